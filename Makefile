@@ -1,0 +1,52 @@
+# Duibiao — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= instance
+export DUIBIAO_DATA_DIR ?= $(abspath $(DATA_DIR))
+
+.PHONY: run test install assets migrate demo bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Copy the built front-end packages next to the app's own static files (no CDN).
+webapp/static/vendor/.built: node_modules/.installed
+	rm -rf webapp/static/vendor
+	mkdir -p webapp/static/vendor/bootstrap webapp/static/vendor/bpmn-js
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js webapp/static/vendor/bootstrap/
+	cp -r node_modules/bpmn-js/dist/. webapp/static/vendor/bpmn-js/
+	touch $@
+
+install: $(VENV)/.installed
+assets: webapp/static/vendor/.built
+
+migrate: install
+	$(BIN)/duibiao db upgrade
+
+demo: migrate
+	$(BIN)/duibiao demo
+
+run: install assets demo
+	$(BIN)/duibiao run --host 127.0.0.1 --port 5000
+
+test: install assets
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/vetting_cost.py
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules webapp/static/vendor

@@ -1,0 +1,118 @@
+"""Deploying BPMN by content hash and loading the specs of a deployed version."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import bpmn
+from storage.models import ProcessDefinition
+
+_spec_cache: dict[tuple[str, str], tuple] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    key: str
+    version: int
+    created: bool
+
+
+def latest(session: Session, key: str) -> ProcessDefinition | None:
+    return session.scalars(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    ).first()
+
+
+def deploy_documents(
+    session: Session, documents: list[tuple[str, bytes]], actor_id: int | None = None
+) -> list[DeployResult]:
+    """Deploy every process of ``documents``; a known (key, sha256) is not deployed twice.
+
+    Call activities are bound at deploy time to the callee's newest version, so a
+    running instance keeps the whole set of versions it started with.
+    """
+    infos = {}
+    for filename, source in documents:
+        for info in bpmn.describe(bpmn.parse_xml(source)):
+            infos[info.key] = (filename, source, info)
+    results, pending = [], dict(infos)
+    while pending:  # deploy callees before their callers
+        ready = [k for k, (_, _, i) in pending.items() if not set(i.called) & set(pending)]
+        if not ready:
+            raise bpmn.BpmnError(f"call activities form a cycle among {sorted(pending)}")
+        for key in sorted(ready):
+            _filename, source, info = pending.pop(key)
+            results.append(_deploy_one(session, info, source, actor_id))
+    return results
+
+
+def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id) -> DeployResult:
+    text = source.decode("utf-8") if isinstance(source, bytes) else source
+    dependencies = []
+    for called in info.called:
+        callee = latest(session, called)
+        if callee is None:
+            raise bpmn.BpmnError(f"{info.key} calls {called}, which is not deployed")
+        dependencies.append(callee.id)
+    digest = bpmn.sha256_of(text + "|" + ",".join(map(str, dependencies)))
+    existing = session.scalars(
+        select(ProcessDefinition).where(
+            ProcessDefinition.key == info.key, ProcessDefinition.sha256 == digest
+        )
+    ).first()
+    if existing is not None:
+        return DeployResult(info.key, existing.version, False)
+    # Parse before storing: a broken document is never deployed.
+    bpmn.build_specs(_documents_for(session, text, dependencies), info.key)
+    version = (
+        session.scalar(select(func.max(ProcessDefinition.version)).where(
+            ProcessDefinition.key == info.key
+        )) or 0
+    ) + 1
+    session.add(ProcessDefinition(
+        key=info.key, version=version, sha256=digest, bpmn_xml=text,
+        dependencies=dependencies, deployed_by_id=actor_id,
+    ))
+    session.flush()
+    return DeployResult(info.key, version, True)
+
+
+def _documents_for(session: Session, text: str, dependency_ids: list[int]) -> dict[str, str]:
+    documents = {"main.bpmn": text}
+    seen = set()
+    stack = list(dependency_ids)
+    while stack:
+        definition = session.get(ProcessDefinition, stack.pop())
+        if definition.id in seen:
+            continue
+        seen.add(definition.id)
+        documents[f"{definition.key}-v{definition.version}.bpmn"] = definition.bpmn_xml
+        stack.extend(definition.dependencies or [])
+    return documents
+
+
+def specs_for(session: Session, definition: ProcessDefinition):
+    """(spec, subprocess_specs) of a deployed version, parsed once per process."""
+    # The digest covers the text and the bound callees, so it names the specs exactly.
+    cache_key = (definition.key, definition.sha256)
+    cached = _spec_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    with _cache_lock:
+        cached = _spec_cache.get(cache_key)
+        if cached is None:
+            documents = _documents_for(session, definition.bpmn_xml, definition.dependencies or [])
+            cached = bpmn.build_specs(documents, definition.key)
+            _spec_cache[cache_key] = cached
+    return cached
+
+
+def clear_cache() -> None:
+    _spec_cache.clear()

@@ -1,0 +1,107 @@
+"""Passwords, login throttling and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import clock
+from storage.models import ApiToken, Throttle, User
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 5
+BLOCK_FOR = timedelta(minutes=15)
+TOKEN_LIFETIME = timedelta(days=30)
+# A valid hash of a random password, checked when the e-mail is unknown so that
+# both answers take as long (no account enumeration by timing).
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # scrypt
+
+
+def password_problem(password: str) -> str | None:
+    """None for an acceptable password, else the reason in Chinese."""
+    if len(password or "") < 8:
+        return "密码至少 8 位"
+    classes = sum([
+        any(c.islower() for c in password), any(c.isupper() for c in password),
+        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
+    ])
+    if classes < 2:
+        return "密码须包含字母、数字、符号中的至少两类"
+    if len(password) > 128:
+        return "密码不能超过 128 位"
+    return None
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == (email or "").strip().lower())).first()
+
+
+def verify_credentials(session: Session, email: str, password: str) -> User | None:
+    user = find_user(session, email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def blocked_seconds(session: Session, keys: list[str]) -> int:
+    """Seconds until login may be tried again for any of ``keys`` (0: allowed)."""
+    now = clock.now()
+    waits = [
+        (row.blocked_until - now).total_seconds()
+        for row in session.scalars(select(Throttle).where(Throttle.key.in_(keys)))
+        if row.blocked_until and row.blocked_until > now
+    ]
+    return int(max(waits) + 0.999) if waits else 0
+
+
+def record_failure(session: Session, keys: list[str]) -> None:
+    now = clock.now()
+    for key in keys:
+        row = session.get(Throttle, key)
+        if row is None:
+            row = Throttle(key=key, count=0, window_start=now)
+            session.add(row)
+        if now - row.window_start > FAILURE_WINDOW:
+            row.count, row.window_start = 0, now
+        row.count += 1
+        if row.count >= MAX_FAILURES:
+            row.blocked_until = now + BLOCK_FOR
+
+
+def clear_failures(session: Session, keys: list[str]) -> None:
+    for key in keys:
+        row = session.get(Throttle, key)
+        if row is not None:
+            session.delete(row)
+
+
+def digest_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User) -> str:
+    raw = secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(ApiToken(user_id=user.id, digest=digest_token(raw), created_at=now,
+                         expires_at=now + TOKEN_LIFETIME))
+    return raw
+
+
+def user_for_token(session: Session, raw: str) -> User | None:
+    token = session.scalars(select(ApiToken).where(ApiToken.digest == digest_token(raw))).first()
+    if token is None or (token.expires_at and token.expires_at <= clock.now()):
+        return None
+    if not token.user.is_enabled:
+        return None
+    return token.user

@@ -1,0 +1,173 @@
+"""Registration of organisations and their vetting by the programme office."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import clock, runtime
+from engine.domain.auth import find_user, hash_password
+from engine.services import ServiceContext
+from storage.models import (
+    Organization,
+    ProcessInstance,
+    RegistrationSubmission,
+    StoredFile,
+    SubmissionFile,
+    User,
+)
+
+PROCESS_KEY = "registration_vetting"
+USER_TYPES = {"institution": "机构用户（第三方技术机构）", "enterprise": "企业用户"}
+DOCUMENT_KINDS = {"business_license": "营业执照", "qualification": "资质文件"}
+# Fields whose change of an approved organisation needs vetting again.
+VETTED_FIELDS = ("name", "credit_code")
+REGISTRATION_FIELDS = ("province_code", "city_code", "name", "contact", "phone")
+
+
+class RegistrationError(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class Documents:
+    """Uploaded documents by kind; a kind left out keeps the previous submission's file."""
+
+    files: dict[str, StoredFile] = field(default_factory=dict)
+
+
+def business_key(organization_id: int) -> str:
+    return f"organization:{organization_id}"
+
+
+def register(session: Session, user_type: str, email: str, password: str, fields: dict,
+             documents: Documents) -> tuple[User, ProcessInstance]:
+    if user_type not in USER_TYPES:
+        raise RegistrationError("user_type", "请选择用户类型")
+    email = email.strip().lower()
+    if find_user(session, email) is not None:
+        raise RegistrationError("email", "该用户名已被注册")
+    now = clock.now()
+    organization = Organization(kind=user_type, status="pending", created_at=now,
+                                **{k: fields.get(k) for k in REGISTRATION_FIELDS})
+    session.add(organization)
+    session.flush()
+    user = User(email=email, password_hash=hash_password(password), roles=user_type,
+                organization_id=organization.id, created_at=now)
+    session.add(user)
+    session.flush()
+    submission = _add_submission(session, organization, "registration", fields, documents,
+                                 user.id)
+    instance = runtime.start_instance(
+        session, PROCESS_KEY, subject=organization.name, business_key=business_key(organization.id),
+        actor_id=user.id, org_id=organization.id,
+        data={"organization_id": organization.id, "submission_id": submission.id},
+    )
+    return user, instance
+
+
+def _add_submission(session, organization, kind, fields, documents: Documents, actor_id,
+                    previous: RegistrationSubmission | None = None) -> RegistrationSubmission:
+    sequence = (session.scalar(
+        select(func.max(RegistrationSubmission.sequence))
+        .where(RegistrationSubmission.organization_id == organization.id)
+    ) or 0) + 1
+    submission = RegistrationSubmission(
+        organization_id=organization.id, sequence=sequence, kind=kind,
+        data={**fields, "user_type": organization.kind}, created_at=clock.now(),
+        created_by_id=actor_id,
+    )
+    session.add(submission)
+    session.flush()
+    kept = {f.kind: f.file for f in previous.files} if previous else {}
+    for kind_key, stored in {**kept, **documents.files}.items():
+        session.flush()
+        session.add(SubmissionFile(submission_id=submission.id, kind=kind_key, file_id=stored.id))
+    session.flush()
+    return submission
+
+
+def required_documents(kind: str) -> tuple[str, ...]:
+    return ("business_license", "qualification") if kind == "institution" else ("business_license",)
+
+
+def current_submission(session: Session, organization_id: int) -> RegistrationSubmission | None:
+    return session.scalars(
+        select(RegistrationSubmission)
+        .where(RegistrationSubmission.organization_id == organization_id)
+        .order_by(RegistrationSubmission.sequence.desc()).limit(1)
+    ).first()
+
+
+def history(session: Session, organization_id: int) -> list[RegistrationSubmission]:
+    return list(session.scalars(
+        select(RegistrationSubmission)
+        .where(RegistrationSubmission.organization_id == organization_id)
+        .order_by(RegistrationSubmission.sequence.desc())
+    ))
+
+
+def latest_vetting(session: Session, organization_id: int) -> ProcessInstance | None:
+    return session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.business_key == business_key(organization_id),
+               ProcessInstance.process_key == PROCESS_KEY)
+        .order_by(ProcessInstance.id.desc()).limit(1)
+    ).first()
+
+
+def resubmit(context: ServiceContext, fields: dict, documents: Documents) -> dict:
+    """Handler of the applicant's correct_registration task: a new submission, kept beside the old."""
+    session = context.session
+    data_submission = session.get(RegistrationSubmission, _instance_submission_id(context))
+    organization = data_submission.organization
+    submission = _add_submission(session, organization, data_submission.kind, fields, documents,
+                                 context.actor_id, previous=data_submission)
+    if data_submission.kind == "registration":
+        for key in REGISTRATION_FIELDS:
+            setattr(organization, key, fields.get(key))
+    return {"submission_id": submission.id, "decision": None}
+
+
+def decide(context: ServiceContext, decision: str, reason: str) -> dict:
+    """Handler of the office's vet_registration task; every decision field is set each time."""
+    submission = context.session.get(RegistrationSubmission, _instance_submission_id(context))
+    submission.decision = decision
+    submission.reason = reason or None
+    submission.decided_at = clock.now()
+    submission.decided_by_id = context.actor_id
+    return {"decision": decision}
+
+
+def _instance_submission_id(context: ServiceContext) -> int:
+    # Ids in workflow data are the only link from the engine to the domain rows.
+    return int(context.data["submission_id"])
+
+
+def request_change(session: Session, user: User, fields: dict) -> ProcessInstance | None:
+    """Save a profile; a new 单位名称 or 统一社会信用代码 of an active organisation is vetted first."""
+    organization = user.organization
+    changed = {k: fields[k] for k in VETTED_FIELDS if k in fields and fields[k] != getattr(organization, k)}
+    for key, value in fields.items():
+        if key not in changed:
+            setattr(organization, key, value)
+    if not changed:
+        return None
+    if organization.status != "active":
+        raise RegistrationError("name", "帐号审核通过后才能变更单位名称或统一社会信用代码")
+    running = latest_vetting(session, organization.id)
+    if running is not None and running.status not in ("completed", "cancelled"):
+        raise RegistrationError("name", "上一次信息变更正在审核中，请审核完成后再修改")
+    previous = current_submission(session, organization.id)
+    snapshot = {k: getattr(organization, k) for k in REGISTRATION_FIELDS if k not in changed}
+    submission = _add_submission(session, organization, "change", {**snapshot, **changed},
+                                 Documents(), user.id, previous=previous)
+    return runtime.start_instance(
+        session, PROCESS_KEY, subject=f"{organization.name}（信息变更）",
+        business_key=business_key(organization.id), actor_id=user.id, org_id=organization.id,
+        data={"organization_id": organization.id, "submission_id": submission.id},
+    )

@@ -1,0 +1,67 @@
+"""手机验证码: six digits, valid 10 minutes, one request per phone per 60 seconds."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from storage import outbox
+from storage.models import SmsCode
+
+VALID_FOR = timedelta(minutes=10)
+RESEND_AFTER = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class IssueResult:
+    sent: bool
+    retry_after: int  # seconds until the phone may ask again
+
+
+def _digest(phone: str, code: str) -> str:
+    return hashlib.sha256(f"{phone}:{code}".encode()).hexdigest()
+
+
+def _latest(session: Session, phone: str, purpose: str) -> SmsCode | None:
+    return session.scalars(
+        select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose)
+        .order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1)
+    ).first()
+
+
+def issue_code(session: Session, phone: str, purpose: str = "register") -> IssueResult:
+    now = clock.now()
+    latest = _latest(session, phone, purpose)
+    if latest is not None and now - latest.created_at < RESEND_AFTER:
+        wait = RESEND_AFTER - (now - latest.created_at)
+        return IssueResult(False, max(1, int(wait.total_seconds() + 0.999)))
+    code = f"{secrets.randbelow(10**6):06d}"
+    session.add(SmsCode(phone=phone, purpose=purpose, code_digest=_digest(phone, code),
+                        created_at=now, expires_at=now + VALID_FOR))
+    outbox.enqueue(session, "sms", phone, "手机验证码",
+                   f"您的验证码为 {code}，10 分钟内有效。如非本人操作，请忽略本短信。【全国对标达标信息服务平台】")
+    return IssueResult(True, int(RESEND_AFTER.total_seconds()))
+
+
+def check_code(session: Session, phone: str, code: str, purpose: str = "register") -> str | None:
+    """None when the code is right (and consumes it); otherwise the reason, in Chinese."""
+    latest = _latest(session, phone, purpose)
+    now = clock.now()
+    if latest is None or latest.consumed_at is not None:
+        return "请先获取手机验证码"
+    if latest.expires_at <= now:
+        return "验证码已过期，请重新获取"
+    if latest.attempts >= MAX_ATTEMPTS:
+        return "验证码错误次数过多，请重新获取"
+    if not hmac.compare_digest(latest.code_digest, _digest(phone, (code or "").strip())):
+        latest.attempts += 1
+        return "验证码不正确"
+    latest.consumed_at = now
+    return None

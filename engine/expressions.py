@@ -1,0 +1,525 @@
+"""Safe evaluation of designer-written expressions and scripts.
+
+BPMN gateway conditions, service-task parameters and script tasks are written
+by process designers, so they must never reach Python's eval/exec: even with
+builtins removed, ``().__class__.__base__.__subclasses__()`` reaches ``os``.
+Sources are parsed with :mod:`ast`, checked against an allow-list once per
+distinct source (cached), then run by a small tree-walking interpreter.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import operator
+import re
+import textwrap
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+__all__ = ["ExpressionError", "evaluate", "execute", "validate"]
+
+Functions = Mapping[str, Callable[..., Any]]
+
+MAX_SOURCE_LENGTH = 10_000
+MAX_DEPTH = 50
+MAX_SEQUENCE_LENGTH = 100_000
+MAX_INT_DIGITS = 4_300
+# An int of at most this many bits has at most MAX_INT_DIGITS decimal digits.
+MAX_INT_BITS = int(MAX_INT_DIGITS * 3.321928094887362)  # log2(10)
+MAX_POWER_EXPONENT = 64
+MAX_FORMAT_SPEC_LENGTH = 20
+MAX_FORMAT_NUMBER = 1_000
+_TOO_LONG = f"result would be longer than {MAX_SEQUENCE_LENGTH} items"
+_TOO_MANY_DIGITS = f"integer result would have more than {MAX_INT_DIGITS} digits"
+
+
+class ExpressionError(Exception):
+    """An expression or script was refused, or failed while running."""
+
+
+# Methods are taken from these base types, never from the value itself, so a
+# subclass stored in task data cannot swap in its own implementation.
+_SAFE_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset({"lower", "upper", "strip", "startswith", "endswith", "split", "join", "count"}),
+    dict: frozenset({"get", "keys", "values", "items"}),
+    list: frozenset({"count"}),
+}
+_METHOD_NAMES = frozenset().union(*_SAFE_METHODS.values())
+_CONSTANT_TYPES = (str, int, float, bool, type(None))
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod, ast.Pow: operator.pow,
+}
+# Augmented assignment keeps Python's in-place semantics (list += extends it).
+_INPLACE = {op: getattr(operator, f"i{func.__name__}") for op, func in _BINARY.items()}
+_UNARY: dict[type, Callable[[Any], Any]] = {
+    ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+    ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+}
+_BOOLEAN = frozenset({ast.And, ast.Or})
+_DISPLAYS = {ast.List: list, ast.Tuple: tuple, ast.Set: set}
+_CONVERSIONS = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+
+_EXPRESSION_NODES = frozenset({
+    ast.Expression, ast.Constant, ast.Name, ast.Attribute, ast.Subscript,
+    ast.Slice, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Compare,
+    ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.IfExp, ast.Call, ast.keyword,
+    ast.JoinedStr, ast.FormattedValue,
+})
+_SCRIPT_NODES = _EXPRESSION_NODES | {
+    ast.Module, ast.Assign, ast.AugAssign, ast.Expr, ast.If, ast.Pass,
+}
+# Operator and context nodes are checked by their parent, not visited.
+_NOT_VISITED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+_REFUSAL_GROUPS = {
+    "comprehensions are": "ListComp SetComp DictComp GeneratorExp",
+    "lambda expressions are": "Lambda", "imports are": "Import ImportFrom",
+    "loops are": "For AsyncFor While Break Continue",
+    "function and class definitions are": "FunctionDef AsyncFunctionDef ClassDef",
+    "global, nonlocal and del statements are": "Global Nonlocal Delete",
+    "try, with, raise and assert statements are": "Try TryStar With AsyncWith Raise Assert",
+    "await and yield are": "Await Yield YieldFrom", "starred unpacking (*) is": "Starred",
+    "assignment expressions (:=) are": "NamedExpr", "annotated assignments are": "AnnAssign",
+    "return and match statements are": "Return Match",
+}
+_REFUSALS = {name: what for what, names in _REFUSAL_GROUPS.items() for name in names.split()}
+
+
+def _refuse(node: ast.AST, what: str) -> ExpressionError:
+    line = getattr(node, "lineno", None)
+    where = "" if line is None else f" (line {line}, column {node.col_offset + 1})"
+    return ExpressionError(what + where)
+
+
+# ---------------------------------------------------------------- validation
+
+def _check_operator(node: ast.AST, op: ast.AST, table: Collection[type]) -> None:
+    if type(op) not in table:
+        raise _refuse(node, f"operator {type(op).__name__} is not allowed")
+
+
+def _check_exponent(node: ast.expr) -> None:
+    value = node.value if isinstance(node, ast.Constant) else None
+    if type(value) is not int or not 0 <= value <= MAX_POWER_EXPONENT:
+        limit = MAX_POWER_EXPONENT
+        raise _refuse(node, f"the exponent of ** must be a literal int from 0 to {limit}")
+
+
+def _check_method_name(node: ast.Attribute) -> None:
+    if node.attr.startswith("_"):
+        raise _refuse(node, f"access to private attribute '{node.attr}' is not allowed")
+    if node.attr not in _METHOD_NAMES:
+        allowed = ", ".join(sorted(_METHOD_NAMES))
+        raise _refuse(node, f"method '{node.attr}' is not allowed (allowed: {allowed})")
+
+
+def _check_format_spec(node: ast.FormattedValue) -> None:
+    parts = node.format_spec.values if node.format_spec else []
+    if not all(isinstance(part, ast.Constant) for part in parts):
+        raise _refuse(node, "nested format specifications are not allowed")
+    spec = "".join(part.value for part in parts)
+    # A huge width or precision would make format() build a huge string.
+    numbers = [int(digits) for digits in re.findall(r"\d+", spec)]
+    if len(spec) > MAX_FORMAT_SPEC_LENGTH or any(n > MAX_FORMAT_NUMBER for n in numbers):
+        raise _refuse(node, f"format specification '{spec}' is too large")
+
+
+def _check_target(target: ast.expr) -> None:
+    node = target
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        raise _refuse(target, "can only assign to a name or to an item of one, like data['key']")
+    if node.id.startswith("_"):
+        raise _refuse(target, f"assignment to '{node.id}' is not allowed (it starts with '_')")
+
+
+def _check_node(node: ast.AST) -> None:
+    """Checks that the node type alone cannot express (the type is already allowed)."""
+    if isinstance(node, ast.Constant):
+        if type(node.value) not in _CONSTANT_TYPES:
+            raise _refuse(node, f"constants of type {type(node.value).__name__} are not allowed")
+        if type(node.value) is int and node.value.bit_length() > MAX_INT_BITS:
+            raise _refuse(node, f"int literals over {MAX_INT_DIGITS} digits are not allowed")
+    elif isinstance(node, ast.Name) and node.id.startswith("__"):
+        raise _refuse(node, f"name '{node.id}' is not allowed (it starts with '__')")
+    elif isinstance(node, ast.Attribute):
+        # Only reached when the attribute is not the callee of a method call.
+        _check_method_name(node)
+        raise _refuse(node, f"attribute access ('.{node.attr}') is only allowed as a method call")
+    elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            _check_method_name(node.func)
+        elif not isinstance(node.func, ast.Name):
+            raise _refuse(node, "only named functions and allowed methods may be called")
+        if any(keyword.arg is None for keyword in node.keywords):
+            raise _refuse(node, "keyword unpacking (**) is not allowed")
+    elif isinstance(node, (ast.BinOp, ast.AugAssign)):
+        _check_operator(node, node.op, _BINARY)
+        if isinstance(node.op, ast.Pow):
+            _check_exponent(node.right if isinstance(node, ast.BinOp) else node.value)
+    elif isinstance(node, (ast.UnaryOp, ast.BoolOp)):
+        _check_operator(node, node.op, _UNARY if isinstance(node, ast.UnaryOp) else _BOOLEAN)
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            _check_operator(node, op, _COMPARE)
+    elif isinstance(node, ast.Dict) and None in node.keys:
+        raise _refuse(node, "dict unpacking (**) is not allowed")
+    elif isinstance(node, ast.FormattedValue):
+        _check_format_spec(node)
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            _check_target(target)
+    elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call):
+        raise _refuse(node, "only function calls may be used as statements")
+
+
+def _visit(node: ast.AST, allowed: frozenset[type], depth: int = 1) -> None:
+    if depth > MAX_DEPTH:
+        raise _refuse(node, f"source is nested too deeply (more than {MAX_DEPTH} levels)")
+    if type(node) not in allowed:
+        what = _REFUSALS.get(type(node).__name__, f"{type(node).__name__} is")
+        raise _refuse(node, f"{what} not allowed")
+    _check_node(node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        # The method name is checked above; only its receiver is visited.
+        children = [node.func.value, *node.args, *node.keywords]
+    else:
+        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, _NOT_VISITED)]
+    for child in children:
+        _visit(child, allowed, depth + 1)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(source: str, mode: str) -> ast.AST:
+    """Parse and validate once per distinct (source, mode); the AST is never mutated."""
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise ExpressionError(f"source is longer than {MAX_SOURCE_LENGTH} characters")
+    # Conditions and scripts embedded in BPMN XML are often indented.
+    text = source.strip() if mode == "eval" else textwrap.dedent(source)
+    if mode == "eval" and not text:
+        raise ExpressionError("expression is empty")
+    try:
+        tree = ast.parse(text, mode=mode)
+    except SyntaxError as exc:
+        raise ExpressionError(f"invalid syntax: {exc.msg} (line {exc.lineno})") from None
+    except (ValueError, MemoryError, RecursionError) as exc:
+        raise ExpressionError(f"source could not be parsed: {exc}") from None
+    _visit(tree, _SCRIPT_NODES if mode == "exec" else _EXPRESSION_NODES)
+    return tree
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    if not isinstance(source, str):
+        raise ExpressionError(f"source must be a string, not {type(source).__name__}")
+    if mode not in ("eval", "exec"):
+        raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
+    return _compile(source, mode)
+
+
+# ------------------------------------------------------------ runtime limits
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (str, bytes, list, tuple))
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ExpressionError(_TOO_MANY_DIGITS)
+    if _is_sequence(value) and len(value) > MAX_SEQUENCE_LENGTH:
+        raise ExpressionError(_TOO_LONG)
+    return value
+
+
+def _check_operands(op: ast.operator, left: Any, right: Any) -> None:
+    """Refuse an operation whose result would be too big, before computing it."""
+    too_long = too_many_digits = False
+    if isinstance(op, ast.Mult):
+        for sequence, count in ((left, right), (right, left)):
+            if _is_sequence(sequence) and isinstance(count, int):
+                too_long = too_long or len(sequence) * count > MAX_SEQUENCE_LENGTH
+        if isinstance(left, int) and isinstance(right, int):
+            too_many_digits = left.bit_length() + right.bit_length() > MAX_INT_BITS
+    elif isinstance(op, ast.Add) and _is_sequence(left) and _is_sequence(right):
+        too_long = len(left) + len(right) > MAX_SEQUENCE_LENGTH
+    elif isinstance(op, ast.Pow):
+        if not (isinstance(right, int) and 0 <= right <= MAX_POWER_EXPONENT):
+            raise ExpressionError(f"exponent must be an int from 0 to {MAX_POWER_EXPONENT}")
+        too_many_digits = isinstance(left, int) and left.bit_length() * right > MAX_INT_BITS
+    elif isinstance(op, ast.Mod) and isinstance(left, (str, bytes)):
+        # "%0999999999d" % 1 would build a huge string; f-strings are bounded.
+        raise ExpressionError("'%' string formatting is not allowed; use an f-string")
+    if too_long:
+        raise ExpressionError(_TOO_LONG)
+    if too_many_digits:
+        raise ExpressionError(_TOO_MANY_DIGITS)
+
+
+def _apply_binop(op: ast.operator, left: Any, right: Any, inplace: bool = False) -> Any:
+    _check_operands(op, left, right)
+    return _check_size((_INPLACE if inplace else _BINARY)[type(op)](left, right))
+
+
+def _check_render_size(value: Any) -> None:
+    """Refuse turning a value into text when the text would be huge.
+
+    Estimates len(str(value)) without building it; each item costs at least one
+    unit, so the walk ends quickly even on cycles and shared references."""
+    pending, total = [value], 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item)
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 1
+        elif isinstance(item, (list, tuple, set, frozenset, dict)):
+            total += 2 + 2 * len(item)
+        else:
+            total += 16
+        if total > MAX_SEQUENCE_LENGTH:
+            raise ExpressionError(f"text would be longer than {MAX_SEQUENCE_LENGTH} characters")
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            pending.extend(item)
+
+
+def _safe_str(*args: Any, **kwargs: Any) -> str:
+    if args:
+        _check_render_size(args[0])
+    return str(*args, **kwargs)
+
+
+def _safe_sum(iterable: Any, /, start: Any = 0) -> Any:
+    # A list or tuple start would concatenate and bypass the size limits.
+    if not isinstance(start, (int, float)):
+        raise ExpressionError("sum() only accepts a numeric start value")
+    return _check_size(sum(iterable, start))
+
+
+def _safe_round(number: Any, ndigits: Any = None) -> Any:
+    # round(5, -10**9) would compute 10**(10**9) internally.
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_INT_DIGITS:
+        raise ExpressionError(f"round() accepts at most {MAX_INT_DIGITS} digits")
+    return round(number, ndigits)
+
+
+def _safe_join(separator: str, iterable: Any) -> str:
+    items = list(iterable)
+    length = len(separator) * max(len(items) - 1, 0)
+    length += sum(len(item) for item in items if isinstance(item, str))
+    if length > MAX_SEQUENCE_LENGTH:
+        raise ExpressionError(_TOO_LONG)
+    return separator.join(items)
+
+
+# Callable builtins; plain names also fall back to this table (True/False/None
+# are literals already, so no other constants are needed).
+_SAFE_BUILTINS: dict[str, Callable[..., Any]] = {
+    "len": len, "str": _safe_str, "int": int, "float": float, "bool": bool,
+    "min": min, "max": max, "abs": abs, "round": _safe_round, "sum": _safe_sum,
+    "any": any, "all": all, "sorted": sorted, "list": list, "dict": dict,
+    "set": set, "tuple": tuple,
+}
+
+
+def _bound_method(target: Any, name: str) -> Callable[..., Any]:
+    for base, names in _SAFE_METHODS.items():
+        if isinstance(target, base) and name in names:
+            if base is str and name == "join":
+                return functools.partial(_safe_join, target)
+            return functools.partial(getattr(base, name), target)
+    raise ExpressionError(f"method '{name}' is not allowed on {type(target).__name__} values")
+
+
+def _set_item(container: Any, key: Any, value: Any) -> None:
+    if not isinstance(container, (dict, list)):
+        raise ExpressionError(f"cannot assign items of {type(container).__name__} values")
+    container[key] = value
+    _check_size(container)  # slice assignment can grow a list
+
+
+# --------------------------------------------------------------- interpreter
+
+class _Interpreter:
+    """Tree-walking interpreter for ASTs that passed validation."""
+
+    def __init__(self, context: Any, functions: Functions | None):
+        self.context = context
+        self.functions = functions or {}
+
+    def lookup(self, name: str) -> Any:
+        for namespace in (self.context, self.functions, _SAFE_BUILTINS):
+            if name in namespace:
+                return namespace[name]
+        raise ExpressionError(f"name '{name}' is not defined")
+
+    def function(self, name: str) -> Callable[..., Any]:
+        # Values from task data are never called: only registered functions and builtins.
+        for namespace in (self.functions, _SAFE_BUILTINS):
+            if name in namespace:
+                return namespace[name]
+        raise ExpressionError(
+            f"function '{name}' is not allowed (not a registered function or safe builtin)"
+        )
+
+    def expr(self, node: ast.AST) -> Any:
+        kind = type(node)
+        if kind is ast.Constant:
+            return node.value
+        if kind is ast.Name:
+            return self.lookup(node.id)
+        if kind in _DISPLAYS:
+            return _DISPLAYS[kind](self.expr(element) for element in node.elts)
+        if kind is ast.Subscript:
+            return self.expr(node.value)[self.expr(node.slice)]
+        if kind is ast.Slice:
+            parts = (node.lower, node.upper, node.step)
+            return slice(*(None if part is None else self.expr(part) for part in parts))
+        if kind is ast.UnaryOp:
+            return _UNARY[type(node.op)](self.expr(node.operand))
+        if kind is ast.BinOp:
+            left = self.expr(node.left)
+            return _apply_binop(node.op, left, self.expr(node.right))
+        if kind is ast.IfExp:
+            return self.expr(node.body) if self.expr(node.test) else self.expr(node.orelse)
+        method = getattr(self, f"_eval_{kind.__name__}", None)
+        if method is None:  # unreachable after validation; kept as a safety net
+            raise ExpressionError(f"{kind.__name__} is not allowed")
+        return method(node)
+
+    def _eval_Dict(self, node: ast.Dict) -> dict[Any, Any]:
+        result = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            result[self.expr(key)] = self.expr(value)
+        return result
+
+    def _eval_BoolOp(self, node: ast.BoolOp) -> Any:
+        # Real short-circuiting: later operands are only evaluated when needed.
+        is_and = isinstance(node.op, ast.And)
+        for operand in node.values[:-1]:
+            value = self.expr(operand)
+            if (not value) if is_and else value:
+                return value
+        return self.expr(node.values[-1])
+
+    def _eval_Compare(self, node: ast.Compare) -> Any:
+        left, result = self.expr(node.left), True
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.expr(comparator)
+            result = _COMPARE[type(op)](left, right)
+            if not result:  # a < b < c stops at the first false link
+                return result
+            left = right
+        return result
+
+    def _eval_Call(self, node: ast.Call) -> Any:
+        # Resolve the callee before the arguments, as Python does, so a refused
+        # call runs nothing.
+        if isinstance(node.func, ast.Attribute):
+            func = _bound_method(self.expr(node.func.value), node.func.attr)
+        else:
+            func = self.function(node.func.id)
+        args = [self.expr(argument) for argument in node.args]
+        kwargs = {keyword.arg: self.expr(keyword.value) for keyword in node.keywords}
+        return func(*args, **kwargs)
+
+    def _eval_JoinedStr(self, node: ast.JoinedStr) -> str:
+        parts, length = [], 0
+        for part in node.values:
+            parts.append(self.expr(part))
+            length += len(parts[-1])
+            if length > MAX_SEQUENCE_LENGTH:
+                raise ExpressionError(_TOO_LONG)
+        return "".join(parts)
+
+    def _eval_FormattedValue(self, node: ast.FormattedValue) -> str:
+        value = self.expr(node.value)
+        _check_render_size(value)
+        if node.conversion in _CONVERSIONS:
+            value = _CONVERSIONS[node.conversion](value)
+        spec = node.format_spec
+        return format(value, "" if spec is None else "".join(p.value for p in spec.values))
+
+    def run(self, statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.Assign):
+                value = self.expr(statement.value)
+                for target in statement.targets:
+                    self.store(target, value)
+            elif isinstance(statement, ast.AugAssign):
+                self.augmented_assign(statement)
+            elif isinstance(statement, ast.If):
+                self.run(statement.body if self.expr(statement.test) else statement.orelse)
+            elif isinstance(statement, ast.Expr):
+                self.expr(statement.value)
+            # ast.Pass: nothing to do.
+
+    def store(self, target: ast.expr, value: Any) -> None:
+        if isinstance(target, ast.Name):
+            self.context[target.id] = value
+        else:
+            _set_item(self.expr(target.value), self.expr(target.slice), value)
+
+    def augmented_assign(self, statement: ast.AugAssign) -> None:
+        target, op = statement.target, statement.op
+        if isinstance(target, ast.Name):
+            current = self.lookup(target.id)
+            value = self.expr(statement.value)
+            self.context[target.id] = _apply_binop(op, current, value, inplace=True)
+            return
+        # The container and key are evaluated once, as Python does.
+        container, key = self.expr(target.value), self.expr(target.slice)
+        value = self.expr(statement.value)
+        _set_item(container, key, _apply_binop(op, container[key], value, inplace=True))
+
+
+def _guarded(action: Callable[[Any], Any], argument: Any) -> Any:
+    """Report every run-time failure as an ExpressionError (the original is its __cause__)."""
+    try:
+        return action(argument)
+    except ExpressionError:
+        raise
+    except Exception as exc:
+        raise ExpressionError(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
+
+
+# ---------------------------------------------------------------- public API
+
+def validate(source: str, mode: str = "eval") -> None:
+    """Raise ExpressionError if `source` ("eval": one expression, "exec": a script)
+    contains anything not allowed. Nothing is evaluated."""
+    _parse(source, mode)
+
+
+def evaluate(
+    expression: str, context: Mapping[str, Any], functions: Functions | None = None
+) -> Any:
+    """Evaluate one expression.
+
+    Names are looked up in `context`, then `functions`, then the safe builtins;
+    only `functions` and the safe builtins may be called.
+    """
+    tree = _parse(expression, "eval")
+    return _guarded(_Interpreter(context, functions).expr, tree.body)
+
+
+def execute(script: str, context: dict[str, Any], functions: Functions | None = None) -> None:
+    """Run a script of simple statements; assignments write into `context` in place.
+
+    The whole script is validated before anything runs, so a refused script
+    changes nothing. A run-time failure (a size limit, a KeyError, ...) stops
+    the script; assignments made before it remain.
+    """
+    tree = _parse(script, "exec")
+    _guarded(_Interpreter(context, functions).run, tree.body)

@@ -1,0 +1,134 @@
+"""Keeping the instance row and the inbox projection in step with the engine state."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import HumanTask, ProcessInstance
+
+# Lanes whose tasks go to one organisation named in the instance data.
+ORG_LANES = {"institution": "institution_org_id", "enterprise": "enterprise_org_id"}
+APPLICANT_LANE = "applicant"
+
+
+class EngineError(Exception):
+    """The engine reached a state the platform refuses to save."""
+
+
+def properties(task_spec) -> dict:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def ready_user_tasks(workflow: BpmnWorkflow):
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def assert_consistent(workflow: BpmnWorkflow) -> None:
+    """Refuse the silent stall: 'completed' while unfinished tasks remain in the tree."""
+    if not workflow.is_completed():
+        return
+    unfinished = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task in wf.tasks.values():
+            if task.state & unfinished:
+                raise EngineError(f"workflow reports completion with {task.task_spec.name} open")
+
+
+def engine_status(workflow: BpmnWorkflow) -> str:
+    if workflow.get_tasks(state=TaskState.ERROR):
+        return "error"
+    if workflow.is_completed():
+        return "completed"
+    if ready_user_tasks(workflow):
+        return "running"
+    return "waiting"
+
+
+def business_stage(workflow: BpmnWorkflow) -> str | None:
+    """The stage of the open user task; once nothing is open, of the last finished element."""
+    for task in ready_user_tasks(workflow):
+        stage = properties(task.task_spec).get("stage")
+        if stage:
+            return stage
+    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    for task in waiting:
+        stage = properties(task.task_spec).get("stage")
+        if stage:
+            return stage
+    finished = [
+        t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if properties(t.task_spec).get("stage")
+    ]
+    if finished:
+        return properties(max(finished, key=lambda t: t.last_state_change).task_spec)["stage"]
+    return None
+
+
+def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
+    due = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        value = task.internal_data.get("event_value")
+        if isinstance(definition, TimerEventDefinition) and value:
+            try:
+                due.append(TimerEventDefinition.get_datetime(value))
+            except (TypeError, ValueError):
+                continue
+    return min(due) if due else None
+
+
+def task_organization(instance: ProcessInstance, task) -> int | None:
+    lane = task.task_spec.lane
+    if lane == APPLICANT_LANE:
+        return instance.started_by_org_id
+    field = ORG_LANES.get(lane)
+    if field is None:
+        return None
+    value = task.data.get(field, task.workflow.top_workflow.data.get(field))
+    if value is None:
+        raise EngineError(f"task {task.task_spec.name} in lane {lane} but no {field} in data")
+    return int(value)
+
+
+def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, now) -> list[HumanTask]:
+    """Insert rows for new READY user tasks; close rows whose task is no longer READY."""
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    open_rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+    ).all()
+    for row in open_rows:
+        if row.engine_task_id in ready:
+            del ready[row.engine_task_id]
+            continue
+        task = workflow.get_task_from_id(_uuid(row.engine_task_id))
+        row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
+        row.completed_at = row.completed_at or now
+    created = []
+    for engine_id, task in ready.items():
+        props = properties(task.task_spec)
+        row = HumanTask(
+            instance_id=instance.id,
+            engine_task_id=engine_id,
+            process_key=task.workflow.spec.name,
+            task_name=task.task_spec.name,
+            title=task.task_spec.bpmn_name or task.task_spec.name,
+            form_key=props.get("formKey") or task.task_spec.name,
+            role=task.task_spec.lane or "office",
+            organization_id=task_organization(instance, task),
+            state="ready",
+            created_at=now,
+        )
+        session.add(row)
+        created.append(row)
+    return created
+
+
+def _uuid(value: str):
+    from uuid import UUID
+
+    return UUID(value)

@@ -1,0 +1,178 @@
+"""Starting instances, completing tasks, delivering messages: one transaction each.
+
+The life of one request: load the instance (specs from the per-definition
+cache) → apply the caller's domain changes → complete the task → run the
+engine to its next wait state → save state, instance status and stage, the
+inbox projection and the audit events. The caller commits; the version column
+makes the loser of a race fail instead of creating a second downstream task.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import clock, definitions, projection, serializer, services
+from engine.scripting import SafeScriptEngine
+from engine.services import ServiceContext
+from storage.models import HumanTask, ProcessEvent, ProcessInstance
+
+Apply = Callable[[ServiceContext], dict | None]
+
+
+class AlreadyHandled(Exception):
+    """The task was completed (or the instance moved on) by someone else first."""
+
+
+class NotFound(Exception):
+    pass
+
+
+def start_instance(
+    session: Session,
+    key: str,
+    *,
+    subject: str,
+    business_key: str | None = None,
+    actor_id: int | None = None,
+    org_id: int | None = None,
+    data: dict | None = None,
+) -> ProcessInstance:
+    definition = definitions.latest(session, key)
+    if definition is None:
+        raise NotFound(f"process {key} is not deployed")
+    spec, subprocess_specs = definitions.specs_for(session, definition)
+    now = clock.now()
+    instance = ProcessInstance(
+        definition_id=definition.id, process_key=key, business_key=business_key,
+        subject=subject, status="running", state="", started_by_id=actor_id,
+        started_by_org_id=org_id, created_at=now, updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    context = ServiceContext(session, instance, actor_id)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(context))
+    workflow.task_tree.data.update(data or {})
+    record(context, "started", summary={"key": key, "version": definition.version})
+    workflow.do_engine_steps()
+    save(session, instance, workflow, context)
+    return instance
+
+
+def load(session: Session, instance: ProcessInstance, context: ServiceContext) -> BpmnWorkflow:
+    spec, subprocess_specs = definitions.specs_for(session, instance.definition)
+    return serializer.loads(instance.state, spec, subprocess_specs, SafeScriptEngine(context))
+
+
+def complete_task(
+    session: Session, human_task: HumanTask, actor_id: int | None, apply: Apply | None = None
+) -> list[HumanTask]:
+    """Complete a READY user task; ``apply`` writes domain rows and returns workflow data."""
+    if human_task.state != "ready":
+        raise AlreadyHandled(human_task.id)
+    instance = human_task.instance
+    context = ServiceContext(session, instance, actor_id)
+    workflow = load(session, instance, context)
+    task = workflow.get_task_from_id(UUID(human_task.engine_task_id))
+    if task is None or task.state != TaskState.READY:
+        raise AlreadyHandled(human_task.id)
+    claimed = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == human_task.id, HumanTask.state == "ready")
+        .values(state="completed", completed_at=clock.now(), completed_by_id=actor_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:
+        raise AlreadyHandled(human_task.id)
+    context.data = task.data
+    data = (apply(context) if apply else None) or {}
+    task.data.update(data)
+    task.run()
+    record(context, "task_completed", task.task_spec.name, _summary(data))
+    workflow.do_engine_steps()
+    return save(session, instance, workflow, context)
+
+
+def send_message(
+    session: Session, instance: ProcessInstance, message: str, actor_id: int | None,
+    payload: dict | None = None, must_cancel: str | None = None,
+) -> list[HumanTask]:
+    """Deliver a BPMN message to the instance (a withdrawal, say).
+
+    ``must_cancel`` names the user task the message has to interrupt: if it is no
+    longer open (already decided), nothing changes and AlreadyHandled is raised.
+    """
+    context = ServiceContext(session, instance, actor_id)
+    workflow = load(session, instance, context)
+    if must_cancel and not [
+        t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
+    ]:
+        raise AlreadyHandled(must_cancel)
+    workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
+    record(context, "message", summary={"message": message})
+    workflow.do_engine_steps()
+    if must_cancel and [
+        t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
+    ]:
+        raise AlreadyHandled(must_cancel)
+    return save(session, instance, workflow, context)
+
+
+def record(context: ServiceContext, kind: str, task_name: str | None = None,
+           summary: dict | None = None) -> None:
+    context.events.append({"kind": kind, "task_name": task_name, "summary": summary or {}})
+
+
+def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+         context: ServiceContext) -> list[HumanTask]:
+    projection.assert_consistent(workflow)
+    now = clock.now()
+    previous_status = instance.status
+    instance.state = serializer.dumps(workflow)
+    instance.status = projection.engine_status(workflow)
+    instance.stage = projection.business_stage(workflow)
+    instance.next_timer_at = projection.next_timer_due(workflow)
+    instance.updated_at = now
+    if instance.status == "completed" and previous_status != "completed":
+        instance.completed_at = now
+        record(context, "completed", summary={"stage": instance.stage})
+    created = projection.sync_human_tasks(session, instance, workflow, now)
+    _write_events(session, instance, context, now)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise AlreadyHandled(instance.id) from exc
+    return created
+
+
+def _write_events(session, instance, context, now) -> None:
+    if not context.events:
+        return
+    last = session.scalar(
+        select(func.max(ProcessEvent.sequence)).where(ProcessEvent.instance_id == instance.id)
+    ) or 0
+    for offset, event in enumerate(context.events, start=1):
+        session.add(ProcessEvent(
+            instance_id=instance.id, sequence=last + offset, kind=event["kind"],
+            task_name=event["task_name"], actor_id=context.actor_id,
+            summary=event["summary"], created_at=now,
+        ))
+    context.events.clear()
+
+
+def _summary(data: dict) -> dict:
+    """What the audit trail keeps of submitted data: short scalar values only."""
+    return {
+        key: value if not isinstance(value, str) else value[:200]
+        for key, value in data.items()
+        if isinstance(value, str | int | float | bool) or value is None
+    }
+
+
+services.load_all()

@@ -1,0 +1,40 @@
+"""Platform functions that BPMN service tasks name (``spiffworkflow:serviceTaskOperator``).
+
+Each receives the ``ServiceContext`` of the running request (database session,
+instance row, acting user, outbox) and the task whose data it may read; it
+writes domain rows in the same transaction and returns a small JSON-able
+result (kept in task data, so ids and flags only).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+registry: dict[str, Callable[..., Any]] = {}
+
+
+@dataclass
+class ServiceContext:
+    session: Session
+    instance: Any  # storage.models.ProcessInstance
+    actor_id: int | None = None
+    data: dict = field(default_factory=dict)  # the data of the task being completed
+    events: list[dict] = field(default_factory=list)
+
+
+def service(name: str):
+    def register(function):
+        if name in registry:
+            raise ValueError(f"service {name!r} registered twice")
+        registry[name] = function
+        return function
+
+    return register
+
+
+def load_all() -> None:
+    """Import the modules that register services."""
+    from engine.services import registration  # noqa: F401

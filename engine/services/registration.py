@@ -1,0 +1,62 @@
+"""Service tasks of registration_vetting."""
+from __future__ import annotations
+
+from engine import clock
+from engine.domain.messages import notify
+from engine.services import ServiceContext, service
+from storage.models import Organization, RegistrationSubmission
+
+_LINK = "/account/status"
+
+
+def _submission(context: ServiceContext, task) -> RegistrationSubmission:
+    return context.session.get(RegistrationSubmission, int(task.data["submission_id"]))
+
+
+@service("registration.approve")
+def approve(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    organization: Organization = submission.organization
+    if submission.kind == "change":
+        for key, value in submission.data.items():
+            if key in ("name", "credit_code"):
+                setattr(organization, key, value)
+        notify(context.session, organization.id, "信息变更审核通过",
+               "您提交的单位信息变更已审核通过，新的单位信息已生效。", _LINK)
+    else:
+        organization.status = "active"
+        notify(context.session, organization.id, "注册审核通过",
+               "您的注册申请已审核通过，帐号已激活，欢迎使用全国对标达标信息服务平台。", _LINK)
+    return {"organization_id": organization.id, "status": organization.status}
+
+
+@service("registration.return")
+def return_for_revision(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    title = "信息变更被退回" if submission.kind == "change" else "注册申请被退回"
+    notify(context.session, submission.organization_id, title,
+           f"退回原因：{submission.reason}\n请在“注册状态”中修改后重新提交。", _LINK)
+    return {"returned_submission_id": submission.id}
+
+
+@service("registration.reject")
+def reject(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    organization = submission.organization
+    if submission.kind == "change":
+        notify(context.session, organization.id, "信息变更不予通过",
+               f"原因：{submission.reason}\n单位信息保持不变。", _LINK)
+    else:
+        organization.status = "rejected"
+        notify(context.session, organization.id, "注册申请不予通过",
+               f"原因：{submission.reason}\n帐号不能使用平台功能。如有疑问请联系专项办。", _LINK)
+    return {"organization_id": organization.id, "status": organization.status}
+
+
+@service("registration.withdraw")
+def withdraw(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    submission.decision = "withdrawn"
+    submission.decided_by_id = context.actor_id
+    submission.decided_at = clock.now()
+    return {"withdrawn_submission_id": submission.id}

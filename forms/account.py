@@ -1,0 +1,85 @@
+"""登录, 修改密码 and 用户信息 forms."""
+from __future__ import annotations
+
+from wtforms import DateField, Form, PasswordField, StringField, ValidationError
+from wtforms.validators import EqualTo
+
+from engine.domain.auth import password_problem
+from forms.fields import (
+    credit_code,
+    id_card_number,
+    max_length,
+    optional,
+    required,
+)
+from forms.registration import OrganizationDetailsMixin
+
+
+class LoginForm(Form):
+    email = StringField("用户名", validators=[required("请输入用户名"), max_length(254)])
+    password = PasswordField("密码", validators=[required("请输入密码"), max_length(128)])
+    captcha = StringField("验证码", validators=[required("请输入验证码"), max_length(10)])
+
+
+class ChangePasswordForm(Form):
+    old_password = PasswordField("旧密码", validators=[required("请输入旧密码")])
+    new_password = PasswordField("新密码", validators=[required("请输入新密码")])
+    confirm_password = PasswordField("确认新密码", validators=[
+        required("请再次输入新密码"), EqualTo("new_password", message="两次输入的新密码不一致")])
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+def _website(form, field):
+    value = (field.data or "").strip()
+    if value and not value.lower().startswith(("http://", "https://")):
+        field.data = "http://" + value
+
+
+class ProfileForm(OrganizationDetailsMixin, Form):
+    """用户信息: the registration fields plus the organisation's particulars."""
+
+    credit_code = StringField("统一社会信用代码", validators=[
+        required("请填写统一社会信用代码"), credit_code])
+    founded_on = DateField("成立时间", validators=[required("请填写成立时间，格式如 2023-02-01")],
+                           format="%Y-%m-%d")
+    address = StringField("注册地址", validators=[required("请填写注册地址"), max_length(200)])
+    website = StringField("网址", validators=[optional(), max_length(200), _website])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_region_choices()
+
+    def profile_fields(self) -> dict:
+        return {
+            **self.organization_fields(),
+            "credit_code": self.credit_code.data, "founded_on": self.founded_on.data,
+            "address": self.address.data.strip(), "website": (self.website.data or "").strip() or None,
+        }
+
+
+class InstitutionProfileForm(ProfileForm):
+    service_field = StringField("开展服务的领域", validators=[
+        required("请填写开展服务的领域（国民经济行业分类代码）"), max_length(10)])
+
+    def validate_service_field(self, field):
+        from forms.industries import is_valid_code
+
+        if field.data and not is_valid_code(field.data.strip().upper()):
+            raise ValidationError("请选择国民经济行业分类（GB/T 4754）中的代码")
+        field.data = (field.data or "").strip().upper()
+
+    def profile_fields(self) -> dict:
+        return {**super().profile_fields(), "service_field": self.service_field.data}
+
+
+class EnterpriseProfileForm(ProfileForm):
+    legal_rep = StringField("法人代表", validators=[optional(), max_length(30)])
+    legal_rep_id_number = StringField("法人代表身份证号码", validators=[optional(), id_card_number])
+
+    def profile_fields(self) -> dict:
+        return {**super().profile_fields(), "legal_rep": (self.legal_rep.data or "").strip() or None,
+                "legal_rep_id_number": self.legal_rep_id_number.data or None}

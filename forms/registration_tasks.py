@@ -1,0 +1,74 @@
+"""Form keys of registration_vetting: vet_registration (office), correct_registration (applicant)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.domain import registration
+from engine.domain.registration import DOCUMENT_KINDS, USER_TYPES, Documents
+from engine.services import ServiceContext
+from forms import regions
+from forms.registration import CorrectRegistrationForm, VetRegistrationForm  # noqa: F401
+from storage.files import FileStore
+from storage.models import HumanTask, Organization, RegistrationSubmission
+
+
+def _submission_of(session: Session, task: HumanTask) -> RegistrationSubmission:
+    organization_id = int(task.instance.business_key.split(":", 1)[1])
+    return registration.current_submission(session, organization_id)
+
+
+def _describe(submission: RegistrationSubmission) -> dict:
+    data = submission.data
+    return {
+        "id": submission.id,
+        "sequence": submission.sequence,
+        "kind": submission.kind,
+        "kind_label": "信息变更" if submission.kind == "change" else "注册申请",
+        "user_type": USER_TYPES.get(data.get("user_type"), ""),
+        "region": regions.label(data.get("province_code") or "", data.get("city_code")),
+        "fields": {k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")
+                   if data.get(k) is not None},
+        "files": [{"id": f.file.id, "kind": DOCUMENT_KINDS.get(f.kind, f.kind),
+                   "name": f.file.original_name, "size": f.file.size} for f in submission.files],
+        "submitted_at": clock.to_china(submission.created_at).isoformat(timespec="minutes"),
+        "decision": submission.decision,
+        "reason": submission.reason,
+    }
+
+
+def vetting_context(session: Session, task: HumanTask) -> dict:
+    submission = _submission_of(session, task)
+    organization = session.get(Organization, submission.organization_id)
+    history = registration.history(session, organization.id)
+    return {
+        "organization": {"id": organization.id, "name": organization.name,
+                         "status": organization.status,
+                         "email": ", ".join(u.email for u in organization.users)},
+        "submission": _describe(submission),
+        "history": [_describe(s) for s in history if s.id != submission.id],
+    }
+
+
+def no_prefill(session: Session, task: HumanTask) -> dict:
+    return {}
+
+
+def correction_prefill(session: Session, task: HumanTask) -> dict:
+    data = _submission_of(session, task).data
+    return {k: data.get(k) for k in registration.REGISTRATION_FIELDS}
+
+
+def submit_vetting(context: ServiceContext, form: VetRegistrationForm, store: FileStore) -> dict:
+    return registration.decide(context, form.decision.data, (form.reason.data or "").strip())
+
+
+def submit_correction(context: ServiceContext, form: CorrectRegistrationForm,
+                      store: FileStore) -> dict:
+    documents = Documents({
+        kind: store.save(context.session, data, name, "application/pdf", context.actor_id)
+        for kind, (data, name) in form.documents().items()
+    })
+    return registration.resubmit(context, form.organization_fields(), documents)
+
+

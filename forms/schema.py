@@ -1,0 +1,55 @@
+"""JSON schema of a WTForms form, for the API (DESIGN.md's conventions)."""
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    Form,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+
+
+def _is_required(field) -> bool:
+    if getattr(field, "required", None) is True:
+        return True
+    return any(isinstance(v, DataRequired | InputRequired) for v in field.validators)
+
+
+def field_schema(field) -> dict:
+    schema: dict = {"title": str(field.label.text)}
+    if isinstance(field, FileField):
+        schema.update(type="string", format="binary", contentMediaType="application/pdf")
+    elif isinstance(field, RadioField | SelectField):
+        schema["type"] = "string"
+        schema["oneOf"] = [{"const": value, "title": str(label)}
+                           for value, label, *_ in field.iter_choices() if value != ""]
+    elif isinstance(field, BooleanField):
+        schema["type"] = "boolean"
+    elif isinstance(field, IntegerField):
+        schema["type"] = "integer"
+    elif isinstance(field, DateField):
+        schema.update(type="string", format="date")
+    else:
+        schema["type"] = "string"
+        if isinstance(field, PasswordField):
+            schema["writeOnly"] = True
+        if isinstance(field, TextAreaField):
+            schema["x-multiline"] = True
+    for validator in field.validators:
+        if isinstance(validator, Length) and validator.max and validator.max > 0:
+            schema["maxLength"] = validator.max
+    if field.data not in (None, "") and not isinstance(field, FileField | PasswordField):
+        schema["default"] = field.data.isoformat() if hasattr(field.data, "isoformat") else field.data
+    return schema
+
+
+def form_schema(form: Form) -> dict:
+    properties = {field.name: field_schema(field) for field in form if field.name != "csrf_token"}
+    required = [field.name for field in form if _is_required(field)]
+    return {"type": "object", "properties": properties, "required": required}

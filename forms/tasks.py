@@ -1,0 +1,63 @@
+"""The form behind every form key: its class, the context a user needs, and what submit does."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from wtforms import Form
+
+from engine import runtime
+from engine.services import ServiceContext
+from forms import registration_tasks
+from storage.files import FileStore
+from storage.models import HumanTask
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    form_class: type[Form]
+    context: Callable[[Session, HumanTask], dict]
+    prefill: Callable[[Session, HumanTask], dict]
+    submit: Callable[[ServiceContext, Form, FileStore], dict]
+    template: str  # the partial that shows the context in HTML
+
+
+TASK_FORMS: dict[str, TaskForm] = {
+    "vet_registration": TaskForm(
+        registration_tasks.VetRegistrationForm, registration_tasks.vetting_context,
+        registration_tasks.no_prefill, registration_tasks.submit_vetting,
+        "tasks/_registration_context.html",
+    ),
+    "correct_registration": TaskForm(
+        registration_tasks.CorrectRegistrationForm, registration_tasks.vetting_context,
+        registration_tasks.correction_prefill, registration_tasks.submit_correction,
+        "tasks/_registration_context.html",
+    ),
+}
+
+
+class UnknownForm(Exception):
+    pass
+
+
+def spec_for(task: HumanTask) -> TaskForm:
+    spec = TASK_FORMS.get(task.form_key)
+    if spec is None:
+        raise UnknownForm(task.form_key)
+    return spec
+
+
+def build_form(session: Session, task: HumanTask, formdata=None) -> Form:
+    spec = spec_for(task)
+    if formdata is None:
+        return spec.form_class(data=spec.prefill(session, task))
+    return spec.form_class(formdata=formdata)
+
+
+def complete(session: Session, task: HumanTask, actor_id: int, form: Form,
+             store: FileStore) -> list[HumanTask]:
+    """Complete a validated form's task: domain rows and engine step in one transaction."""
+    spec = spec_for(task)
+    return runtime.complete_task(session, task, actor_id,
+                                 lambda context: spec.submit(context, form, store))

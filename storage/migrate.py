@@ -1,0 +1,37 @@
+"""Running the Alembic migrations shipped inside the package (works from any directory)."""
+from __future__ import annotations
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
+
+from storage.db import Base
+
+
+def _config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("storage") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def revision(engine: Engine, message: str) -> None:
+    """Autogenerate a new migration (developers only)."""
+    with engine.begin() as connection:
+        command.revision(_config(connection), message=message, autogenerate=True)
+
+
+def differences(engine: Engine) -> list:
+    """What the database lacks compared with the models (empty when migrations match)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)

@@ -1,0 +1,25 @@
+"""Alembic environment: the URL and connection come from storage.migrate."""
+from alembic import context
+
+import storage.models  # noqa: F401  (registers every table on Base.metadata)
+from storage.db import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("storage.migrate passes the connection")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

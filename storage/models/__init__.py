@@ -1,0 +1,18 @@
+"""All tables. Import models from here."""
+from storage.models.accounts import (  # noqa: F401
+    ApiToken,
+    Message,
+    Organization,
+    RegistrationSubmission,
+    SmsCode,
+    Throttle,
+    User,
+)
+from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
+from storage.models.outbox import OutboxItem  # noqa: F401
+from storage.models.workflow import (  # noqa: F401
+    HumanTask,
+    ProcessDefinition,
+    ProcessEvent,
+    ProcessInstance,
+)

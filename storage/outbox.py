@@ -1,0 +1,98 @@
+"""Outgoing SMS and e-mail: queued in the business transaction, sent after commit.
+
+A request that rolls back (it lost a race, say) leaves nothing queued, so it
+sends nothing. Backends: ``LogBackend`` appends JSON lines to
+``<data dir>/outbox.jsonl`` (development, tests); ``SmtpBackend`` sends e-mail
+through a real SMTP server and hands SMS to the log backend (no SMS gateway is
+reachable from here).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import threading
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.db import utcnow
+from storage.models import OutboxItem
+
+log = logging.getLogger(__name__)
+_file_lock = threading.Lock()
+
+
+def enqueue(session: Session, channel: str, to: str, subject: str, text: str) -> OutboxItem:
+    if channel not in ("sms", "email"):
+        raise ValueError(channel)
+    item = OutboxItem(channel=channel, recipient=to, subject=subject, body=text)
+    session.add(item)
+    return item
+
+
+class LogBackend:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def send(self, item: OutboxItem) -> None:
+        line = json.dumps({
+            "channel": item.channel, "to": item.recipient, "subject": item.subject,
+            "text": item.body, "at": utcnow().isoformat(),
+        }, ensure_ascii=False)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _file_lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+class SmtpBackend:
+    def __init__(self, host: str, port: int, sender: str, username: str | None = None,
+                 password: str | None = None, use_tls: bool = True, sms: LogBackend | None = None):
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.use_tls = username, password, use_tls
+        self.sms = sms
+
+    def send(self, item: OutboxItem) -> None:
+        if item.channel == "sms":
+            if self.sms is None:
+                raise RuntimeError("no SMS backend configured")
+            self.sms.send(item)
+            return
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, item.recipient, item.subject
+        message.set_content(item.body)
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            if self.use_tls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+def drain(session: Session, backend, limit: int = 100) -> int:
+    """Send what is queued; each item is claimed first so two drainers never both send it."""
+    sent = 0
+    ids = session.scalars(
+        select(OutboxItem.id).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < 5)
+        .order_by(OutboxItem.id).limit(limit)
+    ).all()
+    session.commit()
+    for item_id in ids:
+        claimed = session.execute(
+            update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.sent_at.is_(None))
+            .values(sent_at=utcnow(), attempts=OutboxItem.attempts + 1)
+        )
+        session.commit()
+        if claimed.rowcount != 1:
+            continue
+        item = session.get(OutboxItem, item_id)
+        try:
+            backend.send(item)
+            sent += 1
+        except Exception as exc:  # noqa: BLE001 - keep draining; the item is retried
+            log.warning("outbox item %s failed: %s", item_id, exc)
+            item.sent_at, item.last_error = None, str(exc)[:500]
+            session.commit()
+    return sent

@@ -1,0 +1,590 @@
+"""Tests for engine.expressions, the allow-list evaluator for designer-written code."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from pathlib import Path
+
+import pytest
+
+from engine import expressions
+from engine.expressions import ExpressionError, evaluate, execute, validate
+
+# ------------------------------------------------------------ gateway conditions
+
+
+@pytest.mark.parametrize(("decision", "expected"), [("approve", True), ("reject", False)])
+def test_equality_condition(decision, expected):
+    assert evaluate('decision == "approve"', {"decision": decision}) is expected
+
+
+@pytest.mark.parametrize(
+    ("decision", "expected"), [("return", True), ("reject", True), ("approve", False)]
+)
+def test_membership_condition(decision, expected):
+    assert evaluate('decision in ("return", "reject")', {"decision": decision}) is expected
+
+
+@pytest.mark.parametrize(
+    ("count", "flag", "expected"),
+    [(4, False, True), (4, True, False), (3, False, False)],
+)
+def test_boolean_condition(count, flag, expected):
+    assert evaluate("count > 3 and not flag", {"count": count, "flag": flag}) is expected
+
+
+def test_dict_get_with_default():
+    assert evaluate('data.get("x", 1)', {"data": {}}) == 1
+    assert evaluate('data.get("x", 1)', {"data": {"x": 5}}) == 5
+
+
+def test_len_condition():
+    assert evaluate("len(items) >= 2", {"items": [1, 2]}) is True
+    assert evaluate("len(items) >= 2", {"items": [1]}) is False
+
+
+def test_condition_with_surrounding_whitespace():
+    # Conditions embedded in BPMN XML often carry newlines and indentation.
+    assert evaluate('\n    decision == "approve"\n  ', {"decision": "approve"}) is True
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("1 / 2", 0.5),
+        ("7 // 2", 3),
+        ("7 % 3", 1),
+        ("2 ** 10", 1024),
+        ("2.0 ** 2", 4.0),
+        ("2 ** 64", 18446744073709551616),
+        ("-3 + +1", -2),
+        ("10 - 2 * 3", 4),
+        ('"a" + "b"', "ab"),
+        ('"ab" * 3', "ababab"),
+        ("[1] + [2]", [1, 2]),
+        ("(1,) + (2,)", (1, 2)),
+        ('"x" in ["x"]', True),
+        ('"y" not in ["x"]', True),
+        ("None is None", True),
+        ("1 is not None", True),
+        ("1 < 2 < 3", True),
+        ("3 > 2 > 5", False),
+        ("1 != 2", True),
+        ('"yes" if 1 <= 2 else "no"', "yes"),
+        ('"abcdef"[1:4]', "bcd"),
+        ("[1, 2, 3][::-1]", [3, 2, 1]),
+        ("[1, 2, 3][-1]", 3),
+        ('{"a": 1}["a"]', 1),
+        ("{1, 2} == {2, 1}", True),
+        ("0 or 5", 5),
+        ("2 and 0", 0),
+        ("not []", True),
+        ('"  Hi ".strip().lower()', "hi"),
+        ('"hi".upper()', "HI"),
+        ('"a,b".split(",")', ["a", "b"]),
+        ('"-".join(["a", "b"])', "a-b"),
+        ('"banana".count("a")', 3),
+        ('"report.pdf".endswith(".pdf")', True),
+        ('"report.pdf".startswith("rep")', True),
+        ("[1, 1, 2].count(1)", 2),
+        ('sorted({"b": 1, "a": 2}.keys())', ["a", "b"]),
+        ('sorted({"b": 1, "a": 2}.values())', [1, 2]),
+        ('list({"a": 1}.items())', [("a", 1)]),
+        ("min(3, 1, 2) + max([4, 5])", 6),
+        ("abs(-2.5)", 2.5),
+        ("round(2.567, 2)", 2.57),
+        ("round(1234, -2)", 1200),
+        ("round(2.5)", 2),
+        ("sum([1, 2, 3])", 6),
+        ("any([0, 1]) and not all([0, 1])", True),
+        ('int("42") + float("0.5")', 42.5),
+        ("bool(0)", False),
+        ("str(12)", "12"),
+        ('tuple("ab")', ("a", "b")),
+        ("set([1, 1])", {1}),
+        ("dict(a=1)", {"a": 1}),
+        ("sorted([3, 1, 2], reverse=True)", [3, 2, 1]),
+        ("True", True),
+        ("None", None),
+    ],
+)
+def test_python_semantics(expression, expected):
+    assert evaluate(expression, {}) == expected
+
+
+def test_nested_data_access():
+    context = {"data": {"user": {"name": "Li", "roles": ["a", "b"]}}}
+    assert evaluate('data["user"]["name"]', context) == "Li"
+    assert evaluate('"b" in data["user"]["roles"]', context) is True
+
+
+def test_f_string():
+    context = {"name": "Li", "n": 7, "v": "x"}
+    assert evaluate('f"{name}-{n:03d}-{v!r}"', context) == "Li-007-'x'"
+
+
+def test_name_lookup_order():
+    functions = {"total": lambda: 0}
+    # Task data wins over functions, functions over the safe builtins.
+    assert evaluate("total", {"total": 5}, functions) == 5
+    assert evaluate("len", {}, {"len": "mine"}) == "mine"
+    assert evaluate("len", {}) is len
+
+
+def test_task_data_is_never_called():
+    # A callable value in task data does not make it a callable function.
+    with pytest.raises(ExpressionError, match="not allowed"):
+        evaluate("f()", {"f": lambda: 1})
+    assert evaluate("len(items)", {"len": 99, "items": [1]}) == 1
+
+
+def test_str_subclass_cannot_swap_methods():
+    class Sneaky(str):
+        def lower(self):
+            raise AssertionError("subclass method must not run")
+
+    assert evaluate("s.lower()", {"s": Sneaky("AB")}) == "ab"
+
+
+# ---------------------------------------------------------------- short circuits
+
+
+def _recorder():
+    calls = []
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+        return True
+
+    return calls, record
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "False and record()",
+        "True or record()",
+        "1 > 2 > record()",
+        "record() if False else 1",
+        "1 if True else record()",
+    ],
+)
+def test_short_circuit_skips_right_side(expression):
+    calls, record = _recorder()
+    evaluate(expression, {}, {"record": record})
+    assert calls == []
+
+
+def test_short_circuit_evaluates_when_needed():
+    calls, record = _recorder()
+    assert evaluate("True and record(1)", {}, {"record": record}) is True
+    assert calls == [((1,), {})]
+
+
+# ---------------------------------------------------------------------- functions
+
+
+def test_registered_function_with_args_and_kwargs():
+    def fmt(value, width=0, fill=" "):
+        return str(value).rjust(width, fill)
+
+    functions = {"fmt": fmt}
+    assert evaluate('fmt(n, 4, fill="0")', {"n": 7}, functions) == "0007"
+    assert evaluate("fmt(n, width=3)", {"n": 7}, functions) == "  7"
+
+
+def test_registered_function_overrides_builtin():
+    assert evaluate("len(x)", {"x": [1]}, {"len": lambda value: 42}) == 42
+
+
+def test_registered_function_error_is_wrapped():
+    def boom():
+        raise RuntimeError("service down")
+
+    with pytest.raises(ExpressionError, match="service down") as info:
+        evaluate("boom()", {}, {"boom": boom})
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    ("expression", "cause"),
+    [("1 / 0", "ZeroDivisionError"), ('data["missing"]', "KeyError"), ("[][1]", "IndexError")],
+)
+def test_runtime_errors_are_expression_errors(expression, cause):
+    with pytest.raises(ExpressionError, match=cause):
+        evaluate(expression, {"data": {}})
+
+
+# ------------------------------------------------------------------------ scripts
+
+
+def test_script_sets_variables_and_branches():
+    script = (
+        "total = price * qty\n"
+        "if total > 100:\n"
+        '    approval = "manager"\n'
+        "elif total > 10:\n"
+        '    approval = "lead"\n'
+        "else:\n"
+        '    approval = "auto"\n'
+        "    pass\n"
+    )
+    context = {"price": 6, "qty": 3}
+    execute(script, context)
+    assert context == {"price": 6, "qty": 3, "total": 18, "approval": "lead"}
+
+
+def test_script_sets_dict_keys_in_place():
+    data = {"inner": {}}
+    items = [0, 0]
+    context = {"data": data, "items": items}
+    execute('data["status"] = "done"\ndata["inner"]["n"] = 1\nitems[0] = 9', context)
+    assert data == {"status": "done", "inner": {"n": 1}}
+    assert items == [9, 0]
+    assert context["data"] is data
+
+
+def test_script_augmented_assignment():
+    context = {"count": 1, "data": {"n": 1}, "names": ["a"]}
+    names = context["names"]
+    execute('count += 2\ndata["n"] *= 5\nnames += ["b"]\ncount **= 2', context)
+    assert context["count"] == 9
+    assert context["data"]["n"] == 5
+    assert names == ["a", "b"]  # in place, as in Python
+
+
+def test_script_multiple_targets_and_later_reads():
+    context = {}
+    execute("a = b = 2\nc = a + b", context)
+    assert context == {"a": 2, "b": 2, "c": 4}
+
+
+def test_script_calls_registered_function():
+    calls, record = _recorder()
+    execute('record(user, level="high")', {"user": "li"}, {"record": record})
+    assert calls == [(("li",), {"level": "high"})]
+
+
+def test_indented_script():
+    context = {}
+    execute("\n    a = 1\n    if a:\n        b = 2\n", context)
+    assert context == {"a": 1, "b": 2}
+
+
+def test_empty_script_is_allowed():
+    context = {"a": 1}
+    execute("", context)
+    assert context == {"a": 1}
+
+
+# ---------------------------------------------------------------------- refusals
+
+ESCAPES = [
+    "().__class__.__base__.__subclasses__()",
+    "().__class__",
+    "x.__class__",
+    '__import__("os")',
+    "__builtins__",
+    "x._private",
+    "x._private()",
+    'x.get.__self__',
+    '"abc".replace("a", "b")',
+    "x.get",
+    "[x for x in y]",
+    "{x for x in y}",
+    "{x: 1 for x in y}",
+    "(x for x in y)",
+    "lambda: 1",
+    "(lambda: 1)()",
+    "2 ** 10000",
+    "2 ** -1",
+    "2 ** n",
+    "2 ** 1.5",
+    "2 ** True",
+    "(y := 1)",
+    "f(*args)",
+    "f(**kwargs)",
+    "[*a]",
+    "{**a}",
+    "fns[0]()",
+    "f()()",
+    "1 << 100000",
+    "~1",
+    "1 | 2",
+    'b"bytes"',
+    "1j",
+    "...",
+    "await f()",
+    'f"{x:>{w}}"',
+    'f"{x:>99999999}"',
+    "a = 1",
+    "import os",
+    "",
+    "1 +",
+]
+
+
+@pytest.mark.parametrize("expression", ESCAPES)
+def test_validate_refuses_expression(expression):
+    with pytest.raises(ExpressionError):
+        validate(expression)
+
+
+@pytest.mark.parametrize("expression", ESCAPES)
+def test_evaluate_refuses_expression(expression):
+    calls, record = _recorder()
+    context = {"x": {"_private": 1}, "y": [1], "n": 10_000, "w": 10**8, "a": [1]}
+    snapshot = copy.deepcopy(context)
+    functions = {"f": record, "record": record}
+    with pytest.raises(ExpressionError):
+        evaluate(expression, context, functions)
+    assert context == snapshot
+    assert calls == []
+
+
+def test_refusal_messages_say_what_is_not_allowed():
+    cases = {
+        "().__class__.__base__.__subclasses__()": "private attribute",
+        "[x for x in y]": "comprehensions are not allowed",
+        "lambda: 1": "lambda expressions are not allowed",
+        "2 ** 10000": "exponent",
+        '"abc".replace("a", "b")': "method 'replace' is not allowed",
+        "f(*args)": "starred",
+    }
+    for expression, message in cases.items():
+        with pytest.raises(ExpressionError, match=message):
+            validate(expression)
+
+
+SCRIPT_ESCAPES = [
+    "while True: pass",
+    "for i in items: pass",
+    "import os",
+    "from os import path",
+    "def f(): pass",
+    "class A: pass",
+    "global x",
+    "try:\n    pass\nexcept Exception:\n    pass",
+    "with x: pass",
+    "del x",
+    "raise ValueError()",
+    "assert x",
+    "x: int = 1",
+    "a, b = 1, 2",
+    "[a] = [1]",
+    "x.y = 1",
+    "_x = 1",
+    "__x = 1",
+    '_x["k"] = 1',
+    "_x += 1",
+    "f()['k'] = 1",
+    "x",
+    '"a docstring"',
+    "x ** 2 if x else 1",
+    "x **= 100",
+    "x <<= 1",
+    "async def f(): pass",
+    "x = [i for i in items]",
+    "x = lambda: 1",
+    'x = __import__("os")',
+    'x = ().__class__.__base__.__subclasses__()',
+]
+
+
+@pytest.mark.parametrize("script", SCRIPT_ESCAPES)
+def test_execute_refuses_script_and_changes_nothing(script):
+    calls, record = _recorder()
+    context = {"x": 1, "items": [1, 2], "data": {"k": 1}}
+    snapshot = copy.deepcopy(context)
+    # A harmless statement first: nothing runs when any part is refused.
+    with pytest.raises(ExpressionError):
+        execute(f'data["k"] = 2\nrecord()\n{script}', context, {"record": record, "f": record})
+    assert context == snapshot
+    assert calls == []
+
+
+def test_refused_names_report_clearly():
+    with pytest.raises(ExpressionError, match="name 'missing' is not defined"):
+        evaluate("missing + 1", {})
+    with pytest.raises(ExpressionError, match="name 'missing' is not defined"):
+        execute("missing += 1", {})
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ['open("/etc/passwd")', "eval('1')", "exec('1')", "getattr(x, 'y')", "type(x)",
+     "globals()", "vars()", "compile('1', 'f', 'eval')", "print(1)", "range(10)"],
+)
+def test_unregistered_function_is_refused(expression):
+    with pytest.raises(ExpressionError, match="not allowed"):
+        evaluate(expression, {"x": 1}, {"other": lambda: 1})
+
+
+def test_unregistered_function_refused_before_arguments_run():
+    calls, record = _recorder()
+    with pytest.raises(ExpressionError, match="function 'shutdown' is not allowed"):
+        evaluate("shutdown(record())", {}, {"record": record})
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "context"),
+    [
+        ("s.lower()", {"s": [1]}),
+        ("s.get(1)", {"s": ["a"]}),
+        ("s.count(1)", {"s": (1, 1)}),
+        ("s.items()", {"s": "abc"}),
+    ],
+)
+def test_method_on_wrong_type_is_refused(expression, context):
+    with pytest.raises(ExpressionError, match="is not allowed on"):
+        evaluate(expression, context)
+
+
+# ------------------------------------------------------------------ size limits
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        '"a" * 10**9',
+        "10**9 * 'a'",
+        "[0] * 10**9",
+        "(0,) * 10**9",
+        "big + big",
+        "[big] * 100000 + [1]",
+        '"".join([big] * 100000)',
+        "str([big] * 100000)",
+        'f"{[big] * 100000}"',
+        'f"{big}{big}"',
+        "sum([[1]] * 1000, [])",
+        '"%0999999999d" % 1',
+        "(10 ** 64) ** 64 * 10 ** 64 * 10 ** 64 * 10 ** 64 * 10 ** 64",
+        "((10 ** 64) ** 64) ** 2",
+        "round(5, -10 ** 9)",
+    ],
+)
+def test_size_limits(expression):
+    with pytest.raises(ExpressionError, match="longer than|digits|not allowed|numeric"):
+        evaluate(expression, {"big": "x" * 60_000})
+
+
+def test_size_limits_allow_results_at_the_limit():
+    assert len(evaluate('"a" * 100000', {})) == 100_000
+    assert len(str(evaluate("(10 ** 64) ** 64", {}))) == 4097
+
+
+def test_size_limit_in_script_stops_before_assigning():
+    context = {"keep": 1}
+    with pytest.raises(ExpressionError, match="longer than"):
+        execute('x = "a" * 10**9', context)
+    assert context == {"keep": 1}
+
+
+def test_int_limit_in_script():
+    context = {}
+    with pytest.raises(ExpressionError, match="digits"):
+        execute("a = 10 ** 64\nb = a ** 64\nc = b * b", context)
+    assert "c" not in context
+
+
+def test_repeated_doubling_in_script_is_stopped():
+    script = "x = [1] * 1000\n" + "x = x + x\n" * 20
+    with pytest.raises(ExpressionError, match="longer than"):
+        execute(script, {})
+    grow = "x = [1] * 1000\n" + "x[len(x):] = x\n" * 20
+    with pytest.raises(ExpressionError, match="longer than"):
+        execute(grow, {})
+
+
+def test_self_referencing_data_does_not_hang():
+    context = {"data": {}}
+    execute('data["self"] = data', context)
+    # The size estimate cannot tell a cycle from a huge value; it refuses quickly.
+    with pytest.raises(ExpressionError, match="longer than"):
+        evaluate("str(data)", context)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["[" * 60 + "]" * 60, "-" * 60 + "1", "not " * 60 + "x", "(" * 300 + "1" + ")" * 300,
+     "-" * 5000 + "1"],
+)
+def test_deep_nesting_is_refused(source):
+    with pytest.raises(ExpressionError):
+        validate(source)
+
+
+def test_moderate_nesting_is_allowed():
+    assert evaluate("[" * 10 + "]" * 10, {}) == [[[[[[[[[[]]]]]]]]]]
+
+
+def test_deep_script_nesting_is_refused():
+    script = "".join("    " * level + "if x:\n" for level in range(60)) + "    " * 60 + "pass\n"
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        validate(script, "exec")
+
+
+def test_overlong_source_is_refused():
+    source = '"' + "a" * 10_001 + '"'
+    with pytest.raises(ExpressionError, match="longer than 10000 characters"):
+        validate(source)
+    context = {}
+    with pytest.raises(ExpressionError, match="longer than 10000 characters"):
+        execute("x = " + source, context)
+    assert context == {}
+
+
+def test_item_assignment_only_on_dicts_and_lists():
+    class Store:
+        def __setitem__(self, key, value):
+            raise AssertionError("must not be called")
+
+    with pytest.raises(ExpressionError, match="cannot assign items"):
+        execute('s["k"] = 1', {"s": Store()})
+
+
+# ------------------------------------------------------------------- validation
+
+
+def test_validate_does_not_evaluate():
+    calls, record = _recorder()
+    functions = {"record": record}
+    validate("record(1)")
+    validate('record(1)\ndata["k"] = record(2)', mode="exec")
+    with pytest.raises(ExpressionError):
+        validate("record(1) or ().__class__")
+    with pytest.raises(ExpressionError):
+        evaluate("record(1) or ().__class__", {}, functions)
+    with pytest.raises(ExpressionError):
+        execute("record(1)\nimport os", {}, functions)
+    assert calls == []
+
+
+def test_validate_modes():
+    validate("a = 1", mode="exec")
+    with pytest.raises(ExpressionError):
+        validate("a = 1", mode="eval")
+    with pytest.raises(ValueError):
+        validate("1", mode="single")
+    with pytest.raises(ExpressionError):
+        validate(None)  # type: ignore[arg-type]
+
+
+def test_validated_source_is_cached():
+    source = "cached_name_for_test == 1"
+    validate(source)
+    before = expressions._compile.cache_info().hits
+    assert evaluate(source, {"cached_name_for_test": 1}) is True
+    assert expressions._compile.cache_info().hits == before + 1
+
+
+def test_module_never_calls_eval_exec_or_compile():
+    tree = ast.parse(Path(expressions.__file__).read_text(encoding="utf-8"))
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not called & {"eval", "exec", "compile", "__import__"}

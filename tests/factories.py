@@ -1,0 +1,35 @@
+"""Test data: real rows through the same domain services the app uses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.domain import registration
+from engine.domain.registration import Documents
+from storage.files import FileStore
+from webapp import demo
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+ORG_FIELDS = {"province_code": "440000", "city_code": "440300", "name": "深圳测试科技有限公司",
+              "contact": "李四", "phone": "13912345678"}
+
+
+def office_user(session, email="office@test.cn"):
+    return demo.ensure_user(session, email, "Office#123", "office", "对标达标提升专项行动办公室")
+
+
+def registered(session, store_root: Path, email="applicant@test.cn", user_type="enterprise",
+               **fields):
+    store = FileStore(store_root)
+    documents = Documents({"business_license": store.save(session, PDF_BYTES, "营业执照.pdf",
+                                                          "application/pdf")})
+    if user_type == "institution":
+        documents.files["qualification"] = store.save(session, PDF_BYTES, "资质.pdf",
+                                                      "application/pdf")
+    return registration.register(session, user_type, email, "Secret#123",
+                                 {**ORG_FIELDS, **fields}, documents)

@@ -1,0 +1,42 @@
+"""Web layer: Flask app factory, blueprints, templates, CLI and the JSON API."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from webapp import (
+        account,
+        api,
+        auth,
+        cli,
+        config,
+        db,
+        errors,
+        i18n,
+        portal,
+        register,
+        scheduler,
+        tasks,
+        views_util,
+    )
+
+    app = Flask(__name__)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if app.config["CAPTCHA_TEST_MODE"]:
+        logging.getLogger("duibiao").warning(
+            "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "
+            "Never use this in production.")
+    db.init_app(app)
+    i18n.init_app(app)
+    views_util.init_app(app)
+    auth.init_app(app)
+    for module in (portal, register, account, tasks, api, errors):
+        module.init_app(app)
+    cli.init_app(app)
+    scheduler.init_app(app)
+    return app

@@ -1,0 +1,141 @@
+"""用户中心: 注册状态, 用户信息, 修改密码, 我的消息."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from engine import runtime
+from engine.domain import auth as accounts
+from engine.domain import messages, registration
+from engine.domain.registration import RegistrationError
+from forms import industries, regions
+from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
+from forms.registration_tasks import _describe
+from storage.models import HumanTask
+from webapp import db
+from webapp.auth import active_required
+from webapp.views_util import Pager, page_argument
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+PROFILE_FORMS = {"institution": InstitutionProfileForm, "enterprise": EnterpriseProfileForm}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if not current_user.organization.is_active:
+        return redirect(url_for("account.status"))
+    if current_user.role_set & {"office", "designer", "operator"}:
+        return redirect(url_for("tasks.inbox"))
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/status")
+@login_required
+def status():
+    session = db.session()
+    organization = current_user.organization
+    instance = registration.latest_vetting(session, organization.id)
+    open_task = None
+    if instance is not None:
+        open_task = session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == "ready")).first()
+    history = [_describe(s) for s in registration.history(session, organization.id)]
+    return render_template("account/status.html", organization=organization, instance=instance,
+                           open_task=open_task, history=history)
+
+
+@bp.route("/status/withdraw", methods=["POST"])
+@login_required
+def withdraw():
+    session = db.session()
+    instance = registration.latest_vetting(session, current_user.organization_id)
+    if instance is None or instance.started_by_org_id != current_user.organization_id:
+        flash("没有可撤回的申请", "warning")
+        return redirect(url_for("account.status"))
+    try:
+        runtime.send_message(session, instance, "withdraw_registration", current_user.id,
+                             must_cancel="vet_registration")
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash("专项办已处理该申请，无法撤回", "warning")
+    else:
+        db.commit()
+        flash("申请已撤回，您可以修改后重新提交", "success")
+    return redirect(url_for("account.status"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@active_required
+def profile():
+    organization = current_user.organization
+    form_class = PROFILE_FORMS.get(organization.kind)
+    if form_class is None:
+        return render_template("account/profile_readonly.html", organization=organization)
+    if request.method == "POST":
+        form = form_class(request.form)
+        if form.validate():
+            try:
+                change = registration.request_change(db.session(), current_user.row,
+                                                     form.profile_fields())
+            except RegistrationError as exc:
+                db.rollback()
+                getattr(form, exc.field).errors.append(exc.message)
+            else:
+                db.commit()
+                flash("单位名称或统一社会信用代码的变更已提交专项办审核，审核通过前仍使用原信息"
+                      if change else "保存成功", "success")
+                return redirect(url_for("account.profile"))
+        status = 422
+    else:
+        form = form_class(obj=organization)
+        status = 200
+    return render_template("account/profile.html", form=form, organization=organization,
+                           regions_json=regions.as_json(),
+                           service_label=industries.label(organization.service_field or "")), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        user = current_user.row
+        if not check_password_hash(user.password_hash, form.old_password.data):
+            form.old_password.errors.append("旧密码不正确")
+        else:
+            user.password_hash = accounts.hash_password(form.new_password.data)
+            db.commit()
+            flash("密码修改成功", "success")
+            return redirect(url_for("account.password"))
+    return render_template("account/password.html", form=form), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/messages")
+@login_required
+def message_list():
+    session = db.session()
+    page = page_argument()
+    rows, total = messages.list_for(session, current_user.organization_id, page)
+    unread_ids = [m.id for m in rows if m.read_at is None]
+    response = render_template("account/messages.html", rows=rows, unread_ids=set(unread_ids),
+                               pager=Pager(page, 20, total))
+    if unread_ids:
+        messages.mark_read(session, current_user.organization_id, unread_ids)
+        db.commit()
+    return response
+
+
+@bp.route("/industries.json")
+@login_required
+def industry_search():
+    from flask import jsonify
+
+    return jsonify(industries.search(request.args.get("q", ""), limit=20))

@@ -1,0 +1,170 @@
+"""JSON API (bearer tokens only, so no cookies and no CSRF): tokens, tasks, instances, health."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Flask, abort, g, jsonify, request
+from sqlalchemy import select, text
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+
+from engine import inbox as task_queries
+from engine import runtime, stages
+from engine.domain import auth as accounts
+from forms import schema, tasks
+from storage.models import HumanTask, ProcessEvent, ProcessInstance
+from webapp import db
+from webapp.auth import throttle_keys
+from webapp.views_util import csrf, page_argument
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+
+def healthz():
+    db.session().execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, raw = header.partition(" ")
+        user = accounts.user_for_token(db.session(), raw.strip()) if scheme == "Bearer" else None
+        if user is None:
+            response = jsonify({"error": "需要有效的访问令牌（Authorization: Bearer …）"})
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response, 401
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.post("/tokens")
+def create_token():
+    body = request.get_json(silent=True) or {}
+    email, password = str(body.get("email", "")), str(body.get("password", ""))
+    session = db.session()
+    keys = throttle_keys(email)
+    if accounts.blocked_seconds(session, keys):
+        return jsonify({"error": "登录失败次数过多，请稍后再试"}), 429
+    user = accounts.verify_credentials(session, email, password)
+    if user is None or not user.is_enabled:
+        accounts.record_failure(session, keys)
+        db.commit()
+        return jsonify({"error": "用户名或密码不正确"}), 401
+    accounts.clear_failures(session, keys)
+    token = accounts.issue_token(session, user)
+    db.commit()
+    return jsonify({"token": token}), 201
+
+
+def task_json(task: HumanTask) -> dict:
+    return {
+        "id": task.id, "name": task.task_name, "title": task.title, "process": task.process_key,
+        "instance_id": task.instance_id, "form_key": task.form_key, "role": task.role,
+        "state": task.state, "created_at": task.created_at.isoformat(),
+        "subject": task.instance.subject,
+    }
+
+
+@bp.get("/tasks")
+@token_required
+def list_tasks():
+    page = page_argument()
+    rows, total = task_queries.inbox(db.session(), g.api_user, page)
+    return jsonify({"tasks": [task_json(t) for t in rows], "total": total, "page": page})
+
+
+def _task_or_error(task_id: int) -> HumanTask:
+    task = db.session().get(HumanTask, task_id)
+    if task is None:
+        abort(404, "任务不存在")
+    if not task_queries.may_act(g.api_user, task):
+        abort(403, "无权处理该任务")
+    return task
+
+
+def _already_handled():
+    return jsonify({"error": "该任务已被处理", "code": "already_handled"}), 409
+
+
+@bp.get("/tasks/<int:task_id>")
+@token_required
+def get_task(task_id: int):
+    task = _task_or_error(task_id)
+    if task.state != "ready":
+        return _already_handled()
+    session = db.session()
+    spec = tasks.spec_for(task)
+    form = tasks.build_form(session, task)
+    return jsonify({"task": task_json(task), "form": schema.form_schema(form),
+                    "context": spec.context(session, task)})
+
+
+def _formdata() -> MultiDict:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort(400)
+        pairs = []
+        for key, value in body.items():
+            values = value if isinstance(value, list) else [value]
+            pairs.extend((key, "" if v is None else str(v)) for v in values)
+        return MultiDict(pairs)
+    return CombinedMultiDict((request.files, request.form))
+
+
+@bp.post("/tasks/<int:task_id>")
+@token_required
+def complete_task(task_id: int):
+    task = _task_or_error(task_id)
+    if task.state != "ready":
+        return _already_handled()
+    session = db.session()
+    form = tasks.build_form(session, task, _formdata())
+    if not form.validate():
+        return jsonify({"errors": {name: list(errs) for name, errs in form.errors.items()}}), 422
+    try:
+        created = tasks.complete(session, task, g.api_user.id, form, db.file_store())
+    except runtime.AlreadyHandled:
+        db.rollback()
+        return _already_handled()
+    instance = task.instance
+    db.commit()
+    return jsonify({"tasks": [task_json(t) for t in created],
+                    "instance": {"id": instance.id, "status": instance.status,
+                                 "stage": instance.stage}})
+
+
+@bp.get("/instances/<int:instance_id>")
+@token_required
+def get_instance(instance_id: int):
+    session = db.session()
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not task_queries.may_view_instance(session, g.api_user, instance):
+        abort(404, "流程实例不存在")
+    task_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                                .order_by(HumanTask.id)).all()
+    events = session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id)
+                             .order_by(ProcessEvent.sequence)).all()
+    return jsonify({
+        "id": instance.id, "process": instance.process_key, "subject": instance.subject,
+        "business_key": instance.business_key, "status": instance.status,
+        "stage": instance.stage, "stage_label": stages.stage_label(instance.stage),
+        "definition": {"key": instance.definition.key, "version": instance.definition.version},
+        "created_at": instance.created_at.isoformat(),
+        "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,
+        "tasks": [task_json(t) for t in task_rows],
+        "events": [{"sequence": e.sequence, "kind": e.kind, "task": e.task_name,
+                    "actor_id": e.actor_id, "summary": e.summary,
+                    "at": e.created_at.isoformat()} for e in events],
+    })
+
+

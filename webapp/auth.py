@@ -1,0 +1,133 @@
+"""登录 / 退出 with an image captcha, login throttling, and the access rules of the web pages."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from engine import clock
+from engine.domain import auth as accounts
+from forms.account import LoginForm
+from storage.models import User
+from webapp import captcha_image, db
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "warning"
+
+
+class WebUser:
+    """Flask-Login's view of a user row."""
+
+    def __init__(self, user: User):
+        self.row = user
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.row.is_enabled
+
+    def get_id(self) -> str:
+        return str(self.row.id)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+    return WebUser(user) if user is not None and user.is_enabled else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+
+def roles_required(*roles: str):
+    """Logged in, organisation approved, and holding one of ``roles``."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.organization.is_active:
+                return redirect(url_for("account.status"))
+            if roles and not current_user.role_set & set(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def active_required(view):
+    return roles_required()(view)
+
+
+def throttle_keys(email: str) -> list[str]:
+    return [f"login:email:{(email or '').strip().lower()}", f"login:ip:{request.remote_addr}"]
+
+
+@bp.route("/captcha.png")
+def captcha():
+    response = make_response(captcha_image.new_image())
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        session = db.session()
+        keys = throttle_keys(form.email.data)
+        wait = accounts.blocked_seconds(session, keys)
+        if wait:
+            form.password.errors.append(f"登录失败次数过多，请 {max(1, wait // 60)} 分钟后再试")
+        elif not captcha_image.check(form.captcha.data):
+            form.captcha.errors.append("验证码不正确")
+        else:
+            user = accounts.verify_credentials(session, form.email.data, form.password.data)
+            if user is None or not user.is_enabled:
+                accounts.record_failure(session, keys)
+                db.commit()
+                form.password.errors.append("用户名或密码不正确")
+            else:
+                accounts.clear_failures(session, keys)
+                user.last_login_at = clock.now()
+                db.commit()
+                login_user(WebUser(user))
+                return redirect(_safe_next() or url_for("account.home"))
+    return render_template("auth/login.html", form=form)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("您已退出登录", "info")
+    return redirect(url_for("portal.home"))

@@ -1,0 +1,147 @@
+"""The ``duibiao`` command: a Flask CLI group over the same services as the web pages."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from engine import clock, definitions
+from engine.domain import auth as accounts
+from storage import migrate
+from webapp import db, demo
+
+
+def _create_app():
+    from webapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             help="全国对标达标信息服务平台 (Duibiao) 管理命令")
+def main():
+    pass
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_group, users_group, engine_group, workflows_group):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)
+
+
+@click.group("db", help="数据库")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="运行数据库迁移并部署 BPMN 流程")
+def db_upgrade():
+    migrate.upgrade(current_app.extensions["duibiao.engine"])
+    session = db.session()
+    deployed = deploy_workflows(session)
+    db.commit()
+    click.echo(f"数据库已是最新版本；流程：{', '.join(deployed)}")
+
+
+def deploy_workflows(session) -> list[str]:
+    import workflows
+
+    results = definitions.deploy_documents(session, workflows.bpmn_files())
+    return [f"{r.key} v{r.version}{'（新部署）' if r.created else ''}" for r in results]
+
+
+@click.command("demo", help="载入演示帐号（可重复运行）")
+def demo_command():
+    session = db.session()
+    deploy_workflows(session)
+    accounts_made = demo.load(session)
+    db.commit()
+    click.echo("演示帐号（用户名 / 密码 / 角色）：")
+    for email, password, role in accounts_made:
+        click.echo(f"  {email:28} {password:16} {role}")
+
+
+@click.group("users", help="用户")
+def users_group():
+    pass
+
+
+@users_group.command("create", help="创建一个已激活的帐号（单位不存在时一并创建）")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["enterprise", "institution", "office", "designer", "operator"]))
+@click.option("--org", "org_name", required=True, help="单位名称")
+def users_create(email, password, role, org_name):
+    problem = accounts.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    session = db.session()
+    if accounts.find_user(session, email):
+        raise click.BadParameter("该用户名已存在", param_hint="--email")
+    user = demo.ensure_user(session, email, password, role, org_name)
+    db.commit()
+    click.echo(f"已创建 {user.email}（{role}，{org_name}）")
+
+
+@users_group.command("token", help="为用户签发 API 访问令牌")
+@click.argument("email")
+def users_token(email):
+    session = db.session()
+    user = accounts.find_user(session, email)
+    if user is None:
+        click.echo("用户不存在", err=True)
+        sys.exit(1)
+    token = accounts.issue_token(session, user)
+    db.commit()
+    click.echo(token)
+
+
+@click.group("engine", help="流程引擎")
+def engine_group():
+    pass
+
+
+@engine_group.command("tick", help="触发到期的定时器（--now 为 ISO 8601，无时区视为北京时间）")
+@click.option("--now", "now_text", default=None)
+def engine_tick(now_text):
+    from engine import timers
+
+    moment = clock.parse_moment(now_text) if now_text else clock.now()
+    factory = current_app.extensions["duibiao.sessions"].session_factory
+    with clock.frozen_at(moment):
+        fired = timers.fire_due(factory, moment)
+    click.echo(f"{clock.to_china(moment):%Y-%m-%d %H:%M:%S}（北京时间）：触发 {fired} 个流程实例的定时器")
+
+
+@click.group("workflows", help="BPMN 流程定义")
+def workflows_group():
+    pass
+
+
+@workflows_group.command("list", help="列出已部署的流程定义")
+def workflows_list():
+    from sqlalchemy import select
+
+    from storage.models import ProcessDefinition
+
+    rows = db.session().scalars(select(ProcessDefinition).order_by(
+        ProcessDefinition.key, ProcessDefinition.version)).all()
+    for row in rows:
+        click.echo(f"{row.key:28} v{row.version:<4} {row.sha256[:12]}  "
+                   f"{clock.to_china(row.deployed_at):%Y-%m-%d %H:%M}")
+
+
+@workflows_group.command("validate", help="检查 workflows/ 中的每个 BPMN 文件")
+def workflows_validate():
+    from engine import validation
+
+    problems = validation.validate_shipped()
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(json.dumps({"status": "ok"}))

@@ -1,0 +1,48 @@
+"""Configuration from the environment (DUIBIAO_*), with a data directory for everything local."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """DUIBIAO_SECRET_KEY, else a key generated once and kept in the data directory."""
+    configured = os.environ.get("DUIBIAO_SECRET_KEY")
+    if configured:
+        return configured
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment() -> dict:
+    data_dir = Path(os.environ.get("DUIBIAO_DATA_DIR", "instance")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DUIBIAO_DATABASE_URL") or f"sqlite:///{data_dir / 'duibiao.db'}"
+    return {
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": _secret_key(data_dir),
+        "CAPTCHA_TEST_MODE": os.environ.get("DUIBIAO_CAPTCHA_TEST_MODE") == "1",
+        "SCHEDULER_ENABLED": os.environ.get("DUIBIAO_SCHEDULER", "1") == "1",
+        "MAIL_BACKEND": os.environ.get("DUIBIAO_MAIL_BACKEND", "log"),
+        "SMTP_HOST": os.environ.get("DUIBIAO_SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("DUIBIAO_SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("DUIBIAO_SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("DUIBIAO_SMTP_PASSWORD"),
+        "SMTP_SENDER": os.environ.get("DUIBIAO_SMTP_SENDER", "noreply@localhost"),
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

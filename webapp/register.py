@@ -1,0 +1,77 @@
+"""注册: the three steps of the manual on one page, with 获取验证码 over fetch()."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine.domain import registration, sms
+from engine.domain.registration import Documents, RegistrationError
+from forms import regions
+from forms.fields import PHONE
+from forms.registration import RegisterForm
+from webapp import db
+from webapp.auth import WebUser
+
+bp = Blueprint("register", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if request.method == "GET":
+        return render_template("auth/register.html", form=RegisterForm(),
+                               regions_json=regions.as_json())
+    form = RegisterForm(CombinedMultiDict((request.files, request.form)))
+    session = db.session()
+    if form.validate():
+        problem = sms.check_code(session, form.phone.data.strip(), form.sms_code.data)
+        if problem:
+            form.sms_code.errors.append(problem)
+            db.commit()  # keep the failed-attempt count, nothing else was written
+        else:
+            try:
+                user, _instance = _create(session, form)
+            except RegistrationError as exc:
+                db.rollback()
+                getattr(form, exc.field).errors.append(exc.message)
+            else:
+                db.commit()
+                login_user(WebUser(user))
+                flash("注册信息已提交，请等待专项办审核。审核结果将通过“我的消息”通知您。", "success")
+                return redirect(url_for("account.status"))
+    return render_template("auth/register.html", form=form, regions_json=regions.as_json()), 422
+
+
+def _create(session, form: RegisterForm):
+    store = db.file_store()
+    documents = Documents({
+        kind: store.save(session, data, name, "application/pdf")
+        for kind, (data, name) in form.documents().items()
+    })
+    return registration.register(
+        session, form.user_type.data, form.email.data, form.password.data,
+        form.organization_fields(), documents)
+
+
+@bp.route("/register/sms-code", methods=["POST"])
+def sms_code():
+    phone = (request.form.get("phone") or "").strip()
+    if not PHONE.match(phone):
+        return jsonify({"ok": False, "field": "phone", "message": "请输入 11 位手机号码"}), 422
+    result = sms.issue_code(db.session(), phone, "register")
+    if not result.sent:
+        db.rollback()
+        return jsonify({"ok": False, "field": "sms_code", "retry_after": result.retry_after,
+                        "message": f"请 {result.retry_after} 秒后再获取验证码"}), 429
+    db.commit()
+    return jsonify({"ok": True, "retry_after": result.retry_after,
+                    "message": "验证码已发送，10 分钟内有效"})
+
+
+@bp.route("/regions/<province_code>.json")
+def cities(province_code: str):
+    return jsonify(regions.cities(province_code))

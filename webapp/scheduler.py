@@ -1,0 +1,63 @@
+"""APScheduler in the web process: the timer sweep and the outbox, every 30 seconds.
+
+Started once per process (not in the reloader's watcher process), switched off in
+tests, which call ``engine.timers.fire_due`` directly.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from engine import timers
+from storage import outbox
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 30
+
+
+def sweep(app: Flask) -> None:
+    sessions = app.extensions["duibiao.sessions"]
+    try:
+        timers.fire_due(sessions.session_factory)
+        with sessions.session_factory() as session:
+            outbox.drain(session, app.extensions["duibiao.mail"])
+    except Exception:  # keep the scheduler alive; the next sweep retries
+        log.exception("scheduled sweep failed")
+
+
+def start(app: Flask) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(sweep, "interval", seconds=SWEEP_SECONDS, args=[app], id="sweep",
+                      max_instances=1, coalesce=True)
+    scheduler.start()
+    app.extensions["duibiao.scheduler"] = scheduler
+    return scheduler
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SCHEDULER_ENABLED") or app.config.get("TESTING"):
+        return
+    # Under the reloader, only the child process (WERKZEUG_RUN_MAIN) serves requests.
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return
+    if os.environ.get("DUIBIAO_SCHEDULER_AUTOSTART", "web") != "web":
+        return
+    app.before_request_funcs.setdefault(None, []).insert(0, _lazy_start(app))
+
+
+_start_lock = threading.Lock()
+
+
+def _lazy_start(app: Flask):
+    def ensure_started():
+        if "duibiao.scheduler" in app.extensions:
+            return
+        with _start_lock:
+            if "duibiao.scheduler" not in app.extensions:
+                start(app)
+
+    return ensure_started

@@ -1,0 +1,107 @@
+"""待办, 已办, a task's form, and downloads of the files a task shows."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine import inbox as task_queries
+from engine import runtime
+from forms import regions, tasks
+from storage.models import HumanTask, RegistrationSubmission, StoredFile, SubmissionFile
+from webapp import db
+from webapp.views_util import Pager, page_argument
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_url_rule("/files/<int:file_id>", "files.download", download)
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    page = page_argument()
+    rows, total = task_queries.inbox(db.session(), current_user.row, page)
+    return render_template("tasks/inbox.html", rows=rows,
+                           pager=Pager(page, task_queries.PER_PAGE, total))
+
+
+@bp.route("/done")
+@login_required
+def done():
+    page = page_argument()
+    rows, total = task_queries.done(db.session(), current_user.row, page)
+    return render_template("tasks/done.html", rows=rows, pager=Pager(page, task_queries.PER_PAGE, total))
+
+
+def _task_for_user(task_id: int) -> HumanTask:
+    task = db.session().get(HumanTask, task_id)
+    if task is None:
+        abort(404)
+    if not task_queries.may_act(current_user.row, task):
+        abort(403)
+    return task
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def show(task_id: int):
+    task = _task_for_user(task_id)
+    session = db.session()
+    if task.state != "ready":
+        flash("该任务已被处理", "warning")
+        return redirect(url_for("tasks.inbox"))
+    if request.method == "POST":
+        form = tasks.build_form(session, task, CombinedMultiDict((request.files, request.form)))
+        if form.validate():
+            try:
+                tasks.complete(session, task, current_user.id, form, db.file_store())
+            except runtime.AlreadyHandled:
+                db.rollback()
+                flash("该任务已被其他人处理", "warning")
+                return redirect(url_for("tasks.inbox"))
+            db.commit()
+            flash("提交成功", "success")
+            return redirect(url_for("account.home"))
+        status = 422
+    else:
+        form = tasks.build_form(session, task)
+        status = 200
+    spec = tasks.spec_for(task)
+    return render_template("tasks/show.html", task=task, form=form, spec=spec,
+                           context=spec.context(session, task),
+                           regions_json=regions.as_json()), status
+
+
+def download(file_id: int):
+    """A file shown by a task or status page: the office, or the organisation it belongs to."""
+    if not current_user.is_authenticated:
+        abort(401)
+    session = db.session()
+    stored = session.get(StoredFile, file_id)
+    if stored is None:
+        abort(404)
+    owners = session.scalars(
+        select(RegistrationSubmission.organization_id)
+        .join(SubmissionFile, SubmissionFile.submission_id == RegistrationSubmission.id)
+        .where(SubmissionFile.file_id == file_id)
+    ).all()
+    if not (current_user.has_role("office") or current_user.organization_id in owners):
+        abort(403)
+    path = db.file_store().path_for(stored.sha256)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=stored.original_name)

@@ -1,0 +1,67 @@
+"""What every template needs: times in China time, labels, the pager, the side menu."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from engine import clock, stages
+from engine.domain.messages import unread_count
+from webapp import db
+
+csrf = CSRFProtect()
+
+
+@dataclass
+class Pager:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_argument() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def china_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return clock.to_china(moment).strftime(fmt) if moment else ""
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.jinja_env.filters["china_time"] = china_time
+    app.jinja_env.filters["stage_label"] = stages.stage_label
+    app.jinja_env.filters["status_label"] = stages.status_label
+    app.jinja_env.filters["filesize"] = lambda n: f"{n / 1024:.2f} KB" if n < 1024 * 1024 \
+        else f"{n / 1024 / 1024:.2f} MB"
+
+    @app.context_processor
+    def menu_context():
+        if not current_user.is_authenticated:
+            return {}
+        return {"unread_messages": unread_count(db.session(), current_user.organization_id)}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
