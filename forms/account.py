@@ -1,6 +1,7 @@
 """登录, 修改密码 and 用户信息 forms."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, PasswordField, StringField, ValidationError
 from wtforms.validators import EqualTo
 
@@ -16,16 +17,16 @@ from forms.registration import OrganizationDetailsMixin
 
 
 class LoginForm(Form):
-    email = StringField("用户名", validators=[required("请输入用户名"), max_length(254)])
-    password = PasswordField("密码", validators=[required("请输入密码"), max_length(128)])
-    captcha = StringField("验证码", validators=[required("请输入验证码"), max_length(10)])
+    email = StringField(_l("用户名"), validators=[required(_l("请输入用户名")), max_length(254)])
+    password = PasswordField(_l("密码"), validators=[required(_l("请输入密码")), max_length(128)])
+    captcha = StringField(_l("验证码"), validators=[required(_l("请输入验证码")), max_length(10)])
 
 
 class ChangePasswordForm(Form):
-    old_password = PasswordField("旧密码", validators=[required("请输入旧密码")])
-    new_password = PasswordField("新密码", validators=[required("请输入新密码")])
-    confirm_password = PasswordField("确认新密码", validators=[
-        required("请再次输入新密码"), EqualTo("new_password", message="两次输入的新密码不一致")])
+    old_password = PasswordField(_l("旧密码"), validators=[required(_l("请输入旧密码"))])
+    new_password = PasswordField(_l("新密码"), validators=[required(_l("请输入新密码"))])
+    confirm_password = PasswordField(_l("确认新密码"), validators=[
+        required(_l("请再次输入新密码")), EqualTo("new_password", message=_l("两次输入的新密码不一致"))])
 
     def validate_new_password(self, field):
         problem = password_problem(field.data or "")
@@ -42,12 +43,12 @@ def _website(form, field):
 class ProfileForm(OrganizationDetailsMixin, Form):
     """用户信息: the registration fields plus the organisation's particulars."""
 
-    credit_code = StringField("统一社会信用代码", validators=[
-        required("请填写统一社会信用代码"), credit_code])
-    founded_on = DateField("成立时间", validators=[required("请填写成立时间，格式如 2023-02-01")],
+    credit_code = StringField(_l("统一社会信用代码"), validators=[
+        required(_l("请填写统一社会信用代码")), credit_code])
+    founded_on = DateField(_l("成立时间"), validators=[required(_l("请填写成立时间，格式如 2023-02-01"))],
                            format="%Y-%m-%d")
-    address = StringField("注册地址", validators=[required("请填写注册地址"), max_length(200)])
-    website = StringField("网址", validators=[optional(), max_length(200), _website])
+    address = StringField(_l("注册地址"), validators=[required(_l("请填写注册地址")), max_length(200)])
+    website = StringField(_l("网址"), validators=[optional(), max_length(200), _website])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,14 +63,14 @@ class ProfileForm(OrganizationDetailsMixin, Form):
 
 
 class InstitutionProfileForm(ProfileForm):
-    service_field = StringField("开展服务的领域", validators=[
-        required("请填写开展服务的领域（国民经济行业分类代码）"), max_length(10)])
+    service_field = StringField(_l("开展服务的领域"), validators=[
+        required(_l("请填写开展服务的领域（国民经济行业分类代码）")), max_length(10)])
 
     def validate_service_field(self, field):
         from forms.industries import is_valid_code
 
         if field.data and not is_valid_code(field.data.strip().upper()):
-            raise ValidationError("请选择国民经济行业分类（GB/T 4754）中的代码")
+            raise ValidationError(_l("请选择国民经济行业分类（GB/T 4754）中的代码"))
         field.data = (field.data or "").strip().upper()
 
     def profile_fields(self) -> dict:
@@ -77,8 +78,8 @@ class InstitutionProfileForm(ProfileForm):
 
 
 class EnterpriseProfileForm(ProfileForm):
-    legal_rep = StringField("法人代表", validators=[optional(), max_length(30)])
-    legal_rep_id_number = StringField("法人代表身份证号码", validators=[optional(), id_card_number])
+    legal_rep = StringField(_l("法人代表"), validators=[optional(), max_length(30)])
+    legal_rep_id_number = StringField(_l("法人代表身份证号码"), validators=[optional(), id_card_number])
 
     def profile_fields(self) -> dict:
         return {**super().profile_fields(), "legal_rep": (self.legal_rep.data or "").strip() or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from wtforms import FileField, ValidationError
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -17,7 +18,7 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def required(message: str = "此项为必填项"):
+def required(message: str = _l("此项为必填项")):
     return DataRequired(message=message)
 
 
@@ -26,16 +27,16 @@ def optional():
 
 
 def max_length(limit: int):
-    return Length(max=limit, message=f"不能超过 {limit} 个字")
+    return Length(max=limit, message=_l("不能超过 %(limit)s 个字", limit=limit))
 
 
 def email_address():
-    return Email(message="请输入有效的邮箱地址", check_deliverability=False)
+    return Email(message=_l("请输入有效的邮箱地址"), check_deliverability=False)
 
 
 def phone_number(form, field):
     if field.data and not PHONE.match(field.data.strip()):
-        raise ValidationError("请输入 11 位手机号码")
+        raise ValidationError(_l("请输入 11 位手机号码"))
 
 
 def credit_code(form, field):
@@ -44,10 +45,10 @@ def credit_code(form, field):
     if not value:
         return
     if not CREDIT_CODE.match(value):
-        raise ValidationError("统一社会信用代码应为 18 位数字或大写字母")
+        raise ValidationError(_l("统一社会信用代码应为 18 位数字或大写字母"))
     total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(value[:17], _CREDIT_WEIGHTS, strict=True))
     if _CREDIT_CHARS[(31 - total % 31) % 31] != value[17]:
-        raise ValidationError("统一社会信用代码校验位不正确")
+        raise ValidationError(_l("统一社会信用代码校验位不正确"))
     field.data = value
 
 
@@ -57,14 +58,14 @@ def id_card_number(form, field):
     if not value:
         return
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError("身份证号码应为 18 位")
+        raise ValidationError(_l("身份证号码应为 18 位"))
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise ValidationError("身份证号码中的出生日期不正确") from exc
+        raise ValidationError(_l("身份证号码中的出生日期不正确")) from exc
     total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if "10X98765432"[total % 11] != value[17]:
-        raise ValidationError("身份证号码校验位不正确")
+        raise ValidationError(_l("身份证号码校验位不正确"))
     field.data = value
 
 
@@ -83,14 +84,14 @@ class PdfField(FileField):
         storage = self.data
         if storage is None or not getattr(storage, "filename", None):
             if self.required:
-                raise ValidationError("请上传 PDF 文件")
+                raise ValidationError(_l("请上传 PDF 文件"))
             return
         raw_name = storage.filename
         if "/" in raw_name or "\\" in raw_name or raw_name.startswith(".."):
-            raise ValidationError("文件名不能包含路径")
+            raise ValidationError(_l("文件名不能包含路径"))
         data = storage.read(MAX_PDF_BYTES + 1)
         if len(data) > MAX_PDF_BYTES:
-            raise ValidationError("文件不能超过 20 MB")
+            raise ValidationError(_l("文件不能超过 20 MB"))
         if not looks_like_pdf(data):
-            raise ValidationError("请上传 PDF 格式的文件")
+            raise ValidationError(_l("请上传 PDF 格式的文件"))
         self.upload = (data, safe_display_name(raw_name))

@@ -1,6 +1,7 @@
 """注册 and 注册审核 forms."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     Form,
     PasswordField,
@@ -22,33 +23,33 @@ from forms.fields import (
     required,
 )
 
-USER_TYPE_CHOICES = [("institution", "机构用户（第三方技术机构）"), ("enterprise", "企业用户")]
-DECISION_CHOICES = [("approve", "通过"), ("return", "退回修改"), ("reject", "不予通过")]
+USER_TYPE_CHOICES = [("institution", _l("机构用户（第三方技术机构）")), ("enterprise", _l("企业用户"))]
+DECISION_CHOICES = [("approve", _l("通过")), ("return", _l("退回修改")), ("reject", _l("不予通过"))]
 
 
 class RegionMixin:
-    province_code = SelectField("所在地（省）", validators=[required("请选择所在省份")],
+    province_code = SelectField(_l("所在地（省）"), validators=[required(_l("请选择所在省份"))],
                                 validate_choice=False)
-    city_code = SelectField("所在地（市）", validators=[required("请选择所在城市")],
+    city_code = SelectField(_l("所在地（市）"), validators=[required(_l("请选择所在城市"))],
                             validate_choice=False)
 
     def fill_region_choices(self):
-        self.province_code.choices = [("", "请选择省份")] + [
+        self.province_code.choices = [("", _l("请选择省份"))] + [
             (p["code"], p["name"]) for p in regions.provinces()
         ]
-        self.city_code.choices = [("", "请选择城市")] + [
+        self.city_code.choices = [("", _l("请选择城市"))] + [
             (c["code"], c["name"]) for c in regions.cities(self.province_code.data or "")
         ]
 
     def validate_city_code(self, field):
         if field.data and not regions.is_valid(self.province_code.data or "", field.data):
-            raise ValidationError("所选城市不属于所选省份")
+            raise ValidationError(_l("所选城市不属于所选省份"))
 
 
 class OrganizationDetailsMixin(RegionMixin):
-    name = StringField("单位名称", validators=[required("请填写单位名称"), max_length(100)])
-    contact = StringField("联系人", validators=[required("请填写联系人"), max_length(30)])
-    phone = StringField("手机号", validators=[required("请填写手机号"), phone_number])
+    name = StringField(_l("单位名称"), validators=[required(_l("请填写单位名称")), max_length(100)])
+    contact = StringField(_l("联系人"), validators=[required(_l("请填写联系人")), max_length(30)])
+    phone = StringField(_l("手机号"), validators=[required(_l("请填写手机号")), phone_number])
 
     def organization_fields(self) -> dict:
         return {
@@ -59,16 +60,16 @@ class OrganizationDetailsMixin(RegionMixin):
 
 
 class RegisterForm(OrganizationDetailsMixin, Form):
-    user_type = RadioField("用户类型", choices=USER_TYPE_CHOICES,
-                           validators=[required("请选择用户类型")])
-    email = StringField("用户名（邮箱）", validators=[required("请填写邮箱作为用户名"),
+    user_type = RadioField(_l("用户类型"), choices=USER_TYPE_CHOICES,
+                           validators=[required(_l("请选择用户类型"))])
+    email = StringField(_l("用户名（邮箱）"), validators=[required(_l("请填写邮箱作为用户名")),
                                                  email_address(), max_length(254)])
-    password = PasswordField("登录密码", validators=[required("请设置登录密码")])
-    password_confirm = PasswordField("确认密码", validators=[
-        required("请再次输入密码"), EqualTo("password", message="两次输入的密码不一致")])
-    business_license = PdfField("营业执照（PDF）")
-    qualification = PdfField("资质文件（PDF）", required=False)
-    sms_code = StringField("手机验证码", validators=[required("请填写手机验证码"), max_length(6)])
+    password = PasswordField(_l("登录密码"), validators=[required(_l("请设置登录密码"))])
+    password_confirm = PasswordField(_l("确认密码"), validators=[
+        required(_l("请再次输入密码")), EqualTo("password", message=_l("两次输入的密码不一致"))])
+    business_license = PdfField(_l("营业执照（PDF）"))
+    qualification = PdfField(_l("资质文件（PDF）"), required=False)
+    sms_code = StringField(_l("手机验证码"), validators=[required(_l("请填写手机验证码")), max_length(6)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +82,7 @@ class RegisterForm(OrganizationDetailsMixin, Form):
 
     def validate_qualification(self, field):
         if self.user_type.data == "institution" and field.upload is None:
-            raise ValidationError("机构用户须上传资质文件")
+            raise ValidationError(_l("机构用户须上传资质文件"))
 
     def documents(self) -> dict:
         uploads = {"business_license": self.business_license.upload}
@@ -93,8 +94,8 @@ class RegisterForm(OrganizationDetailsMixin, Form):
 class CorrectRegistrationForm(OrganizationDetailsMixin, Form):
     """The applicant's correction after a return; files left empty keep the earlier ones."""
 
-    business_license = PdfField("营业执照（PDF，不上传则沿用原文件）", required=False)
-    qualification = PdfField("资质文件（PDF，不上传则沿用原文件）", required=False)
+    business_license = PdfField(_l("营业执照（PDF，不上传则沿用原文件）"), required=False)
+    qualification = PdfField(_l("资质文件（PDF，不上传则沿用原文件）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,13 +110,13 @@ class CorrectRegistrationForm(OrganizationDetailsMixin, Form):
 class DecisionForm(Form):
     """Every review: 通过, 退回修改 or 不予通过; a reason is required unless approving."""
 
-    decision = RadioField("审核结论", choices=DECISION_CHOICES,
-                          validators=[required("请选择审核结论")])
-    reason = TextAreaField("审核意见", validators=[max_length(1000)])
+    decision = RadioField(_l("审核结论"), choices=DECISION_CHOICES,
+                          validators=[required(_l("请选择审核结论"))])
+    reason = TextAreaField(_l("审核意见"), validators=[max_length(1000)])
 
     def validate_reason(self, field):
         if self.decision.data in ("return", "reject") and not (field.data or "").strip():
-            raise ValidationError("退回修改或不予通过时须填写原因")
+            raise ValidationError(_l("退回修改或不予通过时须填写原因"))
 
 
 class VetRegistrationForm(DecisionForm):

@@ -18,7 +18,7 @@ def _submission_of(session: Session, task: HumanTask) -> RegistrationSubmission:
     return registration.current_submission(session, organization_id)
 
 
-def _describe(submission: RegistrationSubmission) -> dict:
+def describe_submission(submission: RegistrationSubmission) -> dict:
     data = submission.data
     return {
         "id": submission.id,
@@ -31,7 +31,7 @@ def _describe(submission: RegistrationSubmission) -> dict:
                    if data.get(k) is not None},
         "files": [{"id": f.file.id, "kind": DOCUMENT_KINDS.get(f.kind, f.kind),
                    "name": f.file.original_name, "size": f.file.size} for f in submission.files],
-        "submitted_at": clock.to_china(submission.created_at).isoformat(timespec="minutes"),
+        "submitted_at": clock.to_china(submission.created_at).strftime("%Y-%m-%d %H:%M"),
         "decision": submission.decision,
         "reason": submission.reason,
     }
@@ -45,8 +45,8 @@ def vetting_context(session: Session, task: HumanTask) -> dict:
         "organization": {"id": organization.id, "name": organization.name,
                          "status": organization.status,
                          "email": ", ".join(u.email for u in organization.users)},
-        "submission": _describe(submission),
-        "history": [_describe(s) for s in history if s.id != submission.id],
+        "submission": describe_submission(submission),
+        "history": [describe_submission(s) for s in history if s.id != submission.id],
     }
 
 

@@ -12,7 +12,7 @@ from engine.domain import messages, registration
 from engine.domain.registration import RegistrationError
 from forms import industries, regions
 from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
-from forms.registration_tasks import _describe
+from forms.registration_tasks import describe_submission
 from storage.models import HumanTask
 from webapp import db
 from webapp.auth import active_required
@@ -46,7 +46,7 @@ def status():
     if instance is not None:
         open_task = session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.state == "ready")).first()
-    history = [_describe(s) for s in registration.history(session, organization.id)]
+    history = [describe_submission(s) for s in registration.history(session, organization.id)]
     return render_template("account/status.html", organization=organization, instance=instance,
                            open_task=open_task, history=history)
 

@@ -130,7 +130,7 @@ def complete_task(task_id: int):
     session = db.session()
     form = tasks.build_form(session, task, _formdata())
     if not form.validate():
-        return jsonify({"errors": {name: list(errs) for name, errs in form.errors.items()}}), 422
+        return jsonify({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}}), 422
     try:
         created = tasks.complete(session, task, g.api_user.id, form, db.file_store())
     except runtime.AlreadyHandled:

@@ -47,6 +47,8 @@ class ProcessInstance(Base):
     stage: Mapped[str | None] = mapped_column(String(50))
     state: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Sequence number of the newest process_event row (saves a MAX() per request).
+    last_event_sequence: Mapped[int] = mapped_column(Integer, default=0)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:40:58.922577
+Create Date: 2026-11-26 14:59:02.387795
 """
 from alembic import op
 import sqlalchemy as sa
@@ -185,6 +185,7 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=50), nullable=True),
     sa.Column('state', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('last_event_sequence', sa.Integer(), nullable=False),
     sa.Column('next_timer_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('started_by_id', sa.Integer(), nullable=True),
     sa.Column('started_by_org_id', sa.Integer(), nullable=True),

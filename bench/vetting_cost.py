@@ -1,0 +1,353 @@
+"""What completing the vetting task through the API costs, next to the bare SpiffWorkflow cycle.
+
+Run with ``make bench`` (``.venv/bin/python bench/vetting_cost.py [--n 200]``).
+
+Both figures are measured in the same run, on the same BPMN document
+(workflows/registration_vetting.bpmn), for the same step: the office's
+``vet_registration`` task completed with decision "return", which keeps the
+instance alive (it loops to the applicant's ``correct_registration``).
+
+- Bare cycle: SpiffWorkflow alone. The state is SpiffWorkflow's default
+  serialization (``BpmnWorkflowSerializer`` configured with ``SPIFF_CONFIG``,
+  specs embedded); each cycle is deserialize_json → set the decision on the
+  READY task → ``task.run()`` → ``do_engine_steps()`` → serialize_json. The
+  service task after the gateway calls a ``call_service`` that returns ``'{}'``
+  and conditions run on SpiffWorkflow's own ``PythonScriptEngine`` (eval).
+- API cycle: ``POST /api/v1/tasks/<id>`` through Flask's test client (the full
+  WSGI stack without a socket): bearer-token lookup, form validation, the
+  domain rows (submission decision, 我的消息, outbox e-mail), the engine step
+  on by-reference state, inbox projection, audit events, commit and outbox
+  drain — one instance per request, each at its first vetting.
+
+Target (the issue): API median at most 3× the bare median. This prints figures
+and always exits 0; it is not a test.
+
+Set DUIBIAO_BENCH_DATABASE_URL=postgresql+psycopg://… to also time the API on
+PostgreSQL; the run uses a fresh schema of its own (dropped afterwards) and
+leaves the rest of that database alone.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # tests.factories lives beside the installed packages
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+BPMN_FILE = ROOT / "workflows" / "registration_vetting.bpmn"
+PROCESS_KEY = "registration_vetting"
+TASK_NAME = "vet_registration"
+NEXT_TASK = "correct_registration"
+DECISION = {"decision": "return", "reason": "补充材料"}
+TARGET_RATIO = 3.0
+OFFICE_EMAIL, OFFICE_PASSWORD = "office@bench.test", "Office#Bench1"
+
+
+class BenchError(Exception):
+    """The measured step did not do what it should; the figures would mean nothing."""
+
+
+@dataclass
+class Result:
+    label: str
+    samples: list[float]  # seconds
+    state_before: int  # bytes of the state the step loads
+    state_after: int  # bytes of the state the step saves
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p90_ms(self) -> float:
+        return statistics.quantiles(self.samples, n=10)[8] * 1000 if len(self.samples) > 1 else self.median_ms
+
+
+# --- bare SpiffWorkflow -------------------------------------------------------------------------
+
+class BareScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's own engine; service tasks do nothing and answer an empty JSON object."""
+
+    def call_service(self, task, **kwargs):
+        return "{}"
+
+
+def bare_cycle(n: int, warmup: int) -> Result:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(BPMN_FILE))
+    spec = parser.get_spec(PROCESS_KEY)
+    subprocess_specs = parser.get_subprocess_specs(PROCESS_KEY)
+    script_engine = BareScriptEngine()
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+    # The same start data the platform gives a registration (ids only).
+    workflow.task_tree.data.update({"organization_id": 1, "submission_id": 1})
+    workflow.do_engine_steps()
+    ready = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+             if t.task_spec.name == TASK_NAME]
+    if len(ready) != 1:
+        raise BenchError(f"bare workflow did not stop at {TASK_NAME}")
+    task_id: UUID = ready[0].id
+    state = serializer.serialize_json(workflow)
+
+    def cycle() -> str:
+        wf = serializer.deserialize_json(state)
+        wf.script_engine = script_engine
+        task = wf.get_task_from_id(task_id)
+        task.data.update({"decision": DECISION["decision"]})
+        task.run()
+        wf.do_engine_steps()
+        return serializer.serialize_json(wf)
+
+    after = cycle()
+    check = serializer.deserialize_json(after)
+    names = [t.task_spec.name for t in check.get_tasks(state=TaskState.READY, manual=True)]
+    if names != [NEXT_TASK]:
+        raise BenchError(f"bare cycle ended at {names}, expected [{NEXT_TASK!r}]")
+
+    for _ in range(warmup):
+        cycle()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        cycle()
+        samples.append(time.perf_counter() - started)
+    return Result("bare SpiffWorkflow cycle", samples, len(state.encode()), len(after.encode()))
+
+
+# --- the platform, through the API --------------------------------------------------------------
+
+@contextlib.contextmanager
+def fast_password_hashes():
+    """Setup only: hash the applicants' passwords once (scrypt takes ~0.15 s each).
+
+    Nobody logs in as an applicant here; the timed requests use a bearer token,
+    whose lookup is a SHA-256 digest and is not affected.
+    """
+    from engine.domain import registration
+
+    original = registration.hash_password
+    hashed = original("Secret#123")
+    registration.hash_password = lambda _password: hashed
+    try:
+        yield
+    finally:
+        registration.hash_password = original
+
+
+@contextlib.contextmanager
+def postgres_schema(url: str):
+    """A fresh schema for this run, put first on search_path through the URL; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"duibiao_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    parsed = make_url(url)
+    options = " ".join(filter(None, [parsed.query.get("options"), f"-csearch_path={schema}"]))
+    try:
+        yield parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_platform(data_dir: Path, database_url: str, instances: int):
+    """An app with deployed workflows, an office user and ``instances`` registrations at vetting."""
+    from sqlalchemy import select
+
+    from storage import migrate
+    from storage.models import HumanTask
+    from tests import factories
+    from webapp import create_app, db
+    from webapp.cli import deploy_workflows
+    from webapp.demo import ensure_user
+
+    # config.from_environment() runs before the overrides and creates the data directory.
+    os.environ["DUIBIAO_DATA_DIR"] = str(data_dir)
+    app = create_app({
+        "DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "TESTING": True,
+        "SCHEDULER_ENABLED": False, "CAPTCHA_TEST_MODE": True,
+    })
+    migrate.upgrade(app.extensions["duibiao.engine"])
+    with app.app_context():
+        session = db.session()
+        deploy_workflows(session)
+        ensure_user(session, OFFICE_EMAIL, OFFICE_PASSWORD, "office", "对标达标提升专项行动办公室")
+        with fast_password_hashes():
+            for i in range(instances):
+                factories.registered(session, data_dir / "files", email=f"applicant{i}@bench.test",
+                                     name=f"基准测试企业{i:04d}有限公司")
+        db.commit()
+        task_ids = list(session.scalars(
+            select(HumanTask.id).where(HumanTask.task_name == TASK_NAME, HumanTask.state == "ready")
+            .order_by(HumanTask.id)))
+    if len(task_ids) != instances:
+        raise BenchError(f"expected {instances} open {TASK_NAME} tasks, found {len(task_ids)}")
+    client = app.test_client()
+    response = client.post("/api/v1/tokens", json={"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD})
+    if response.status_code != 201:
+        raise BenchError(f"token request failed: {response.status_code} {response.get_data(as_text=True)}")
+    headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
+    return app, client, headers, task_ids
+
+
+def state_size(app, task_id: int) -> int:
+    from storage.models import HumanTask
+    from webapp import db
+
+    with app.app_context():
+        return len(db.session().get(HumanTask, task_id).instance.state.encode())
+
+
+def complete(client, headers, task_id: int) -> None:
+    response = client.post(f"/api/v1/tasks/{task_id}", json=DECISION, headers=headers)
+    if response.status_code != 200:
+        raise BenchError(f"POST /api/v1/tasks/{task_id}: {response.status_code} "
+                         f"{response.get_data(as_text=True)[:500]}")
+
+
+def api_cycle(label: str, database_url: str | None, n: int, warmup: int,
+              profile: int) -> tuple[Result, str | None]:
+    """``database_url`` None: a SQLite file in the run's temporary data directory."""
+    with tempfile.TemporaryDirectory(prefix="duibiao-bench-") as tmp:
+        url = database_url or f"sqlite:///{tmp}/bench.db"
+        app, client, headers, task_ids = make_platform(Path(tmp), url, warmup + n + profile)
+        try:
+            before = state_size(app, task_ids[0])
+            response = client.post(f"/api/v1/tasks/{task_ids[0]}", json=DECISION, headers=headers)
+            body = response.get_json()
+            if response.status_code != 200 or [t["name"] for t in body["tasks"]] != [NEXT_TASK] \
+                    or body["instance"]["status"] != "running":
+                raise BenchError(f"API step did not return to {NEXT_TASK}: {response.status_code} {body}")
+            after = state_size(app, task_ids[0])
+            for task_id in task_ids[1:warmup]:
+                complete(client, headers, task_id)
+            samples = []
+            for task_id in task_ids[warmup:warmup + n]:
+                started = time.perf_counter()
+                complete(client, headers, task_id)
+                samples.append(time.perf_counter() - started)
+            report = None
+            if profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for task_id in task_ids[warmup + n:]:
+                    complete(client, headers, task_id)
+                profiler.disable()
+                report = profile_report(profiler, profile)
+        finally:
+            app.extensions["duibiao.engine"].dispose()
+    return Result(label, samples, before, after), report
+
+
+def profile_report(profiler: cProfile.Profile, calls: int, top: int = 30) -> str:
+    """Cumulative time per request of the functions in this repository (not .venv), top ``top``."""
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, name), (_cc, ncalls, _tt, cumulative, _callers) in stats.stats.items():
+        path = Path(filename)
+        if not path.is_absolute() or ROOT not in path.parents or ".venv" in path.parts:
+            continue
+        rows.append((cumulative, ncalls, f"{path.relative_to(ROOT)}:{line}({name})"))
+    rows.sort(reverse=True)
+    out = io.StringIO()
+    out.write(f"  {'ms/request':>10}  {'calls/req':>9}  function\n")
+    for cumulative, ncalls, where in rows[:top]:
+        out.write(f"  {cumulative / calls * 1000:10.3f}  {ncalls / calls:9.1f}  {where}\n")
+    total = sum(st[3] for key, st in stats.stats.items() if key[2] == "complete" and "testing" in key[0])
+    if total:
+        out.write(f"  (profiled: {calls} requests; test-client post total {total / calls * 1000:.2f} ms/request)\n")
+    return out.getvalue()
+
+
+# --- report -------------------------------------------------------------------------------------
+
+def kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def print_table(bare: Result, platforms: list[Result], n: int) -> None:
+    print(f"\nvet_registration, decision 'return' — median of {n} timed cycles each "
+          f"({BPMN_FILE.relative_to(ROOT)})\n")
+    header = f"{'':34} {'median':>9} {'p90':>9} {'× bare':>7} {'target':>8} {'state in → out':>20}"
+    print(header)
+    print("-" * len(header))
+    print(f"{bare.label:34} {bare.median_ms:7.2f}ms {bare.p90_ms:7.2f}ms {'1.00':>7} {'':>8} "
+          f"{kb(bare.state_before) + ' → ' + kb(bare.state_after):>20}")
+    for result in platforms:
+        ratio = result.median_ms / bare.median_ms
+        verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
+        print(f"{result.label:34} {result.median_ms:7.2f}ms {result.p90_ms:7.2f}ms {ratio:7.2f} "
+              f"{'≤3× ' + verdict:>8} {kb(result.state_before) + ' → ' + kb(result.state_after):>20}")
+    print()
+    print("state: bare = SpiffWorkflow's default serialization (specs embedded); API = "
+          "process_instance.state (specs by reference)")
+    if platforms:
+        print(f"state ratio default / platform at vetting: "
+              f"{bare.state_before / platforms[0].state_before:.1f}×")
+    print("note: the bare cycle does no domain work (its service task returns '{}'); the API step also "
+          "checks the token, validates the form, writes the decision, 我的消息, an outbox e-mail, the inbox "
+          "rows and audit events, and commits.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="timed cycles per measurement (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed cycles first (default 20)")
+    parser.add_argument("--profile", type=int, default=0, metavar="K",
+                        help="after timing, profile K more API requests (SQLite) and print the top 30")
+    args = parser.parse_args(argv)
+    n, warmup = max(args.n, 2), max(args.warmup, 1)
+    logging.getLogger("duibiao").setLevel(logging.ERROR)  # the captcha test-mode warning
+
+    started = time.perf_counter()
+    bare = bare_cycle(n, warmup)
+    platforms, report = [], None
+    result, report = api_cycle("API POST /api/v1/tasks (SQLite)", None, n, warmup, args.profile)
+    platforms.append(result)
+    pg_url = os.environ.get("DUIBIAO_BENCH_DATABASE_URL")
+    if pg_url:
+        with postgres_schema(pg_url) as url:
+            result, _ = api_cycle("API POST /api/v1/tasks (PostgreSQL)", url, n, warmup, 0)
+            platforms.append(result)
+    print_table(bare, platforms, n)
+    if not pg_url:
+        print("PostgreSQL: skipped (set DUIBIAO_BENCH_DATABASE_URL=postgresql+psycopg://… to include it)")
+    if report:
+        print(f"\nprofile of the API path (SQLite), cumulative, functions in this repository:\n{report}")
+    print(f"\n(run took {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as exc:  # it prints figures, it is not a test: report a failure, exit 0
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+    sys.exit(0)
