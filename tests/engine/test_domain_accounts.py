@@ -1,0 +1,99 @@
+"""SMS codes, passwords, login throttling and API tokens."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.domain import auth, sms
+from storage.models import OutboxItem
+from tests.factories import office_user
+
+
+def _code(session) -> str:
+    text = session.scalars(select(OutboxItem.body).where(OutboxItem.channel == "sms")
+                           .order_by(OutboxItem.id.desc())).first()
+    return text.split("验证码为 ")[1][:6]
+
+
+def test_code_is_valid_for_ten_minutes_and_used_once(session, frozen_clock):
+    assert sms.issue_code(session, "13800000000").sent
+    code = _code(session)
+    frozen_clock.advance(timedelta(minutes=9, seconds=59))
+    assert sms.check_code(session, "13800000000", code) is None
+    assert sms.check_code(session, "13800000000", code) == "请先获取手机验证码"
+
+
+def test_expired_and_wrong_codes(session, frozen_clock):
+    sms.issue_code(session, "13800000000")
+    code = _code(session)
+    assert sms.check_code(session, "13800000000", "000000" if code != "000000" else "111111") \
+        == "验证码不正确"
+    assert sms.check_code(session, "13900000000", code) == "请先获取手机验证码"
+    frozen_clock.advance(timedelta(minutes=10, seconds=1))
+    assert sms.check_code(session, "13800000000", code) == "验证码已过期，请重新获取"
+
+
+def test_guessing_is_capped(session, frozen_clock):
+    sms.issue_code(session, "13800000000")
+    code = _code(session)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(sms.MAX_ATTEMPTS):
+        sms.check_code(session, "13800000000", wrong)
+    assert sms.check_code(session, "13800000000", code) == "验证码错误次数过多，请重新获取"
+
+
+def test_resend_waits_sixty_seconds(session, frozen_clock):
+    assert sms.issue_code(session, "13800000000").sent
+    frozen_clock.advance(timedelta(seconds=45))
+    again = sms.issue_code(session, "13800000000")
+    assert (again.sent, again.retry_after) == (False, 15)
+    assert sms.issue_code(session, "13700000000").sent  # another phone is not held up
+    frozen_clock.advance(timedelta(seconds=15))
+    assert sms.issue_code(session, "13800000000").sent
+    assert len(session.scalars(select(OutboxItem).where(OutboxItem.recipient == "13800000000")).all()) == 2
+
+
+@pytest.mark.parametrize(("password", "problem"), [
+    ("short1!", "密码至少 8 位"),
+    ("abcdefgh", "密码须包含字母、数字、符号中的至少两类"),
+    ("12345678", "密码须包含字母、数字、符号中的至少两类"),
+    ("abcd1234", None),
+    ("Secret#123", None),
+])
+def test_password_rules(password, problem):
+    assert auth.password_problem(password) == problem
+
+
+def test_passwords_are_hashed_slowly(session):
+    user = office_user(session)
+    assert user.password_hash.startswith("scrypt:")
+    assert auth.verify_credentials(session, "OFFICE@test.cn ", "Office#123") is user
+    assert auth.verify_credentials(session, "office@test.cn", "wrong") is None
+    assert auth.verify_credentials(session, "nobody@test.cn", "Office#123") is None
+
+
+def test_login_throttle_blocks_after_five_failures_for_fifteen_minutes(session, frozen_clock):
+    keys = ["login:email:a@b.cn", "login:ip:127.0.0.1"]
+    for _ in range(auth.MAX_FAILURES - 1):
+        auth.record_failure(session, keys)
+    assert auth.blocked_seconds(session, keys) == 0
+    auth.record_failure(session, keys)
+    assert auth.blocked_seconds(session, keys) == 15 * 60
+    frozen_clock.advance(timedelta(minutes=15, seconds=1))
+    assert auth.blocked_seconds(session, keys) == 0
+
+
+def test_tokens_are_stored_as_digests_and_expire(session, frozen_clock):
+    from storage.models import ApiToken
+
+    user = office_user(session)
+    raw = auth.issue_token(session, user)
+    session.commit()
+    stored = session.scalars(select(ApiToken.digest)).one()
+    assert raw not in stored and stored == auth.digest_token(raw)
+    assert auth.user_for_token(session, raw) is user
+    assert auth.user_for_token(session, raw + "x") is None
+    frozen_clock.advance(auth.TOKEN_LIFETIME + timedelta(seconds=1))
+    assert auth.user_for_token(session, raw) is None
