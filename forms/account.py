@@ -7,10 +7,12 @@ from wtforms.validators import EqualTo
 
 from engine.domain.auth import password_problem
 from forms.fields import (
+    PdfField,
     credit_code,
     id_card_number,
     max_length,
     optional,
+    phone_number,
     required,
 )
 from forms.registration import OrganizationDetailsMixin
@@ -43,6 +45,9 @@ def _website(form, field):
 class ProfileForm(OrganizationDetailsMixin, Form):
     """用户信息: the registration fields plus the organisation's particulars."""
 
+    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), phone_number])
+    business_license = PdfField(_l("营业执照（PDF，更换需专项办审核）"), required=False)
+
     credit_code = StringField(_l("统一社会信用代码"), validators=[
         required(_l("请填写统一社会信用代码")), credit_code])
     founded_on = DateField(_l("成立时间"), validators=[required(_l("请填写成立时间，格式如 2023-02-01"))],
@@ -54,6 +59,12 @@ class ProfileForm(OrganizationDetailsMixin, Form):
         super().__init__(*args, **kwargs)
         self.fill_region_choices()
 
+    def documents(self) -> dict:
+        uploads = {"business_license": self.business_license.upload}
+        if hasattr(self, "qualification"):
+            uploads["qualification"] = self.qualification.upload
+        return {k: v for k, v in uploads.items() if v}
+
     def profile_fields(self) -> dict:
         return {
             **self.organization_fields(),
@@ -63,6 +74,7 @@ class ProfileForm(OrganizationDetailsMixin, Form):
 
 
 class InstitutionProfileForm(ProfileForm):
+    qualification = PdfField(_l("资质文件（PDF，更换需专项办审核）"), required=False)
     service_field = StringField(_l("开展服务的领域"), validators=[
         required(_l("请填写开展服务的领域（国民经济行业分类代码）")), max_length(10)])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.security import check_password_hash
 
 from engine import runtime
@@ -78,27 +79,41 @@ def profile():
     form_class = PROFILE_FORMS.get(organization.kind)
     if form_class is None:
         return render_template("account/profile_readonly.html", organization=organization)
+    session = db.session()
     if request.method == "POST":
-        form = form_class(request.form)
+        form = form_class(CombinedMultiDict((request.files, request.form)))
         if form.validate():
             try:
-                change = registration.request_change(db.session(), current_user.row,
-                                                     form.profile_fields())
+                change = registration.request_change(session, current_user.row,
+                                                     form.profile_fields(), _documents(form))
             except RegistrationError as exc:
                 db.rollback()
                 getattr(form, exc.field).errors.append(exc.message)
             else:
                 db.commit()
-                flash("单位名称或统一社会信用代码的变更已提交专项办审核，审核通过前仍使用原信息"
+                flash("保存成功。单位名称、统一社会信用代码或证明文件的变更已提交专项办审核，审核通过前仍使用原信息"
                       if change else "保存成功", "success")
                 return redirect(url_for("account.profile"))
         status = 422
     else:
         form = form_class(obj=organization)
         status = 200
+    submission = registration.current_submission(session, organization.id)
+    vetting = registration.latest_vetting(session, organization.id)
+    pending_change = vetting is not None and vetting.status not in ("completed", "cancelled")
     return render_template("account/profile.html", form=form, organization=organization,
+                           pending_change=pending_change,
                            regions_json=regions.as_json(),
+                           submission=describe_submission(submission) if submission else None,
                            service_label=industries.label(organization.service_field or "")), status
+
+
+def _documents(form) -> registration.Documents:
+    store = db.file_store()
+    return registration.Documents({
+        kind: store.save(db.session(), data, name, "application/pdf", current_user.id)
+        for kind, (data, name) in form.documents().items()
+    })
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -148,24 +148,31 @@ def _instance_submission_id(context: ServiceContext) -> int:
     return int(context.data["submission_id"])
 
 
-def request_change(session: Session, user: User, fields: dict) -> ProcessInstance | None:
-    """Save a profile; a new 单位名称 or 统一社会信用代码 of an active organisation is vetted first."""
+def request_change(session: Session, user: User, fields: dict,
+                   documents: Documents | None = None) -> ProcessInstance | None:
+    """Save a profile. Changing 单位名称 or 统一社会信用代码 (once set) or replacing a document
+    of an active organisation is vetted first; the account keeps working on the old values."""
     organization = user.organization
-    changed = {k: fields[k] for k in VETTED_FIELDS if k in fields and fields[k] != getattr(organization, k)}
+    documents = documents or Documents()
+    changed = {
+        k: fields[k] for k in VETTED_FIELDS
+        if k in fields and getattr(organization, k) and fields[k] != getattr(organization, k)
+    }
+    if (changed or documents.files) and organization.status != "active":
+        raise RegistrationError("name", "帐号审核通过后才能变更单位名称、统一社会信用代码或证明文件")
+    running = latest_vetting(session, organization.id)
+    if (changed or documents.files) and running is not None and running.status not in (
+            "completed", "cancelled"):
+        raise RegistrationError("name", "上一次信息变更正在审核中，请审核完成后再修改")
     for key, value in fields.items():
         if key not in changed:
             setattr(organization, key, value)
-    if not changed:
+    if not changed and not documents.files:
         return None
-    if organization.status != "active":
-        raise RegistrationError("name", "帐号审核通过后才能变更单位名称或统一社会信用代码")
-    running = latest_vetting(session, organization.id)
-    if running is not None and running.status not in ("completed", "cancelled"):
-        raise RegistrationError("name", "上一次信息变更正在审核中，请审核完成后再修改")
     previous = current_submission(session, organization.id)
-    snapshot = {k: getattr(organization, k) for k in REGISTRATION_FIELDS if k not in changed}
+    snapshot = {k: getattr(organization, k) for k in (*REGISTRATION_FIELDS, "credit_code")}
     submission = _add_submission(session, organization, "change", {**snapshot, **changed},
-                                 Documents(), user.id, previous=previous)
+                                 documents, user.id, previous=previous)
     return runtime.start_instance(
         session, PROCESS_KEY, subject=f"{organization.name}（信息变更）",
         business_key=business_key(organization.id), actor_id=user.id, org_id=organization.id,

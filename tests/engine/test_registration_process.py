@@ -157,3 +157,21 @@ def test_change_of_name_is_vetted_while_the_account_keeps_working(deployed, appl
     decide(deployed, change, office, "approve")
     assert user.organization.name == "新名称有限公司"
     assert messages(deployed, user.organization_id)[-1] == "信息变更审核通过"
+
+
+def test_first_credit_code_needs_no_vetting_but_a_new_document_does(deployed, applicant, office,
+                                                                     tmp_path):
+    from engine.domain.registration import Documents
+    from storage.files import FileStore
+    from tests.factories import PDF_BYTES
+
+    user, instance = applicant
+    decide(deployed, instance, office, "approve")
+    assert registration.request_change(deployed, user, {"credit_code": "91110000MA00000001"}) is None
+    assert user.organization.credit_code == "91110000MA00000001"
+    new_license = FileStore(tmp_path).save(deployed, PDF_BYTES + b"%new", "新执照.pdf", "application/pdf")
+    change = registration.request_change(deployed, user, {}, Documents({"business_license": new_license}))
+    deployed.commit()
+    assert change is not None and change.stage == "vetting"
+    submission = registration.current_submission(deployed, user.organization_id)
+    assert (submission.kind, [f.file.original_name for f in submission.files]) == ("change", ["新执照.pdf"])
