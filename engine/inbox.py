@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.projection import APPLICANT_LANE
 from storage.models import HumanTask, ProcessInstance, User
@@ -46,7 +46,10 @@ def done(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE):
 
 def _page(session, query, page, per_page, order):
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = session.scalars(
+        query.options(joinedload(HumanTask.instance))
+        .order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return rows, total
 
 

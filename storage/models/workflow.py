@@ -45,7 +45,8 @@ class ProcessInstance(Base):
     subject: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     stage: Mapped[str | None] = mapped_column(String(50))
-    state: Mapped[str] = mapped_column(Text)
+    # Deferred: lists and the inbox never fetch the (large) workflow state.
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Sequence number of the newest process_event row (saves a MAX() per request).
     last_event_sequence: Mapped[int] = mapped_column(Integer, default=0)
