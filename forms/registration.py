@@ -11,6 +11,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo
 
 from engine.domain.auth import password_problem
@@ -23,8 +24,10 @@ from forms.fields import (
     required,
 )
 
-USER_TYPE_CHOICES = [("institution", _l("机构用户（第三方技术机构）")), ("enterprise", _l("企业用户"))]
-DECISION_CHOICES = [("approve", _l("通过")), ("return", _l("退回修改")), ("reject", _l("不予通过"))]
+USER_TYPE_CHOICES = [SelectChoice("institution", _l("机构用户（第三方技术机构）")),
+                     SelectChoice("enterprise", _l("企业用户"))]
+DECISION_CHOICES = [SelectChoice("approve", _l("通过")), SelectChoice("return", _l("退回修改")),
+                    SelectChoice("reject", _l("不予通过"))]
 
 
 class RegionMixin:
@@ -34,11 +37,11 @@ class RegionMixin:
                             validate_choice=False)
 
     def fill_region_choices(self):
-        self.province_code.choices = [("", _l("请选择省份"))] + [
-            (p["code"], p["name"]) for p in regions.provinces()
+        self.province_code.choices = [SelectChoice("", _l("请选择省份"))] + [
+            SelectChoice(p["code"], p["name"]) for p in regions.provinces()
         ]
-        self.city_code.choices = [("", _l("请选择城市"))] + [
-            (c["code"], c["name"]) for c in regions.cities(self.province_code.data or "")
+        self.city_code.choices = [SelectChoice("", _l("请选择城市"))] + [
+            SelectChoice(c["code"], c["name"]) for c in regions.cities(self.province_code.data or "")
         ]
 
     def validate_city_code(self, field):

@@ -27,8 +27,8 @@ def field_schema(field) -> dict:
         schema.update(type="string", format="binary", contentMediaType="application/pdf")
     elif isinstance(field, RadioField | SelectField):
         schema["type"] = "string"
-        schema["oneOf"] = [{"const": value, "title": str(label)}
-                           for value, label, *_ in field.iter_choices() if value != ""]
+        schema["oneOf"] = [{"const": choice.value, "title": str(choice.label)}
+                           for choice in field.iter_choices() if choice.value != ""]
     elif isinstance(field, BooleanField):
         schema["type"] = "boolean"
     elif isinstance(field, IntegerField):

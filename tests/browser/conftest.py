@@ -6,6 +6,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def live_server(tmp_path_factory):
     live = LiveServer(url=f"http://127.0.0.1:{server.server_port}", data_dir=data_dir, app=app)
 
     def record(sender, exception, **extra):
-        live.errors.append(repr(exception))
+        live.errors.append("".join(traceback.format_exception(exception)[-3:]))
 
     got_request_exception.connect(record, app)
     thread = threading.Thread(target=server.serve_forever, name="duibiao-live-server", daemon=True)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
@@ -66,8 +67,6 @@ def log_in(page: Page, email: str, password: str) -> None:
 def test_enterprise_registers_office_approves_user_logs_in(live_server, new_context, shot, make_pdf, tmp_path):
     pdf_path = tmp_path / LICENSE_NAME
     pdf_bytes = make_pdf(pdf_path, "Business licence")
-    from pypdf import PdfReader
-
     assert len(PdfReader(str(pdf_path), strict=True).pages) == 1  # a well-formed PDF, not just magic bytes
 
     # --- the applicant registers -------------------------------------------------------------
@@ -83,7 +82,8 @@ def test_enterprise_registers_office_approves_user_logs_in(live_server, new_cont
 
     # 获取验证码 must not reload the page: a marker on window survives, fields and file stay.
     page.evaluate("window.__duibiaoMarker = 'same-document'")
-    sms_button = page.get_by_role("button", name="获取验证码")
+    sms_button = page.locator("#sms-button")  # its accessible name changes with the countdown
+    expect(sms_button).to_have_text("获取验证码")
     sms_button.click()
     expect(page.locator("#sms-status")).to_have_text("验证码已发送，10 分钟内有效")
     expect(sms_button).to_have_text(re.compile(r"^\d{1,2} 秒后重新获取$"))
@@ -184,13 +184,15 @@ def test_registration_rejects_a_non_pdf_named_pdf(live_server, new_context, shot
     fill_registration(page, who, fake)
     page.get_by_label("手机验证码").fill("123456")
     shot(page, "bad-file-filled")
-    page.get_by_role("button", name="提交").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/register")) as posted:
+        page.get_by_role("button", name="提交").click()
+    assert posted.value.status == 422
 
-    error = page.locator('[data-field-error="business_license"]')
-    expect(error).to_have_text("请上传 PDF 格式的文件")
-    # The message sits with the file input, in the same form row.
-    row = page.locator(".row", has=page.locator("#business_license")).last
-    expect(row.locator('[data-field-error="business_license"]')).to_have_count(1)
+    # The Chinese message sits at the file field, in the same form row as the input.
+    row = page.locator(".mb-3.row", has=page.locator("#business_license"))
+    expect(row.locator('[data-field-error="business_license"]')).to_have_text("请上传 PDF 格式的文件")
+    expect(page.locator("#business_license")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("[data-field-error]")).to_have_count(1)  # no other field complains
     expect(page).to_have_url(re.compile(r"/register$"))
     expect_registration_kept(page, who)
     expect(page.get_by_label("手机验证码")).to_have_value("123456")
