@@ -39,19 +39,19 @@ def assert_consistent(workflow: BpmnWorkflow) -> None:
                 raise EngineError(f"workflow reports completion with {task.task_spec.name} open")
 
 
-def engine_status(workflow: BpmnWorkflow) -> str:
+def engine_status(workflow: BpmnWorkflow, ready: list) -> str:
     if workflow.get_tasks(state=TaskState.ERROR):
         return "error"
     if workflow.is_completed():
         return "completed"
-    if ready_user_tasks(workflow):
+    if ready:
         return "running"
     return "waiting"
 
 
-def business_stage(workflow: BpmnWorkflow) -> str | None:
+def business_stage(workflow: BpmnWorkflow, ready: list) -> str | None:
     """The stage of the open user task; once nothing is open, of the last finished element."""
-    for task in ready_user_tasks(workflow):
+    for task in ready:
         stage = properties(task.task_spec).get("stage")
         if stage:
             return stage
@@ -95,9 +95,10 @@ def task_organization(instance: ProcessInstance, task) -> int | None:
     return int(value)
 
 
-def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, now) -> list[HumanTask]:
+def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, ready_tasks: list,
+                     now) -> list[HumanTask]:
     """Insert rows for new READY user tasks; close rows whose task is no longer READY."""
-    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    ready = {str(t.id): t for t in ready_tasks}
     open_rows = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
     ).all()

@@ -14,8 +14,9 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, definitions, projection, serializer, services
@@ -76,20 +77,27 @@ def complete_task(
     """Complete a READY user task; ``apply`` writes domain rows and returns workflow data."""
     if human_task.state != "ready":
         raise AlreadyHandled(human_task.id)
-    instance = human_task.instance
+    instance = session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id == human_task.instance_id)
+        .options(undefer(ProcessInstance.state))
+    ).one()
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
     task = workflow.get_task_from_id(UUID(human_task.engine_task_id))
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
+    now = clock.now()
     claimed = session.execute(
         update(HumanTask)
         .where(HumanTask.id == human_task.id, HumanTask.state == "ready")
-        .values(state="completed", completed_at=clock.now(), completed_by_id=actor_id)
-        .execution_options(synchronize_session="fetch")
+        .values(state="completed", completed_at=now, completed_by_id=actor_id)
+        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         raise AlreadyHandled(human_task.id)
+    # Mirror the UPDATE on the loaded row without making it dirty again.
+    for key, value in (("state", "completed"), ("completed_at", now), ("completed_by_id", actor_id)):
+        set_committed_value(human_task, key, value)
     context.data = task.data
     # One flush at the end instead of one before every query the domain code makes.
     with session.no_autoflush:
@@ -137,14 +145,15 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     now = clock.now()
     previous_status = instance.status
     instance.state = serializer.dumps(workflow)
-    instance.status = projection.engine_status(workflow)
-    instance.stage = projection.business_stage(workflow)
+    ready = projection.ready_user_tasks(workflow)
+    instance.status = projection.engine_status(workflow, ready)
+    instance.stage = projection.business_stage(workflow, ready)
     instance.next_timer_at = projection.next_timer_due(workflow)
     instance.updated_at = now
     if instance.status == "completed" and previous_status != "completed":
         instance.completed_at = now
         record(context, "completed", summary={"stage": instance.stage})
-    created = projection.sync_human_tasks(session, instance, workflow, now)
+    created = projection.sync_human_tasks(session, instance, workflow, ready, now)
     _write_events(session, instance, context, now)
     try:
         session.flush()

@@ -15,7 +15,7 @@ import threading
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
@@ -30,7 +30,13 @@ def enqueue(session: Session, channel: str, to: str, subject: str, text: str) ->
         raise ValueError(channel)
     item = OutboxItem(channel=channel, recipient=to, subject=subject, body=text)
     session.add(item)
+    session.info["outbox_queued"] = True  # the request then drains after its commit
     return item
+
+
+def queued_in(session: Session) -> bool:
+    """True (once) when this session queued something since the last call."""
+    return bool(session.info.pop("outbox_queued", False))
 
 
 class LogBackend:
@@ -72,27 +78,24 @@ class SmtpBackend:
 
 
 def drain(session: Session, backend, limit: int = 100) -> int:
-    """Send what is queued; each item is claimed first so two drainers never both send it."""
-    sent = 0
-    ids = session.scalars(
-        select(OutboxItem.id).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < 5)
-        .order_by(OutboxItem.id).limit(limit)
-    ).all()
+    """Send what is queued. Items are claimed (sent_at set) in one short transaction
+    first, so two drainers never both send one; a failed send is put back."""
+    query = (select(OutboxItem).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < 5)
+             .order_by(OutboxItem.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    items = session.scalars(query).all()
+    claimed_at = utcnow()
+    for item in items:
+        item.sent_at, item.attempts = claimed_at, item.attempts + 1
     session.commit()
-    for item_id in ids:
-        claimed = session.execute(
-            update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.sent_at.is_(None))
-            .values(sent_at=utcnow(), attempts=OutboxItem.attempts + 1)
-        )
-        session.commit()
-        if claimed.rowcount != 1:
-            continue
-        item = session.get(OutboxItem, item_id)
+    sent = 0
+    for item in items:
         try:
             backend.send(item)
             sent += 1
         except Exception as exc:  # noqa: BLE001 - keep draining; the item is retried
-            log.warning("outbox item %s failed: %s", item_id, exc)
+            log.warning("outbox item %s failed: %s", item.id, exc)
             item.sent_at, item.last_error = None, str(exc)[:500]
             session.commit()
     return sent

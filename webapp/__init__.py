@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         db,
         errors,
         i18n,
+        outbox_worker,
         portal,
         register,
         scheduler,
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "
             "Never use this in production.")
     db.init_app(app)
+    outbox_worker.init_app(app)
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)

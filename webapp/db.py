@@ -1,7 +1,7 @@
 """One SQLAlchemy session per request (or CLI command), committed by the views that write."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from sqlalchemy.orm import scoped_session
 
 from storage import outbox
@@ -44,10 +44,15 @@ def commit() -> None:
     """Commit the request's transaction, then send what it queued in the outbox."""
     current = session()
     current.commit()
-    if getattr(g, "skip_outbox", False):
+    if not outbox.queued_in(current):
         return
-    outbox.drain(current, current_app.extensions["duibiao.mail"])
+    if current_app.config.get("OUTBOX_SYNC"):
+        outbox.drain(current, current_app.extensions["duibiao.mail"])
+    else:
+        current_app.extensions["duibiao.outbox_worker"].notify()
 
 
 def rollback() -> None:
-    session().rollback()
+    current = session()
+    current.rollback()
+    outbox.queued_in(current)  # what was queued is gone with the rollback

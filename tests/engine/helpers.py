@@ -16,8 +16,9 @@ def round_trip(session, instance) -> None:
     restored = serializer.loads(instance.state, spec, subprocess_specs)
     restored.script_engine.context = context  # noqa: B010 - same shape as runtime.load
     assert serializer.dumps(restored) == instance.state
-    assert projection.engine_status(restored) == instance.status
-    assert projection.business_stage(restored) == instance.stage
+    ready = projection.ready_user_tasks(restored)
+    assert projection.engine_status(restored, ready) == instance.status
+    assert projection.business_stage(restored, ready) == instance.stage
 
 
 def open_task(session, instance) -> HumanTask:
