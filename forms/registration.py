@@ -64,7 +64,8 @@ class OrganizationDetailsMixin(RegionMixin):
 
 class RegisterForm(OrganizationDetailsMixin, Form):
     user_type = RadioField(_l("用户类型"), choices=USER_TYPE_CHOICES,
-                           validators=[required(_l("请选择用户类型"))])
+                           validators=[required(_l("请选择用户类型"))],
+                           invalid_choice_message=_l("请选择机构用户或企业用户"))
     email = StringField(_l("用户名（邮箱）"), validators=[required(_l("请填写邮箱作为用户名")),
                                                  email_address(), max_length(254)])
     password = PasswordField(_l("登录密码"), validators=[required(_l("请设置登录密码"))])
@@ -114,7 +115,8 @@ class DecisionForm(Form):
     """Every review: 通过, 退回修改 or 不予通过; a reason is required unless approving."""
 
     decision = RadioField(_l("审核结论"), choices=DECISION_CHOICES,
-                          validators=[required(_l("请选择审核结论"))])
+                          validators=[required(_l("请选择审核结论"))],
+                          invalid_choice_message=_l("请选择通过、退回修改或不予通过"))
     reason = TextAreaField(_l("审核意见"), validators=[max_length(1000)])
 
     def validate_reason(self, field):

@@ -25,9 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     app = Flask(__name__)
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(config.from_environment(test_config))
     if app.config["CAPTCHA_TEST_MODE"]:
         logging.getLogger("duibiao").warning(
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "

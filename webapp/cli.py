@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from engine import clock, definitions
 from engine.domain import auth as accounts
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
 
 
-@click.group("db", help="数据库")
+@click.group("db", cls=AppGroup, help="数据库")
 def db_group():
     pass
 
@@ -54,6 +54,7 @@ def deploy_workflows(session) -> list[str]:
 
 
 @click.command("demo", help="载入演示帐号（可重复运行）")
+@with_appcontext
 def demo_command():
     session = db.session()
     deploy_workflows(session)
@@ -64,7 +65,7 @@ def demo_command():
         click.echo(f"  {email:28} {password:16} {role}")
 
 
-@click.group("users", help="用户")
+@click.group("users", cls=AppGroup, help="用户")
 def users_group():
     pass
 
@@ -100,7 +101,7 @@ def users_token(email):
     click.echo(token)
 
 
-@click.group("engine", help="流程引擎")
+@click.group("engine", cls=AppGroup, help="流程引擎")
 def engine_group():
     pass
 
@@ -117,7 +118,7 @@ def engine_tick(now_text):
     click.echo(f"{clock.to_china(moment):%Y-%m-%d %H:%M:%S}（北京时间）：触发 {fired} 个流程实例的定时器")
 
 
-@click.group("workflows", help="BPMN 流程定义")
+@click.group("workflows", cls=AppGroup, help="BPMN 流程定义")
 def workflows_group():
     pass
 

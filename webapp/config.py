@@ -23,14 +23,16 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
-def from_environment() -> dict:
-    data_dir = Path(os.environ.get("DUIBIAO_DATA_DIR", "instance")).resolve()
+def from_environment(overrides: dict | None = None) -> dict:
+    """The configuration; ``overrides`` (tests) win, including the data directory."""
+    overrides = overrides or {}
+    data_dir = Path(overrides.get("DATA_DIR") or os.environ.get("DUIBIAO_DATA_DIR", "instance")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("DUIBIAO_DATABASE_URL") or f"sqlite:///{data_dir / 'duibiao.db'}"
-    return {
+    database_url = (overrides.get("DATABASE_URL") or os.environ.get("DUIBIAO_DATABASE_URL")
+                    or f"sqlite:///{data_dir / 'duibiao.db'}")
+    config = {
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": database_url,
-        "SECRET_KEY": _secret_key(data_dir),
         "CAPTCHA_TEST_MODE": os.environ.get("DUIBIAO_CAPTCHA_TEST_MODE") == "1",
         "SCHEDULER_ENABLED": os.environ.get("DUIBIAO_SCHEDULER", "1") == "1",
         "MAIL_BACKEND": os.environ.get("DUIBIAO_MAIL_BACKEND", "log"),
@@ -46,3 +48,7 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    config.update(overrides)
+    if "SECRET_KEY" not in overrides:
+        config["SECRET_KEY"] = _secret_key(data_dir)
+    return config

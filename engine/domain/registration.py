@@ -130,6 +130,7 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents) -> dic
     if data_submission.kind == "registration":
         for key in REGISTRATION_FIELDS:
             setattr(organization, key, fields.get(key))
+        context.instance.subject = organization.name  # the office's inbox shows the new name
     return {"submission_id": submission.id, "decision": None}
 
 
