@@ -144,6 +144,7 @@ def multipart(form: dict) -> dict:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, tuple):
                 stream, name, content_type = item
+                stream.seek(0)  # parametrised data is reused on every database backend
                 item = FileStorage(stream=stream, filename=name, content_type=content_type)
             values.add(key, item)
     boundary, body = encode_multipart(values)
