@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -99,9 +99,9 @@ def issue_token(session: Session, user: User) -> str:
 
 
 def user_for_token(session: Session, raw: str) -> User | None:
-    token = session.scalars(select(ApiToken).where(ApiToken.digest == digest_token(raw))).first()
-    if token is None or (token.expires_at and token.expires_at <= clock.now()):
-        return None
-    if not token.user.is_enabled:
-        return None
-    return token.user
+    """The enabled user holding this unexpired token (one query, on every API request)."""
+    return session.scalars(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.digest == digest_token(raw), User.is_enabled.is_(True),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > clock.now()))
+    ).first()
