@@ -14,7 +14,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -167,12 +167,13 @@ def _write_events(session, instance, context, now) -> None:
         return
     last = instance.last_event_sequence or 0
     instance.last_event_sequence = last + len(context.events)
-    for offset, event in enumerate(context.events, start=1):
-        session.add(ProcessEvent(
-            instance_id=instance.id, sequence=last + offset, kind=event["kind"],
-            task_name=event["task_name"], actor_id=context.actor_id,
-            summary=event["summary"], created_at=now,
-        ))
+    # Append-only audit rows: one plain INSERT, outside the unit of work.
+    session.execute(insert(ProcessEvent), [
+        {"instance_id": instance.id, "sequence": last + offset, "kind": event["kind"],
+         "task_name": event["task_name"], "actor_id": context.actor_id,
+         "summary": event["summary"], "created_at": now}
+        for offset, event in enumerate(context.events, start=1)
+    ])
     context.events.clear()
 
 

@@ -15,7 +15,7 @@ import threading
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
@@ -25,13 +25,13 @@ log = logging.getLogger(__name__)
 _file_lock = threading.Lock()
 
 
-def enqueue(session: Session, channel: str, to: str, subject: str, text: str) -> OutboxItem:
+def enqueue(session: Session, channel: str, to: str, subject: str, text: str) -> None:
     if channel not in ("sms", "email"):
         raise ValueError(channel)
-    item = OutboxItem(channel=channel, recipient=to, subject=subject, body=text)
-    session.add(item)
+    # A plain INSERT: append-only rows need none of the unit of work's bookkeeping.
+    session.execute(insert(OutboxItem).values(
+        channel=channel, recipient=to, subject=subject, body=text, created_at=utcnow(), attempts=0))
     session.info["outbox_queued"] = True  # the request then drains after its commit
-    return item
 
 
 def queued_in(session: Session) -> bool:

@@ -1,7 +1,7 @@
 """我的消息 and the e-mail that accompanies a notice."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -10,16 +10,14 @@ from storage.models import Message, User
 
 
 def notify(session: Session, organization_id: int, title: str, body: str = "",
-           link: str | None = None, email: bool = True) -> Message:
-    message = Message(organization_id=organization_id, title=title, body=body, link=link,
-                      created_at=clock.now())
-    session.add(message)
+           link: str | None = None, email: bool = True) -> None:
+    session.execute(insert(Message).values(
+        organization_id=organization_id, title=title, body=body, link=link, created_at=clock.now()))
     if email:
         for address in session.scalars(
             select(User.email).where(User.organization_id == organization_id)
         ):
             outbox.enqueue(session, "email", address, f"【全国对标达标信息服务平台】{title}", body)
-    return message
 
 
 def unread_count(session: Session, organization_id: int) -> int:

@@ -28,7 +28,7 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # read once per version
     # Definition ids of called processes, fixed at deploy time.
     dependencies: Mapped[list] = mapped_column(JSON, default=list)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
