@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FileField, ValidationError
+from wtforms import FileField, MultipleFileField, ValidationError
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from storage.files import looks_like_pdf, safe_display_name
@@ -95,3 +95,32 @@ class PdfField(FileField):
         if not looks_like_pdf(data):
             raise ValidationError(_l("请上传 PDF 格式的文件"))
         self.upload = (data, safe_display_name(raw_name))
+
+
+class PdfListField(MultipleFileField):
+    """Several uploaded PDFs; after validation ``field.uploads`` is a list of (bytes, name)."""
+
+    def __init__(self, label=None, validators=None, required: bool = True, max_files: int = 10,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required, self.max_files, self.uploads = required, max_files, []
+
+    def pre_validate(self, form):
+        chosen = [s for s in (self.data or []) if getattr(s, "filename", None)]
+        if not chosen:
+            if self.required:
+                raise ValidationError(_l("请上传 PDF 文件"))
+            return
+        if len(chosen) > self.max_files:
+            raise ValidationError(_l("最多上传 %(n)s 个文件", n=self.max_files))
+        uploads = []
+        for storage in chosen:
+            single = PdfField(_form=form, name=self.name, _translations=None)
+            single.data = storage
+            try:
+                single.pre_validate(form)
+            except ValidationError as exc:
+                name = safe_display_name(storage.filename)
+                raise ValidationError(f"{name}：{exc.args[0]}") from exc
+            uploads.append(single.upload)
+        self.uploads = uploads

@@ -7,6 +7,7 @@ from wtforms import (
     FileField,
     Form,
     IntegerField,
+    MultipleFileField,
     PasswordField,
     RadioField,
     SelectField,
@@ -23,7 +24,10 @@ def _is_required(field) -> bool:
 
 def field_schema(field) -> dict:
     schema: dict = {"title": str(field.label.text)}
-    if isinstance(field, FileField):
+    if isinstance(field, MultipleFileField):
+        schema.update(type="array", items={"type": "string", "format": "binary",
+                                           "contentMediaType": "application/pdf"})
+    elif isinstance(field, FileField):
         schema.update(type="string", format="binary", contentMediaType="application/pdf")
     elif isinstance(field, RadioField | SelectField):
         schema["type"] = "string"

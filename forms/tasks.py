@@ -9,7 +9,7 @@ from wtforms import Form
 
 from engine import runtime
 from engine.services import ServiceContext
-from forms import registration_tasks
+from forms import enrollment_tasks, registration_tasks
 from storage.files import FileStore
 from storage.models import HumanTask
 
@@ -33,6 +33,16 @@ TASK_FORMS: dict[str, TaskForm] = {
         registration_tasks.CorrectRegistrationForm, registration_tasks.vetting_context,
         registration_tasks.correction_prefill, registration_tasks.submit_correction,
         "tasks/_registration_context.html",
+    ),
+    "review_enrollment": TaskForm(
+        enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,
+        enrollment_tasks.no_prefill, enrollment_tasks.submit_review,
+        "tasks/_enrollment_context.html",
+    ),
+    "correct_enrollment": TaskForm(
+        enrollment_tasks.CorrectEnrollmentForm, enrollment_tasks.review_context,
+        enrollment_tasks.correction_prefill, enrollment_tasks.submit_correction,
+        "tasks/_enrollment_context.html",
     ),
 }
 

@@ -33,3 +33,20 @@ def registered(session, store_root: Path, email="applicant@test.cn", user_type="
                                                       "application/pdf")
     return registration.register(session, user_type, email, "Secret#123",
                                  {**ORG_FIELDS, **fields}, documents)
+
+
+def pilot(session, office, recruit_type="institution", deadline=None, title=None):
+    from datetime import date
+
+    from engine.domain import pilots
+
+    return pilots.create_pilot(session, office, {
+        "title": title or ("电动自行车产品试点第三方技术机构招募" if recruit_type == "institution"
+                           else "电动自行车产品试点企业招募"),
+        "product_name": "两轮电动自行车", "recruit_type": recruit_type, "field": "product",
+        "description": "招募承担对标方案编制的第三方技术机构。", "deadline": deadline or date(2026, 12, 31),
+    }, [])
+
+
+def active_member(session, email, role, org_name):
+    return demo.ensure_user(session, email, "Member#123", role, org_name)

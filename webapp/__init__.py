@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         i18n,
         outbox_worker,
+        pilots,
         portal,
         register,
         scheduler,
@@ -35,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, tasks, api, errors):
+    for module in (portal, register, account, tasks, pilots, api, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

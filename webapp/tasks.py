@@ -13,13 +13,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
 from engine import runtime
+from engine.domain import files
 from forms import regions, tasks
-from storage.models import HumanTask, RegistrationSubmission, StoredFile, SubmissionFile
+from storage.models import HumanTask, StoredFile
 from webapp import db
 from webapp.views_util import Pager, page_argument
 
@@ -88,20 +88,14 @@ def show(task_id: int):
 
 
 def download(file_id: int):
-    """A file shown by a task or status page: the office, or the organisation it belongs to."""
-    if not current_user.is_authenticated:
-        abort(401)
+    """A stored file, for whoever may see it (engine.domain.files decides)."""
     session = db.session()
     stored = session.get(StoredFile, file_id)
     if stored is None:
         abort(404)
-    owners = session.scalars(
-        select(RegistrationSubmission.organization_id)
-        .join(SubmissionFile, SubmissionFile.submission_id == RegistrationSubmission.id)
-        .where(SubmissionFile.file_id == file_id)
-    ).all()
-    if not (current_user.has_role("office") or current_user.organization_id in owners):
-        abort(403)
+    user = current_user.row if current_user.is_authenticated else None
+    if not files.may_download(session, user, file_id):
+        abort(403 if user is not None else 401)
     path = db.file_store().path_for(stored.sha256)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=stored.original_name)

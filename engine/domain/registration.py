@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, runtime
 from engine.domain.auth import find_user, hash_password
+from engine.domain.reviews import record_decision
 from engine.services import ServiceContext
 from storage.models import (
     Organization,
@@ -137,10 +138,7 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents) -> dic
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of the office's vet_registration task; every decision field is set each time."""
     submission = context.session.get(RegistrationSubmission, _instance_submission_id(context))
-    submission.decision = decision
-    submission.reason = reason or None
-    submission.decided_at = clock.now()
-    submission.decided_by_id = context.actor_id
+    record_decision(submission, decision, reason, context.actor_id)
     return {"decision": decision}
 
 

@@ -1,8 +1,8 @@
 """Service tasks of registration_vetting."""
 from __future__ import annotations
 
-from engine import clock
 from engine.domain.messages import notify
+from engine.domain.reviews import record_decision
 from engine.services import ServiceContext, service
 from storage.models import Organization, RegistrationSubmission
 
@@ -56,7 +56,5 @@ def reject(context: ServiceContext, task) -> dict:
 @service("registration.withdraw")
 def withdraw(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
-    submission.decision = "withdrawn"
-    submission.decided_by_id = context.actor_id
-    submission.decided_at = clock.now()
+    record_decision(submission, "withdrawn", None, context.actor_id)
     return {"withdrawn_submission_id": submission.id}

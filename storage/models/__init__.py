@@ -10,6 +10,13 @@ from storage.models.accounts import (  # noqa: F401
 )
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
 from storage.models.outbox import OutboxItem  # noqa: F401
+from storage.models.pilots import (  # noqa: F401
+    Enrollment,
+    EnrollmentFile,
+    EnrollmentSubmission,
+    Pilot,
+    PilotFile,
+)
 from storage.models.workflow import (  # noqa: F401
     HumanTask,
     ProcessDefinition,

@@ -1,0 +1,162 @@
+"""试点招募 and 报名参与: publishing pilots, enrolling, reviewing enrolments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import clock, runtime
+from engine.domain.reviews import record_decision
+from engine.services import ServiceContext
+from storage.models import (
+    Enrollment,
+    EnrollmentFile,
+    EnrollmentSubmission,
+    HumanTask,
+    Pilot,
+    PilotFile,
+    ProcessInstance,
+    StoredFile,
+    User,
+)
+
+PROCESS_KEY = "pilot_enrollment"
+RECRUIT_TYPE_LABELS = {"institution": "第三方技术机构", "enterprise": "企业"}
+FIELD_LABELS = {"product": "产品", "organization": "组织", "region": "区域"}
+
+
+class EnrollmentError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def today() -> date:
+    return clock.to_china(clock.now()).date()
+
+
+def is_recruiting(pilot: Pilot) -> bool:
+    """招募中 until the end of the 报名截止 day, China time; computed, never stored."""
+    return today() <= pilot.deadline
+
+
+def status_label(pilot: Pilot) -> str:
+    return "招募中" if is_recruiting(pilot) else "已结束"
+
+
+def create_pilot(session: Session, user: User, fields: dict, files: list[StoredFile]) -> Pilot:
+    pilot = Pilot(**fields, published_at=clock.now(), created_by_id=user.id)
+    session.add(pilot)
+    session.flush()
+    for stored in files:
+        session.flush()
+        session.add(PilotFile(pilot_id=pilot.id, file_id=stored.id))
+    return pilot
+
+
+def list_pilots(session: Session, page: int, per_page: int = 20, recruiting_only: bool = False):
+    query = select(Pilot)
+    if recruiting_only:
+        query = query.where(Pilot.deadline >= today())
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Pilot.published_at.desc(), Pilot.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+def enrollment_of(session: Session, pilot_id: int, organization_id: int) -> Enrollment | None:
+    return session.scalars(select(Enrollment).where(
+        Enrollment.pilot_id == pilot_id, Enrollment.organization_id == organization_id)).first()
+
+
+def refusal(session: Session, user: User, pilot: Pilot) -> str | None:
+    """Why this user's organisation may not enrol in this pilot (None: it may)."""
+    organization = user.organization
+    if not organization.is_active:
+        return "帐号审核通过后才能报名"
+    if organization.kind != pilot.recruit_type:
+        return f"该试点招募{RECRUIT_TYPE_LABELS[pilot.recruit_type]}，您的单位不能报名"
+    if not is_recruiting(pilot):
+        return "该试点报名已截止"
+    if enrollment_of(session, pilot.id, organization.id) is not None:
+        return "您的单位已报名该试点，请在“我参与的”中查看"
+    return None
+
+
+def enroll(session: Session, user: User, pilot: Pilot, note: str,
+           files: list[StoredFile]) -> Enrollment:
+    problem = refusal(session, user, pilot)
+    if problem:
+        raise EnrollmentError(problem)
+    enrollment = Enrollment(pilot_id=pilot.id, organization_id=user.organization_id,
+                            created_at=clock.now())
+    session.add(enrollment)
+    session.flush()
+    submission = _add_submission(session, enrollment, note, files, user.id)
+    instance = runtime.start_instance(
+        session, PROCESS_KEY, subject=f"{user.organization.name}：{pilot.title}",
+        business_key=f"enrollment:{enrollment.id}", actor_id=user.id, org_id=user.organization_id,
+        data={"enrollment_id": enrollment.id, "submission_id": submission.id,
+              "recruit_type": pilot.recruit_type},
+    )
+    enrollment.instance_id = instance.id
+    return enrollment
+
+
+def _add_submission(session, enrollment, note, files, actor_id,
+                    previous: EnrollmentSubmission | None = None) -> EnrollmentSubmission:
+    sequence = (session.scalar(select(func.max(EnrollmentSubmission.sequence)).where(
+        EnrollmentSubmission.enrollment_id == enrollment.id)) or 0) + 1
+    submission = EnrollmentSubmission(enrollment_id=enrollment.id, sequence=sequence,
+                                      note=note or "", created_at=clock.now(),
+                                      created_by_id=actor_id)
+    session.add(submission)
+    session.flush()
+    kept = [f.file for f in previous.files] if previous is not None and not files else []
+    for stored in [*kept, *files]:
+        session.flush()
+        session.add(EnrollmentFile(submission_id=submission.id, file_id=stored.id))
+    return submission
+
+
+def current_submission(session: Session, enrollment_id: int) -> EnrollmentSubmission:
+    return session.scalars(select(EnrollmentSubmission).where(
+        EnrollmentSubmission.enrollment_id == enrollment_id)
+        .order_by(EnrollmentSubmission.sequence.desc()).limit(1)).one()
+
+
+def resubmit(context: ServiceContext, note: str, files: list[StoredFile]) -> dict:
+    """Handler of correct_enrollment: a new submission; no new files keeps the earlier ones."""
+    previous = context.session.get(EnrollmentSubmission, int(context.data["submission_id"]))
+    submission = _add_submission(context.session, previous.enrollment, note, files,
+                                 context.actor_id, previous=previous)
+    return {"submission_id": submission.id, "decision": None}
+
+
+def decide(context: ServiceContext, decision: str, reason: str) -> dict:
+    submission = context.session.get(EnrollmentSubmission, int(context.data["submission_id"]))
+    record_decision(submission, decision, reason, context.actor_id)
+    return {"decision": decision}
+
+
+@dataclass
+class MyEnrollment:
+    enrollment: Enrollment
+    instance: ProcessInstance | None
+    open_task: HumanTask | None
+
+
+def enrollments_of(session: Session, organization_id: int, page: int, per_page: int = 20):
+    query = select(Enrollment).where(Enrollment.organization_id == organization_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    instance_ids = [row.instance_id for row in rows if row.instance_id]
+    instances = {i.id: i for i in session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids)))}
+    tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready"))}
+    return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id))
+            for row in rows], total

@@ -1,0 +1,47 @@
+"""Service tasks of pilot_enrollment."""
+from __future__ import annotations
+
+from engine.domain.messages import notify
+from engine.domain.reviews import record_decision
+from engine.services import ServiceContext, service
+from storage.models import EnrollmentSubmission
+
+_LINK = "/my/enrollments"
+
+
+def _submission(context: ServiceContext, task) -> EnrollmentSubmission:
+    return context.session.get(EnrollmentSubmission, int(task.data["submission_id"]))
+
+
+@service("enrollment.approve")
+def approve(context: ServiceContext, task) -> dict:
+    enrollment = _submission(context, task).enrollment
+    notify(context.session, enrollment.organization_id, "试点报名审核通过",
+           f"您报名的试点“{enrollment.pilot.title}”已审核通过。", _LINK)
+    return {"enrollment_id": enrollment.id}
+
+
+@service("enrollment.return")
+def return_for_revision(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    enrollment = submission.enrollment
+    notify(context.session, enrollment.organization_id, "试点报名被退回",
+           f"试点：{enrollment.pilot.title}\n退回原因：{submission.reason}\n"
+           "请在“我参与的”中修改后重新提交。", _LINK)
+    return {"returned_submission_id": submission.id}
+
+
+@service("enrollment.reject")
+def reject(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    enrollment = submission.enrollment
+    notify(context.session, enrollment.organization_id, "试点报名不予通过",
+           f"试点：{enrollment.pilot.title}\n原因：{submission.reason}", _LINK)
+    return {"enrollment_id": enrollment.id}
+
+
+@service("enrollment.withdraw")
+def withdraw(context: ServiceContext, task) -> dict:
+    submission = _submission(context, task)
+    record_decision(submission, "withdrawn", None, context.actor_id)
+    return {"withdrawn_submission_id": submission.id}

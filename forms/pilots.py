@@ -1,0 +1,47 @@
+"""试点招募 (office), 报名参与 and the review of an enrolment."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, Form, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from forms.fields import PdfListField, max_length, required
+from forms.registration import DecisionForm
+
+RECRUIT_TYPE_CHOICES = [SelectChoice("institution", _l("第三方技术机构")),
+                        SelectChoice("enterprise", _l("企业"))]
+FIELD_CHOICES = [SelectChoice("product", _l("产品")), SelectChoice("organization", _l("组织")),
+                 SelectChoice("region", _l("区域"))]
+
+
+class PilotForm(Form):
+    title = StringField(_l("标题"), validators=[required(_l("请填写标题")), max_length(200)])
+    product_name = StringField(_l("产品名称"), validators=[required(_l("请填写产品名称")), max_length(100)])
+    recruit_type = RadioField(_l("招募类型"), choices=RECRUIT_TYPE_CHOICES,
+                              validators=[required(_l("请选择招募类型"))],
+                              invalid_choice_message=_l("请选择第三方技术机构或企业"))
+    field = RadioField(_l("试点领域"), choices=FIELD_CHOICES, validators=[required(_l("请选择试点领域"))],
+                       invalid_choice_message=_l("请选择产品、组织或区域"))
+    description = TextAreaField(_l("试点说明"), validators=[required(_l("请填写试点说明")),
+                                                        max_length(5000)])
+    deadline = DateField(_l("报名截止"), validators=[required(_l("请填写报名截止日期，格式如 2026-12-31"))])
+    attachments = PdfListField(_l("附件（PDF，可多个）"), required=False)
+
+    def pilot_fields(self) -> dict:
+        return {"title": self.title.data.strip(), "product_name": self.product_name.data.strip(),
+                "recruit_type": self.recruit_type.data, "field": self.field.data,
+                "description": self.description.data.strip(), "deadline": self.deadline.data}
+
+
+class EnrollForm(Form):
+    qualification = PdfListField(_l("资质文件（PDF，可多个）"))
+    note = TextAreaField(_l("说明"), validators=[max_length(1000)])
+
+
+class CorrectEnrollmentForm(Form):
+    qualification = PdfListField(_l("资质文件（PDF，不上传则沿用原文件）"), required=False)
+    note = TextAreaField(_l("说明"), validators=[max_length(1000)])
+
+
+class ReviewEnrollmentForm(DecisionForm):
+    pass

@@ -1,0 +1,132 @@
+"""升级试点: 正在招募 (public list and detail), 报名参与, 我参与的, and the office's 试点管理."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine import runtime
+from engine.domain import pilots
+from forms.pilots import EnrollForm, PilotForm
+from storage.models import Enrollment, Pilot, ProcessInstance
+from webapp import db
+from webapp.auth import roles_required
+from webapp.views_util import Pager, page_argument
+
+bp = Blueprint("pilots", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(pilot_status=pilots.status_label,
+                                 recruit_type_label=pilots.RECRUIT_TYPE_LABELS.get,
+                                 pilot_field_label=pilots.FIELD_LABELS.get)
+
+
+@bp.route("/pilots/")
+def recruiting():
+    """正在招募 (and, with ?all=1, every published recruitment)."""
+    page = page_argument()
+    show_all = request.args.get("all") == "1"
+    rows, total = pilots.list_pilots(db.session(), page, recruiting_only=not show_all)
+    return render_template("pilots/list.html", rows=rows, pager=Pager(page, 20, total),
+                           show_all=show_all)
+
+
+def _pilot(pilot_id: int) -> Pilot:
+    pilot = db.session().get(Pilot, pilot_id)
+    if pilot is None:
+        abort(404)
+    return pilot
+
+
+@bp.route("/pilots/<int:pilot_id>")
+def detail(pilot_id: int):
+    pilot = _pilot(pilot_id)
+    refusal = None
+    if current_user.is_authenticated:
+        refusal = pilots.refusal(db.session(), current_user.row, pilot)
+    return render_template("pilots/detail.html", pilot=pilot, refusal=refusal)
+
+
+@bp.route("/pilots/<int:pilot_id>/enroll", methods=["GET", "POST"])
+@roles_required("institution", "enterprise")
+def enroll(pilot_id: int):
+    session = db.session()
+    pilot = _pilot(pilot_id)
+    refusal = pilots.refusal(session, current_user.row, pilot)
+    if refusal:
+        flash(refusal, "warning")
+        return redirect(url_for("pilots.detail", pilot_id=pilot.id))
+    form = EnrollForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
+                      else None)
+    if request.method == "POST" and form.validate():
+        store = db.file_store()
+        files = [store.save(session, data, name, "application/pdf", current_user.id)
+                 for data, name in form.qualification.uploads]
+        try:
+            pilots.enroll(session, current_user.row, pilot, (form.note.data or "").strip(), files)
+        except pilots.EnrollmentError as exc:
+            db.rollback()
+            form.qualification.errors.append(exc.message)
+        else:
+            db.commit()
+            flash("报名材料已提交，请等待专项办审核", "success")
+            return redirect(url_for("pilots.mine"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("pilots/enroll.html", pilot=pilot, form=form), status
+
+
+@bp.route("/my/enrollments")
+@roles_required("institution", "enterprise")
+def mine():
+    """我参与的: this organisation's enrolments with their state and next action."""
+    page = page_argument()
+    rows, total = pilots.enrollments_of(db.session(), current_user.organization_id, page)
+    return render_template("pilots/mine.html", rows=rows, pager=Pager(page, 20, total))
+
+
+@bp.route("/my/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@roles_required("institution", "enterprise")
+def withdraw(enrollment_id: int):
+    session = db.session()
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.organization_id != current_user.organization_id:
+        abort(404)
+    try:
+        runtime.send_message(session, session.get(ProcessInstance, enrollment.instance_id),
+                             "withdraw_enrollment", current_user.id, must_cancel="review_enrollment")
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash("专项办已处理该报名，无法撤回", "warning")
+    else:
+        db.commit()
+        flash("报名已撤回，您可以修改后重新提交", "success")
+    return redirect(url_for("pilots.mine"))
+
+
+@bp.route("/office/pilots")
+@roles_required("office")
+def manage():
+    """试点管理: every recruitment, newest first."""
+    page = page_argument()
+    rows, total = pilots.list_pilots(db.session(), page)
+    return render_template("pilots/manage.html", rows=rows, pager=Pager(page, 20, total))
+
+
+@bp.route("/office/pilots/new", methods=["GET", "POST"])
+@roles_required("office")
+def create():
+    """新增试点招募."""
+    form = PilotForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
+                     else None)
+    if request.method == "POST" and form.validate():
+        session = db.session()
+        store = db.file_store()
+        files = [store.save(session, data, name, "application/pdf", current_user.id)
+                 for data, name in form.attachments.uploads]
+        pilot = pilots.create_pilot(session, current_user.row, form.pilot_fields(), files)
+        db.commit()
+        flash("试点招募已发布", "success")
+        return redirect(url_for("pilots.detail", pilot_id=pilot.id))
+    return render_template("pilots/new.html", form=form), (422 if request.method == "POST" else 200)
