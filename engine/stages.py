@@ -8,6 +8,14 @@ STAGE_LABELS: dict[str, str] = {
     "withdrawn": "已撤回",
     "approved": "审核通过",
     "rejected": "不予通过",
+    # comparison_report
+    "report_drafting": "待上传比对分析报告",
+    "report_review": "平台备案及形式审核",
+    "report_approved": "比对分析报告审核通过",
+    # formal_plan
+    "plan_drafting": "方案编制中",
+    "plan_review": "正式版审核中",
+    "awaiting_publicity": "待公示",
 }
 
 STATUS_LABELS: dict[str, str] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     FileField,
     Form,
     IntegerField,
@@ -11,6 +12,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -24,6 +26,14 @@ def _is_required(field) -> bool:
 
 def field_schema(field) -> dict:
     schema: dict = {"title": str(field.label.text)}
+    if isinstance(field, FieldList):
+        return _list_schema(field, schema)
+    if isinstance(field, SelectMultipleField):
+        schema.update(type="array", items={"oneOf": [
+            {"const": c.value, "title": str(c.label)} for c in field.iter_choices()]})
+        if field.data:
+            schema["default"] = list(field.data)
+        return schema
     if isinstance(field, MultipleFileField):
         schema.update(type="array", items={"type": "string", "format": "binary",
                                            "contentMediaType": "application/pdf"})
@@ -50,6 +60,15 @@ def field_schema(field) -> dict:
             schema["maxLength"] = validator.max
     if field.data not in (None, "") and not isinstance(field, FileField | PasswordField):
         schema["default"] = field.data.isoformat() if hasattr(field.data, "isoformat") else field.data
+    return schema
+
+
+def _list_schema(field, schema: dict) -> dict:
+    """A list field: an array of objects whose ``default`` holds the current rows."""
+    template = field.unbound_field.args[0] if field.unbound_field.args else None
+    item_schema = form_schema(template()) if template is not None else {"type": "object"}
+    schema.update(type="array", items=item_schema,
+                  default=[{k: v for k, v in entry.data.items()} for entry in field.entries])
     return schema
 
 

@@ -9,7 +9,7 @@ from wtforms import Form
 
 from engine import runtime
 from engine.services import ServiceContext
-from forms import enrollment_tasks, registration_tasks
+from forms import enrollment_tasks, plan_tasks, registration_tasks
 from storage.files import FileStore
 from storage.models import HumanTask
 
@@ -21,6 +21,9 @@ class TaskForm:
     prefill: Callable[[Session, HumanTask], dict]
     submit: Callable[[ServiceContext, Form, FileStore], dict]
     template: str  # the partial that shows the context in HTML
+    prepare: Callable[[Session, HumanTask, Form], None] | None = None  # choices from the database
+    save: Callable[..., None] | None = None  # 保存: keep a draft, the task stays READY
+    form_template: str | None = None  # a partial for forms the generic layout cannot show
 
 
 TASK_FORMS: dict[str, TaskForm] = {
@@ -44,6 +47,24 @@ TASK_FORMS: dict[str, TaskForm] = {
         enrollment_tasks.correction_prefill, enrollment_tasks.submit_correction,
         "tasks/_enrollment_context.html",
     ),
+    "draft_report": TaskForm(
+        plan_tasks.DraftReportForm, plan_tasks.report_context, plan_tasks.report_prefill,
+        plan_tasks.submit_report_form, "tasks/_report_context.html",
+    ),
+    "review_report": TaskForm(
+        plan_tasks.ReviewReportForm, plan_tasks.report_context, plan_tasks.no_prefill,
+        plan_tasks.submit_review, "tasks/_report_context.html",
+    ),
+    "draft_plan": TaskForm(
+        plan_tasks.DraftPlanForm, plan_tasks.plan_context, plan_tasks.plan_prefill,
+        plan_tasks.submit_plan_form, "tasks/_plan_context.html",
+        prepare=plan_tasks.prepare_plan_form, save=plan_tasks.save_plan_draft,
+        form_template="tasks/_plan_form.html",
+    ),
+    "review_plan": TaskForm(
+        plan_tasks.ReviewPlanForm, plan_tasks.plan_context, plan_tasks.no_prefill,
+        plan_tasks.submit_review, "tasks/_plan_context.html",
+    ),
 }
 
 
@@ -61,8 +82,21 @@ def spec_for(task: HumanTask) -> TaskForm:
 def build_form(session: Session, task: HumanTask, formdata=None) -> Form:
     spec = spec_for(task)
     if formdata is None:
-        return spec.form_class(data=spec.prefill(session, task))
-    return spec.form_class(formdata=formdata)
+        form = spec.form_class(data=spec.prefill(session, task))
+    else:
+        form = spec.form_class(formdata=formdata)
+    if spec.prepare is not None:
+        spec.prepare(session, task, form)
+    return form
+
+
+def save_draft(session: Session, task: HumanTask, actor_id: int, form: Form, store: FileStore) -> None:
+    spec = spec_for(task)
+    if spec.save is None:
+        raise UnknownForm(f"{task.form_key} keeps no drafts")
+    if task.state != "ready":
+        raise runtime.AlreadyHandled(task.id)
+    spec.save(session, task, actor_id, form, store)
 
 
 def complete(session: Session, task: HumanTask, actor_id: int, form: Form,

@@ -10,6 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from engine import inbox as task_queries
 from engine import runtime, stages
 from engine.domain import auth as accounts
+from engine.domain.errors import InputError
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
@@ -108,17 +109,44 @@ def get_task(task_id: int):
                     "context": spec.context(session, task)})
 
 
+def _flatten(key: str, value, pairs: list) -> None:
+    """JSON → WTForms form data: lists of objects become ``key-0-field`` (FieldList) entries."""
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        for index, row in enumerate(value):
+            if not isinstance(row, dict):
+                abort(400)
+            for name, item in row.items():
+                _flatten(f"{key}-{index}-{name}", item, pairs)
+        return
+    for item in value if isinstance(value, list) else [value]:
+        pairs.append((key, "" if item is None else str(item)))
+
+
 def _formdata() -> MultiDict:
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             abort(400)
-        pairs = []
+        pairs: list = []
         for key, value in body.items():
-            values = value if isinstance(value, list) else [value]
-            pairs.extend((key, "" if v is None else str(v)) for v in values)
+            _flatten(key, value, pairs)
         return MultiDict(pairs)
     return CombinedMultiDict((request.files, request.form))
+
+
+def _errors(form) -> dict:
+    return {name: [str(e) for e in _flat_errors(errs)] for name, errs in form.errors.items()}
+
+
+def _flat_errors(errors):
+    """FieldList errors are lists of dicts per row; give the row's messages with its number."""
+    for index, item in enumerate(errors if isinstance(errors, list) else [errors], start=1):
+        if isinstance(item, dict):
+            for name, messages in item.items():
+                for message in messages:
+                    yield f"第 {index} 行 {name}：{message}"
+        else:
+            yield item
 
 
 @bp.post("/tasks/<int:task_id>")
@@ -130,17 +158,41 @@ def complete_task(task_id: int):
     session = db.session()
     form = tasks.build_form(session, task, _formdata())
     if not form.validate():
-        return jsonify({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}}), 422
+        return jsonify({"errors": _errors(form)}), 422
     try:
         created = tasks.complete(session, task, g.api_user.id, form, db.file_store())
     except runtime.AlreadyHandled:
         db.rollback()
         return _already_handled()
+    except InputError as exc:
+        db.rollback()
+        errors: dict = {}
+        for name, message in exc.problems:
+            errors.setdefault(name, []).append(message)
+        return jsonify({"errors": errors}), 422
     instance = task.instance
     db.commit()
     return jsonify({"tasks": [task_json(t) for t in created],
                     "instance": {"id": instance.id, "status": instance.status,
                                  "stage": instance.stage}})
+
+
+@bp.post("/tasks/<int:task_id>/draft")
+@token_required
+def save_task_draft(task_id: int):
+    """保存 through the API: keeps a draft, the task stays READY (only forms that keep drafts)."""
+    task = _task_or_error(task_id)
+    if task.state != "ready":
+        return _already_handled()
+    spec = tasks.spec_for(task)
+    if spec.save is None:
+        abort(404, "该任务不支持保存草稿")
+    form = tasks.build_form(db.session(), task, _formdata())
+    if not form.validate_draft():
+        return jsonify({"errors": _errors(form)}), 422
+    tasks.save_draft(db.session(), task, g.api_user.id, form, db.file_store())
+    db.commit()
+    return jsonify({"task": task_json(task), "saved": True})
 
 
 @bp.get("/instances/<int:instance_id>")

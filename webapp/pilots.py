@@ -6,7 +6,7 @@ from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import runtime
-from engine.domain import pilots
+from engine.domain import pilots, plans
 from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, ProcessInstance
 from webapp import db
@@ -103,6 +103,16 @@ def withdraw(enrollment_id: int):
         db.commit()
         flash("报名已撤回，您可以修改后重新提交", "success")
     return redirect(url_for("pilots.mine"))
+
+
+@bp.route("/my/plans")
+@roles_required("institution")
+def my_plans():
+    """我的方案: the institution's plans, their status and the task to continue."""
+    session = db.session()
+    rows = [(plan, plans.open_task_for(session, plan, ("draft_report", "draft_plan")))
+            for plan in plans.plans_of(session, current_user.organization_id)]
+    return render_template("pilots/plans.html", rows=rows, status_labels=plans.STATUS_LABELS)
 
 
 @bp.route("/office/pilots")

@@ -18,6 +18,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from engine import inbox as task_queries
 from engine import runtime
 from engine.domain import files
+from engine.domain.errors import InputError
 from forms import regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
@@ -67,16 +68,10 @@ def show(task_id: int):
         return redirect(url_for("tasks.inbox"))
     if request.method == "POST":
         form = tasks.build_form(session, task, CombinedMultiDict((request.files, request.form)))
-        if form.validate():
-            try:
-                tasks.complete(session, task, current_user.id, form, db.file_store())
-            except runtime.AlreadyHandled:
-                db.rollback()
-                flash("该任务已被其他人处理", "warning")
-                return redirect(url_for("tasks.inbox"))
-            db.commit()
-            flash("提交成功", "success")
-            return redirect(url_for("account.home"))
+        outcome = _save(session, task, form) if request.form.get("action") == "save" \
+            else _complete(session, task, form)
+        if outcome is not None:
+            return outcome
         status = 422
     else:
         form = tasks.build_form(session, task)
@@ -85,6 +80,39 @@ def show(task_id: int):
     return render_template("tasks/show.html", task=task, form=form, spec=spec,
                            context=spec.context(session, task),
                            regions_json=regions.as_json()), status
+
+
+def _complete(session, task, form):
+    """提交: a redirect when done, None to show the form again with its errors."""
+    if not form.validate():
+        return None
+    try:
+        tasks.complete(session, task, current_user.id, form, db.file_store())
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash("该任务已被其他人处理", "warning")
+        return redirect(url_for("tasks.inbox"))
+    except InputError as exc:
+        db.rollback()
+        for name, message in exc.problems:
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+            else:
+                flash(message, "danger")
+        return None
+    db.commit()
+    flash("提交成功", "success")
+    return redirect(url_for("account.home"))
+
+
+def _save(session, task, form):
+    """保存: keep the draft; the task stays in 待办."""
+    if not form.validate_draft():
+        return None
+    tasks.save_draft(session, task, current_user.id, form, db.file_store())
+    db.commit()
+    flash("已保存", "success")
+    return redirect(url_for("tasks.show", task_id=task.id))
 
 
 def download(file_id: int):

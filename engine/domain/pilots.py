@@ -146,6 +146,7 @@ class MyEnrollment:
     enrollment: Enrollment
     instance: ProcessInstance | None
     open_task: HumanTask | None
+    plan_task: HumanTask | None = None  # 编制方案 / 提交正式版, once the enrolment is approved
 
 
 def enrollments_of(session: Session, organization_id: int, page: int, per_page: int = 20):
@@ -158,5 +159,9 @@ def enrollments_of(session: Session, organization_id: int, page: int, per_page: 
         select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids)))}
     tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
         HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready"))}
-    return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id))
-            for row in rows], total
+    plan_tasks = {t.instance.business_key: t for t in session.scalars(
+        select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
+            ProcessInstance.business_key.in_([f"enrollment:{row.id}" for row in rows]),
+            HumanTask.state == "ready", HumanTask.form_key.in_(("draft_report", "draft_plan"))))}
+    return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id),
+                         plan_tasks.get(f"enrollment:{row.id}")) for row in rows], total

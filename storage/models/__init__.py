@@ -17,6 +17,13 @@ from storage.models.pilots import (  # noqa: F401
     Pilot,
     PilotFile,
 )
+from storage.models.plans import (  # noqa: F401
+    Indicator,
+    Plan,
+    PlanCoDrafter,
+    PlanDocument,
+    PlanSubmission,
+)
 from storage.models.workflow import (  # noqa: F401
     HumanTask,
     ProcessDefinition,

@@ -1,0 +1,112 @@
+"""对标方案: the comparison report (比对分析报告) and the formal plan (正式版) of an institution."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import clock, runtime
+from engine.domain.errors import InputError
+from engine.domain.reviews import record_decision
+from engine.services import ServiceContext
+from storage.models import (
+    Enrollment,
+    HumanTask,
+    Plan,
+    PlanDocument,
+    PlanSubmission,
+    ProcessInstance,
+    StoredFile,
+)
+
+DOCUMENT_LABELS = {"comparison_report": "比对分析报告", "standard_text": "标准文本",
+                   "scheme": "对标方案", "explanation": "编制说明"}
+STATUS_LABELS = {"report_drafting": "待上传比对分析报告", "report_review": "比对分析报告审核中",
+                 "drafting": "方案编制中", "plan_review": "正式版审核中",
+                 "awaiting_publicity": "待公示", "rejected": "不予通过"}
+
+
+def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
+    """Called when an institution's enrolment is approved: the plan row and its report process."""
+    plan = Plan(pilot_id=enrollment.pilot_id, enrollment_id=enrollment.id,
+                organization_id=enrollment.organization_id, status="report_drafting",
+                created_at=clock.now(), updated_at=clock.now())
+    session.add(plan)
+    session.flush()
+    runtime.start_instance(
+        session, "comparison_report", subject=f"{enrollment.organization.name}：{enrollment.pilot.title}",
+        business_key=f"enrollment:{enrollment.id}", actor_id=actor_id, org_id=enrollment.organization_id,
+        data={"plan_id": plan.id, "institution_org_id": enrollment.organization_id},
+    )
+    return plan
+
+
+def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> ProcessInstance:
+    plan.status, plan.updated_at = "drafting", clock.now()
+    return runtime.start_instance(
+        session, "formal_plan", subject=f"{plan.enrollment.organization.name}：{plan.name}",
+        business_key=f"enrollment:{plan.enrollment_id}", actor_id=actor_id,
+        org_id=plan.organization_id,
+        data={"plan_id": plan.id, "institution_org_id": plan.organization_id},
+    )
+
+
+def add_submission(session: Session, plan: Plan, stage: str, data: dict,
+                   documents: dict[str, StoredFile], actor_id: int | None,
+                   keep_from: PlanSubmission | None = None) -> PlanSubmission:
+    sequence = (session.scalar(select(func.max(PlanSubmission.sequence)).where(
+        PlanSubmission.plan_id == plan.id, PlanSubmission.stage == stage)) or 0) + 1
+    submission = PlanSubmission(plan_id=plan.id, stage=stage, sequence=sequence, data=data,
+                                created_at=clock.now(), created_by_id=actor_id)
+    session.add(submission)
+    session.flush()
+    kept = {d.kind: d.file for d in keep_from.documents} if keep_from is not None else {}
+    for kind, stored in {**kept, **documents}.items():
+        session.flush()
+        session.add(PlanDocument(submission_id=submission.id, kind=kind, file_id=stored.id))
+    return submission
+
+
+def latest_submission(session: Session, plan_id: int, stage: str) -> PlanSubmission | None:
+    return session.scalars(select(PlanSubmission).where(
+        PlanSubmission.plan_id == plan_id, PlanSubmission.stage == stage)
+        .order_by(PlanSubmission.sequence.desc()).limit(1)).first()
+
+
+def history(session: Session, plan_id: int, stage: str) -> list[PlanSubmission]:
+    return list(session.scalars(select(PlanSubmission).where(
+        PlanSubmission.plan_id == plan_id, PlanSubmission.stage == stage)
+        .order_by(PlanSubmission.sequence.desc())))
+
+
+def submit_report(context: ServiceContext, name: str, report: StoredFile | None) -> dict:
+    """Handler of draft_report: names the plan and files the 比对分析报告 for review."""
+    session = context.session
+    plan = session.get(Plan, int(context.data["plan_id"]))
+    previous = latest_submission(session, plan.id, "report")
+    if report is None and previous is None:
+        raise InputError("comparison_report", "请上传比对分析报告（PDF）")
+    plan.name, plan.status, plan.updated_at = name, "report_review", clock.now()
+    documents = {"comparison_report": report} if report is not None else {}
+    submission = add_submission(session, plan, "report", {"name": name}, documents,
+                                context.actor_id, keep_from=previous)
+    return {"submission_id": submission.id, "decision": None}
+
+
+def decide(context: ServiceContext, decision: str, reason: str) -> dict:
+    submission = context.session.get(PlanSubmission, int(context.data["submission_id"]))
+    record_decision(submission, decision, reason, context.actor_id)
+    return {"decision": decision}
+
+
+def plans_of(session: Session, organization_id: int) -> list[Plan]:
+    return list(session.scalars(select(Plan).where(Plan.organization_id == organization_id)
+                                .order_by(Plan.created_at.desc())))
+
+
+def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> HumanTask | None:
+    """The plan's READY task with one of ``form_keys`` (found through the shared business key)."""
+    return session.scalars(
+        select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(ProcessInstance.business_key == f"enrollment:{plan.enrollment_id}",
+               HumanTask.state == "ready", HumanTask.form_key.in_(form_keys))
+    ).first()

@@ -1,0 +1,78 @@
+"""Service tasks of comparison_report and formal_plan, and the chain from pilot_enrollment."""
+from __future__ import annotations
+
+from engine import clock
+from engine.domain import plans
+from engine.domain.messages import notify
+from engine.domain.reviews import record_decision
+from engine.services import ServiceContext, service
+from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
+
+_LINK = "/my/plans"
+_WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
+
+
+@service("enrollment.open_report")
+def open_report(context: ServiceContext, task) -> dict:
+    submission = context.session.get(EnrollmentSubmission, int(task.data["submission_id"]))
+    enrollment: Enrollment = submission.enrollment
+    plan = plans.open_report(context.session, enrollment, context.actor_id)
+    return {"plan_id": plan.id}
+
+
+def _submission(context: ServiceContext, task) -> PlanSubmission:
+    return context.session.get(PlanSubmission, int(task.data["submission_id"]))
+
+
+def _register(prefix: str) -> None:
+    what = _WHAT[prefix]
+
+    @service(f"{prefix}.approve")
+    def approve(context: ServiceContext, task) -> dict:
+        plan: Plan = _submission(context, task).plan
+        notify(context.session, plan.organization_id, f"{what}审核通过",
+               f"对标方案“{plan.name}”的{what}已审核通过。", _LINK)
+        return {"plan_id": plan.id}
+
+    @service(f"{prefix}.return")
+    def return_for_revision(context: ServiceContext, task) -> dict:
+        submission = _submission(context, task)
+        plan = submission.plan
+        plan.status = "report_drafting" if prefix == "report" else "drafting"
+        notify(context.session, plan.organization_id, f"{what}被退回",
+               f"对标方案：{plan.name}\n退回原因：{submission.reason}\n请在“我的方案”中修改后重新提交。",
+               _LINK)
+        return {"returned_submission_id": submission.id}
+
+    @service(f"{prefix}.reject")
+    def reject(context: ServiceContext, task) -> dict:
+        submission = _submission(context, task)
+        submission.plan.status = "rejected"
+        notify(context.session, submission.plan.organization_id, f"{what}不予通过",
+               f"对标方案：{submission.plan.name}\n原因：{submission.reason}", _LINK)
+        return {"plan_id": submission.plan_id}
+
+    @service(f"{prefix}.withdraw")
+    def withdraw(context: ServiceContext, task) -> dict:
+        submission = _submission(context, task)
+        record_decision(submission, "withdrawn", None, context.actor_id)
+        submission.plan.status = "report_drafting" if prefix == "report" else "drafting"
+        return {"withdrawn_submission_id": submission.id}
+
+
+_register("report")
+_register("plan")
+
+
+@service("report.open_formal_plan")
+def open_formal_plan(context: ServiceContext, task) -> dict:
+    plan = _submission(context, task).plan
+    plans.open_formal_plan(context.session, plan, context.actor_id)
+    return {"plan_id": plan.id}
+
+
+@service("plan.await_publicity")
+def await_publicity(context: ServiceContext, task) -> dict:
+    plan = _submission(context, task).plan
+    plan.status, plan.updated_at = "awaiting_publicity", clock.now()
+    return {"plan_id": plan.id}

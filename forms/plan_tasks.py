@@ -1,0 +1,107 @@
+"""Form keys of comparison_report and formal_plan."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.domain import formal_plans, plans
+from engine.services import ServiceContext
+from forms.plans import DraftPlanForm, DraftReportForm, ReviewPlanForm, ReviewReportForm
+from storage.files import FileStore
+from storage.models import HumanTask, Plan, PlanSubmission
+
+
+def plan_of(session: Session, task: HumanTask) -> Plan:
+    from sqlalchemy import select
+
+    enrollment_id = int(task.instance.business_key.split(":", 1)[1])
+    return session.scalars(select(Plan).where(Plan.enrollment_id == enrollment_id)).one()
+
+
+def describe(submission: PlanSubmission) -> dict:
+    return {
+        "id": submission.id, "sequence": submission.sequence, "data": submission.data,
+        "submitted_at": clock.to_china(submission.created_at).strftime("%Y-%m-%d %H:%M"),
+        "decision": submission.decision, "reason": submission.reason,
+        "files": [{"id": d.file.id, "kind": plans.DOCUMENT_LABELS.get(d.kind, d.kind),
+                   "name": d.file.original_name, "size": d.file.size} for d in submission.documents],
+    }
+
+
+def _context(session: Session, task: HumanTask, stage: str) -> dict:
+    plan = plan_of(session, task)
+    submissions = [describe(s) for s in plans.history(session, plan.id, stage)]
+    return {
+        "plan": {"id": plan.id, "name": plan.name, "status": plan.status,
+                 "standard_number": plan.standard_number, "standard_name": plan.standard_name},
+        "pilot": {"id": plan.pilot.id, "title": plan.pilot.title, "product_name": plan.pilot.product_name},
+        "organization": {"id": plan.organization_id, "name": plan.enrollment.organization.name},
+        "submission": submissions[0] if submissions else None,
+        "history": submissions[1:],
+        "level1_labels": formal_plans.LEVEL1_LABELS,
+    }
+
+
+def report_context(session: Session, task: HumanTask) -> dict:
+    return _context(session, task, "report")
+
+
+def plan_context(session: Session, task: HumanTask) -> dict:
+    context = _context(session, task, "plan")
+    plan = plan_of(session, task)
+    context["draft_files"] = [
+        {"kind": kind, "label": plans.DOCUMENT_LABELS[kind], "id": stored.id, "name": stored.original_name}
+        for kind, stored in formal_plans.current_documents(session, plan).items()]
+    return context
+
+
+def no_prefill(session: Session, task: HumanTask) -> dict:
+    return {}
+
+
+def report_prefill(session: Session, task: HumanTask) -> dict:
+    return {"name": plan_of(session, task).name}
+
+
+def plan_prefill(session: Session, task: HumanTask) -> dict:
+    plan = plan_of(session, task)
+    return {"standard_number": plan.standard_number, "standard_name": plan.standard_name,
+            "co_drafters": [o.id for o in formal_plans.co_drafters_of(session, plan)],
+            "indicators": formal_plans.draft_rows(session, plan)}
+
+
+def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) -> None:
+    form.set_enterprise_choices(formal_plans.enterprises(session))
+
+
+def submit_report_form(context: ServiceContext, form: DraftReportForm, store: FileStore) -> dict:
+    upload = form.comparison_report.upload
+    report = store.save(context.session, upload[0], upload[1], "application/pdf",
+                        context.actor_id) if upload else None
+    return plans.submit_report(context, form.name.data.strip(), report)
+
+
+def submit_review(context: ServiceContext, form, store: FileStore) -> dict:
+    return plans.decide(context, form.decision.data, form.reason.data or "")
+
+
+def _draft_with_files(session: Session, form: DraftPlanForm, store: FileStore, actor_id):
+    draft = form.draft()
+    draft.documents = {kind: store.save(session, data, name, "application/pdf", actor_id)
+                       for kind, (data, name) in
+                       ((k, v) for k, v in draft.documents.items() if v)}
+    return draft
+
+
+def submit_plan_form(context: ServiceContext, form: DraftPlanForm, store: FileStore) -> dict:
+    return formal_plans.submit(context, _draft_with_files(context.session, form, store, context.actor_id))
+
+
+def save_plan_draft(session: Session, task: HumanTask, actor_id: int, form: DraftPlanForm,
+                    store: FileStore) -> None:
+    """保存: the draft is kept on the plan and the task stays READY."""
+    formal_plans.save_draft(session, plan_of(session, task), _draft_with_files(session, form, store, actor_id),
+                            actor_id)
+
+
+__all__ = ["DraftPlanForm", "DraftReportForm", "ReviewPlanForm", "ReviewReportForm"]
