@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, RadioField, StringField, TextAreaField
+from wtforms import DateField, Form, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
+from engine.domain import pilots
 from forms.fields import PdfListField, max_length, required
 from forms.registration import DecisionForm
 
@@ -26,6 +27,10 @@ class PilotForm(Form):
                                                         max_length(5000)])
     deadline = DateField(_l("报名截止"), validators=[required(_l("请填写报名截止日期，格式如 2026-12-31"))])
     attachments = PdfListField(_l("附件（PDF，可多个）"), required=False)
+
+    def validate_deadline(self, field):
+        if field.data and field.data < pilots.today():
+            raise ValidationError(_l("报名截止日期不能早于今天"))
 
     def pilot_fields(self) -> dict:
         return {"title": self.title.data.strip(), "product_name": self.product_name.data.strip(),

@@ -71,4 +71,37 @@ def ensure_user(session: Session, email: str, password: str, role: str, org_name
 def load(session: Session) -> list[tuple[str, str, str]]:
     for email, password, role, org_name, province, city in DEMO_ACCOUNTS:
         ensure_user(session, email, password, role, org_name, province, city)
+    load_pilots(session)
     return [(email, password, role) for email, password, role, *_ in DEMO_ACCOUNTS]
+
+
+DEMO_PILOT_TITLE = "电动自行车产品试点第三方技术机构招募"
+
+
+def load_pilots(session: Session) -> None:
+    """A recruiting pilot, and inst1 enrolled and approved so 编制方案 is open (idempotent)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from engine import runtime
+    from engine.domain import pilots
+    from storage.models import HumanTask, Pilot
+
+    if session.scalars(select(Pilot).where(Pilot.title == DEMO_PILOT_TITLE)).first() is not None:
+        return
+    office = find_user(session, DEMO_ACCOUNTS[0][0])
+    institution = find_user(session, DEMO_ACCOUNTS[1][0])
+    deadline = clock.to_china(clock.now()).date() + timedelta(days=60)
+    pilot = pilots.create_pilot(session, office, {
+        "title": DEMO_PILOT_TITLE, "product_name": "两轮电动自行车", "recruit_type": "institution",
+        "field": "product", "deadline": deadline,
+        "description": "为推动电动自行车产品质量提升，现招募承担对标方案编制的第三方技术机构。\n"
+                       "报名单位须具备相关检验检测资质。"}, [])
+    pilots.create_pilot(session, office, {
+        "title": "电动自行车产品试点企业招募", "product_name": "两轮电动自行车", "recruit_type": "enterprise",
+        "field": "product", "deadline": deadline, "description": "招募参与对标达标的电动自行车生产企业。"}, [])
+    enrollment = pilots.enroll(session, institution, pilot, "我单位具备 CMA 检验检测资质。", [])
+    task = session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == enrollment.instance_id, HumanTask.state == "ready")).one()
+    runtime.complete_task(session, task, office.id, lambda ctx: pilots.decide(ctx, "approve", ""))

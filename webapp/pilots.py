@@ -44,7 +44,7 @@ def _pilot(pilot_id: int) -> Pilot:
 def detail(pilot_id: int):
     pilot = _pilot(pilot_id)
     refusal = None
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_user.role_set & {"institution", "enterprise"}:
         refusal = pilots.refusal(db.session(), current_user.row, pilot)
     return render_template("pilots/detail.html", pilot=pilot, refusal=refusal)
 
