@@ -115,6 +115,14 @@ def my_plans():
     return render_template("pilots/plans.html", rows=rows, status_labels=plans.STATUS_LABELS)
 
 
+@bp.route("/my/co-drafted")
+@roles_required("enterprise")
+def co_drafted():
+    """对标标准 → 我参编的."""
+    rows = plans.co_drafted_by(db.session(), current_user.organization_id)
+    return render_template("pilots/co_drafted.html", rows=rows, status_labels=plans.STATUS_LABELS)
+
+
 @bp.route("/office/pilots")
 @roles_required("office")
 def manage():

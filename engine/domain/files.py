@@ -9,6 +9,9 @@ from storage.models import (
     EnrollmentFile,
     EnrollmentSubmission,
     PilotFile,
+    Plan,
+    PlanDocument,
+    PlanSubmission,
     RegistrationSubmission,
     SubmissionFile,
     User,
@@ -28,7 +31,11 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
         EnrollmentSubmission, EnrollmentSubmission.enrollment_id == Enrollment.id
     ).join(EnrollmentFile, EnrollmentFile.submission_id == EnrollmentSubmission.id
            ).where(EnrollmentFile.file_id == file_id)
-    return set(session.scalars(registration.union(enrollment)))
+    plan = select(Plan.organization_id).join(
+        PlanSubmission, PlanSubmission.plan_id == Plan.id
+    ).join(PlanDocument, PlanDocument.submission_id == PlanSubmission.id
+           ).where(PlanDocument.file_id == file_id)
+    return set(session.scalars(registration.union(enrollment, plan)))
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

@@ -110,3 +110,12 @@ def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> H
         .where(ProcessInstance.business_key == f"enrollment:{plan.enrollment_id}",
                HumanTask.state == "ready", HumanTask.form_key.in_(form_keys))
     ).first()
+
+
+def co_drafted_by(session: Session, organization_id: int) -> list[Plan]:
+    """我参编的: plans naming this enterprise among their 参编单位."""
+    from storage.models import PlanCoDrafter
+
+    return list(session.scalars(select(Plan).join(PlanCoDrafter, PlanCoDrafter.plan_id == Plan.id)
+                                .where(PlanCoDrafter.organization_id == organization_id)
+                                .order_by(Plan.updated_at.desc())))

@@ -118,3 +118,18 @@ def test_plan_without_required_indicators_is_refused(deployed, tmp_path, approve
             ctx, Draft("T/ABC 001-2023", "标准", ROWS[:2], [], documents)))
     deployed.rollback()
     assert ready(deployed, "draft_plan").state == "ready"
+
+
+def test_co_drafters_see_the_plan(deployed, tmp_path, approved_enrollment):
+    office, institution = approved_enrollment
+    enterprise = active_member(deployed, "ent@test.cn", "enterprise", "绿源电动车股份有限公司")
+    complete(deployed, "draft_report", institution,
+             lambda ctx: plans.submit_report(ctx, "方案", pdf(deployed, tmp_path, "r.pdf")))
+    complete(deployed, "review_report", office, lambda ctx: plans.decide(ctx, "approve", ""))
+    plan = deployed.scalars(select(Plan)).one()
+    assert plans.co_drafted_by(deployed, enterprise.organization_id) == []
+    formal_plans.save_draft(deployed, plan, Draft("T/ABC 001-2023", "标准", ROWS, [enterprise.organization_id], {}),
+                            institution.id)
+    deployed.commit()
+    assert plans.co_drafted_by(deployed, enterprise.organization_id) == [plan]
+    assert [o.name for o in formal_plans.co_drafters_of(deployed, plan)] == ["绿源电动车股份有限公司"]
