@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime, utcnow
+from storage.models.reviewed import Reviewed
 
 ORG_KINDS = ("enterprise", "institution", "office", "platform")
 ORG_STATUSES = ("pending", "active", "rejected", "withdrawn", "disabled")
@@ -119,7 +120,7 @@ class Message(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class RegistrationSubmission(Base):
+class RegistrationSubmission(Reviewed, Base):
     """One submission of registration data (first, resubmission or change); kept as history."""
 
     __tablename__ = "registration_submission"
@@ -132,10 +133,6 @@ class RegistrationSubmission(Base):
     data: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[str | None] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     organization: Mapped[Organization] = relationship()
     files: Mapped[list[SubmissionFile]] = relationship(  # noqa: F821

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storage.db import Base, UTCDateTime, utcnow
 from storage.models.accounts import Organization
 from storage.models.files import StoredFile
+from storage.models.reviewed import Reviewed
 
 RECRUIT_TYPES = ("institution", "enterprise")
 PILOT_FIELDS = ("product", "organization", "region")
@@ -58,7 +59,7 @@ class Enrollment(Base):
         order_by="EnrollmentSubmission.sequence.desc()", back_populates="enrollment")
 
 
-class EnrollmentSubmission(Base):
+class EnrollmentSubmission(Reviewed, Base):
     """One (re)submission of an enrolment's qualification files, kept as history."""
 
     __tablename__ = "enrollment_submission"
@@ -70,10 +71,6 @@ class EnrollmentSubmission(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[str | None] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="submissions")
     files: Mapped[list[EnrollmentFile]] = relationship(order_by="EnrollmentFile.id")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime, utcnow
 from storage.models.files import StoredFile
 from storage.models.pilots import Enrollment, Pilot
+from storage.models.reviewed import Reviewed
 
 DOCUMENT_KINDS = ("comparison_report", "standard_text", "scheme", "explanation")
 
@@ -33,7 +34,7 @@ class Plan(Base):
     enrollment: Mapped[Enrollment] = relationship()
 
 
-class PlanSubmission(Base):
+class PlanSubmission(Reviewed, Base):
     """A submission for review (the comparison report, or the formal plan), kept as history."""
 
     __tablename__ = "plan_submission"
@@ -46,10 +47,6 @@ class PlanSubmission(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[str | None] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     plan: Mapped[Plan] = relationship()
     documents: Mapped[list[PlanDocument]] = relationship(order_by="PlanDocument.id")
