@@ -8,7 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from engine import runtime
 from engine.domain import pilots, plans
 from forms.pilots import EnrollForm, PilotForm
-from storage.models import Enrollment, Pilot, ProcessInstance
+from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
@@ -110,9 +110,34 @@ def withdraw(enrollment_id: int):
 def my_plans():
     """我的方案: the institution's plans, their status and the task to continue."""
     session = db.session()
-    rows = [(plan, plans.open_task_for(session, plan, ("draft_report", "draft_plan")))
+    rows = [(plan, plans.open_task_for(session, plan, ("draft_report", "draft_plan")),
+             plans.open_task_for(session, plan, ("review_report", "review_plan")))
             for plan in plans.plans_of(session, current_user.organization_id)]
     return render_template("pilots/plans.html", rows=rows, status_labels=plans.STATUS_LABELS)
+
+
+@bp.route("/my/plans/<int:plan_id>/withdraw", methods=["POST"])
+@roles_required("institution")
+def withdraw_plan(plan_id: int):
+    """撤回 the comparison report or formal plan the office has not decided yet."""
+    session = db.session()
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.organization_id != current_user.organization_id:
+        abort(404)
+    review = plans.open_task_for(session, plan, ("review_report", "review_plan"))
+    try:
+        if review is None:
+            raise runtime.AlreadyHandled(plan_id)
+        message = "withdraw_report" if review.form_key == "review_report" else "withdraw_plan"
+        runtime.send_message(session, session.get(ProcessInstance, review.instance_id), message,
+                             current_user.id, must_cancel=review.task_name)
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash("专项办已处理，无法撤回", "warning")
+    else:
+        db.commit()
+        flash("已撤回，您可以修改后重新提交", "success")
+    return redirect(url_for("pilots.my_plans"))
 
 
 @bp.route("/my/co-drafted")

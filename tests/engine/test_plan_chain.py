@@ -133,3 +133,27 @@ def test_co_drafters_see_the_plan(deployed, tmp_path, approved_enrollment):
     deployed.commit()
     assert plans.co_drafted_by(deployed, enterprise.organization_id) == [plan]
     assert [o.name for o in formal_plans.co_drafters_of(deployed, plan)] == ["绿源电动车股份有限公司"]
+
+
+def test_report_reject_and_plan_withdraw_then_return(deployed, tmp_path, approved_enrollment):
+    office, institution = approved_enrollment
+    complete(deployed, "draft_report", institution,
+             lambda ctx: plans.submit_report(ctx, "方案", pdf(deployed, tmp_path, "r.pdf")))
+    review = ready(deployed, "review_report")
+    runtime.send_message(deployed, review.instance, "withdraw_report", institution.id, must_cancel="review_report")
+    deployed.commit()
+    assert (review.instance.stage, ready(deployed, "draft_report").task_name) == ("withdrawn", "resubmit_report")
+    complete(deployed, "draft_report", institution, lambda ctx: plans.submit_report(ctx, "方案", None))
+    complete(deployed, "review_report", office, lambda ctx: plans.decide(ctx, "approve", ""))
+    documents = {k: pdf(deployed, tmp_path, f"{k}.pdf") for k in formal_plans.PLAN_DOCUMENTS}
+    draft = Draft("GB/T 1.1-2020", "标准", ROWS, [], documents)
+    complete(deployed, "draft_plan", institution, lambda ctx: formal_plans.submit(ctx, draft))
+    complete(deployed, "review_plan", office, lambda ctx: plans.decide(ctx, "return", "指标值偏低"))
+    plan = deployed.scalars(select(Plan)).one()
+    assert (ready(deployed, "draft_plan").task_name, plan.status) == ("correct_plan", "drafting")
+    assert [r["level2"] for r in formal_plans.draft_rows(deployed, plan)] == [r["level2"] for r in ROWS]
+    complete(deployed, "draft_plan", institution, lambda ctx: formal_plans.submit(ctx, Draft(
+        "GB/T 1.1-2020", "标准", ROWS, [], {})))
+    instance = complete(deployed, "review_plan", office, lambda ctx: plans.decide(ctx, "reject", "不符合要求")).instance
+    assert (instance.status, instance.stage, plan.status) == ("completed", "rejected", "rejected")
+    assert [s.sequence for s in plans.history(deployed, plan.id, "plan")] == [2, 1]
