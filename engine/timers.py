@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,18 +36,30 @@ def _claim_next(session: Session, now: datetime, skip: set[int]) -> ProcessInsta
     return session.scalars(query).first()
 
 
-def fire_instance(session: Session, instance: ProcessInstance) -> None:
+def fire_instance(session: Session, instance: ProcessInstance) -> bool:
+    """Fire the instance's due timers; False (and nothing saved) when none was really due."""
     context = ServiceContext(session, instance, None)
     workflow = runtime.load(session, instance, context)
+    waiting = {task.id for task in workflow.get_tasks(state=TaskState.WAITING)}
     workflow.refresh_timers()
+    if not any(task.state != TaskState.WAITING for task in map(workflow.get_task_from_id, waiting)
+               if task is not None):
+        return False
     runtime.record(context, "timer", summary={"due": instance.next_timer_at.isoformat()})
     workflow.do_engine_steps()
     runtime.save(session, instance, workflow, context)
+    return True
 
 
 def fire_due(factory: sessionmaker, now: datetime | None = None, limit: int = 1000) -> int:
     """Fire every timer due at ``now``; returns how many instances were advanced."""
-    now = now or clock.now()
+    if now is None:
+        return _fire_due(factory, clock.now(), limit)
+    with clock.frozen_at(now):  # SpiffWorkflow's timers must see the same time as the query
+        return _fire_due(factory, now, limit)
+
+
+def _fire_due(factory: sessionmaker, now: datetime, limit: int) -> int:
     fired, seen = 0, set()
     while len(seen) < limit:
         with factory() as session:
@@ -56,9 +69,11 @@ def fire_due(factory: sessionmaker, now: datetime | None = None, limit: int = 10
                 break
             seen.add(instance.id)
             try:
-                fire_instance(session, instance)
-                session.commit()
-                fired += 1
+                if fire_instance(session, instance):
+                    session.commit()
+                    fired += 1
+                else:
+                    session.rollback()
             except runtime.AlreadyHandled:
                 session.rollback()  # another sweeper got there first
             except Exception:

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     for group in (db_group, users_group, engine_group, workflows_group):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
 
 
 @click.group("db", cls=AppGroup, help="数据库")
@@ -116,6 +117,26 @@ def engine_tick(now_text):
     with clock.frozen_at(moment):
         fired = timers.fire_due(factory, moment)
     click.echo(f"{clock.to_china(moment):%Y-%m-%d %H:%M:%S}（北京时间）：触发 {fired} 个流程实例的定时器")
+
+
+@click.command("scheduler", help="独立运行定时任务（定时器与发件箱），可与 Web 进程并行多份运行")
+@click.option("--interval", default=30, show_default=True, help="扫描间隔（秒）")
+@with_appcontext
+def scheduler_command(interval):
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from webapp import scheduler
+
+    app = current_app._get_current_object()
+    blocking = BlockingScheduler(timezone="UTC")
+    blocking.add_job(scheduler.sweep, "interval", seconds=interval, args=[app], id="sweep",
+                     max_instances=1, coalesce=True)
+    click.echo(f"定时任务已启动：每 {interval} 秒扫描一次到期的定时器（Ctrl+C 退出）")
+    scheduler.sweep(app)  # timers that fell due while nothing was running fire now
+    try:
+        blocking.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("定时任务已停止")
 
 
 @click.group("workflows", cls=AppGroup, help="BPMN 流程定义")
