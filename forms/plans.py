@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
 
 from engine.domain.formal_plans import LEVEL1_LABELS, REQUIRED_LEVEL1, Draft
 from forms import standards
@@ -19,6 +20,29 @@ class DraftReportForm(Form):
     comparison_report = PdfField(_l("比对分析报告（PDF）"), required=False)
 
 
+def _check_lengths(form: Form) -> None:
+    """Run only the length limits of a form's text fields (保存 skips 'required')."""
+    for field in form:
+        if not isinstance(field, StringField):
+            continue
+        for validator in field.validators:
+            if isinstance(validator, Length) and field.data:
+                try:
+                    validator(form, field)
+                except ValidationError as exc:
+                    field.errors = [*field.errors, exc.args[0]]
+
+
+class IdListField(SelectMultipleField):
+    """Several database ids; a value that is not one gets a Chinese message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(_l("请选择有效的单位"))) from exc
+
+
 class IndicatorForm(Form):
     level1 = SelectField(_l("一级指标"), choices=LEVEL1_CHOICES, validators=[required(_l("请选择一级指标"))],
                          invalid_choice_message=_l("一级指标应为安全、性能、低碳或智能化"))
@@ -32,7 +56,7 @@ class IndicatorForm(Form):
 class DraftPlanForm(Form):
     standard_number = StringField(_l("标准号"), validators=[required(_l("请填写标准号")), max_length(60)])
     standard_name = StringField(_l("标准名称"), validators=[required(_l("请填写标准名称")), max_length(200)])
-    co_drafters = SelectMultipleField(_l("参编单位"), coerce=int, validate_choice=False)
+    co_drafters = IdListField(_l("参编单位"), coerce=int, validate_choice=False)
     standard_text = PdfField(_l("标准文本（PDF）"), required=False)
     scheme = PdfField(_l("对标方案（PDF）"), required=False)
     explanation = PdfField(_l("编制说明（PDF）"), required=False)
@@ -48,7 +72,7 @@ class DraftPlanForm(Form):
         levels = {entry.form.level1.data for entry in field.entries}
         missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
         if missing:
-            raise ValidationError(_l("一级指标“%(m)s”至少各需一项", m="、".join(missing)))
+            raise ValidationError(str(_l("一级指标“%(m)s”至少各需一项", m="、".join(missing))))
 
     def set_enterprise_choices(self, organizations) -> None:
         self.co_drafters.choices = [SelectChoice(o.id, o.name) for o in organizations]
@@ -70,12 +94,18 @@ class DraftPlanForm(Form):
                 self.validate_standard_number(self.standard_number)
             except ValidationError as exc:
                 self.standard_number.errors = [exc.args[0]]
+        try:
+            self.validate_co_drafters(self.co_drafters)
+        except ValidationError as exc:
+            self.co_drafters.errors = [*self.co_drafters.errors, exc.args[0]]
         known = {choice.value for choice in LEVEL1_CHOICES}
         for entry in self.indicators.entries:
             if entry.form.level1.data and entry.form.level1.data not in known:
                 entry.form.level1.errors = [_l("一级指标应为安全、性能、低碳或智能化")]
+            _check_lengths(entry.form)
+        _check_lengths(self)
         return not any(f.errors for f in self if f.name != "indicators") and not any(
-            e.form.level1.errors for e in self.indicators.entries)
+            sub.errors for e in self.indicators.entries for sub in e.form)
 
     def draft(self) -> Draft:
         rows = [{k: (entry.form[k].data or "").strip() for k in ("level1", "level2", "value", "basis", "method")}

@@ -135,16 +135,17 @@ def _formdata() -> MultiDict:
 
 
 def _errors(form) -> dict:
-    return {name: [str(e) for e in _flat_errors(errs)] for name, errs in form.errors.items()}
+    return {name: [str(e) for e in _flat_errors(form[name], errs)] for name, errs in form.errors.items()}
 
 
-def _flat_errors(errors):
-    """FieldList errors are lists of dicts per row; give the row's messages with its number."""
+def _flat_errors(field, errors):
+    """FieldList errors are lists of dicts per row; give each message with its row and column."""
     for index, item in enumerate(errors if isinstance(errors, list) else [errors], start=1):
         if isinstance(item, dict):
+            row = field.entries[index - 1].form
             for name, messages in item.items():
                 for message in messages:
-                    yield f"第 {index} 行 {name}：{message}"
+                    yield f"第 {index} 行 {row[name].label.text}：{message}"
         else:
             yield item
 

@@ -72,7 +72,7 @@ class Indicator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # 序号
-    level1: Mapped[str] = mapped_column(String(10))  # 一级指标: safety | performance | low_carbon | smart
+    level1: Mapped[str] = mapped_column(String(20))  # 一级指标: safety | performance | low_carbon | smart
     level2: Mapped[str] = mapped_column(String(100))  # 二级指标
     value: Mapped[str] = mapped_column(String(100))  # 指标值
     basis: Mapped[str] = mapped_column(String(200))  # 对标依据

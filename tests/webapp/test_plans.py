@@ -1014,5 +1014,5 @@ def test_api_json_submit_reports_row_errors_with_their_row(drafting, client, ins
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert list(errors) == ["indicators"]
-    assert errors["indicators"] == ["第 4 行 value：请填写指标值"]
+    assert errors["indicators"] == ["第 4 行 指标值：请填写指标值"]
     assert ready(session_factory, "draft_plan").id == drafting.id

@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('level1', sa.String(length=10), nullable=False),
+    sa.Column('level1', sa.String(length=20), nullable=False),
     sa.Column('level2', sa.String(length=100), nullable=False),
     sa.Column('value', sa.String(length=100), nullable=False),
     sa.Column('basis', sa.String(length=200), nullable=False),
