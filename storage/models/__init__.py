@@ -21,6 +21,7 @@ from storage.models.plans import (  # noqa: F401
     Indicator,
     Plan,
     PlanCoDrafter,
+    PlanComment,
     PlanDocument,
     PlanSubmission,
 )
