@@ -16,6 +16,10 @@ STAGE_LABELS: dict[str, str] = {
     "plan_drafting": "方案编制中",
     "plan_review": "正式版审核中",
     "awaiting_publicity": "待公示",
+    # publicity
+    "publicity": "公示中",
+    "comments_review": "修订意见处理",
+    "published": "发布",
 }
 
 STATUS_LABELS: dict[str, str] = {

@@ -9,7 +9,7 @@ from wtforms import Form
 
 from engine import runtime
 from engine.services import ServiceContext
-from forms import enrollment_tasks, plan_tasks, registration_tasks
+from forms import enrollment_tasks, plan_tasks, publicity_tasks, registration_tasks
 from storage.files import FileStore
 from storage.models import HumanTask
 
@@ -60,6 +60,11 @@ TASK_FORMS: dict[str, TaskForm] = {
         plan_tasks.submit_plan_form, "tasks/_plan_context.html",
         prepare=plan_tasks.prepare_plan_form, save=plan_tasks.save_plan_draft,
         form_template="tasks/_plan_form.html",
+    ),
+    "resolve_comments": TaskForm(
+        publicity_tasks.ResolveCommentsForm, publicity_tasks.context, publicity_tasks.prefill,
+        publicity_tasks.submit, "tasks/_comments_context.html",
+        form_template="tasks/_comments_form.html",
     ),
     "review_plan": TaskForm(
         plan_tasks.ReviewPlanForm, plan_tasks.plan_context, plan_tasks.no_prefill,

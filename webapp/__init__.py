@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox_worker,
         pilots,
         portal,
+        publicity,
         register,
         scheduler,
         tasks,
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, tasks, pilots, api, errors):
+    for module in (portal, register, account, tasks, pilots, publicity, api, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -22,7 +22,8 @@ DOCUMENT_LABELS = {"comparison_report": "比对分析报告", "standard_text": "
                    "scheme": "对标方案", "explanation": "编制说明"}
 STATUS_LABELS = {"report_drafting": "待上传比对分析报告", "report_review": "比对分析报告审核中",
                  "drafting": "方案编制中", "plan_review": "正式版审核中",
-                 "awaiting_publicity": "待公示", "rejected": "不予通过"}
+                 "awaiting_publicity": "待公示", "publicity": "公示中", "publicity_closed": "公示结束",
+                 "published": "发布", "rejected": "不予通过"}
 
 
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:

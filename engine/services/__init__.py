@@ -37,4 +37,4 @@ def service(name: str):
 
 def load_all() -> None:
     """Import the modules that register services."""
-    from engine.services import enrollment, plans, registration  # noqa: F401
+    from engine.services import enrollment, plans, publicity, registration  # noqa: F401

@@ -3,6 +3,7 @@ from alembic import context
 
 import storage.models  # noqa: F401  (registers every table on Base.metadata)
 from storage.db import Base
+from storage.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -105,7 +105,7 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     office.wait_for_load_state()
 
     inst.goto("/my/plans")
-    assert inst.inner_text("[data-plan-status]") == "待公示"
+    assert inst.inner_text("[data-plan-status]") == "公示中"
     shot(inst, "awaiting-publicity")
     assert not office_errors and not inst_errors
     assert not live_server.errors, live_server.errors

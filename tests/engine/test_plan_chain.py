@@ -67,7 +67,7 @@ def test_enterprise_enrollment_ends_there(deployed, tmp_path):
     assert deployed.scalars(select(Plan)).all() == []
 
 
-def test_report_then_formal_plan_to_awaiting_publicity(deployed, tmp_path, approved_enrollment):
+def test_report_then_formal_plan_into_publicity(deployed, tmp_path, approved_enrollment):
     office, institution = approved_enrollment
     with pytest.raises(plans.InputError):  # no report uploaded
         runtime.complete_task(deployed, ready(deployed, "draft_report"), institution.id,
@@ -101,7 +101,8 @@ def test_report_then_formal_plan_to_awaiting_publicity(deployed, tmp_path, appro
     assert plan.status == "plan_review"
     complete(deployed, "review_plan", office, lambda ctx: plans.decide(ctx, "approve", ""))
     instance = deployed.scalars(select(ProcessInstance).where(ProcessInstance.process_key == "formal_plan")).one()
-    assert (instance.status, instance.stage, plan.status) == ("completed", "awaiting_publicity", "awaiting_publicity")
+    # Approval calls publicity: the instance now waits on the 公示 timer.
+    assert (instance.status, instance.stage, plan.status) == ("waiting", "publicity", "publicity")
     submitted = plans.latest_submission(deployed, plan.id, "plan")
     assert [row["level2"] for row in submitted.data["indicators"]] == ["防撞击", "转速", "百公里耗电", "定位误差"]
     assert sorted(d.kind for d in submitted.documents) == ["explanation", "scheme", "standard_text"]

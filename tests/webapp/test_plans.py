@@ -328,7 +328,7 @@ def test_my_plans_shows_the_status_at_every_step(approved, institution_client, o
     assert status() == "正式版审核中"
     assert decide(office_client, ready(session_factory, "review_plan").id, "approve").status_code == 302
     mine = institution_client.get("/my/plans")
-    assert plan_status(mine, approved) == "待公示"
+    assert plan_status(mine, approved) == "公示中"
     assert plan_cells(mine, approved)[:4] == [PLAN_NAME, PILOT_TITLE, STANDARD_NUMBER, STANDARD_NAME]
     assert action_links(mine, "提交正式版") == [] and action_links(mine, "编制方案") == []
 
@@ -801,11 +801,11 @@ def test_the_formal_plan_from_submission_to_awaiting_publicity(
 
     assert decide(office_client, again.id, "approve").status_code == 302
     plan = plan_row(session_factory)
-    assert plan.status == "awaiting_publicity"
+    assert plan.status == "publicity"  # approved plans go straight into 公示
     instance = first(session_factory, select(ProcessInstance).where(ProcessInstance.id == again.instance_id))
-    assert (instance.status, instance.stage) == ("completed", "awaiting_publicity")
+    assert (instance.status, instance.stage) == ("waiting", "publicity")
     mine = institution_client.get("/my/plans")
-    assert plan_status(mine, approved) == "待公示"
+    assert plan_status(mine, approved) == "公示中"
     assert action_links(mine, "提交正式版") == []
     assert any("正式版方案审核通过" in m for m in messages(institution_client))
     assert ready_keys(session_factory) == []

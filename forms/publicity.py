@@ -1,0 +1,33 @@
+"""修订意见: filing a comment during 公示, and the office's 修订意见处理."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from forms.fields import PdfField, max_length, required
+
+RESOLUTION_CHOICES = [SelectChoice("adopt", _l("采纳")), SelectChoice("dismiss", _l("不采纳"))]
+
+
+class CommentForm(Form):
+    text = TextAreaField(_l("修订意见"), validators=[required(_l("请填写修订意见")), max_length(2000)])
+    attachment = PdfField(_l("附件（PDF，可选）"), required=False)
+
+
+class CommentResolutionForm(Form):
+    comment_id = HiddenField(_l("意见编号"), validators=[required(_l("缺少意见编号"))])
+    text = StringField(_l("修订意见"), render_kw={"readonly": True})  # shown, never stored
+    resolution = RadioField(_l("处理结果"), choices=RESOLUTION_CHOICES,
+                            validators=[required(_l("请选择采纳或不采纳"))],
+                            invalid_choice_message=_l("请选择采纳或不采纳"))
+    reply = TextAreaField(_l("答复"), validators=[required(_l("请填写答复")), max_length(1000)])
+
+
+class ResolveCommentsForm(Form):
+    resolutions = FieldList(FormField(CommentResolutionForm), label=_l("修订意见"), min_entries=0,
+                            max_entries=500)
+
+    def rows(self) -> list[dict]:
+        return [{"comment_id": entry.form.comment_id.data, "resolution": entry.form.resolution.data,
+                 "reply": entry.form.reply.data.strip()} for entry in self.resolutions.entries]

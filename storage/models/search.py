@@ -1,0 +1,44 @@
+"""The public catalogue's search table: one row per plan shown in 对标方案 (公示中 or 发布).
+
+``plan_search`` is written by ``engine.domain.catalog.refresh_search_entry`` only. Each
+database indexes it with objects the ORM cannot describe, created by raw SQL in migration
+0005 and kept out of ``Base.metadata``:
+
+* SQLite: ``plan_search_fts``, an FTS5 external-content table (trigram tokenizer) over
+  ``plan_search.search_text``, kept in step by three triggers on ``plan_search``; FTS5
+  adds its shadow tables ``plan_search_fts_data`` / ``_idx`` / ``_docsize`` / ``_config``.
+* PostgreSQL: ``ix_plan_search_text_trgm``, a GIN ``gin_trgm_ops`` index on
+  ``plan_search.search_text`` (extension pg_trgm).
+
+``include_name`` tells Alembic's comparison to leave those objects alone.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.db import Base, UTCDateTime
+
+FTS_TABLE = "plan_search_fts"
+TRIGRAM_INDEX = "ix_plan_search_text_trgm"
+
+
+class PlanSearchEntry(Base):
+    """A public plan's search key; its presence means the plan is in the catalogue."""
+
+    __tablename__ = "plan_search"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
+    # When the plan became public (发布时间, or the start of 公示): the catalogue's order.
+    public_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # 标准号, 标准名称 and 机构名称, each through catalog.search_key, one per line.
+    search_text: Mapped[str] = mapped_column(Text)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic ``include_name`` hook: skip the search objects made by raw SQL in 0005."""
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ == "index" and name == TRIGRAM_INDEX)

@@ -1,0 +1,34 @@
+"""对标方案: the public catalogue of plans in 公示 or 发布 — the searchable list and one plan."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, render_template, request
+
+from engine.domain import catalog
+from webapp import db
+from webapp.views_util import Pager, page_argument
+
+bp = Blueprint("catalog", __name__)
+PER_PAGE = 20
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.route("/plans/")
+def index():
+    """对标方案: every plan in 公示 or 发布, searched by 标准号, 标准名称 or 机构名称 (``q``)."""
+    page = page_argument()
+    query = " ".join((request.args.get("q") or "").split())[:catalog.MAX_QUERY]
+    rows, total = catalog.search(db.session(), query, page, PER_PAGE)
+    return render_template("catalog/list.html", rows=rows, q=query,
+                           pager=Pager(page, PER_PAGE, total))
+
+
+@bp.route("/plans/<int:plan_id>")
+def detail(plan_id: int):
+    """One public plan: its fields, 指标项 and downloadable documents (404 when not public)."""
+    shown = catalog.detail(db.session(), plan_id)
+    if shown is None:
+        abort(404)
+    return render_template("catalog/detail.html", plan=shown)
