@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -18,12 +19,26 @@ DEFAULT_DURATION = "P7D"
 RESOLUTIONS = {"adopt": "采纳", "dismiss": "不采纳"}
 
 
+_override: list[str] = []
+
+
 def duration() -> str:
     """The publicity period, ISO 8601 (``DUIBIAO_PUBLICITY_DURATION``, default 7 days)."""
-    value = os.environ.get("DUIBIAO_PUBLICITY_DURATION", DEFAULT_DURATION).strip().upper()
+    value = (_override[-1] if _override else
+             os.environ.get("DUIBIAO_PUBLICITY_DURATION", DEFAULT_DURATION)).strip().upper()
     if not re.fullmatch(r"P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?", value) or value in ("P", "PT"):
         raise ValueError(f"DUIBIAO_PUBLICITY_DURATION is not an ISO 8601 duration: {value!r}")
     return value
+
+
+@contextmanager
+def period(value: str):
+    """Use another publicity period for the rounds opened inside (demo data)."""
+    _override.append(value)
+    try:
+        yield
+    finally:
+        _override.pop()
 
 
 def _timedelta(iso: str) -> timedelta:
