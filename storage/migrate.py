@@ -31,11 +31,14 @@ def revision(engine: Engine, message: str) -> None:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Full-text search tables are created by raw SQL in migrations, not mapped: leave them be."""
-    return not (type_ == "table" and name.startswith(UNMAPPED_TABLE_PREFIXES))
+    """Search objects created by raw SQL in migrations (not mapped): leave them be."""
+    if type_ == "table":
+        return not name.startswith(UNMAPPED_TABLE_PREFIXES)
+    return not (type_ == "index" and name in UNMAPPED_INDEXES)
 
 
 UNMAPPED_TABLE_PREFIXES = ("plan_search_fts",)
+UNMAPPED_INDEXES = ("ix_plan_search_text_trgm",)
 
 
 def differences(engine: Engine) -> list:

@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         account,
         api,
         auth,
+        catalog,
         cli,
         config,
         db,
@@ -37,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, tasks, pilots, publicity, api, errors):
+    for module in (portal, register, account, tasks, pilots, catalog, publicity, api, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

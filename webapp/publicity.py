@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import publicity
 from engine.domain.errors import InputError
 from forms.publicity import CommentForm
-from forms.publicity_tasks import describe_comments
-from storage.models import Plan, PlanComment
+from storage.models import Organization, Plan, PlanComment
 from webapp import db
 from webapp.auth import roles_required
 
@@ -62,6 +62,8 @@ def comments(plan_id: int):
         abort(403)
     rows = session.query(PlanComment).filter(PlanComment.plan_id == plan.id).order_by(
         PlanComment.publicity_round, PlanComment.created_at).all()
+    names = {o.id: o.name for o in session.scalars(
+        select(Organization).where(Organization.id.in_({c.organization_id for c in rows})))}
     return render_template("publicity/comments.html", plan=plan, rows=rows,
-                           organizations={c["id"]: c["organization"] for c in describe_comments(session, plan)},
+                           organizations={c.id: names.get(c.organization_id, "") for c in rows},
                            resolutions=publicity.RESOLUTIONS)

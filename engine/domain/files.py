@@ -4,12 +4,14 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from engine.domain import catalog
 from storage.models import (
     Enrollment,
     EnrollmentFile,
     EnrollmentSubmission,
     PilotFile,
     Plan,
+    PlanComment,
     PlanDocument,
     PlanSubmission,
     RegistrationSubmission,
@@ -19,8 +21,10 @@ from storage.models import (
 
 
 def is_public(session: Session, file_id: int) -> bool:
-    """Attachments of a published pilot recruitment are public."""
-    return bool(session.scalar(select(exists().where(PilotFile.file_id == file_id))))
+    """Attachments of a pilot recruitment, and the files of a plan in 公示 or 发布, are public."""
+    if session.scalar(select(exists().where(PilotFile.file_id == file_id))):
+        return True
+    return catalog.is_public_file(session, file_id)  # the current version of a public plan
 
 
 def owner_organizations(session: Session, file_id: int) -> set[int]:
@@ -35,7 +39,11 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
         PlanSubmission, PlanSubmission.plan_id == Plan.id
     ).join(PlanDocument, PlanDocument.submission_id == PlanSubmission.id
            ).where(PlanDocument.file_id == file_id)
-    return set(session.scalars(registration.union(enrollment, plan)))
+    # A 修订意见's attachment: its author and the plan's institution (the office sees every file).
+    commented = select(Plan.organization_id).join(PlanComment, PlanComment.plan_id == Plan.id).where(
+        PlanComment.file_id == file_id)
+    author = select(PlanComment.organization_id).where(PlanComment.file_id == file_id)
+    return set(session.scalars(registration.union(enrollment, plan, commented, author)))
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

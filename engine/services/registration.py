@@ -1,6 +1,7 @@
 """Service tasks of registration_vetting."""
 from __future__ import annotations
 
+from engine.domain import catalog
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
 from engine.services import ServiceContext, service
@@ -21,6 +22,7 @@ def approve(context: ServiceContext, task) -> dict:
         for key, value in submission.data.items():
             if key in ("name", "credit_code"):
                 setattr(organization, key, value)
+        catalog.refresh_organization(context.session, organization.id)  # 机构名称 is searchable
         notify(context.session, organization.id, "信息变更审核通过",
                "您提交的单位信息变更已审核通过，新的单位信息已生效。", _LINK)
     else:

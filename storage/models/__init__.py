@@ -25,6 +25,7 @@ from storage.models.plans import (  # noqa: F401
     PlanDocument,
     PlanSubmission,
 )
+from storage.models.search import PlanSearchEntry  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
     HumanTask,
     ProcessDefinition,
