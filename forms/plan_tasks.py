@@ -47,8 +47,14 @@ def report_context(session: Session, task: HumanTask) -> dict:
 
 
 def plan_context(session: Session, task: HumanTask) -> dict:
+    from engine.domain import publicity
+
     context = _context(session, task, "plan")
     plan = plan_of(session, task)
+    # After 公示, the 修订意见 the office adopted come with the plan back to the institution.
+    context["adopted_comments"] = [
+        {"text": c.text, "reply": c.reply} for c in publicity.comments(session, plan) if c.resolution == "adopt"
+    ] if task.form_key == "draft_plan" and plan.publicity_round else []
     context["draft_files"] = [
         {"kind": kind, "label": plans.DOCUMENT_LABELS[kind], "id": stored.id, "name": stored.original_name}
         for kind, stored in formal_plans.current_documents(session, plan).items()]

@@ -211,6 +211,9 @@ def test_an_adopted_comment_sends_the_plan_back_and_it_is_publicised_again(
         r["value"] for r in PUBLICITY_ROWS]
     for name, _data, _label in DOCUMENTS.values():
         assert f"已上传：{name}（不上传则沿用）" in text_of(reopened)
+    # The adopted 修订意见 come back with the task; the dismissed one does not.
+    assert "公示期间被采纳的修订意见" in text_of(reopened)
+    assert ENTERPRISE_COMMENT in text_of(reopened) and RIVAL_COMMENT not in text_of(reopened)
 
     # 修改后重新提交 (files kept), 专项办通过 → a second round of 公示.
     frozen_clock.advance(timedelta(days=2))
