@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -106,7 +107,7 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
         if row.engine_task_id in ready:
             del ready[row.engine_task_id]
             continue
-        task = workflow.get_task_from_id(_uuid(row.engine_task_id))
+        task = workflow.get_task_from_id(UUID(row.engine_task_id))
         row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
         row.completed_at = row.completed_at or now
     created = []
@@ -127,9 +128,3 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
         session.add(row)
         created.append(row)
     return created
-
-
-def _uuid(value: str):
-    from uuid import UUID
-
-    return UUID(value)

@@ -1,10 +1,11 @@
 """Form keys of comparison_report and formal_plan."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.domain import formal_plans, plans
+from engine.domain import formal_plans, plans, publicity
 from engine.services import ServiceContext
 from forms.plans import DraftPlanForm, DraftReportForm, ReviewPlanForm, ReviewReportForm
 from storage.files import FileStore
@@ -12,8 +13,6 @@ from storage.models import HumanTask, Plan, PlanSubmission
 
 
 def plan_of(session: Session, task: HumanTask) -> Plan:
-    from sqlalchemy import select
-
     enrollment_id = int(task.instance.business_key.split(":", 1)[1])
     return session.scalars(select(Plan).where(Plan.enrollment_id == enrollment_id)).one()
 
@@ -47,8 +46,6 @@ def report_context(session: Session, task: HumanTask) -> dict:
 
 
 def plan_context(session: Session, task: HumanTask) -> dict:
-    from engine.domain import publicity
-
     context = _context(session, task, "plan")
     plan = plan_of(session, task)
     # After 公示, the 修订意见 the office adopted come with the plan back to the institution.

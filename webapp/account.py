@@ -7,7 +7,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.security import check_password_hash
 
-from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import messages, registration
 from engine.domain.registration import RegistrationError
@@ -18,6 +17,7 @@ from storage.models import HumanTask
 from webapp import db
 from webapp.auth import active_required
 from webapp.views_util import Pager, page_argument
+from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PROFILE_FORMS = {"institution": InstitutionProfileForm, "enterprise": EnterpriseProfileForm}
@@ -60,15 +60,7 @@ def withdraw():
     if instance is None or instance.started_by_org_id != current_user.organization_id:
         flash("没有可撤回的申请", "warning")
         return redirect(url_for("account.status"))
-    try:
-        runtime.send_message(session, instance, "withdraw_registration", current_user.id,
-                             must_cancel="vet_registration")
-    except runtime.AlreadyHandled:
-        db.rollback()
-        flash("专项办已处理该申请，无法撤回", "warning")
-    else:
-        db.commit()
-        flash("申请已撤回，您可以修改后重新提交", "success")
+    withdraw_submission(instance, "withdraw_registration", "vet_registration", "申请")
     return redirect(url_for("account.status"))
 
 

@@ -5,13 +5,13 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine import runtime
 from engine.domain import pilots, plans
 from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
+from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("pilots", __name__)
 
@@ -93,15 +93,8 @@ def withdraw(enrollment_id: int):
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.organization_id != current_user.organization_id:
         abort(404)
-    try:
-        runtime.send_message(session, session.get(ProcessInstance, enrollment.instance_id),
-                             "withdraw_enrollment", current_user.id, must_cancel="review_enrollment")
-    except runtime.AlreadyHandled:
-        db.rollback()
-        flash("专项办已处理该报名，无法撤回", "warning")
-    else:
-        db.commit()
-        flash("报名已撤回，您可以修改后重新提交", "success")
+    withdraw_submission(session.get(ProcessInstance, enrollment.instance_id), "withdraw_enrollment",
+                        "review_enrollment", "报名")
     return redirect(url_for("pilots.mine"))
 
 
@@ -125,18 +118,9 @@ def withdraw_plan(plan_id: int):
     if plan is None or plan.organization_id != current_user.organization_id:
         abort(404)
     review = plans.open_task_for(session, plan, ("review_report", "review_plan"))
-    try:
-        if review is None:
-            raise runtime.AlreadyHandled(plan_id)
-        message = "withdraw_report" if review.form_key == "review_report" else "withdraw_plan"
-        runtime.send_message(session, session.get(ProcessInstance, review.instance_id), message,
-                             current_user.id, must_cancel=review.task_name)
-    except runtime.AlreadyHandled:
-        db.rollback()
-        flash("专项办已处理，无法撤回", "warning")
-    else:
-        db.commit()
-        flash("已撤回，您可以修改后重新提交", "success")
+    message = "withdraw_report" if review is not None and review.form_key == "review_report" else "withdraw_plan"
+    withdraw_submission(session.get(ProcessInstance, review.instance_id) if review else None, message,
+                        review.task_name if review else None, "方案")
     return redirect(url_for("pilots.my_plans"))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask, flash, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from engine import clock, stages
+from engine import clock, runtime, stages
 from engine.domain.messages import unread_count
 from webapp import db
 
@@ -32,6 +32,20 @@ class Pager:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+def withdraw(instance, message: str, must_cancel: str | None, what: str) -> None:
+    """撤回: deliver the BPMN message that interrupts the undecided review, and say how it went."""
+    try:
+        if instance is None or must_cancel is None:
+            raise runtime.AlreadyHandled(message)
+        runtime.send_message(db.session(), instance, message, current_user.id, must_cancel=must_cancel)
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash(f"专项办已处理该{what}，无法撤回", "warning")
+    else:
+        db.commit()
+        flash(f"{what}已撤回，您可以修改后重新提交", "success")
 
 
 def page_argument() -> int:
