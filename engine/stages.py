@@ -20,6 +20,16 @@ STAGE_LABELS: dict[str, str] = {
     "publicity": "公示中",
     "comments_review": "修订意见处理",
     "published": "发布",
+    # compliance_review and certificate_issuance
+    "institution_review": "待机构审核",
+    "office_review": "待专项办审核",
+    "evaluation_returned": "待机构重新评价",
+    "issued": "已发证",
+    "failed": "未达标",
+    # self_declaration
+    "declared": "已发布（待核查）",
+    "confirmed": "已核查",
+    "taken_down": "已撤下",
 }
 
 STATUS_LABELS: dict[str, str] = {

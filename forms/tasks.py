@@ -1,29 +1,21 @@
 """The form behind every form key: its class, the context a user needs, and what submit does."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 from wtforms import Form
 
 from engine import runtime
-from engine.services import ServiceContext
-from forms import enrollment_tasks, plan_tasks, publicity_tasks, registration_tasks
+from forms import (
+    compliance_tasks,
+    declaration_tasks,
+    enrollment_tasks,
+    plan_tasks,
+    publicity_tasks,
+    registration_tasks,
+)
+from forms.task_form import TaskForm
 from storage.files import FileStore
 from storage.models import HumanTask
-
-
-@dataclass(frozen=True)
-class TaskForm:
-    form_class: type[Form]
-    context: Callable[[Session, HumanTask], dict]
-    prefill: Callable[[Session, HumanTask], dict]
-    submit: Callable[[ServiceContext, Form, FileStore], dict]
-    template: str  # the partial that shows the context in HTML
-    prepare: Callable[[Session, HumanTask, Form], None] | None = None  # choices from the database
-    save: Callable[..., None] | None = None  # 保存: keep a draft, the task stays READY
-    form_template: str | None = None  # a partial for forms the generic layout cannot show
 
 
 TASK_FORMS: dict[str, TaskForm] = {
@@ -70,6 +62,9 @@ TASK_FORMS: dict[str, TaskForm] = {
         plan_tasks.ReviewPlanForm, plan_tasks.plan_context, plan_tasks.no_prefill,
         plan_tasks.submit_review, "tasks/_plan_context.html",
     ),
+    # Later modules register their own form keys next to their forms.
+    **compliance_tasks.TASK_FORMS,
+    **declaration_tasks.TASK_FORMS,
 }
 
 

@@ -13,8 +13,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         catalog,
         cli,
+        compliance,
         config,
         db,
+        declarations,
         errors,
         i18n,
         outbox_worker,
@@ -38,7 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, tasks, pilots, catalog, publicity, api, errors):
+    for module in (portal, register, account, tasks, pilots, catalog, publicity, compliance, declarations,
+                   api, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -57,13 +57,16 @@ def deploy_workflows(session) -> list[str]:
 @click.command("demo", help="载入演示帐号（可重复运行）")
 @with_appcontext
 def demo_command():
-    from webapp import demo_plans
+    from webapp import demo_compliance, demo_declarations, demo_plans
 
     session = db.session()
     deploy_workflows(session)
     accounts_made = demo.load(session)
     db.commit()
     demo_plans.load_plans(session, current_app.extensions["duibiao.sessions"].session_factory, db.file_store())
+    db.commit()
+    demo_compliance.load_applications(session, db.file_store())
+    demo_declarations.load_declarations(session)
     db.commit()
     click.echo("演示帐号（用户名 / 密码 / 角色）：")
     for email, password, role in accounts_made:

@@ -37,4 +37,12 @@ def service(name: str):
 
 def load_all() -> None:
     """Import the modules that register services."""
-    from engine.services import enrollment, plans, publicity, registration  # noqa: F401
+    from engine.services import (  # noqa: F401
+        certificates,
+        compliance,
+        declarations,
+        enrollment,
+        plans,
+        publicity,
+        registration,
+    )

@@ -8,6 +8,14 @@ from storage.models.accounts import (  # noqa: F401
     Throttle,
     User,
 )
+from storage.models.compliance import (  # noqa: F401
+    Application,
+    ApplicationReport,
+    ApplicationSubmission,
+    Certificate,
+    Evaluation,
+    Measurement,
+)
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
 from storage.models.outbox import OutboxItem  # noqa: F401
 from storage.models.pilots import (  # noqa: F401
