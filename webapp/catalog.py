@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template, request
+from flask_login import current_user
 
 from engine.domain import catalog
 from webapp import db
@@ -21,7 +22,7 @@ def index():
     page = page_argument()
     query = " ".join((request.args.get("q") or "").split())[:catalog.MAX_QUERY]
     rows, total = catalog.search(db.session(), query, page, PER_PAGE)
-    return render_template("catalog/list.html", rows=rows, q=query,
+    return render_template("catalog/list.html", rows=rows, q=query, may_apply=_may_apply(),
                            pager=Pager(page, PER_PAGE, total))
 
 
@@ -31,4 +32,10 @@ def detail(plan_id: int):
     shown = catalog.detail(db.session(), plan_id)
     if shown is None:
         abort(404)
-    return render_template("catalog/detail.html", plan=shown)
+    return render_template("catalog/detail.html", plan=shown, may_apply=_may_apply())
+
+
+def _may_apply() -> bool:
+    """参与达标 links are for logged-in, active enterprises (the server checks again on apply)."""
+    return bool(current_user.is_authenticated and current_user.has_role("enterprise")
+                and current_user.organization.is_active)

@@ -1,10 +1,184 @@
-"""参与达标, 我参与的 applications, 达标产品评价, certificates, 达标结果 and /verify."""
+"""参与达标 and 查看 (enterprise), 达标产品评价 and 证书 (institution), 证书管理 (office)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine.domain import catalog, certificates, compliance, compliance_lists
+from engine.domain.errors import InputError
+from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
+from forms import industries, regions
+from forms.compliance_tasks import describe
+from storage.models import Application, Certificate, Plan, ProcessInstance
+from webapp import db
+from webapp.auth import roles_required
+from webapp.views_util import Pager, page_argument
+from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("compliance", __name__)
 
 
 def init_app(app: Flask) -> None:
+    from webapp import compliance_public
+
     app.register_blueprint(bp)
+    compliance_public.init_app(app)
+    app.jinja_env.globals.update(verdict_label=compliance.VERDICT_LABELS.get, region_label=regions.label,
+                                 industry_label=industries.label, level1_label=compliance.level1_label,
+                                 indicator_required=compliance.is_required)
+
+
+def _published_plan(plan_id: int) -> Plan:
+    plan = db.session().get(Plan, plan_id)
+    if plan is None or plan.status not in catalog.PUBLIC_STATUSES:
+        abort(404)
+    return plan
+
+
+def application_form(plan: Plan, formdata=None) -> tuple[ApplicationForm, list[dict]]:
+    """The 申请达标 form with the pilot's institutions and the published plan's indicators."""
+    session = db.session()
+    version = compliance.published_version(session, plan)
+    rows = compliance.indicators(version) if version is not None else []
+    form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _ in rows]})
+    form.set_institutions(compliance.institutions_for(session, plan))
+    form.set_rows(rows)
+    return form, rows
+
+
+def submit_application(plan: Plan, form: ApplicationForm) -> Application | None:
+    """Store the application and start its process; None (rolled back) with errors on the form."""
+    session = db.session()
+    reports = [db.file_store().save(session, data, name, "application/pdf", current_user.id)
+               for data, name in form.reports.uploads]
+    try:
+        application = compliance.apply(session, current_user.row, plan.id, form.given(reports))
+    except InputError as exc:
+        db.rollback()
+        for name, message in exc.problems:
+            target = form[name] if name in form else form.product_model
+            target.errors = [*target.errors, message]
+        return None
+    db.commit()
+    return application
+
+
+@bp.route("/plans/<int:plan_id>/apply", methods=["GET", "POST"])
+@roles_required("enterprise")
+def apply(plan_id: int):
+    """申请达标: step one (产品型号, 第三方技术机构, 产品检测报告), step two (检测值, 备注)."""
+    session = db.session()
+    plan = _published_plan(plan_id)
+    refusal = compliance.refusal(session, current_user.row, plan)
+    if refusal:
+        flash(refusal, "warning")
+        return redirect(url_for("catalog.detail", plan_id=plan.id))
+    posted = CombinedMultiDict((request.files, request.form)) if request.method == "POST" else None
+    form, rows = application_form(plan, posted)
+    if posted is not None and form.validate():
+        if submit_application(plan, form) is not None:
+            flash("达标申请已提交，请等待第三方技术机构审核", "success")
+            return redirect(url_for("pilots.mine"))
+    institutions = compliance.institutions_for(session, plan)
+    return render_template("compliance/apply.html", plan=plan, form=form, rows=rows, institutions=institutions,
+                           version=compliance.published_version(session, plan)), (422 if posted else 200)
+
+
+def _application(application_id: int) -> Application:
+    application = db.session().get(Application, application_id)
+    if application is None or not compliance.may_view(current_user.row, application):
+        abort(404)  # another organisation's application does not exist for this user
+    return application
+
+
+@bp.route("/my/applications/<int:application_id>")
+@roles_required("enterprise", "institution", "office")
+def application_detail(application_id: int):
+    """查看: the application, its history, the evaluations and the certificate."""
+    session = db.session()
+    application = _application(application_id)
+    instance = session.get(ProcessInstance, application.instance_id)
+    return render_template("compliance/detail.html", shown=describe(session, application), instance=instance)
+
+
+@bp.route("/my/applications/<int:application_id>/withdraw", methods=["POST"])
+@roles_required("enterprise")
+def withdraw(application_id: int):
+    application = _application(application_id)
+    if application.enterprise_id != current_user.organization_id:
+        abort(404)
+    withdraw_submission(db.session().get(ProcessInstance, application.instance_id), "withdraw_application",
+                        "evaluate_application", "达标申请")
+    return redirect(url_for("pilots.mine"))
+
+
+@bp.route("/my/evaluations")
+@roles_required("institution")
+def evaluations():
+    """达标产品评价: the applications addressed to this institution, pending and reviewed."""
+    page = page_argument()
+    which = request.args.get("show", "all")
+    which = which if which in ("pending", "reviewed") else "all"
+    rows, total = compliance_lists.for_institution(db.session(), current_user.organization_id, which, page)
+    return render_template("compliance/evaluations.html", rows=rows, which=which,
+                           pager=Pager(page, compliance_lists.PER_PAGE, total))
+
+
+@bp.route("/my/evaluations/<int:application_id>/certificate", methods=["GET", "POST"])
+@roles_required("institution")
+def certificate_upload(application_id: int):
+    """证书: the institution uploads its own certificate (PDF) beside the platform's."""
+    session = db.session()
+    application = _application(application_id)
+    certificate = certificates.for_application(session, application.id)
+    if application.institution_id != current_user.organization_id or certificate is None:
+        abort(404)
+    form = CertificateUploadForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
+                                 else None)
+    if request.method == "POST" and form.validate():
+        data, name = form.certificate_file.upload
+        try:
+            certificates.attach_upload(session, certificate, db.file_store().save(
+                session, data, name, "application/pdf", current_user.id))
+        except InputError as exc:
+            db.rollback()
+            form.certificate_file.errors = [exc.message]
+        else:
+            db.commit()
+            flash("证书已保存", "success")
+            return redirect(url_for("compliance.evaluations"))
+    return render_template("compliance/certificate_upload.html", application=application,
+                           certificate=certificate, form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/office/certificates")
+@roles_required("office")
+def manage_certificates():
+    """证书管理: every certificate, with 撤销 for the valid ones."""
+    page = page_argument()
+    rows, total = certificates.all_certificates(db.session(), page)
+    return render_template("compliance/manage_certificates.html", rows=rows, form=RevokeForm(),
+                           pager=Pager(page, 20, total))
+
+
+@bp.route("/office/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles_required("office")
+def revoke(certificate_id: int):
+    session = db.session()
+    certificate = session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            certificates.revoke(session, certificate, form.reason.data, current_user.row)
+        except InputError as exc:
+            db.rollback()
+            form.reason.errors = [exc.message]
+        else:
+            db.commit()
+            flash(f"证书 {certificate.number} 已撤销", "success")
+            return redirect(url_for("compliance.manage_certificates"))
+    return render_template("compliance/revoke.html", certificate=certificate, form=form), (
+        422 if request.method == "POST" else 200)

@@ -41,6 +41,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SMTP_USER": os.environ.get("DUIBIAO_SMTP_USER"),
         "SMTP_PASSWORD": os.environ.get("DUIBIAO_SMTP_PASSWORD"),
         "SMTP_SENDER": os.environ.get("DUIBIAO_SMTP_SENDER", "noreply@localhost"),
+        "PUBLIC_URL": os.environ.get("DUIBIAO_PUBLIC_URL"),  # the address printed in certificate QR codes
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

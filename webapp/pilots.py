@@ -5,7 +5,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine.domain import pilots, plans
+from engine.domain import compliance_lists, pilots, plans
 from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
@@ -82,8 +82,12 @@ def enroll(pilot_id: int):
 def mine():
     """我参与的: this organisation's enrolments with their state and next action."""
     page = page_argument()
-    rows, total = pilots.enrollments_of(db.session(), current_user.organization_id, page)
-    return render_template("pilots/mine.html", rows=rows, pager=Pager(page, 20, total))
+    session = db.session()
+    rows, total = pilots.enrollments_of(session, current_user.organization_id, page)
+    applications = compliance_lists.of_enterprise(session, current_user.organization_id, page) \
+        if current_user.has_role("enterprise") else ([], 0)
+    return render_template("pilots/mine.html", rows=rows, applications=applications[0],
+                           pager=Pager(page, 20, max(total, applications[1])))
 
 
 @bp.route("/my/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])

@@ -12,6 +12,7 @@ from forms.publicity import CommentForm
 from storage.models import Organization, Plan, PlanComment
 from webapp import db
 from webapp.auth import roles_required
+from webapp.views_util import Pager, page_argument
 
 bp = Blueprint("publicity", __name__)
 
@@ -66,4 +67,14 @@ def comments(plan_id: int):
         select(Organization).where(Organization.id.in_({c.organization_id for c in rows})))}
     return render_template("publicity/comments.html", plan=plan, rows=rows,
                            organizations={c.id: names.get(c.organization_id, "") for c in rows},
+                           resolutions=publicity.RESOLUTIONS)
+
+
+@bp.route("/my/comments")
+@roles_required("enterprise", "institution")
+def my_comments():
+    """对标标准 → 修订意见: the 修订意见 this organisation filed and how the office answered."""
+    page = page_argument()
+    rows, total = publicity.comments_by(db.session(), current_user.organization_id, page)
+    return render_template("publicity/mine.html", rows=rows, pager=Pager(page, 20, total),
                            resolutions=publicity.RESOLUTIONS)

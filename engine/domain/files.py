@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.domain import catalog
+from engine.domain import catalog, certificates, compliance
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -43,7 +43,10 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
     commented = select(Plan.organization_id).join(PlanComment, PlanComment.plan_id == Plan.id).where(
         PlanComment.file_id == file_id)
     author = select(PlanComment.organization_id).where(PlanComment.file_id == file_id)
-    return set(session.scalars(registration.union(enrollment, plan, commented, author)))
+    owners = set(session.scalars(registration.union(enrollment, plan, commented, author)))
+    # 产品检测报告 and an institution's uploaded 证书: the application's enterprise and institution.
+    return owners | compliance.is_report_of(session, file_id) | certificates.uploaded_owner_organizations(
+        session, file_id)
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

@@ -103,6 +103,16 @@ def comments(session: Session, plan: Plan, current_round_only: bool = True) -> l
     return list(session.scalars(query.order_by(PlanComment.created_at, PlanComment.id)))
 
 
+def comments_by(session: Session, organization_id: int, page: int, per_page: int = 20):
+    """对标标准 → 修订意见: what this organisation filed, newest first, with each plan; (rows, total)."""
+    query = select(PlanComment, Plan).join(Plan, Plan.id == PlanComment.plan_id).where(
+        PlanComment.organization_id == organization_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(PlanComment.created_at.desc(), PlanComment.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return [(comment, plan) for comment, plan in rows], total
+
+
 def close_round(session: Session, plan_id: int) -> int:
     """End of publicity: lock the plan first, so a racing comment is either counted or refused."""
     plan = _locked_plan(session, plan_id)

@@ -1,0 +1,38 @@
+// 申请达标: show one step at a time, and the chosen institution's 机构详情.
+(function () {
+  const form = document.getElementById("apply-form");
+  if (!form) return;
+  const steps = form.querySelectorAll("[data-step]");
+  function show(step) {
+    steps.forEach((s) => s.classList.toggle("d-none", s.dataset.step !== String(step)));
+  }
+  function stepOneProblems() {
+    const problems = [];
+    const model = form.querySelector("#product_model");
+    if (!model.value.trim()) problems.push(model);
+    const institution = form.querySelector("#institution_id");
+    if (!institution.value) problems.push(institution);
+    const reports = form.querySelector("#reports");
+    if (!reports.files.length && !reports.dataset.kept) problems.push(reports);
+    return problems;
+  }
+  form.querySelector("[data-next-step]").addEventListener("click", () => {
+    const problems = stepOneProblems();
+    form.querySelectorAll(".is-invalid").forEach((el) => el.classList.remove("is-invalid"));
+    problems.forEach((el) => el.classList.add("is-invalid"));
+    if (problems.length === 0) show(2);
+  });
+  form.querySelector("[data-prev-step]").addEventListener("click", () => show(1));
+  show(form.dataset.startStep || 1);
+
+  const select = form.querySelector("#institution_id");
+  const button = document.getElementById("institution-details-button");
+  function details(open) {
+    document.querySelectorAll("[data-institution-details]").forEach((card) => {
+      card.classList.toggle("d-none", !(open && card.dataset.institutionDetails === select.value));
+    });
+  }
+  let open = false;
+  button.addEventListener("click", () => { open = !open; details(open); });
+  select.addEventListener("change", () => details(open));
+})();
