@@ -94,11 +94,12 @@ class VerdictForm(Form):
 class EvaluateApplicationForm(Form):
     """达标产品评价: 审核 (a 指标评价 per indicator, 评价结论) or 退回 (审核意见) to the enterprise."""
 
-    decision = RadioField(_l("操作"), choices=[("evaluate", _l("审核")), ("return", _l("退回"))], default="evaluate",
-                          invalid_choice_message=_l("请选择审核或退回"))
+    decision = RadioField(_l("操作"), choices=[SelectChoice("evaluate", _l("审核")), SelectChoice("return", _l("退回"))],
+                          default="evaluate", invalid_choice_message=_l("请选择审核或退回"))
     items = FieldList(FormField(VerdictForm), label=_l("指标评价"), min_entries=0, max_entries=100)
-    conclusion = RadioField(_l("评价结论"), choices=[("pass", _l("达标，该型号产品各项指标达到对标方案要求")),
-                                                 ("fail", _l("未达标，请说明未达标情况"))], validate_choice=False)
+    conclusion = RadioField(_l("评价结论"), validate_choice=False, choices=[
+        SelectChoice("pass", _l("达标，该型号产品各项指标达到对标方案要求")),
+        SelectChoice("fail", _l("未达标，请说明未达标情况"))])
     explanation = TextAreaField(_l("未达标情况说明"), validators=[max_length(1000)])
     opinion = TextAreaField(_l("审核意见"), validators=[max_length(1000)])
 

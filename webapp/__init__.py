@@ -10,6 +10,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp import (
         account,
         api,
+        api_compliance,
         auth,
         catalog,
         cli,
@@ -41,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     views_util.init_app(app)
     auth.init_app(app)
     for module in (portal, register, account, tasks, pilots, catalog, publicity, compliance, declarations,
-                   api, errors):
+                   api, api_compliance, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -7,10 +7,10 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import catalog, certificates, compliance, compliance_lists
 from engine.domain.errors import InputError
-from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms import industries, regions
+from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
-from storage.models import Application, Certificate, Plan, ProcessInstance
+from storage.models import Application, Certificate, Plan, ProcessInstance, User
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
@@ -47,13 +47,13 @@ def application_form(plan: Plan, formdata=None) -> tuple[ApplicationForm, list[d
     return form, rows
 
 
-def submit_application(plan: Plan, form: ApplicationForm) -> Application | None:
+def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Application | None:
     """Store the application and start its process; None (rolled back) with errors on the form."""
     session = db.session()
-    reports = [db.file_store().save(session, data, name, "application/pdf", current_user.id)
+    reports = [db.file_store().save(session, data, name, "application/pdf", user.id)
                for data, name in form.reports.uploads]
     try:
-        application = compliance.apply(session, current_user.row, plan.id, form.given(reports))
+        application = compliance.apply(session, user, plan.id, form.given(reports))
     except InputError as exc:
         db.rollback()
         for name, message in exc.problems:
@@ -77,7 +77,7 @@ def apply(plan_id: int):
     posted = CombinedMultiDict((request.files, request.form)) if request.method == "POST" else None
     form, rows = application_form(plan, posted)
     if posted is not None and form.validate():
-        if submit_application(plan, form) is not None:
+        if submit_application(plan, form, current_user.row) is not None:
             flash("达标申请已提交，请等待第三方技术机构审核", "success")
             return redirect(url_for("pilots.mine"))
     institutions = compliance.institutions_for(session, plan)

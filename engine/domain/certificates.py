@@ -97,7 +97,8 @@ def revoke(session: Session, certificate: Certificate, reason: str, actor: User)
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = clock.now(), reason, actor.id
     certificate.application.status = "revoked"
     application = certificate.application
-    text = f"证书编号：{certificate.number}\n产品：{application.product_name} {application.product_model}\n撤销原因：{reason}"
+    text = (f"证书编号：{certificate.number}\n产品：{application.product_name} {application.product_model}\n"
+            f"撤销原因：{reason}")
     notify(session, application.enterprise_id, "达标证书已撤销", text, f"/my/applications/{application.id}")
     notify(session, application.institution_id, "达标证书已撤销", text, None)
 

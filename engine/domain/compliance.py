@@ -157,7 +157,8 @@ def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -
     session.flush()
     submission = _add_submission(session, application, version, given, user.id)
     instance = runtime.start_instance(
-        session, PROCESS_KEY, subject=f"{user.organization.name}：{application.product_name} {application.product_model}",
+        session, PROCESS_KEY,
+        subject=f"{user.organization.name}：{application.product_name} {application.product_model}",
         business_key=f"application:{application.id}", actor_id=user.id, org_id=user.organization_id,
         data={"application_id": application.id, "submission_id": submission.id,
               "enterprise_org_id": user.organization_id, "institution_org_id": given.institution_id})
