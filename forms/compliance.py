@@ -94,8 +94,8 @@ class VerdictForm(Form):
 class EvaluateApplicationForm(Form):
     """达标产品评价: 审核 (a 指标评价 per indicator, 评价结论) or 退回 (审核意见) to the enterprise."""
 
-    decision = RadioField(_l("操作"), choices=[SelectChoice("evaluate", _l("审核")), SelectChoice("return", _l("退回"))],
-                          default="evaluate", invalid_choice_message=_l("请选择审核或退回"))
+    decision = RadioField(_l("操作"), default="evaluate", invalid_choice_message=_l("请选择审核或退回"),
+                          choices=[SelectChoice("evaluate", _l("审核")), SelectChoice("return", _l("退回"))])
     items = FieldList(FormField(VerdictForm), label=_l("指标评价"), min_entries=0, max_entries=100)
     conclusion = RadioField(_l("评价结论"), validate_choice=False, choices=[
         SelectChoice("pass", _l("达标，该型号产品各项指标达到对标方案要求")),

@@ -17,7 +17,6 @@ from forms.task_form import TaskForm
 from storage.files import FileStore
 from storage.models import HumanTask
 
-
 TASK_FORMS: dict[str, TaskForm] = {
     "vet_registration": TaskForm(
         registration_tasks.VetRegistrationForm, registration_tasks.vetting_context,
