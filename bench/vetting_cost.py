@@ -215,7 +215,7 @@ def platform(database_url: str | None, instances: int) -> Iterator[Platform]:
     from webapp.cli import deploy_workflows
     from webapp.demo import ensure_user
 
-    with tempfile.TemporaryDirectory(prefix="duibiao-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="duibiao-bench-", ignore_cleanup_errors=True) as tmp:
         data_dir = Path(tmp)
         # config.from_environment() runs before the overrides and creates the data directory.
         os.environ["DUIBIAO_DATA_DIR"] = str(data_dir)

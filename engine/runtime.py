@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,6 +66,12 @@ def start_instance(
     return instance
 
 
+def load_task(session: Session, task_id: int) -> HumanTask | None:
+    """A task with its instance and the instance's state: what completing it reads, in one query."""
+    return session.scalars(select(HumanTask).where(HumanTask.id == task_id).options(
+        joinedload(HumanTask.instance).undefer(ProcessInstance.state))).first()
+
+
 def load(session: Session, instance: ProcessInstance, context: ServiceContext) -> BpmnWorkflow:
     spec, subprocess_specs = definitions.specs_for(session, instance.definition)
     return serializer.loads(instance.state, spec, subprocess_specs, SafeScriptEngine(context))
@@ -77,10 +83,8 @@ def complete_task(
     """Complete a READY user task; ``apply`` writes domain rows and returns workflow data."""
     if human_task.state != "ready":
         raise AlreadyHandled(human_task.id)
-    instance = session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id == human_task.instance_id)
-        .options(undefer(ProcessInstance.state))
-    ).one()
+    # Usually loaded with the task (see load_task): no query then.
+    instance = session.get(ProcessInstance, human_task.instance_id, options=[undefer(ProcessInstance.state)])
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
     task = workflow.get_task_from_id(UUID(human_task.engine_task_id))

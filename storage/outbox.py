@@ -15,11 +15,13 @@ import threading
 from email.message import EmailMessage
 from pathlib import Path
 
+from dataclasses import dataclass
+
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
-from storage.models import OutboxItem
+from storage.models import OutboxItem, User
 
 log = logging.getLogger(__name__)
 _file_lock = threading.Lock()
@@ -34,6 +36,34 @@ def enqueue(session: Session, channel: str, to: str, subject: str, text: str) ->
     session.info["outbox_queued"] = True  # the request then drains after its commit
 
 
+ORGANIZATION_PREFIX = "organization:"
+
+
+def enqueue_for_organization(session: Session, organization_id: int, subject: str, text: str) -> None:
+    """E-mail to every user of an organisation, addressed when sent (off the request's path)."""
+    enqueue(session, "email", f"{ORGANIZATION_PREFIX}{organization_id}", subject, text)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to one address, as the backends send it."""
+
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def addressed(session: Session, item: OutboxItem) -> list[Outgoing]:
+    """The item's messages: one, or one per user of the organisation it names."""
+    if not item.recipient.startswith(ORGANIZATION_PREFIX):
+        return [Outgoing(item.channel, item.recipient, item.subject, item.body)]
+    organization_id = int(item.recipient.removeprefix(ORGANIZATION_PREFIX))
+    addresses = session.scalars(select(User.email).where(User.organization_id == organization_id,
+                                                         User.is_enabled.is_(True)).order_by(User.id))
+    return [Outgoing(item.channel, address, item.subject, item.body) for address in addresses]
+
+
 def queued_in(session: Session) -> bool:
     """True (once) when this session queued something since the last call."""
     return bool(session.info.pop("outbox_queued", False))
@@ -43,7 +73,7 @@ class LogBackend:
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
-    def send(self, item: OutboxItem) -> None:
+    def send(self, item: Outgoing) -> None:
         line = json.dumps({
             "channel": item.channel, "to": item.recipient, "subject": item.subject,
             "text": item.body, "at": utcnow().isoformat(),
@@ -60,7 +90,7 @@ class SmtpBackend:
         self.username, self.password, self.use_tls = username, password, use_tls
         self.sms = sms
 
-    def send(self, item: OutboxItem) -> None:
+    def send(self, item: Outgoing) -> None:
         if item.channel == "sms":
             if self.sms is None:
                 raise RuntimeError("no SMS backend configured")
@@ -88,11 +118,13 @@ def drain(session: Session, backend, limit: int = 100) -> int:
     claimed_at = utcnow()
     for item in items:
         item.sent_at, item.attempts = claimed_at, item.attempts + 1
+    messages = {item.id: addressed(session, item) for item in items}
     session.commit()
     sent = 0
     for item in items:
         try:
-            backend.send(item)
+            for message in messages[item.id]:
+                backend.send(message)
             sent += 1
         except Exception as exc:  # noqa: BLE001 - keep draining; the item is retried
             log.warning("outbox item %s failed: %s", item.id, exc)

@@ -84,7 +84,7 @@ def list_tasks():
 
 
 def _task_or_error(task_id: int) -> HumanTask:
-    task = db.session().get(HumanTask, task_id)
+    task = runtime.load_task(db.session(), task_id)
     if task is None:
         abort(404, "任务不存在")
     if not task_queries.may_act(g.api_user, task):

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
 from storage import outbox
 
 log = logging.getLogger(__name__)
+
+
+BATCH_DELAY = 0.5  # seconds: mail of a burst of requests goes out in one drain, not one each
 
 
 class OutboxWorker:
@@ -36,6 +40,7 @@ class OutboxWorker:
         backend = self.app.extensions["duibiao.mail"]
         while True:
             self.wake.wait()
+            time.sleep(BATCH_DELAY)
             self.wake.clear()
             try:
                 with sessions() as session:

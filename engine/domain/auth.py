@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
@@ -100,8 +100,9 @@ def issue_token(session: Session, user: User) -> str:
 
 def user_for_token(session: Session, raw: str) -> User | None:
     """The enabled user holding this unexpired token (one query, on every API request)."""
+    # The organisation is not joined in: the API checks roles and organisation ids only.
     return session.scalars(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        select(User).options(lazyload(User.organization)).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.digest == digest_token(raw), User.is_enabled.is_(True),
                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > clock.now()))
     ).first()

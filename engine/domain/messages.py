@@ -6,18 +6,15 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from storage import outbox
-from storage.models import Message, User
+from storage.models import Message
 
 
 def notify(session: Session, organization_id: int, title: str, body: str = "",
            link: str | None = None, email: bool = True) -> None:
     session.execute(insert(Message).values(
         organization_id=organization_id, title=title, body=body, link=link, created_at=clock.now()))
-    if email:
-        for address in session.scalars(
-            select(User.email).where(User.organization_id == organization_id)
-        ):
-            outbox.enqueue(session, "email", address, f"【全国对标达标信息服务平台】{title}", body)
+    if email:  # addressed to the organisation's users when the outbox is drained
+        outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", body)
 
 
 def unread_count(session: Session, organization_id: int) -> int:

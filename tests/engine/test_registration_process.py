@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from engine import runtime
 from engine.domain import registration
+from storage import outbox
 from storage.models import (
     HumanTask,
     Message,
@@ -57,7 +58,8 @@ def test_approve_activates_the_account_and_tells_it(deployed, applicant, office)
     assert user.organization.status == "active"
     assert messages(deployed, user.organization_id) == ["注册审核通过"]
     emails = deployed.scalars(select(OutboxItem).where(OutboxItem.channel == "email")).all()
-    assert [e.recipient for e in emails] == ["applicant@test.cn"]
+    # Addressed to the organisation; its users' addresses are looked up when the outbox is drained.
+    assert [m.recipient for e in emails for m in outbox.addressed(deployed, e)] == ["applicant@test.cn"]
     kinds = deployed.scalars(select(ProcessEvent.kind).where(
         ProcessEvent.instance_id == instance.id).order_by(ProcessEvent.sequence)).all()
     assert kinds == ["started", "task_completed", "completed"]

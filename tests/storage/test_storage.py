@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from storage import migrate, outbox
 from storage.files import FileStore, looks_like_pdf, safe_display_name
-from storage.models import Organization, OutboxItem, StoredFile
+from storage.models import Organization, OutboxItem, StoredFile, User
 from tests.factories import PDF_BYTES
 
 
@@ -94,6 +94,26 @@ def test_failed_sends_are_retried(session, tmp_path):
     item = session.scalars(select(OutboxItem)).one()
     assert item.sent_at is None and "smtp down" in item.last_error
     assert outbox.drain(session, outbox.LogBackend(tmp_path / "o.jsonl")) == 1
+
+
+def test_mail_to_an_organisation_reaches_each_enabled_user_when_drained(session, tmp_path):
+    from tests.factories import active_member
+
+    first = active_member(session, "first@org.cn", "enterprise", "某某企业")
+    active_member(session, "first@other.cn", "enterprise", "另一企业")
+    session.commit()
+    outbox.enqueue_for_organization(session, first.organization_id, "通知", "正文")
+    session.commit()
+    # Users added (or disabled) before the drain are addressed as they are then.
+    second = User(email="second@org.cn", password_hash="x", roles="enterprise",
+                  organization_id=first.organization_id)
+    gone = User(email="gone@org.cn", password_hash="x", roles="enterprise",
+                organization_id=first.organization_id, is_enabled=False)
+    session.add_all([second, gone])
+    session.commit()
+    assert outbox.drain(session, outbox.LogBackend(tmp_path / "outbox.jsonl")) == 1
+    lines = [json.loads(line) for line in (tmp_path / "outbox.jsonl").read_text().splitlines()]
+    assert [(x["to"], x["subject"]) for x in lines] == [("first@org.cn", "通知"), ("second@org.cn", "通知")]
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db_engine):
