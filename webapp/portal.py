@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 
+from engine.domain import catalog, certificates
+from webapp import db
+
 bp = Blueprint("portal", __name__)
 
 
@@ -12,4 +15,8 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/")
 def home():
-    return render_template("portal/home.html")
+    """The portal: what the programme has published lately (对标方案 and 达标结果)."""
+    session = db.session()
+    plans, _ = catalog.search(session, "", 1, 5)
+    results, _ = certificates.results(session, "", 1, 5)
+    return render_template("portal/home.html", plans=plans, results=results)
