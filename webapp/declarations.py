@@ -1,9 +1,20 @@
-"""我要对标 (self-declarations) and the public 对标结果. Placeholder: routes are being built."""
+"""我要对标 (an enterprise's self-declarations) and the public 对标结果 they appear in."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine.domain import declarations
+from engine.domain.errors import InputError
+from forms.declaration_tasks import describe
+from forms.declarations import DeclarationForm
+from webapp import db
+from webapp.auth import roles_required
+from webapp.views_util import Pager, page_argument
 
 bp = Blueprint("declarations", __name__)
+PER_PAGE = 20
 
 
 def init_app(app: Flask) -> None:
@@ -12,19 +23,53 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/declarations/")
 def index():
-    abort(404)
+    """对标结果: published and confirmed self-declarations, searched by ``q``."""
+    page = page_argument()
+    query = " ".join((request.args.get("q") or "").split())[:declarations.MAX_QUERY]
+    rows, total = declarations.public_list(db.session(), query, page, PER_PAGE)
+    return render_template("declarations/list.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total),
+                           status_labels=declarations.STATUS_LABELS)
 
 
 @bp.route("/declarations/<int:declaration_id>")
 def detail(declaration_id: int):
-    abort(404)
+    """One self-declaration; a taken-down one shows the notice and the public reason."""
+    declaration = declarations.shown(db.session(), declaration_id)
+    if declaration is None:
+        abort(404)
+    return render_template("declarations/detail.html", d=describe(declaration))
 
 
 @bp.route("/my/declarations")
+@roles_required("enterprise")
 def mine():
-    abort(404)
+    """我要对标: this enterprise's declarations; 当前状态 is the process stage."""
+    page = page_argument()
+    rows, total = declarations.of_enterprise(db.session(), current_user.organization_id, page, PER_PAGE)
+    return render_template("declarations/mine.html", rows=rows, pager=Pager(page, PER_PAGE, total))
 
 
 @bp.route("/my/declarations/new", methods=["GET", "POST"])
+@roles_required("enterprise")
 def new():
-    abort(404)
+    """新增自我声明: stored, started and published in one transaction."""
+    if declarations.refusal(current_user.row):
+        abort(403)
+    posted = request.method == "POST"
+    form = DeclarationForm(CombinedMultiDict((request.files, request.form)) if posted else None)
+    if posted and form.validate():
+        session = db.session()
+        upload = form.attachment.upload
+        attachment = db.file_store().save(session, upload[0], upload[1], "application/pdf",
+                                          current_user.id) if upload else None
+        try:
+            declarations.declare(session, current_user.row, form.draft(attachment))
+        except InputError as exc:
+            db.rollback()
+            for name, message in exc.problems:
+                form[name].errors = [*form[name].errors, message]
+        else:
+            db.commit()
+            flash("自我声明已发布，专项办将进行核查", "success")
+            return redirect(url_for("declarations.mine"))
+    return render_template("declarations/new.html", form=form), (422 if posted else 200)

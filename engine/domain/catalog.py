@@ -36,8 +36,6 @@ by id. The list shows that date as 发布时间.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,6 +43,7 @@ from sqlalchemy import Select, and_, column, exists, func, select, table
 from sqlalchemy.orm import Session, aliased
 
 from engine.domain.formal_plans import LEVEL1_LABELS
+from engine.domain.keys import search_key
 from engine.domain.plans import DOCUMENT_LABELS, latest_submission
 from storage.models import Organization, Plan, PlanDocument, PlanSubmission
 from storage.models.search import FTS_TABLE, PlanSearchEntry
@@ -54,16 +53,7 @@ STATUS_LABELS = {"publicity": "公示中", "published": "发布"}
 MAX_QUERY = 100  # characters of search key kept from the user's query
 MIN_INDEXED = 3  # shorter keys cannot use trigrams
 
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－"), "-")
 _fts = table(FTS_TABLE, column("rowid"))
-
-
-def search_key(text: str | None) -> str:
-    """Lowercase key without spaces, dashes, slashes or colons (forms.standards.search_key)."""
-    if not isinstance(text, str):
-        return ""
-    s = unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
-    return re.sub(r"[\s\-/:]+", "", s)
 
 
 def entry_text(standard_number: str | None, standard_name: str | None, institution: str | None) -> str:

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.domain.catalog import search_key
 from engine.domain.errors import InputError
+from engine.domain.keys import search_key
 from engine.domain.messages import notify
 from storage.models import Application, Certificate, Organization, StoredFile, User
 

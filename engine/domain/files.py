@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.domain import catalog, certificates, compliance
+from engine.domain import catalog, certificates, compliance, declarations
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -24,7 +24,8 @@ def is_public(session: Session, file_id: int) -> bool:
     """Attachments of a pilot recruitment, and the files of a plan in 公示 or 发布, are public."""
     if session.scalar(select(exists().where(PilotFile.file_id == file_id))):
         return True
-    return catalog.is_public_file(session, file_id)  # the current version of a public plan
+    # The current version of a public plan, or the attachment of a published self-declaration.
+    return catalog.is_public_file(session, file_id) or declarations.is_public_declaration_file(session, file_id)
 
 
 def owner_organizations(session: Session, file_id: int) -> set[int]:
@@ -45,8 +46,8 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
     author = select(PlanComment.organization_id).where(PlanComment.file_id == file_id)
     owners = set(session.scalars(registration.union(enrollment, plan, commented, author)))
     # 产品检测报告 and an institution's uploaded 证书: the application's enterprise and institution.
-    return owners | compliance.is_report_of(session, file_id) | certificates.uploaded_owner_organizations(
-        session, file_id)
+    return (owners | compliance.is_report_of(session, file_id) | declarations.declaration_owner(session, file_id)
+            | certificates.uploaded_owner_organizations(session, file_id))
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

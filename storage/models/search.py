@@ -33,7 +33,7 @@ class PlanSearchEntry(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
     # When the plan became public (发布时间, or the start of 公示): the catalogue's order.
     public_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # 标准号, 标准名称 and 机构名称, each through catalog.search_key, one per line.
+    # 标准号, 标准名称 and 机构名称, each through engine.domain.keys.search_key, one per line.
     search_text: Mapped[str] = mapped_column(Text)
 
 

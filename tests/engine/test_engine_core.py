@@ -20,8 +20,9 @@ REGISTRATION = dict(workflows.bpmn_files())["registration_vetting.bpmn"]
 def test_deploy_by_content_hash_and_instances_keep_their_version(deployed, tmp_path):
     again = definitions.deploy_documents(deployed, workflows.bpmn_files())
     assert sorted((r.key, r.version, r.created) for r in again) == [
-        ("comparison_report", 1, False), ("formal_plan", 1, False),
-        ("pilot_enrollment", 1, False), ("publicity", 1, False), ("registration_vetting", 1, False)]
+        ("certificate_issuance", 1, False), ("comparison_report", 1, False), ("compliance_review", 1, False),
+        ("formal_plan", 1, False), ("pilot_enrollment", 1, False), ("publicity", 1, False),
+        ("registration_vetting", 1, False), ("self_declaration", 1, False)]
     from tests.factories import registered
 
     _user, old_instance = registered(deployed, tmp_path)

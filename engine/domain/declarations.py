@@ -1,0 +1,204 @@
+"""我要对标: an enterprise's self-declaration (自我声明), published at once, checked by the office.
+
+A declaration is stored with status ``new`` and the ``self_declaration`` process is
+started in the same transaction; its service tasks move the status (``published``,
+then ``confirmed`` or ``taken_down``), never a view. The public 对标结果 list shows
+``published`` and ``confirmed`` declarations. Search is a substring match over
+``search_text`` (产品名称, 产品型号 and each 标准号 through ``keys.search_key``) or over
+the enterprise's current 企业名称 (read live, so a renamed enterprise is found by its
+new name).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock, runtime
+from engine.domain.errors import InputError
+from engine.domain.keys import search_key
+from engine.services import ServiceContext
+from storage.models import (
+    Declaration,
+    DeclarationIndicator,
+    HumanTask,
+    Organization,
+    ProcessInstance,
+    StoredFile,
+    User,
+)
+
+PROCESS_KEY = "self_declaration"
+PUBLIC_STATUSES = ("published", "confirmed")
+STATUS_LABELS = {"new": "待发布", "published": "已发布", "confirmed": "已核查", "taken_down": "已撤下"}
+DECISIONS = ("confirm", "take_down")
+MAX_QUERY = 100  # characters of the user's query that are searched for
+MAX_STATEMENT = 2000
+
+
+class DeclarationRefused(Exception):
+    """This user may not publish a self-declaration."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class DeclarationDraft:
+    """What the 我要对标 form collects (标准号 already normalised by the form)."""
+
+    product_name: str
+    product_model: str
+    standards: list[dict]  # {"number", "name"}
+    indicators: list[dict]  # {"name", "own_value", "benchmark_value", "benchmark_standard"}
+    statement: str
+    attachment: StoredFile | None = None
+
+
+def refusal(user: User) -> str | None:
+    """Why this user may not declare (None: they may)."""
+    if not user.has_role("enterprise") or user.organization.kind != "enterprise":
+        return "只有企业用户可以发布自我声明"
+    if not user.organization.is_active:
+        return "帐号审核通过后才能发布自我声明"
+    return None
+
+
+def search_text(product_name: str, product_model: str, standards: list[dict]) -> str:
+    """One search key per line, so a match never spans two fields."""
+    values = [product_name, product_model, *(s.get("number", "") for s in standards)]
+    return "\n".join(search_key(value) for value in values)
+
+
+def _check(draft: DeclarationDraft) -> None:
+    if not draft.product_name.strip():
+        raise InputError("product_name", "请填写产品名称")
+    if not draft.product_model.strip():
+        raise InputError("product_model", "请填写产品型号")
+    if not draft.standards:
+        raise InputError("standards", "请至少填写一项对比标准")
+    if not draft.indicators:
+        raise InputError("indicators", "请至少填写一项指标")
+    if not draft.statement.strip() or len(draft.statement) > MAX_STATEMENT:
+        raise InputError("statement", f"请填写声明内容（不超过 {MAX_STATEMENT} 字）")
+
+
+def declare(session: Session, user: User, draft: DeclarationDraft) -> Declaration:
+    """Store the declaration and start its process (which publishes it); the caller commits."""
+    problem = refusal(user)
+    if problem:
+        raise DeclarationRefused(problem)
+    _check(draft)
+    standards = [{"number": s["number"], "name": s["name"].strip()} for s in draft.standards]
+    declaration = Declaration(
+        enterprise_id=user.organization_id, product_name=draft.product_name.strip(),
+        product_model=draft.product_model.strip(), standards=standards,
+        statement=draft.statement.strip(), status="new",
+        attachment=draft.attachment,
+        created_at=clock.now(), created_by_id=user.id,
+        search_text=search_text(draft.product_name, draft.product_model, standards))
+    session.add(declaration)
+    session.flush()
+    for position, row in enumerate(draft.indicators, start=1):
+        session.add(DeclarationIndicator(
+            declaration_id=declaration.id, position=position, name=row["name"].strip(),
+            own_value=row["own_value"].strip(), benchmark_value=row["benchmark_value"].strip(),
+            benchmark_standard=row["benchmark_standard"].strip()))
+    session.flush()
+    instance = runtime.start_instance(
+        session, PROCESS_KEY,
+        subject=f"{user.organization.name}：{declaration.product_name} {declaration.product_model}"[:300],
+        business_key=f"declaration:{declaration.id}", actor_id=user.id, org_id=user.organization_id,
+        data={"declaration_id": declaration.id, "enterprise_org_id": user.organization_id})
+    declaration.instance_id = instance.id
+    return declaration
+
+
+def of_task(session: Session, task: HumanTask) -> Declaration:
+    """The declaration a task of self_declaration is about (business key ``declaration:<id>``)."""
+    return session.get(Declaration, int(task.instance.business_key.split(":", 1)[1]))
+
+
+def check(context: ServiceContext, decision: str, reason: str) -> dict:
+    """Handler of check_declaration: keeps the public reason; the services move the status."""
+    if decision not in DECISIONS:
+        raise InputError("decision", "请选择核查通过或撤下")
+    declaration = context.session.get(Declaration, int(context.data["declaration_id"]))
+    reason = (reason or "").strip()
+    if decision == "take_down" and not reason:
+        raise InputError("reason", "撤下时须填写撤下原因")
+    declaration.taken_down_reason = reason if decision == "take_down" else None
+    return {"decision": decision}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _matching(statement, query: str | None):
+    """Narrow a statement over Declaration joined with Organization to ``query``."""
+    raw = " ".join((query or "").split())[:MAX_QUERY]
+    key = search_key(raw)
+    if not key:
+        return statement
+    compact = "".join(raw.lower().split())
+    return statement.where(or_(
+        Declaration.search_text.contains(key, autoescape=True),
+        func.replace(func.lower(Organization.name), " ", "").contains(compact, autoescape=True)))
+
+
+def public_list(session: Session, query: str | None, page: int = 1,
+                per_page: int = 20) -> tuple[list[Declaration], int]:
+    """对标结果: published and confirmed declarations, newest first; (page rows, total)."""
+    base = (select(Declaration.id).join(Organization, Organization.id == Declaration.enterprise_id)
+            .where(Declaration.status.in_(PUBLIC_STATUSES)))
+    base = _matching(base, query)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    ids = list(session.scalars(base.order_by(Declaration.published_at.desc(), Declaration.id.desc())
+                               .offset((max(1, page) - 1) * per_page).limit(per_page)))
+    rows = {d.id: d for d in session.scalars(select(Declaration).where(Declaration.id.in_(ids)))}
+    return [rows[i] for i in ids], total
+
+
+def of_enterprise(session: Session, organization_id: int, page: int = 1,
+                  per_page: int = 20) -> tuple[list[tuple[Declaration, str | None]], int]:
+    """我要对标: this enterprise's declarations with their process stage, newest first."""
+    query = select(Declaration).where(Declaration.enterprise_id == organization_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        select(Declaration, ProcessInstance.stage)
+        .outerjoin(ProcessInstance, ProcessInstance.id == Declaration.instance_id)
+        .where(Declaration.enterprise_id == organization_id)
+        .order_by(Declaration.created_at.desc(), Declaration.id.desc())
+        .offset((max(1, page) - 1) * per_page).limit(per_page)).all()
+    return [(declaration, stage) for declaration, stage in rows], total
+
+
+def shown(session: Session, declaration_id: int) -> Declaration | None:
+    """A declaration as the public detail page shows it (taken-down ones too, with the notice)."""
+    declaration = session.get(Declaration, declaration_id)
+    if declaration is None or declaration.status == "new":
+        return None
+    return declaration
+
+
+def stage_of(session: Session, declaration: Declaration) -> str | None:
+    if declaration.instance_id is None:
+        return None
+    return session.scalar(select(ProcessInstance.stage).where(ProcessInstance.id == declaration.instance_id))
+
+
+# --- who may download an attachment (wired into engine.domain.files) --------------------------
+
+
+def is_public_declaration_file(session: Session, file_id: int) -> bool:
+    """The attachment of a declaration in 对标结果 (published or confirmed): anyone may download it."""
+    return bool(session.scalar(select(exists().where(
+        Declaration.attachment_file_id == file_id, Declaration.status.in_(PUBLIC_STATUSES)))))
+
+
+def declaration_owner(session: Session, file_id: int) -> set[int]:
+    """The enterprises whose declaration has this attachment (whatever its status)."""
+    return set(session.scalars(select(Declaration.enterprise_id).where(
+        Declaration.attachment_file_id == file_id)))
