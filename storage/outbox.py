@@ -12,10 +12,9 @@ import json
 import logging
 import smtplib
 import threading
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
