@@ -32,17 +32,6 @@ class MeasuredForm(Form):
     measured = StringField(_l("检测值"), validators=[max_length(100)])
 
 
-def _check_measurements(form: Form, rows: list[dict]) -> None:
-    """检测值 is required for 安全, 性能 and 低碳 (必填), optional for 智能化 (可填)."""
-    entries = form.measurements.entries
-    if len(entries) != len(rows):
-        form.measurements.errors = [_l("指标项与对标方案不一致，请刷新页面后重新填写")]
-        return
-    for entry, row in zip(entries, rows, strict=True):
-        if is_required(row.get("level1", "")) and not (entry.form.measured.data or "").strip():
-            entry.form.measured.errors = [*entry.form.measured.errors, _l("必填指标请填写检测值")]
-
-
 class CorrectApplicationForm(Form):
     """修改达标申请 (after 退回 or 撤回): 产品型号, reports (none keeps the earlier), 检测值, 备注."""
 
@@ -53,13 +42,17 @@ class CorrectApplicationForm(Form):
     rows: list[dict] = []
 
     def set_rows(self, rows: list[dict]) -> None:
+        """The plan's indicators: 检测值 is required for 安全, 性能 and 低碳 (必填), optional for 智能化."""
         self.rows = rows
+        for entry, row in zip(self.measurements.entries, rows, strict=False):
+            if is_required(row.get("level1", "")):
+                measured = entry.form.measured
+                measured.validators = [required(_l("必填指标请填写检测值")), *measured.validators]
+                measured.flags.required = True
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        _check_measurements(self, self.rows)
-        return valid and not self.measurements.errors and not any(
-            e.form.measured.errors for e in self.measurements.entries)
+    def validate_measurements(self, field):
+        if len(field.entries) != len(self.rows):
+            raise ValidationError(_l("指标项与对标方案不一致，请刷新页面后重新填写"))
 
     def measured(self) -> list[str]:
         return [(entry.form.measured.data or "").strip() for entry in self.measurements.entries]

@@ -109,7 +109,7 @@ def withdraw(application_id: int):
     if application.enterprise_id != current_user.organization_id:
         abort(404)
     withdraw_submission(db.session().get(ProcessInstance, application.instance_id), "withdraw_application",
-                        "evaluate_application", "达标申请")
+                        "evaluate_application", "达标申请", decider="第三方技术机构")
     return redirect(url_for("pilots.mine"))
 
 

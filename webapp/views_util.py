@@ -34,7 +34,7 @@ class Pager:
         return self.page < self.pages
 
 
-def withdraw(instance, message: str, must_cancel: str | None, what: str) -> None:
+def withdraw(instance, message: str, must_cancel: str | None, what: str, decider: str = "专项办") -> None:
     """撤回: deliver the BPMN message that interrupts the undecided review, and say how it went."""
     try:
         if instance is None or must_cancel is None:
@@ -42,7 +42,7 @@ def withdraw(instance, message: str, must_cancel: str | None, what: str) -> None
         runtime.send_message(db.session(), instance, message, current_user.id, must_cancel=must_cancel)
     except runtime.AlreadyHandled:
         db.rollback()
-        flash(f"专项办已处理该{what}，无法撤回", "warning")
+        flash(f"{decider}已处理该{what}，无法撤回", "warning")
     else:
         db.commit()
         flash(f"{what}已撤回，您可以修改后重新提交", "success")

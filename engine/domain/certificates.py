@@ -107,16 +107,19 @@ def attach_upload(session: Session, certificate: Certificate, stored: StoredFile
     """The institution's own 证书 (PDF), shown beside the platform's; a new upload replaces it."""
     if certificate.revoked_at is not None:
         raise InputError("certificate_file", "该证书已撤销，不能上传")
-    certificate.uploaded_file_id, certificate.uploaded_at = stored.id, clock.now()
+    certificate.uploaded_file, certificate.uploaded_at = stored, clock.now()  # stored may not be flushed yet
 
 
 def may_download(user: User | None, certificate: Certificate) -> bool:
     """The platform PDF: its enterprise, its institution and the office (the public verifies online)."""
     if user is None:
         return False
+    if user.has_role("office"):
+        return True
     application = certificate.application
-    return user.has_role("office") or user.organization_id in (application.enterprise_id,
-                                                               application.institution_id)
+    # A revoked certificate is no longer handed out; the office keeps the record.
+    return certificate.revoked_at is None and user.organization_id in (application.enterprise_id,
+                                                                       application.institution_id)
 
 
 def uploaded_owner_organizations(session: Session, file_id: int) -> set[int]:

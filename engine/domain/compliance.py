@@ -119,7 +119,8 @@ def open_duplicate(session: Session, plan_id: int, enterprise_id: int, key: str,
 
 def _lock_plan(session: Session, plan_id: int) -> Plan:
     """Serialise applications per plan (PostgreSQL row lock; SQLite writes are serialised anyway)."""
-    return session.scalars(select(Plan).where(Plan.id == plan_id).with_for_update()).one()
+    # OF plan: the eagerly joined pilot is on the nullable side of an outer join, which PostgreSQL won't lock.
+    return session.scalars(select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan)).one()
 
 
 def _check_measurements(rows: list[dict], measured: list[str]) -> None:

@@ -52,6 +52,6 @@ def for_institution(session: Session, organization_id: int, which: str = "all", 
     query = select(Application).where(Application.institution_id == organization_id)
     if which == "pending":
         query = query.where(Application.status.in_(PENDING))
-    elif which == "reviewed":
-        query = query.where(Application.status.not_in(PENDING))
+    elif which == "reviewed":  # what it decided (a withdrawal it never saw is not among them)
+        query = query.where(Application.status.not_in((*PENDING, "withdrawn")))
     return _page(session, query, page, per_page)

@@ -4,7 +4,10 @@
   if (!form) return;
   const steps = form.querySelectorAll("[data-step]");
   function show(step) {
-    steps.forEach((s) => s.classList.toggle("d-none", s.dataset.step !== String(step)));
+    // "all": the page came back with errors; show every field at once (no step buttons).
+    steps.forEach((s) => s.classList.toggle("d-none", step !== "all" && s.dataset.step !== String(step)));
+    form.querySelectorAll("[data-next-step], [data-prev-step]").forEach(
+      (b) => b.classList.toggle("d-none", step === "all"));
   }
   function stepOneProblems() {
     const problems = [];
@@ -13,7 +16,7 @@
     const institution = form.querySelector("#institution_id");
     if (!institution.value) problems.push(institution);
     const reports = form.querySelector("#reports");
-    if (!reports.files.length && !reports.dataset.kept) problems.push(reports);
+    if (!reports.files.length) problems.push(reports);
     return problems;
   }
   form.querySelector("[data-next-step]").addEventListener("click", () => {
@@ -23,7 +26,7 @@
     if (problems.length === 0) show(2);
   });
   form.querySelector("[data-prev-step]").addEventListener("click", () => show(1));
-  show(form.dataset.startStep || 1);
+  show(form.dataset.startStep || "1");
 
   const select = form.querySelector("#institution_id");
   const button = document.getElementById("institution-details-button");
