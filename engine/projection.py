@@ -7,7 +7,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import HumanTask, ProcessInstance
@@ -96,13 +96,14 @@ def task_organization(instance: ProcessInstance, task) -> int | None:
     return int(value)
 
 
+_OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
+
+
 def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, ready_tasks: list,
                      now) -> list[HumanTask]:
     """Insert rows for new READY user tasks; close rows whose task is no longer READY."""
     ready = {str(t.id): t for t in ready_tasks}
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
-    ).all()
+    open_rows = session.scalars(_OPEN_ROWS, {"instance_id": instance.id}).all()
     for row in open_rows:
         if row.engine_task_id in ready:
             del ready[row.engine_task_id]

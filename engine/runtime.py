@@ -14,7 +14,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -66,10 +66,24 @@ def start_instance(
     return instance
 
 
+# Hot-path statements, built once (building one costs more than running it on SQLite).
+_LOAD_TASK = select(HumanTask).where(HumanTask.id == bindparam("task_id")).options(
+    joinedload(HumanTask.instance).undefer(ProcessInstance.state))
+_CLAIM = (update(HumanTask.__table__)
+          .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "ready")
+          .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
+_INSERT_EVENT = insert(ProcessEvent.__table__)
+_INSTANCE = ProcessInstance.__table__
+_SAVED_COLUMNS = ("state", "status", "stage", "next_timer_at", "updated_at", "completed_at",
+                  "last_event_sequence", "version")
+_UPDATE_INSTANCE = (update(_INSTANCE)
+                    .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+                    .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
+
+
 def load_task(session: Session, task_id: int) -> HumanTask | None:
     """A task with its instance and the instance's state: what completing it reads, in one query."""
-    return session.scalars(select(HumanTask).where(HumanTask.id == task_id).options(
-        joinedload(HumanTask.instance).undefer(ProcessInstance.state))).first()
+    return session.scalars(_LOAD_TASK, {"task_id": task_id}).first()
 
 
 def load(session: Session, instance: ProcessInstance, context: ServiceContext) -> BpmnWorkflow:
@@ -91,12 +105,7 @@ def complete_task(
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
     now = clock.now()
-    claimed = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == human_task.id, HumanTask.state == "ready")
-        .values(state="completed", completed_at=now, completed_by_id=actor_id)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = session.connection().execute(_CLAIM, {"task_id": human_task.id, "now": now, "actor_id": actor_id})
     if claimed.rowcount != 1:
         raise AlreadyHandled(human_task.id)
     # Mirror the UPDATE on the loaded row without making it dirty again.
@@ -147,38 +156,52 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
          context: ServiceContext) -> list[HumanTask]:
     projection.assert_consistent(workflow)
     now = clock.now()
-    previous_status = instance.status
-    instance.state = serializer.dumps(workflow)
     ready = projection.ready_user_tasks(workflow)
-    instance.status = projection.engine_status(workflow, ready)
-    instance.stage = projection.business_stage(workflow, ready)
-    instance.next_timer_at = projection.next_timer_due(workflow)
-    instance.updated_at = now
-    if instance.status == "completed" and previous_status != "completed":
-        instance.completed_at = now
-        record(context, "completed", summary={"stage": instance.stage})
+    values = {"state": serializer.dumps(workflow), "status": projection.engine_status(workflow, ready),
+              "stage": projection.business_stage(workflow, ready),
+              "next_timer_at": projection.next_timer_due(workflow), "updated_at": now,
+              "completed_at": instance.completed_at}
+    if values["status"] == "completed" and instance.status != "completed":
+        values["completed_at"] = now
+        record(context, "completed", summary={"stage": values["stage"]})
     created = projection.sync_human_tasks(session, instance, workflow, ready, now)
-    _write_events(session, instance, context, now)
+    values["last_event_sequence"] = _write_events(session, instance, context, now)
     try:
-        session.flush()
+        session.flush()  # the domain rows the request changed, and the new inbox rows
     except StaleDataError as exc:
         raise AlreadyHandled(instance.id) from exc
+    _update_instance(session, instance, values)
     return created
 
 
-def _write_events(session, instance, context, now) -> None:
-    if not context.events:
-        return
+def _update_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
+    """One Core UPDATE guarded by the version column (the loser of a race updates no row)."""
+    version = instance.version
+    result = session.connection().execute(_UPDATE_INSTANCE, {
+        **{f"v_{key}": value for key, value in values.items()},
+        "v_version": version + 1, "b_id": instance.id, "b_version": version})
+    if result.rowcount != 1:
+        raise AlreadyHandled(instance.id)
+    # Mirror the UPDATE on the loaded row without making it dirty.
+    for key, value in {**values, "version": version + 1}.items():
+        set_committed_value(instance, key, value)
+
+
+def _write_events(session, instance, context, now) -> int:
+    """Insert the request's audit rows; returns the instance's new last event sequence."""
     last = instance.last_event_sequence or 0
-    instance.last_event_sequence = last + len(context.events)
+    if not context.events:
+        return last
     # Append-only audit rows: one plain INSERT, outside the unit of work.
-    session.execute(insert(ProcessEvent), [
+    session.connection().execute(_INSERT_EVENT, [
         {"instance_id": instance.id, "sequence": last + offset, "kind": event["kind"],
          "task_name": event["task_name"], "actor_id": context.actor_id,
          "summary": event["summary"], "created_at": now}
         for offset, event in enumerate(context.events, start=1)
     ])
+    last += len(context.events)
     context.events.clear()
+    return last
 
 
 def _summary(data: dict) -> dict:

@@ -26,12 +26,16 @@ log = logging.getLogger(__name__)
 _file_lock = threading.Lock()
 
 
+_INSERT_ITEM = insert(OutboxItem.__table__)
+
+
 def enqueue(session: Session, channel: str, to: str, subject: str, text: str) -> None:
     if channel not in ("sms", "email"):
         raise ValueError(channel)
-    # A plain INSERT: append-only rows need none of the unit of work's bookkeeping.
-    session.execute(insert(OutboxItem).values(
-        channel=channel, recipient=to, subject=subject, body=text, created_at=utcnow(), attempts=0))
+    # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping.
+    session.connection().execute(_INSERT_ITEM, {
+        "channel": channel, "recipient": to, "subject": subject, "body": text, "created_at": utcnow(),
+        "attempts": 0})
     session.info["outbox_queued"] = True  # the request then drains after its commit
 
 

@@ -11,10 +11,15 @@ from storage.models import Message
 
 def notify(session: Session, organization_id: int, title: str, body: str = "",
            link: str | None = None, email: bool = True) -> None:
-    session.execute(insert(Message).values(
-        organization_id=organization_id, title=title, body=body, link=link, created_at=clock.now()))
+    # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping.
+    session.connection().execute(_INSERT_MESSAGE, {
+        "organization_id": organization_id, "title": title, "body": body, "link": link,
+        "created_at": clock.now()})
     if email:  # addressed to the organisation's users when the outbox is drained
         outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", body)
+
+
+_INSERT_MESSAGE = insert(Message.__table__)
 
 
 def unread_count(session: Session, organization_id: int) -> int:
