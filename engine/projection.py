@@ -7,8 +7,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.models import HumanTask, ProcessInstance
 
@@ -96,6 +96,7 @@ def task_organization(instance: ProcessInstance, task) -> int | None:
     return int(value)
 
 
+_INSERT_TASK = insert(HumanTask.__table__).returning(HumanTask.__table__.c.id)
 _OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
 
 
@@ -114,18 +115,20 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
     created = []
     for engine_id, task in ready.items():
         props = properties(task.task_spec)
-        row = HumanTask(
-            instance_id=instance.id,
-            engine_task_id=engine_id,
-            process_key=task.workflow.spec.name,
-            task_name=task.task_spec.name,
-            title=task.task_spec.bpmn_name or task.task_spec.name,
-            form_key=props.get("formKey") or task.task_spec.name,
-            role=task.task_spec.lane or "office",
-            organization_id=task_organization(instance, task),
-            state="ready",
-            created_at=now,
-        )
-        session.add(row)
-        created.append(row)
+        values = {
+            "instance_id": instance.id, "engine_task_id": engine_id, "process_key": task.workflow.spec.name,
+            "task_name": task.task_spec.name, "title": task.task_spec.bpmn_name or task.task_spec.name,
+            "form_key": props.get("formKey") or task.task_spec.name, "role": task.task_spec.lane or "office",
+            "organization_id": task_organization(instance, task), "state": "ready", "created_at": now,
+        }
+        created.append(_insert_task(session, values))
     return created
+
+
+def _insert_task(session: Session, values: dict) -> HumanTask:
+    """A Core INSERT … RETURNING id, then the row joins the session as if loaded (no flush needed)."""
+    task_id = session.connection().execute(_INSERT_TASK, values).scalar_one()
+    row = HumanTask(id=task_id, assignee_id=None, due_at=None, completed_at=None, completed_by_id=None, **values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row

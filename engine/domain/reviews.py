@@ -1,16 +1,37 @@
 """What every review shares: recording a decision on the submission under review."""
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from engine import clock
 
 DECISIONS = ("approve", "return", "reject")
+_FIELDS = ("decision", "reason", "decided_at", "decided_by_id")
+
+
+@cache
+def _update_decision(table):
+    return update(table).where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(f"v_{name}") for name in _FIELDS})
 
 
 def record_decision(submission, decision: str, reason: str | None, actor_id: int | None) -> None:
     """Set every decision field each time (a stale value would re-route a loop)."""
     if decision not in (*DECISIONS, "withdrawn"):
         raise ValueError(decision)
-    submission.decision = decision
-    submission.reason = (reason or "").strip() or None
-    submission.decided_at = clock.now()
-    submission.decided_by_id = actor_id
+    values = {"decision": decision, "reason": (reason or "").strip() or None, "decided_at": clock.now(),
+              "decided_by_id": actor_id}
+    if not inspect(submission).persistent:
+        for name, value in values.items():
+            setattr(submission, name, value)
+        return
+    # A stored submission: one UPDATE now, mirrored on the row (the flush then has less to do).
+    object_session(submission).connection().execute(
+        _update_decision(type(submission).__table__),
+        {"row_id": submission.id, **{f"v_{name}": value for name, value in values.items()}})
+    for name, value in values.items():
+        set_committed_value(submission, name, value)
