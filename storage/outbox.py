@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
@@ -59,12 +59,27 @@ class Outgoing:
 
 def addressed(session: Session, item: OutboxItem) -> list[Outgoing]:
     """The item's messages: one, or one per user of the organisation it names."""
-    if not item.recipient.startswith(ORGANIZATION_PREFIX):
-        return [Outgoing(item.channel, item.recipient, item.subject, item.body)]
-    organization_id = int(item.recipient.removeprefix(ORGANIZATION_PREFIX))
-    addresses = session.scalars(select(User.email).where(User.organization_id == organization_id,
-                                                         User.is_enabled.is_(True)).order_by(User.id))
-    return [Outgoing(item.channel, address, item.subject, item.body) for address in addresses]
+    return addressed_all(session, [item])[item.id]
+
+
+def addressed_all(session: Session, items: list[OutboxItem]) -> dict[int, list[Outgoing]]:
+    """Each item's messages, with every organisation's addresses looked up in one query."""
+    organizations = {int(i.recipient.removeprefix(ORGANIZATION_PREFIX)) for i in items
+                     if i.recipient.startswith(ORGANIZATION_PREFIX)}
+    addresses: dict[int, list[str]] = {}
+    if organizations:
+        for organization_id, email in session.execute(
+                select(User.organization_id, User.email).where(
+                    User.organization_id.in_(organizations), User.is_enabled.is_(True)).order_by(User.id)):
+            addresses.setdefault(organization_id, []).append(email)
+
+    def recipients(item: OutboxItem) -> list[str]:
+        if not item.recipient.startswith(ORGANIZATION_PREFIX):
+            return [item.recipient]
+        return addresses.get(int(item.recipient.removeprefix(ORGANIZATION_PREFIX)), [])
+
+    return {item.id: [Outgoing(item.channel, to, item.subject, item.body) for to in recipients(item)]
+            for item in items}
 
 
 def queued_in(session: Session) -> bool:
@@ -118,10 +133,13 @@ def drain(session: Session, backend, limit: int = 100) -> int:
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     items = session.scalars(query).all()
-    claimed_at = utcnow()
-    for item in items:
-        item.sent_at, item.attempts = claimed_at, item.attempts + 1
-    messages = {item.id: addressed(session, item) for item in items}
+    if not items:
+        session.commit()
+        return 0
+    # One UPDATE claims the batch (a burst of requests is one drain, not one each).
+    session.execute(update(OutboxItem.__table__).where(OutboxItem.__table__.c.id.in_([i.id for i in items]))
+                    .values(sent_at=utcnow(), attempts=OutboxItem.__table__.c.attempts + 1))
+    messages = addressed_all(session, items)
     session.commit()
     sent = 0
     for item in items:
@@ -131,6 +149,9 @@ def drain(session: Session, backend, limit: int = 100) -> int:
             sent += 1
         except Exception as exc:  # noqa: BLE001 - keep draining; the item is retried
             log.warning("outbox item %s failed: %s", item.id, exc)
-            item.sent_at, item.last_error = None, str(exc)[:500]
+            session.execute(update(OutboxItem.__table__).where(OutboxItem.__table__.c.id == item.id)
+                            .values(sent_at=None, last_error=str(exc)[:500]))
             session.commit()
+    for item in items:  # the UPDATEs went around the ORM: reload on next access
+        session.expire(item)
     return sent
