@@ -169,7 +169,8 @@ def postgres_schema(url: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     parsed = make_url(url)
-    options = " ".join(filter(None, [parsed.query.get("options"), f"-csearch_path={schema}"]))
+    # public stays on the path: extensions such as pg_trgm (migration 0005) live there.
+    options = " ".join(filter(None, [parsed.query.get("options"), f"-csearch_path={schema},public"]))
     try:
         yield parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
     finally:
