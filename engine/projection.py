@@ -1,6 +1,7 @@
 """Keeping the instance row and the inbox projection in step with the engine state."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -81,6 +82,51 @@ def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
             except (TypeError, ValueError):
                 continue
     return min(due) if due else None
+
+
+@dataclass
+class Summary:
+    """What the instance row and the inbox keep of a workflow: computed in one walk of its tasks."""
+
+    ready: list  # READY user tasks, in the engine's order
+    status: str
+    stage: str | None
+    next_timer_at: datetime | None
+
+
+def summarize(workflow: BpmnWorkflow) -> Summary:
+    """The same answers as ready_user_tasks, engine_status, business_stage and next_timer_due."""
+    ready, timers, error = [], [], False
+    ready_stage = waiting_stage = None
+    finished = None  # (last_state_change, stage) of the latest finished element with a stage
+    for task in workflow.get_tasks():
+        state = task.state
+        if state == TaskState.READY and task.task_spec.manual:
+            ready.append(task)
+            ready_stage = ready_stage or properties(task.task_spec).get("stage")
+        elif state == TaskState.WAITING:
+            waiting_stage = waiting_stage or properties(task.task_spec).get("stage")
+            timers.extend(_timer_due(task))
+        elif state == TaskState.COMPLETED:
+            stage = properties(task.task_spec).get("stage")
+            if stage and (finished is None or task.last_state_change > finished[0]):
+                finished = (task.last_state_change, stage)
+        elif state == TaskState.ERROR:
+            error = True
+    status = "error" if error else "completed" if workflow.is_completed() else "running" if ready else "waiting"
+    stage = ready_stage or waiting_stage or (finished[1] if finished else None)
+    return Summary(ready, status, stage, min(timers) if timers else None)
+
+
+def _timer_due(task) -> list[datetime]:
+    definition = getattr(task.task_spec, "event_definition", None)
+    value = task.internal_data.get("event_value")
+    if not (isinstance(definition, TimerEventDefinition) and value):
+        return []
+    try:
+        return [TimerEventDefinition.get_datetime(value)]
+    except (TypeError, ValueError):
+        return []
 
 
 def task_organization(instance: ProcessInstance, task) -> int | None:

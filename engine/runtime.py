@@ -156,11 +156,10 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
          context: ServiceContext) -> list[HumanTask]:
     projection.assert_consistent(workflow)
     now = clock.now()
-    ready = projection.ready_user_tasks(workflow)
-    values = {"state": serializer.dumps(workflow), "status": projection.engine_status(workflow, ready),
-              "stage": projection.business_stage(workflow, ready),
-              "next_timer_at": projection.next_timer_due(workflow), "updated_at": now,
-              "completed_at": instance.completed_at}
+    summary = projection.summarize(workflow)  # one walk of the task tree
+    ready = summary.ready
+    values = {"state": serializer.dumps(workflow), "status": summary.status, "stage": summary.stage,
+              "next_timer_at": summary.next_timer_at, "updated_at": now, "completed_at": instance.completed_at}
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})

@@ -19,6 +19,10 @@ def round_trip(session, instance) -> None:
     ready = projection.ready_user_tasks(restored)
     assert projection.engine_status(restored, ready) == instance.status
     assert projection.business_stage(restored, ready) == instance.stage
+    # The one-walk summary the runtime saves agrees with the separate functions.
+    summary = projection.summarize(restored)
+    assert (summary.status, summary.stage, summary.next_timer_at, [t.id for t in summary.ready]) == (
+        instance.status, instance.stage, projection.next_timer_due(restored), [t.id for t in ready])
 
 
 def open_task(session, instance) -> HumanTask:
