@@ -163,7 +163,9 @@ def _draw_verification(canvas: Canvas, font: str, verify_url: str) -> None:
     left = (PAGE_WIDTH - QR_SIZE) / 2
     canvas.drawImage(ImageReader(_qr_png(verify_url)), left, QR_BOTTOM, width=QR_SIZE, height=QR_SIZE)
     canvas.setFont(font, 11)
-    canvas.drawCentredString(PAGE_WIDTH / 2, QR_BOTTOM - 16, QR_CAPTION)
+    # The code typed into 证书查验 by hand is the last part of the address.
+    code = verify_url.rstrip("/").rsplit("/", 1)[-1]
+    canvas.drawCentredString(PAGE_WIDTH / 2, QR_BOTTOM - 16, f"{QR_CAPTION}（查验码：{code}）")
     # The URL is printed too, for readers without a scanner; it wraps if it is long.
     url = Paragraph(escape(verify_url), _style(font, 8, alignment=TA_CENTER, textColor=colors.dimgray))
     _, height = url.wrap(CONTENT_WIDTH, QR_BOTTOM)

@@ -45,6 +45,7 @@ def test_certificate_is_a_one_page_pdf_with_every_fact():
     for label in LABELS:
         assert label in text
     assert "扫码查验证书" in text
+    assert "查验码：ABCDEFGH23456789" in squeezed(text)  # what a reader types into 证书查验
     assert VERIFY_URL in text
     assert "全国对标达标信息服务平台" in text
 
