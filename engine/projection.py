@@ -41,49 +41,6 @@ def assert_consistent(workflow: BpmnWorkflow) -> None:
                 raise EngineError(f"workflow reports completion with {task.task_spec.name} open")
 
 
-def engine_status(workflow: BpmnWorkflow, ready: list) -> str:
-    if workflow.get_tasks(state=TaskState.ERROR):
-        return "error"
-    if workflow.is_completed():
-        return "completed"
-    if ready:
-        return "running"
-    return "waiting"
-
-
-def business_stage(workflow: BpmnWorkflow, ready: list) -> str | None:
-    """The stage of the open user task; once nothing is open, of the last finished element."""
-    for task in ready:
-        stage = properties(task.task_spec).get("stage")
-        if stage:
-            return stage
-    waiting = workflow.get_tasks(state=TaskState.WAITING)
-    for task in waiting:
-        stage = properties(task.task_spec).get("stage")
-        if stage:
-            return stage
-    finished = [
-        t for t in workflow.get_tasks(state=TaskState.COMPLETED)
-        if properties(t.task_spec).get("stage")
-    ]
-    if finished:
-        return properties(max(finished, key=lambda t: t.last_state_change).task_spec)["stage"]
-    return None
-
-
-def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
-    due = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        value = task.internal_data.get("event_value")
-        if isinstance(definition, TimerEventDefinition) and value:
-            try:
-                due.append(TimerEventDefinition.get_datetime(value))
-            except (TypeError, ValueError):
-                continue
-    return min(due) if due else None
-
-
 @dataclass
 class Summary:
     """What the instance row and the inbox keep of a workflow: computed in one walk of its tasks."""
@@ -95,7 +52,8 @@ class Summary:
 
 
 def summarize(workflow: BpmnWorkflow) -> Summary:
-    """The same answers as ready_user_tasks, engine_status, business_stage and next_timer_due."""
+    """READY user tasks; engine status; the stage of the open user task, else of a waiting element,
+    else of the last finished element; the earliest timer due."""
     ready, timers, error = [], [], False
     ready_stage = waiting_stage = None
     finished = None  # (last_state_change, stage) of the latest finished element with a stage

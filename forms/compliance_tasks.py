@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.domain import certificates, compliance
+from engine.domain import certificates, compliance, formal_plans
 from engine.services import ServiceContext
 from forms.compliance import CorrectApplicationForm, EvaluateApplicationForm, FileEvaluationForm
 from forms.task_form import TaskForm
@@ -26,7 +26,8 @@ def describe_submission(submission: ApplicationSubmission) -> dict:
         "note": submission.note, "submitted_at": _when(submission.created_at),
         "decision": submission.decision, "reason": submission.reason,
         "reports": [{"id": r.file.id, "name": r.file.original_name, "size": r.file.size} for r in submission.reports],
-        "measurements": [{"position": m.position, "level1": m.level1, "level1_label": compliance.level1_label(m.level1),
+        "measurements": [{"position": m.position, "level1": m.level1,
+                          "level1_label": formal_plans.level1_label(m.level1),
                           "required": compliance.is_required(m.level1), "level2": m.level2, "value": m.value,
                           "basis": m.basis, "method": m.method, "measured": m.measured}
                          for m in submission.measurements],

@@ -6,13 +6,12 @@ from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from engine.domain.formal_plans import LEVEL1_LABELS, REQUIRED_LEVEL1, Draft
+from engine.domain.formal_plans import LEVEL1_LABELS, REQUIRED_LEVEL1, Draft, level1_label
 from forms import standards
 from forms.fields import PdfField, max_length, required
 from forms.registration import DecisionForm
 
-LEVEL1_CHOICES = [SelectChoice(k, v + ("（必填）" if k in REQUIRED_LEVEL1 else "（可填）"))
-                  for k, v in LEVEL1_LABELS.items()]
+LEVEL1_CHOICES = [SelectChoice(k, level1_label(k)) for k in LEVEL1_LABELS]
 
 
 class DraftReportForm(Form):

@@ -57,12 +57,7 @@ class Outgoing:
     body: str
 
 
-def addressed(session: Session, item: OutboxItem) -> list[Outgoing]:
-    """The item's messages: one, or one per user of the organisation it names."""
-    return addressed_all(session, [item])[item.id]
-
-
-def addressed_all(session: Session, items: list[OutboxItem]) -> dict[int, list[Outgoing]]:
+def addressed(session: Session, items: list[OutboxItem]) -> dict[int, list[Outgoing]]:
     """Each item's messages, with every organisation's addresses looked up in one query."""
     organizations = {int(i.recipient.removeprefix(ORGANIZATION_PREFIX)) for i in items
                      if i.recipient.startswith(ORGANIZATION_PREFIX)}
@@ -139,7 +134,7 @@ def drain(session: Session, backend, limit: int = 100) -> int:
     # One UPDATE claims the batch (a burst of requests is one drain, not one each).
     session.execute(update(OutboxItem.__table__).where(OutboxItem.__table__.c.id.in_([i.id for i in items]))
                     .values(sent_at=utcnow(), attempts=OutboxItem.__table__.c.attempts + 1))
-    messages = addressed_all(session, items)
+    messages = addressed(session, items)
     session.commit()
     sent = 0
     for item in items:

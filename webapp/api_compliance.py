@@ -34,7 +34,8 @@ def _plan_for_applicant(plan_id: int) -> Plan:
 def application_schema(plan_id: int):
     """The 申请达标 form as JSON schema, with the plan's indicators (one 检测值 per row, in order)."""
     plan = _plan_for_applicant(plan_id)
-    form, rows = application_form(plan)
+    shown = application_form(plan)
+    form, rows = shown.form, shown.rows
     return jsonify({"form": schema.form_schema(form),
                     "context": {"plan_id": plan.id, "product_name": plan.pilot.product_name,
                                 "indicators": [{**row, "required": compliance.is_required(row.get("level1", ""))}
@@ -46,7 +47,7 @@ def application_schema(plan_id: int):
 def apply(plan_id: int):
     """申请达标: multipart with product_model, institution_id, reports (files), measurements-N-measured, note."""
     plan = _plan_for_applicant(plan_id)
-    form, _rows = application_form(plan, _formdata())
+    form = application_form(plan, _formdata()).form
     if not form.validate():
         return jsonify({"errors": _errors(form)}), 422
     application = submit_application(plan, form, g.api_user)

@@ -1,16 +1,18 @@
 """参与达标 and 查看 (enterprise), 达标产品评价 and 证书 (institution), 证书管理 (office)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine.domain import catalog, certificates, compliance, compliance_lists
+from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans
 from engine.domain.errors import InputError
 from forms import industries, regions
 from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
-from storage.models import Application, Certificate, Plan, ProcessInstance, User
+from storage.models import Application, Certificate, Plan, PlanSubmission, ProcessInstance, User
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
@@ -25,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     compliance_public.init_app(app)
     app.jinja_env.globals.update(verdict_label=compliance.VERDICT_LABELS.get, region_label=regions.label,
-                                 industry_label=industries.label, level1_label=compliance.level1_label,
+                                 industry_label=industries.label, level1_label=formal_plans.level1_label,
                                  indicator_required=compliance.is_required)
 
 
@@ -36,15 +38,26 @@ def _published_plan(plan_id: int) -> Plan:
     return plan
 
 
-def application_form(plan: Plan, formdata=None) -> tuple[ApplicationForm, list[dict]]:
+@dataclass
+class ApplicationPage:
+    """The 申请达标 form and what it is built from (read once per request)."""
+
+    form: ApplicationForm
+    version: PlanSubmission | None  # the published formal plan
+    rows: list[dict]  # its indicators, one 检测值 each
+    institutions: list  # the pilot's enrolled institutions
+
+
+def application_form(plan: Plan, formdata=None) -> ApplicationPage:
     """The 申请达标 form with the pilot's institutions and the published plan's indicators."""
     session = db.session()
     version = compliance.published_version(session, plan)
     rows = compliance.indicators(version) if version is not None else []
+    institutions = compliance.institutions_for(session, plan)
     form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _ in rows]})
-    form.set_institutions(compliance.institutions_for(session, plan))
+    form.set_institutions(institutions)
     form.set_rows(rows)
-    return form, rows
+    return ApplicationPage(form, version, rows, institutions)
 
 
 def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Application | None:
@@ -75,14 +88,13 @@ def apply(plan_id: int):
         flash(refusal, "warning")
         return redirect(url_for("catalog.detail", plan_id=plan.id))
     posted = CombinedMultiDict((request.files, request.form)) if request.method == "POST" else None
-    form, rows = application_form(plan, posted)
-    if posted is not None and form.validate():
-        if submit_application(plan, form, current_user.row) is not None:
+    shown = application_form(plan, posted)
+    if posted is not None and shown.form.validate():
+        if submit_application(plan, shown.form, current_user.row) is not None:
             flash("达标申请已提交，请等待第三方技术机构审核", "success")
             return redirect(url_for("pilots.mine"))
-    institutions = compliance.institutions_for(session, plan)
-    return render_template("compliance/apply.html", plan=plan, form=form, rows=rows, institutions=institutions,
-                           version=compliance.published_version(session, plan)), (422 if posted else 200)
+    return render_template("compliance/apply.html", plan=plan, form=shown.form, rows=shown.rows,
+                           institutions=shown.institutions, version=shown.version), (422 if posted else 200)
 
 
 def _application(application_id: int) -> Application:

@@ -49,8 +49,9 @@ def verify(code: str):
 def verify_url(certificate: Certificate) -> str:
     """The address in the QR code: DUIBIAO_PUBLIC_URL when configured, else this request's host."""
     base = current_app.config.get("PUBLIC_URL")
-    path = url_for("results.verify", code=certificate.code)
-    return base.rstrip("/") + path if base else url_for("results.verify", code=certificate.code, _external=True)
+    if base:
+        return base.rstrip("/") + url_for("results.verify", code=certificate.code)
+    return url_for("results.verify", code=certificate.code, _external=True)
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")

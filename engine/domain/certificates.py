@@ -19,7 +19,7 @@ from engine import clock
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key
 from engine.domain.messages import notify
-from storage.models import Application, Certificate, Organization, StoredFile, User
+from storage.models import Application, Certificate, StoredFile, User
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed from paper
 CODE_LENGTH = 16
@@ -175,8 +175,3 @@ def all_certificates(session: Session, page: int = 1, per_page: int = 20):
     rows = session.scalars(select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()
     return rows, total
-
-
-def organization_name(session: Session, organization_id: int) -> str:
-    organization = session.get(Organization, organization_id)
-    return organization.name if organization else ""

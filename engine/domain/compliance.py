@@ -11,14 +11,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
 from engine.domain.errors import InputError
-from engine.domain.formal_plans import LEVEL1_LABELS, REQUIRED_LEVEL1
+from engine.domain.formal_plans import REQUIRED_LEVEL1
 from engine.domain.plans import latest_submission
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from storage.models import (
     Application,
@@ -51,11 +51,6 @@ def model_key(model: str) -> str:
 
 def is_required(level1: str) -> bool:
     return level1 in REQUIRED_LEVEL1
-
-
-def level1_label(level1: str) -> str:
-    label = LEVEL1_LABELS.get(level1, level1)
-    return f"{label}（必填）" if is_required(level1) else f"{label}（可填）"
 
 
 @dataclass
@@ -170,8 +165,8 @@ def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -
 def _add_submission(session: Session, application: Application, version: PlanSubmission,
                     given: ApplicationInput, actor_id: int | None,
                     previous: ApplicationSubmission | None = None) -> ApplicationSubmission:
-    sequence = (session.scalar(select(func.max(ApplicationSubmission.sequence)).where(
-        ApplicationSubmission.application_id == application.id)) or 0) + 1
+    sequence = next_sequence(session, ApplicationSubmission.sequence,
+                             ApplicationSubmission.application_id == application.id)
     submission = ApplicationSubmission(
         application_id=application.id, sequence=sequence, product_model=given.product_model.strip(),
         note=(given.note or "").strip(), created_at=clock.now(), created_by_id=actor_id)
@@ -250,8 +245,7 @@ def evaluate(context: ServiceContext, given: EvaluationInput) -> dict:
     if given.decision == "return":
         record_decision(submission, "return", given.opinion, context.actor_id)
         return {"decision": "return"}
-    sequence = (session.scalar(select(func.max(Evaluation.sequence)).where(
-        Evaluation.application_id == submission.application_id)) or 0) + 1
+    sequence = next_sequence(session, Evaluation.sequence, Evaluation.application_id == submission.application_id)
     evaluation = Evaluation(
         application_id=submission.application_id, submission_id=submission.id, sequence=sequence,
         conclusion=given.conclusion, explanation=given.explanation.strip(),
@@ -294,14 +288,10 @@ def may_view(user: User, application: Application) -> bool:
                                                                application.institution_id)
 
 
-def is_report_of(session: Session, file_id: int) -> set[int]:
+def report_owner_organizations(session: Session, file_id: int) -> set[int]:
     """Organisations that may download a 产品检测报告: its enterprise and the chosen institution."""
     rows = session.execute(select(Application.enterprise_id, Application.institution_id).join(
         ApplicationSubmission, ApplicationSubmission.application_id == Application.id).join(
         ApplicationReport, ApplicationReport.submission_id == ApplicationSubmission.id).where(
         ApplicationReport.file_id == file_id)).all()
     return {org for row in rows for org in row}
-
-
-def has_applications(session: Session, plan_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(Application.plan_id == plan_id))))

@@ -46,7 +46,8 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
     author = select(PlanComment.organization_id).where(PlanComment.file_id == file_id)
     owners = set(session.scalars(registration.union(enrollment, plan, commented, author)))
     # 产品检测报告 and an institution's uploaded 证书: the application's enterprise and institution.
-    return (owners | compliance.is_report_of(session, file_id) | declarations.declaration_owner(session, file_id)
+    return (owners | compliance.report_owner_organizations(session, file_id)
+            | declarations.declaration_owner(session, file_id)
             | certificates.uploaded_owner_organizations(session, file_id))
 
 

@@ -14,6 +14,12 @@ from storage.models import Indicator, Organization, Plan, PlanCoDrafter, PlanSub
 
 LEVEL1_LABELS = {"safety": "安全", "performance": "性能", "low_carbon": "低碳", "smart": "智能化"}
 REQUIRED_LEVEL1 = ("safety", "performance", "low_carbon")
+
+
+def level1_label(level1: str) -> str:
+    """一级指标 as forms and tables show it: 安全（必填）… 智能化（可填）."""
+    label = LEVEL1_LABELS.get(level1, level1)
+    return f"{label}（必填）" if level1 in REQUIRED_LEVEL1 else f"{label}（可填）"
 PLAN_DOCUMENTS = ("standard_text", "scheme", "explanation")
 
 

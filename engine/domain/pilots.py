@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from storage.models import (
     Enrollment,
@@ -107,8 +107,8 @@ def enroll(session: Session, user: User, pilot: Pilot, note: str,
 
 def _add_submission(session, enrollment, note, files, actor_id,
                     previous: EnrollmentSubmission | None = None) -> EnrollmentSubmission:
-    sequence = (session.scalar(select(func.max(EnrollmentSubmission.sequence)).where(
-        EnrollmentSubmission.enrollment_id == enrollment.id)) or 0) + 1
+    sequence = next_sequence(session, EnrollmentSubmission.sequence,
+                             EnrollmentSubmission.enrollment_id == enrollment.id)
     submission = EnrollmentSubmission(enrollment_id=enrollment.id, sequence=sequence,
                                       note=note or "", created_at=clock.now(),
                                       created_by_id=actor_id)

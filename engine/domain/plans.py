@@ -1,12 +1,12 @@
 """对标方案: the comparison report (比对分析报告) and the formal plan (正式版) of an institution."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
 from engine.domain.errors import InputError
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from storage.models import (
     Enrollment,
@@ -54,8 +54,8 @@ def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> Proc
 def add_submission(session: Session, plan: Plan, stage: str, data: dict,
                    documents: dict[str, StoredFile], actor_id: int | None,
                    keep_from: PlanSubmission | None = None) -> PlanSubmission:
-    sequence = (session.scalar(select(func.max(PlanSubmission.sequence)).where(
-        PlanSubmission.plan_id == plan.id, PlanSubmission.stage == stage)) or 0) + 1
+    sequence = next_sequence(session, PlanSubmission.sequence,
+                             PlanSubmission.plan_id == plan.id, PlanSubmission.stage == stage)
     submission = PlanSubmission(plan_id=plan.id, stage=stage, sequence=sequence, data=data,
                                 created_at=clock.now(), created_by_id=actor_id)
     session.add(submission)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
 from engine.domain.auth import find_user, hash_password
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from storage.models import (
     Organization,
@@ -73,10 +73,8 @@ def register(session: Session, user_type: str, email: str, password: str, fields
 
 def _add_submission(session, organization, kind, fields, documents: Documents, actor_id,
                     previous: RegistrationSubmission | None = None) -> RegistrationSubmission:
-    sequence = (session.scalar(
-        select(func.max(RegistrationSubmission.sequence))
-        .where(RegistrationSubmission.organization_id == organization.id)
-    ) or 0) + 1
+    sequence = next_sequence(session, RegistrationSubmission.sequence,
+                             RegistrationSubmission.organization_id == organization.id)
     submission = RegistrationSubmission(
         organization_id=organization.id, sequence=sequence, kind=kind,
         data={**fields, "user_type": organization.kind}, created_at=clock.now(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -11,6 +11,11 @@ from engine import clock
 
 DECISIONS = ("approve", "return", "reject")
 _FIELDS = ("decision", "reason", "decided_at", "decided_by_id")
+
+
+def next_sequence(session, column, *where) -> int:
+    """The next number in a history (the submissions of one application, say), counted from 1."""
+    return (session.scalar(select(func.max(column)).where(*where)) or 0) + 1
 
 
 @cache
