@@ -89,13 +89,20 @@ def build_form(session: Session, task: HumanTask, formdata=None) -> Form:
     return form
 
 
-def save_draft(session: Session, task: HumanTask, actor_id: int, form: Form, store: FileStore) -> None:
+def save_draft(session: Session, task: HumanTask, actor_id: int, form: Form, store: FileStore) -> bool:
+    """保存: keep a draft, the task stays READY; False (with errors on the form) when it has bad input.
+
+    The one gate for the page and the API: only form keys that keep drafts, only open tasks.
+    """
     spec = spec_for(task)
     if spec.save is None:
         raise UnknownForm(f"{task.form_key} keeps no drafts")
     if task.state != "ready":
         raise runtime.AlreadyHandled(task.id)
+    if not form.validate_draft():
+        return False
     spec.save(session, task, actor_id, form, store)
+    return True
 
 
 def complete(session: Session, task: HumanTask, actor_id: int, form: Form,

@@ -183,15 +183,15 @@ def complete_task(task_id: int):
 def save_task_draft(task_id: int):
     """保存 through the API: keeps a draft, the task stays READY (only forms that keep drafts)."""
     task = _task_or_error(task_id)
-    if task.state != "ready":
-        return _already_handled()
-    spec = tasks.spec_for(task)
-    if spec.save is None:
-        abort(404, "该任务不支持保存草稿")
     form = tasks.build_form(db.session(), task, _formdata())
-    if not form.validate_draft():
+    try:
+        saved = tasks.save_draft(db.session(), task, g.api_user.id, form, db.file_store())
+    except tasks.UnknownForm:
+        abort(404, "该任务不支持保存草稿")
+    except runtime.AlreadyHandled:
+        return _already_handled()
+    if not saved:
         return jsonify({"errors": _errors(form)}), 422
-    tasks.save_draft(db.session(), task, g.api_user.id, form, db.file_store())
     db.commit()
     return jsonify({"task": task_json(task), "saved": True})
 

@@ -107,9 +107,12 @@ def _complete(session, task, form):
 
 def _save(session, task, form):
     """保存: keep the draft; the task stays in 待办."""
-    if not form.validate_draft():
+    try:
+        saved = tasks.save_draft(session, task, current_user.id, form, db.file_store())
+    except tasks.UnknownForm:
+        abort(400)  # this task keeps no drafts: there is no 保存 button to press
+    if not saved:
         return None
-    tasks.save_draft(session, task, current_user.id, form, db.file_store())
     db.commit()
     flash("已保存", "success")
     return redirect(url_for("tasks.show", task_id=task.id))

@@ -145,6 +145,14 @@ def test_a_decision_must_be_chosen(office_client, applicant, session_factory):
     assert task_state(session_factory, task.id) == "ready"
 
 
+def test_save_on_a_task_that_keeps_no_drafts_is_refused_and_changes_nothing(office_client, applicant,
+                                                                           session_factory):
+    task = open_task(session_factory, applicant.instance_id)
+    response = office_client.post(f"/tasks/{task.id}", data={"action": "save", "decision": "approve"})
+    assert response.status_code == 400
+    assert task_state(session_factory, task.id) == "ready"
+
+
 def test_an_unknown_decision_is_refused_in_chinese(office_client, applicant, session_factory):
     task = open_task(session_factory, applicant.instance_id)
     response = decide(office_client, task.id, "maybe", "x")
