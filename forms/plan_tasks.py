@@ -34,7 +34,7 @@ def _context(session: Session, task: HumanTask, stage: str) -> dict:
         "plan": {"id": plan.id, "name": plan.name, "status": plan.status,
                  "standard_number": plan.standard_number, "standard_name": plan.standard_name},
         "pilot": {"id": plan.pilot.id, "title": plan.pilot.title, "product_name": plan.pilot.product_name},
-        "organization": {"id": plan.organization_id, "name": plan.enrollment.organization.name},
+        "organization": {"id": plan.organization_id, "name": plan.organization.name},
         "submission": submissions[0] if submissions else None,
         "history": submissions[1:],
         "level1_labels": formal_plans.LEVEL1_LABELS,

@@ -26,7 +26,7 @@ def context(session: Session, task: HumanTask) -> dict:
     plan = plan_of(session, task)
     return {"plan": {"id": plan.id, "name": plan.name, "standard_number": plan.standard_number,
                      "standard_name": plan.standard_name, "round": plan.publicity_round},
-            "organization": {"name": plan.enrollment.organization.name},
+            "organization": {"name": plan.organization.name},
             "comments": describe_comments(session, plan)}
 
 

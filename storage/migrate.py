@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from storage.db import Base
+from storage.models.search import FTS_TABLE, TRIGRAM_INDEX
 
 
 def _config(connection) -> Config:
@@ -37,8 +38,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name in UNMAPPED_INDEXES)
 
 
-UNMAPPED_TABLE_PREFIXES = ("plan_search_fts",)
-UNMAPPED_INDEXES = ("ix_plan_search_text_trgm",)
+UNMAPPED_TABLE_PREFIXES = (FTS_TABLE,)
+UNMAPPED_INDEXES = (TRIGRAM_INDEX,)
 
 
 def differences(engine: Engine) -> list:

@@ -60,13 +60,6 @@ def _complete(session: Session, instance_id: int, actor_id: int, apply) -> None:
     runtime.complete_task(session, task, actor_id, apply)
 
 
-def _open_task(session: Session, form_key: str, organization_id: int | None = None) -> HumanTask:
-    query = select(HumanTask).where(HumanTask.state == "ready", HumanTask.form_key == form_key)
-    if organization_id is not None:
-        query = query.where(HumanTask.organization_id == organization_id)
-    return session.scalars(query.order_by(HumanTask.id.desc())).first()
-
-
 def _task_of(session: Session, plan, form_key: str) -> HumanTask:
     return plans.open_task_for(session, plan, (form_key,))
 

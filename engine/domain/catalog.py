@@ -5,7 +5,7 @@ kept in the table ``plan_search`` (storage/models/search.py):
 
 * **The key.** 标准号, 标准名称 and the institution's 机构名称, each passed through
   ``search_key`` (NFKC, every dash as ``-``, lower case, then spaces, dashes, slashes and
-  colons removed: a copy of forms.standards.search_key, which the engine may not import)
+  colons removed: ``engine.domain.keys.search_key``, shared with forms and the other lists)
   and joined by newlines, which no query key contains, so a match never spans two
   fields. The user's query goes through the same function, so ``gb/t 1234—2020`` finds
   ``GB/T 1234-2020`` and ``电动 自行车`` finds ``电动自行车``.

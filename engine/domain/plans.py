@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, runtime
 from engine.domain.errors import InputError
@@ -12,6 +12,7 @@ from storage.models import (
     Enrollment,
     HumanTask,
     Plan,
+    PlanCoDrafter,
     PlanDocument,
     PlanSubmission,
     ProcessInstance,
@@ -44,7 +45,7 @@ def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) 
 def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> ProcessInstance:
     plan.status, plan.updated_at = "drafting", clock.now()
     return runtime.start_instance(
-        session, "formal_plan", subject=f"{plan.enrollment.organization.name}：{plan.name}",
+        session, "formal_plan", subject=f"{plan.organization.name}：{plan.name}",
         business_key=f"enrollment:{plan.enrollment_id}", actor_id=actor_id,
         org_id=plan.organization_id,
         data={"plan_id": plan.id, "institution_org_id": plan.organization_id},
@@ -115,8 +116,7 @@ def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> H
 
 def co_drafted_by(session: Session, organization_id: int) -> list[Plan]:
     """我参编的: plans naming this enterprise among their 参编单位."""
-    from storage.models import PlanCoDrafter
-
     return list(session.scalars(select(Plan).join(PlanCoDrafter, PlanCoDrafter.plan_id == Plan.id)
+                                .options(joinedload(Plan.organization))
                                 .where(PlanCoDrafter.organization_id == organization_id)
                                 .order_by(Plan.updated_at.desc())))

@@ -11,9 +11,6 @@ from storage.models.accounts import Organization
 from storage.models.files import StoredFile
 from storage.models.reviewed import Reviewed
 
-RECRUIT_TYPES = ("institution", "enterprise")
-PILOT_FIELDS = ("product", "organization", "region")
-
 
 class Pilot(Base):
     __tablename__ = "pilot"

@@ -7,11 +7,10 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime, utcnow
+from storage.models.accounts import Organization
 from storage.models.files import StoredFile
 from storage.models.pilots import Enrollment, Pilot
 from storage.models.reviewed import Reviewed
-
-DOCUMENT_KINDS = ("comparison_report", "standard_text", "scheme", "explanation")
 
 
 class Plan(Base):
@@ -37,6 +36,7 @@ class Plan(Base):
 
     pilot: Mapped[Pilot] = relationship(lazy="joined")
     enrollment: Mapped[Enrollment] = relationship()
+    organization: Mapped[Organization] = relationship()  # the institution writing the plan
 
 
 class PlanSubmission(Reviewed, Base):

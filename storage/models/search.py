@@ -10,7 +10,7 @@ database indexes it with objects the ORM cannot describe, created by raw SQL in 
 * PostgreSQL: ``ix_plan_search_text_trgm``, a GIN ``gin_trgm_ops`` index on
   ``plan_search.search_text`` (extension pg_trgm).
 
-``include_name`` tells Alembic's comparison to leave those objects alone.
+``storage.migrate.include_object`` tells Alembic's comparison to leave those objects alone.
 """
 from __future__ import annotations
 
@@ -35,10 +35,3 @@ class PlanSearchEntry(Base):
     public_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # 标准号, 标准名称 and 机构名称, each through engine.domain.keys.search_key, one per line.
     search_text: Mapped[str] = mapped_column(Text)
-
-
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic ``include_name`` hook: skip the search objects made by raw SQL in 0005."""
-    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
-        return False
-    return not (type_ == "index" and name == TRIGRAM_INDEX)

@@ -1,7 +1,8 @@
 import pytest
 
+from engine.domain.keys import search_key
 from forms import standards
-from forms.standards import StandardNumberError, is_valid, normalize, search_key
+from forms.standards import StandardNumberError, is_valid, normalize
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 10:00:00
 
 ``plan_search`` (mapped: storage/models/search.py) holds one row per public plan with
 its search key. Each database indexes the key with objects made here by raw SQL and
-kept out of the ORM metadata (storage.models.search.include_name hides them from the
+kept out of the ORM metadata (storage.migrate.include_object hides them from the
 models-vs-migrations comparison):
 
 * SQLite: an FTS5 external-content table with the trigram tokenizer, kept in step with
