@@ -9,13 +9,13 @@ from engine.services import ServiceContext
 from forms.plan_tasks import plan_of
 from forms.publicity import ResolveCommentsForm  # noqa: F401  (TASK_FORMS reads it here)
 from storage.files import FileStore
-from storage.models import HumanTask, Organization
+from storage.models import HumanTask
 
 
 def describe_comments(session: Session, plan) -> list[dict]:
     return [{
         "id": c.id, "text": c.text,
-        "organization": session.get(Organization, c.organization_id).name,
+        "organization": c.organization.name,
         "created_at": clock.to_china(c.created_at).strftime("%Y-%m-%d %H:%M"),
         "file": {"id": c.file.id, "name": c.file.original_name} if c.file else None,
         "resolution": c.resolution, "reply": c.reply,

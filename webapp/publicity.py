@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import publicity
 from engine.domain.errors import InputError
 from forms.publicity import CommentForm
-from storage.models import Organization, Plan, PlanComment
+from storage.models import Plan
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
@@ -61,13 +60,8 @@ def comments(plan_id: int):
     plan = _plan(plan_id)
     if not current_user.has_role("office") and plan.organization_id != current_user.organization_id:
         abort(403)
-    rows = session.query(PlanComment).filter(PlanComment.plan_id == plan.id).order_by(
-        PlanComment.publicity_round, PlanComment.created_at).all()
-    names = {o.id: o.name for o in session.scalars(
-        select(Organization).where(Organization.id.in_({c.organization_id for c in rows})))}
-    return render_template("publicity/comments.html", plan=plan, rows=rows,
-                           organizations={c.id: names.get(c.organization_id, "") for c in rows},
-                           resolutions=publicity.RESOLUTIONS)
+    rows = publicity.comments(session, plan, current_round_only=False)
+    return render_template("publicity/comments.html", plan=plan, rows=rows, resolutions=publicity.RESOLUTIONS)
 
 
 @bp.route("/my/comments")

@@ -100,7 +100,8 @@ def comments(session: Session, plan: Plan, current_round_only: bool = True) -> l
     query = select(PlanComment).where(PlanComment.plan_id == plan.id)
     if current_round_only:
         query = query.where(PlanComment.publicity_round == plan.publicity_round)
-    return list(session.scalars(query.order_by(PlanComment.created_at, PlanComment.id)))
+    return list(session.scalars(query.order_by(PlanComment.publicity_round, PlanComment.created_at,
+                                               PlanComment.id)))
 
 
 def comments_by(session: Session, organization_id: int, page: int, per_page: int = 20):

@@ -114,3 +114,4 @@ class PlanComment(Base):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     file: Mapped[StoredFile | None] = relationship(lazy="joined")
+    organization: Mapped[Organization] = relationship(lazy="joined")  # who filed it
