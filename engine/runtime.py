@@ -57,7 +57,7 @@ def start_instance(
     )
     session.add(instance)
     session.flush()
-    context = ServiceContext(session, instance, actor_id)
+    context = ServiceContext(session, instance, actor_id, open_task_ids=set())
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(context))
     workflow.task_tree.data.update(data or {})
     record(context, "started", summary={"key": key, "version": definition.version})
@@ -88,7 +88,9 @@ def load_task(session: Session, task_id: int) -> HumanTask | None:
 
 def load(session: Session, instance: ProcessInstance, context: ServiceContext) -> BpmnWorkflow:
     spec, subprocess_specs = definitions.specs_for(session, instance.definition)
-    return serializer.loads(instance.state, spec, subprocess_specs, SafeScriptEngine(context))
+    workflow = serializer.loads(instance.state, spec, subprocess_specs, SafeScriptEngine(context))
+    context.open_task_ids = projection.ready_task_ids(workflow)  # what the inbox holds open
+    return workflow
 
 
 def complete_task(
@@ -108,6 +110,7 @@ def complete_task(
     claimed = session.connection().execute(_CLAIM, {"task_id": human_task.id, "now": now, "actor_id": actor_id})
     if claimed.rowcount != 1:
         raise AlreadyHandled(human_task.id)
+    context.open_task_ids.discard(human_task.engine_task_id)
     # Mirror the UPDATE on the loaded row without making it dirty again.
     for key, value in (("state", "completed"), ("completed_at", now), ("completed_by_id", actor_id)):
         set_committed_value(human_task, key, value)
@@ -163,7 +166,7 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})
-    created = projection.sync_human_tasks(session, instance, workflow, ready, now)
+    created = projection.sync_human_tasks(session, instance, workflow, ready, now, context.open_task_ids)
     values["last_event_sequence"] = _write_events(session, instance, context, now)
     try:
         session.flush()  # the domain rows the request changed, and the new inbox rows

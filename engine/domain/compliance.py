@@ -259,7 +259,7 @@ def evaluate(context: ServiceContext, given: EvaluationInput) -> dict:
 
 def file(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of file_evaluation: the office's 通过 / 退回修改 / 不予通过 of the evaluation."""
-    evaluation = context.session.get(Evaluation, int(context.data["evaluation_id"]))
+    evaluation = context.get(Evaluation, context.data["evaluation_id"])
     record_decision(evaluation, decision, reason, context.actor_id)
     return {"decision": decision}
 

@@ -125,7 +125,7 @@ def check(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of check_declaration: keeps the public reason; the services move the status."""
     if decision not in DECISIONS:
         raise InputError("decision", "请选择核查通过或撤下")
-    declaration = context.session.get(Declaration, int(context.data["declaration_id"]))
+    declaration = context.get(Declaration, context.data["declaration_id"])
     reason = (reason or "").strip()
     if decision == "take_down" and not reason:
         raise InputError("reason", "撤下时须填写撤下原因")

@@ -129,14 +129,14 @@ def current_submission(session: Session, enrollment_id: int) -> EnrollmentSubmis
 
 def resubmit(context: ServiceContext, note: str, files: list[StoredFile]) -> dict:
     """Handler of correct_enrollment: a new submission; no new files keeps the earlier ones."""
-    previous = context.session.get(EnrollmentSubmission, int(context.data["submission_id"]))
+    previous = context.get(EnrollmentSubmission, context.data["submission_id"])
     submission = _add_submission(context.session, previous.enrollment, note, files,
                                  context.actor_id, previous=previous)
     return {"submission_id": submission.id, "decision": None}
 
 
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
-    submission = context.session.get(EnrollmentSubmission, int(context.data["submission_id"]))
+    submission = context.get(EnrollmentSubmission, context.data["submission_id"])
     record_decision(submission, decision, reason, context.actor_id)
     return {"decision": decision}
 

@@ -95,7 +95,7 @@ def submit_report(context: ServiceContext, name: str, report: StoredFile | None)
 
 
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
-    submission = context.session.get(PlanSubmission, int(context.data["submission_id"]))
+    submission = context.get(PlanSubmission, context.data["submission_id"])
     record_decision(submission, decision, reason, context.actor_id)
     return {"decision": decision}
 

@@ -135,7 +135,7 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents) -> dic
 
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of the office's vet_registration task; every decision field is set each time."""
-    submission = context.session.get(RegistrationSubmission, _instance_submission_id(context))
+    submission = context.get(RegistrationSubmission, _instance_submission_id(context))
     record_decision(submission, decision, reason, context.actor_id)
     return {"decision": decision}
 

@@ -23,6 +23,19 @@ class ServiceContext:
     actor_id: int | None = None
     data: dict = field(default_factory=dict)  # the data of the task being completed
     events: list[dict] = field(default_factory=list)
+    # The session's identity map holds clean rows weakly: without these references a row a
+    # form handler loaded is gone by the time the service task after it asks for it again.
+    loaded: dict[tuple[type, int], Any] = field(default_factory=dict)
+    # Engine ids of the inbox rows still open (READY user tasks as loaded, less the claimed one);
+    # None when unknown, and the projection reads the rows instead.
+    open_task_ids: set[str] | None = None
+
+    def get(self, model: type, row_id: int) -> Any:
+        """``session.get`` that keeps the row for the rest of the request (one SELECT per row)."""
+        key = (model, int(row_id))
+        if key not in self.loaded:
+            self.loaded[key] = self.session.get(model, key[1])
+        return self.loaded[key]
 
 
 def service(name: str):

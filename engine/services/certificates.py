@@ -9,7 +9,7 @@ from storage.models import Application, Certificate
 
 @service("certificate.issue")
 def issue(context: ServiceContext, task) -> dict:
-    application = context.session.get(Application, int(task.data["application_id"]))
+    application = context.get(Application, task.data["application_id"])
     certificate = certificates.issue(context.session, application)
     return {"certificate_id": certificate.id, "number": certificate.number}
 
@@ -17,7 +17,7 @@ def issue(context: ServiceContext, task) -> dict:
 @service("certificate.publish")
 def publish(context: ServiceContext, task) -> dict:
     """达标结果 lists issued applications at once; the enterprise and institution are told."""
-    certificate = context.session.get(Certificate, int(task.data["certificate_result"]["certificate_id"]))
+    certificate = context.get(Certificate, task.data["certificate_result"]["certificate_id"])
     certificate.application.status, certificate.application.updated_at = "issued", clock.now()
     certificates.announce(context.session, certificate)
     return {"certificate_id": certificate.id}

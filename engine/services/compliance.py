@@ -9,7 +9,7 @@ from storage.models import Application, ApplicationSubmission, Evaluation
 
 
 def _application(context: ServiceContext, task) -> Application:
-    return context.session.get(Application, int(task.data["application_id"]))
+    return context.get(Application, task.data["application_id"])
 
 
 def _set_status(application: Application, status: str) -> None:
@@ -23,7 +23,7 @@ def _label(application: Application) -> str:
 @service("application.return")
 def return_to_enterprise(context: ServiceContext, task) -> dict:
     application = _application(context, task)
-    submission = context.session.get(ApplicationSubmission, int(task.data["submission_id"]))
+    submission = context.get(ApplicationSubmission, task.data["submission_id"])
     _set_status(application, "returned")
     notify(context.session, application.enterprise_id, "达标申请被退回",
            f"{_label(application)}\n第三方技术机构：{application.institution.name}\n审核意见：{submission.reason}\n"
@@ -34,7 +34,7 @@ def return_to_enterprise(context: ServiceContext, task) -> dict:
 @service("application.withdraw")
 def withdraw(context: ServiceContext, task) -> dict:
     application = _application(context, task)
-    submission = context.session.get(ApplicationSubmission, int(task.data["submission_id"]))
+    submission = context.get(ApplicationSubmission, task.data["submission_id"])
     record_decision(submission, "withdrawn", None, context.actor_id)
     _set_status(application, "withdrawn")
     return {"withdrawn_submission_id": submission.id}
@@ -44,7 +44,7 @@ def withdraw(context: ServiceContext, task) -> dict:
 def evaluated(context: ServiceContext, task) -> dict:
     """The institution's evaluation goes to the office; the gateway after filing reads its conclusion."""
     application = _application(context, task)
-    evaluation = context.session.get(Evaluation, int(task.data["evaluation_id"]))
+    evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "office_review")
     return {"conclusion": evaluation.conclusion, "evaluation_id": evaluation.id}
 
@@ -52,7 +52,7 @@ def evaluated(context: ServiceContext, task) -> dict:
 @service("evaluation.return")
 def return_to_institution(context: ServiceContext, task) -> dict:
     application = _application(context, task)
-    evaluation = context.session.get(Evaluation, int(task.data["evaluation_id"]))
+    evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "evaluation_returned")
     notify(context.session, application.institution_id, "达标评价被专项办退回",
            f"{_label(application)}\n企业：{application.enterprise.name}\n退回原因：{evaluation.reason}\n"
@@ -63,7 +63,7 @@ def return_to_institution(context: ServiceContext, task) -> dict:
 @service("application.reject")
 def reject(context: ServiceContext, task) -> dict:
     application = _application(context, task)
-    evaluation = context.session.get(Evaluation, int(task.data["evaluation_id"]))
+    evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "rejected")
     text = f"{_label(application)}\n原因：{evaluation.reason}"
     notify(context.session, application.enterprise_id, "达标申请不予通过", text, f"/my/applications/{application.id}")
@@ -74,7 +74,7 @@ def reject(context: ServiceContext, task) -> dict:
 @service("application.fail")
 def fail(context: ServiceContext, task) -> dict:
     application = _application(context, task)
-    evaluation = context.session.get(Evaluation, int(task.data["evaluation_id"]))
+    evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "failed")
     notify(context.session, application.enterprise_id, "达标结果：未达标",
            f"{_label(application)}\n评价机构：{application.institution.name}\n未达标情况：{evaluation.explanation}",

@@ -10,7 +10,7 @@ _LINK = "/my/declarations"
 
 
 def _declaration(context: ServiceContext, task) -> Declaration:
-    return context.session.get(Declaration, int(task.data["declaration_id"]))
+    return context.get(Declaration, task.data["declaration_id"])
 
 
 @service("declaration.publish")

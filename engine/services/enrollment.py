@@ -10,7 +10,7 @@ _LINK = "/my/enrollments"
 
 
 def _submission(context: ServiceContext, task) -> EnrollmentSubmission:
-    return context.session.get(EnrollmentSubmission, int(task.data["submission_id"]))
+    return context.get(EnrollmentSubmission, task.data["submission_id"])
 
 
 @service("enrollment.approve")

@@ -14,14 +14,14 @@ _WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
 
 @service("enrollment.open_report")
 def open_report(context: ServiceContext, task) -> dict:
-    submission = context.session.get(EnrollmentSubmission, int(task.data["submission_id"]))
+    submission = context.get(EnrollmentSubmission, task.data["submission_id"])
     enrollment: Enrollment = submission.enrollment
     plan = plans.open_report(context.session, enrollment, context.actor_id)
     return {"plan_id": plan.id}
 
 
 def _submission(context: ServiceContext, task) -> PlanSubmission:
-    return context.session.get(PlanSubmission, int(task.data["submission_id"]))
+    return context.get(PlanSubmission, task.data["submission_id"])
 
 
 def _register(prefix: str) -> None:

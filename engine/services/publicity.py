@@ -7,7 +7,7 @@ from storage.models import Plan
 
 
 def _plan(context: ServiceContext, task) -> Plan:
-    return context.session.get(Plan, int(task.data["plan_id"]))
+    return context.get(Plan, task.data["plan_id"])
 
 
 @service("publicity.open")

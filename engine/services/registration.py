@@ -11,7 +11,7 @@ _LINK = "/account/status"
 
 
 def _submission(context: ServiceContext, task) -> RegistrationSubmission:
-    return context.session.get(RegistrationSubmission, int(task.data["submission_id"]))
+    return context.get(RegistrationSubmission, task.data["submission_id"])
 
 
 @service("registration.approve")

@@ -21,6 +21,10 @@ def round_trip(session, instance) -> None:
     assert summary.stage == instance.stage
     assert summary.next_timer_at == instance.next_timer_at
     assert [t.id for t in summary.ready] == [t.id for t in projection.ready_user_tasks(restored)]
+    # The inbox holds open exactly the READY user tasks (the runtime relies on it to skip a query).
+    open_rows = session.scalars(select(HumanTask.engine_task_id).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == "ready")).all()
+    assert sorted(open_rows) == sorted(str(t.id) for t in summary.ready)
 
 
 def open_task(session, instance) -> HumanTask:

@@ -109,8 +109,10 @@ def test_reject_locks_the_account_with_the_reason(deployed, applicant, office):
 
 def test_withdraw_before_decision_then_resubmit(deployed, applicant, office):
     user, instance = applicant
+    vetting = open_task(deployed, instance)
     runtime.send_message(deployed, instance, "withdraw_registration", user.id,
                          must_cancel="vet_registration")
+    assert vetting.state == "cancelled"  # the row the session holds is told, not only the table
     deployed.commit()
     round_trip(deployed, instance)
     assert instance.stage == "withdrawn"
