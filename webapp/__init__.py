@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox_worker,
         pilots,
         portal,
+        profiles,
         publicity,
         register,
         scheduler,
@@ -41,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, tasks, pilots, catalog, publicity, compliance, declarations,
+    for module in (portal, register, account, profiles, tasks, pilots, catalog, publicity, compliance, declarations,
                    api, api_compliance, errors):
         module.init_app(app)
     cli.init_app(app)

@@ -8,7 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.security import check_password_hash
 
 from engine.domain import auth as accounts
-from engine.domain import messages, registration
+from engine.domain import messages, profiles, registration
 from engine.domain.registration import RegistrationError
 from forms import industries, regions
 from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
@@ -94,7 +94,7 @@ def profile():
     vetting = registration.latest_vetting(session, organization.id)
     pending_change = vetting is not None and vetting.status not in ("completed", "cancelled")
     return render_template("account/profile.html", form=form, organization=organization,
-                           pending_change=pending_change,
+                           pending_change=pending_change, info_missing=not profiles.is_filled(session, organization),
                            regions_json=regions.as_json(),
                            submission=describe_submission(submission) if submission else None,
                            service_label=industries.label(organization.service_field or "")), status

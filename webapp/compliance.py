@@ -7,11 +7,12 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans
+from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans, profiles
 from engine.domain.errors import InputError
 from forms import industries, regions
 from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
+from forms.profiles import ACCREDITATION_LABELS, INSTITUTION_TYPE_LABELS
 from storage.models import Application, Certificate, Plan, PlanSubmission, ProcessInstance, User
 from webapp import db
 from webapp.auth import roles_required
@@ -46,6 +47,7 @@ class ApplicationPage:
     version: PlanSubmission | None  # the published formal plan
     rows: list[dict]  # its indicators, one 检测值 each
     institutions: list  # the pilot's enrolled institutions
+    institution_info: dict  # their 服务机构信息 by organisation id (机构详情)
 
 
 def application_form(plan: Plan, formdata=None) -> ApplicationPage:
@@ -57,7 +59,8 @@ def application_form(plan: Plan, formdata=None) -> ApplicationPage:
     form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _ in rows]})
     form.set_institutions(institutions)
     form.set_rows(rows)
-    return ApplicationPage(form, version, rows, institutions)
+    info = profiles.institution_profiles(session, [o.id for o in institutions])
+    return ApplicationPage(form, version, rows, institutions, info)
 
 
 def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Application | None:
@@ -94,7 +97,9 @@ def apply(plan_id: int):
             flash("达标申请已提交，请等待第三方技术机构审核", "success")
             return redirect(url_for("pilots.mine"))
     return render_template("compliance/apply.html", plan=plan, form=shown.form, rows=shown.rows,
-                           institutions=shown.institutions, version=shown.version), (422 if posted else 200)
+                           institutions=shown.institutions, institution_info=shown.institution_info,
+                           type_labels=INSTITUTION_TYPE_LABELS, accreditation_labels=ACCREDITATION_LABELS,
+                           version=shown.version), (422 if posted else 200)
 
 
 def _application(application_id: int) -> Application:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.domain import catalog, certificates, compliance, declarations
+from engine.domain import catalog, certificates, compliance, declarations, profiles
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -48,7 +48,8 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
     # 产品检测报告 and an institution's uploaded 证书: the application's enterprise and institution.
     return (owners | compliance.report_owner_organizations(session, file_id)
             | declarations.declaration_owner(session, file_id)
-            | certificates.uploaded_owner_organizations(session, file_id))
+            | certificates.uploaded_owner_organizations(session, file_id)
+            | profiles.attachment_owner(session, file_id))
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

@@ -34,6 +34,11 @@ from storage.models.plans import (  # noqa: F401
     PlanDocument,
     PlanSubmission,
 )
+from storage.models.profiles import (  # noqa: F401
+    EnterpriseProfile,
+    InstitutionProfile,
+    InstitutionProfileFile,
+)
 from storage.models.search import PlanSearchEntry  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
     HumanTask,

@@ -1,0 +1,152 @@
+"""企业信息填报 and 服务机构信息填报 forms, with the Chinese labels of the domain's choice keys."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import NumberRange
+
+from engine.domain import profiles
+from forms.fields import (
+    PdfListField,
+    email_address,
+    max_length,
+    optional,
+    phone_number,
+    required,
+)
+
+SCALE_LABELS = dict(zip(profiles.SCALES, (_l("大型企业"), _l("中型企业"), _l("小型企业"), _l("微型企业")),
+                        strict=True))
+OWNERSHIP_LABELS = dict(zip(profiles.OWNERSHIPS, (
+    _l("国有企业"), _l("集体企业"), _l("股份合作"), _l("私营企业"), _l("外资企业"), _l("其它")), strict=True))
+SECTOR_LABELS = dict(zip(profiles.SECTORS, (_l("一产"), _l("二产"), _l("三产")), strict=True))
+BODY_LABELS = dict(zip(profiles.STANDARDIZATION_BODIES, (
+    _l("设有专门的标准化管理部门"), _l("由其他部门兼管"), _l("未设立")), strict=True))
+NEED_LABELS = dict(zip(profiles.NEEDS, (
+    _l("标准制修订"), _l("对标达标咨询"), _l("检验检测"), _l("标准化培训"), _l("标准信息服务"), _l("其它")),
+    strict=True))
+INSTITUTION_TYPE_LABELS = dict(zip(profiles.INSTITUTION_TYPES, (
+    _l("检验检测机构"), _l("认证机构"), _l("标准化技术机构"), _l("行业协会/学会"), _l("科研院所/高校"),
+    _l("其它")), strict=True))
+ACCREDITATION_LABELS = dict(zip(profiles.ACCREDITATIONS, (
+    _l("检验检测机构资质认定（CMA）"), _l("中国合格评定国家认可（CNAS）"), _l("认证机构批准（CNCA）"),
+    _l("其它")), strict=True))
+
+_CHOOSE = _l("请在列出的选项中选择")
+
+
+def _radio(label, labels: dict, message):
+    return RadioField(label, choices=list(labels.items()), validators=[required(message)],
+                      invalid_choice_message=_CHOOSE)
+
+
+def _checkboxes(label, labels: dict):
+    return SelectMultipleField(label, choices=list(labels.items()), validate_choice=True,
+                               widget=widgets.ListWidget(prefix_label=False),
+                               option_widget=widgets.CheckboxInput())
+
+
+def _count(label, required_message=None):
+    """A number of people or standards: a whole number from 0, blank counted as 0 unless required."""
+    checks = [required(required_message)] if required_message else [optional()]
+    return IntegerField(label, validators=[*checks, NumberRange(
+        min=0, max=1_000_000, message=_l("请填写 0 到 1000000 之间的整数"))])
+
+
+def _text(label, limit: int, required_message=None):
+    checks = [required(required_message)] if required_message else [optional()]
+    field = TextAreaField if limit > 200 else StringField
+    return field(label, validators=[*checks, max_length(limit)])
+
+
+def _clean(value):
+    return value.strip() or None if isinstance(value, str) else value
+
+
+class _SharedParticulars(Form):
+    """Fields kept on the organisation (the same as in 用户信息)."""
+
+    contact = StringField(_l("联系人"), validators=[required(_l("请填写联系人")), max_length(30)])
+    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), phone_number])
+    email = StringField(_l("电子邮箱"), validators=[optional(), email_address(), max_length(254)])
+
+    def integer_fields(self) -> list[str]:
+        return [name for name, f in self._fields.items() if isinstance(f, IntegerField)]
+
+    def values(self, names) -> dict:
+        values = {name: _clean(self[name].data) for name in names}
+        for name in self.integer_fields():
+            if name in values and values[name] is None:
+                values[name] = 0
+        return values
+
+
+class EnterpriseInfoForm(_SharedParticulars):
+    # 企业基本信息
+    founded_on = DateField(_l("成立日期"), validators=[required(_l("请填写成立日期，格式如 2023-02-01"))],
+                           format="%Y-%m-%d")
+    legal_rep = StringField(_l("法定代表人"), validators=[required(_l("请填写法定代表人")), max_length(30)])
+    address = StringField(_l("地址"), validators=[required(_l("请填写地址")), max_length(200)])
+    business_info = _text(_l("企业经营信息"), 2000)
+    scale = _radio(_l("企业规模"), SCALE_LABELS, _l("请选择企业规模"))
+    ownership = _radio(_l("企业类型"), OWNERSHIP_LABELS, _l("请选择企业类型"))
+    industry = _text(_l("具体行业领域"), 200, _l("请填写具体行业领域"))
+    sector = _radio(_l("行业分类"), SECTOR_LABELS, _l("请选择行业分类"))
+    main_products = _text(_l("主营(核心)产品或服务"), 1000, _l("请填写主营(核心)产品或服务"))
+    # 企业标准化管理情况信息
+    standardization_body = _radio(_l("标准化管理机构"), BODY_LABELS, _l("请选择标准化管理机构的设置情况"))
+    full_time_staff = _count(_l("标准化专职人员（人）"))
+    part_time_staff = _count(_l("标准化兼职人员（人）"))
+    international_standards = _count(_l("国际标准（项）"))
+    national_standards = _count(_l("国家标准（项）"))
+    industry_standards = _count(_l("行业标准（项）"))
+    local_standards = _count(_l("地方标准（项）"))
+    group_standards = _count(_l("团体标准（项）"))
+    enterprise_standards = _count(_l("企业标准（项）"))
+    management_notes = _text(_l("标准化工作情况"), 2000)
+    # 企业标准化需求
+    needs = _checkboxes(_l("需求类型"), NEED_LABELS)
+    needs_detail = _text(_l("需求描述"), 2000)
+
+    TABS = (
+        ("basic", _l("企业基本信息"), ("contact", "phone", "email", "founded_on", "legal_rep", "address",
+                                    "business_info", "scale", "ownership", "industry", "sector",
+                                    "main_products")),
+        ("management", _l("企业标准化管理情况信息"), (
+            "standardization_body", "full_time_staff", "part_time_staff", "international_standards",
+            "national_standards", "industry_standards", "local_standards", "group_standards",
+            "enterprise_standards", "management_notes")),
+        ("needs", _l("企业标准化需求"), ("needs", "needs_detail")),
+    )
+
+    def shared(self) -> dict:
+        return self.values(profiles.SHARED_FIELDS["enterprise"])
+
+    def profile_fields(self) -> dict:
+        return {**self.values(profiles.ENTERPRISE_FIELDS), "needs": list(self.needs.data or [])}
+
+
+class InstitutionInfoForm(_SharedParticulars):
+    institution_type = _radio(_l("机构类型"), INSTITUTION_TYPE_LABELS, _l("请选择机构类型"))
+    accreditations = _checkboxes(_l("资质情况"), ACCREDITATION_LABELS)
+    staff = _count(_l("技术人员数（人）"), _l("请填写技术人员数"))
+    senior_staff = _count(_l("其中高级职称（人）"))
+    capabilities = _text(_l("服务能力简介"), 2000, _l("请填写服务能力简介"))
+    cases = _text(_l("典型服务案例"), 2000)
+    attachments = PdfListField(_l("相关附件"), required=False, max_files=profiles.MAX_ATTACHMENTS)
+
+    def shared(self) -> dict:
+        return self.values(profiles.SHARED_FIELDS["institution"])
+
+    def profile_fields(self) -> dict:
+        return {**self.values(profiles.INSTITUTION_FIELDS),
+                "accreditations": list(self.accreditations.data or [])}

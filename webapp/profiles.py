@@ -1,0 +1,92 @@
+"""用户中心 → 企业信息填报 (enterprises) and 服务机构信息填报 (institutions)."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from engine.domain import profiles
+from engine.domain.profiles import ProfileError
+from forms import profiles as labels
+from forms.profiles import EnterpriseInfoForm, InstitutionInfoForm
+from webapp import db
+from webapp.auth import roles_required
+
+bp = Blueprint("profiles", __name__, url_prefix="/account")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _posted_form(form_class):
+    if request.method != "POST":
+        return None
+    return form_class(CombinedMultiDict((request.files, request.form)))
+
+
+@bp.route("/enterprise-info", methods=["GET", "POST"])
+@roles_required("enterprise")
+def enterprise_info():
+    session = db.session()
+    organization = current_user.organization
+    profile = profiles.enterprise_profile(session, organization.id)
+    form = _posted_form(EnterpriseInfoForm)
+    if form is None:
+        form = EnterpriseInfoForm(data=_initial(organization, profile, profiles.ENTERPRISE_FIELDS,
+                                                profiles.SHARED_FIELDS["enterprise"]))
+    elif form.validate() and _saved(form, lambda: profiles.save_enterprise(
+            session, current_user.row, form.shared(), form.profile_fields())):
+        return redirect(url_for("profiles.enterprise_info"))
+    return render_template("account/enterprise_info.html", form=form, organization=organization,
+                           profile=profile), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/institution-info", methods=["GET", "POST"])
+@roles_required("institution")
+def institution_info():
+    session = db.session()
+    organization = current_user.organization
+    profile = profiles.institution_profile(session, organization.id)
+    form = _posted_form(InstitutionInfoForm)
+    if form is None:
+        form = InstitutionInfoForm(data=_initial(organization, profile, profiles.INSTITUTION_FIELDS,
+                                                 profiles.SHARED_FIELDS["institution"]))
+    elif form.validate() and _saved(form, lambda: profiles.save_institution(
+            session, current_user.row, form.shared(), form.profile_fields(), _stored(form),
+            _removed_ids())):
+        return redirect(url_for("profiles.institution_info"))
+    return render_template("account/institution_info.html", form=form, organization=organization,
+                           profile=profile, removed=_removed_ids(),
+                           type_labels=labels.INSTITUTION_TYPE_LABELS), (
+        422 if request.method == "POST" else 200)
+
+
+def _initial(organization, profile, fields: tuple, shared: tuple) -> dict:
+    data = {name: getattr(organization, name) for name in shared}
+    if profile is not None:
+        data.update({name: getattr(profile, name) for name in fields})
+    return data
+
+
+def _saved(form, save) -> bool:
+    """Run the domain save; on a refusal nothing is kept and the message goes to its field."""
+    try:
+        save()
+    except ProfileError as exc:
+        db.rollback()
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        return False
+    db.commit()
+    flash("保存成功", "success")
+    return True
+
+
+def _stored(form: InstitutionInfoForm) -> list:
+    store = db.file_store()
+    return [store.save(db.session(), data, name, "application/pdf", current_user.id)
+            for data, name in form.attachments.uploads]
+
+
+def _removed_ids() -> set[int]:
+    return {int(value) for value in request.form.getlist("remove_file") if value.isdigit()}
