@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from storage.models import Organization, User
+from storage.models import EnterpriseProfile, InstitutionProfile, InstitutionProfileFile, Organization, User
 from tests.webapp.helpers import OFFICE_EMAIL, all_rows, count, login
 from webapp.cli import main
 from webapp.demo import DEMO_ACCOUNTS
@@ -78,6 +78,12 @@ def test_demo_is_idempotent(duibiao, client, session_factory):
     assert sorted((u.email, u.roles, u.organization_id)
                   for u in all_rows(session_factory, select(User))) == users
     assert count(session_factory, Organization) == organizations
+    # 信息填报: ent1 and inst1 filled in (once, with one 相关附件); ent2 and inst2 not.
+    filled = {row.organization_id for row in all_rows(session_factory, select(EnterpriseProfile))} | {
+        row.organization_id for row in all_rows(session_factory, select(InstitutionProfile))}
+    by_email = {email: organization_id for email, _roles, organization_id in users}
+    assert filled == {by_email["ent1@demo.duibiao.cn"], by_email["inst1@demo.duibiao.cn"]}
+    assert count(session_factory, InstitutionProfileFile) == 1
 
     email, password, *_ = DEMO_ACCOUNTS[3]
     assert email in first_run.output and password in first_run.output
