@@ -12,7 +12,8 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import NumberRange
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
 from forms.fields import (
@@ -45,20 +46,20 @@ _CHOOSE = _l("请在列出的选项中选择")
 
 
 def _radio(label, labels: dict, message):
-    return RadioField(label, choices=list(labels.items()), validators=[required(message)],
+    return RadioField(label, choices=[SelectChoice(*c) for c in labels.items()], validators=[required(message)],
                       invalid_choice_message=_CHOOSE)
 
 
 def _checkboxes(label, labels: dict):
-    return SelectMultipleField(label, choices=list(labels.items()), validate_choice=True,
+    return SelectMultipleField(label, choices=[SelectChoice(*c) for c in labels.items()], validate_choice=True,
                                widget=widgets.ListWidget(prefix_label=False),
-                               option_widget=widgets.CheckboxInput())
+                               option_widget=widgets.CheckboxInput(), invalid_choice_message=_CHOOSE)
 
 
 def _count(label, required_message=None):
     """A number of people or standards: a whole number from 0, blank counted as 0 unless required."""
-    checks = [required(required_message)] if required_message else [optional()]
-    return IntegerField(label, validators=[*checks, NumberRange(
+    checks = [InputRequired(required_message)] if required_message else [optional()]
+    return IntegerField(label, invalid_value_message=_l("请填写整数"), validators=[*checks, NumberRange(
         min=0, max=1_000_000, message=_l("请填写 0 到 1000000 之间的整数"))])
 
 
@@ -150,3 +151,33 @@ class InstitutionInfoForm(_SharedParticulars):
     def profile_fields(self) -> dict:
         return {**self.values(profiles.INSTITUTION_FIELDS),
                 "accreditations": list(self.accreditations.data or [])}
+
+
+_CHOICE_LABELS = {"scale": SCALE_LABELS, "ownership": OWNERSHIP_LABELS, "sector": SECTOR_LABELS,
+                  "standardization_body": BODY_LABELS, "needs": NEED_LABELS,
+                  "institution_type": INSTITUTION_TYPE_LABELS, "accreditations": ACCREDITATION_LABELS}
+
+
+def _shown(name: str, value) -> str:
+    labels = _CHOICE_LABELS.get(name)
+    if isinstance(value, list):
+        return "、".join(str(labels.get(v, v)) if labels else str(v) for v in value)
+    if labels:
+        return str(labels.get(value, value or ""))
+    return "" if value is None else str(value)
+
+
+def describe(kind: str, profile) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The saved 信息填报 as (section title, [(label, text)]) for reading (专项办's 单位管理).
+
+    The particulars kept on the organisation are left out: the page shows them with 用户信息.
+    """
+    if kind == "enterprise":
+        form, sections = EnterpriseInfoForm(), EnterpriseInfoForm.TABS
+    else:
+        form = InstitutionInfoForm()
+        sections = (("info", _l("服务机构信息"), profiles.INSTITUTION_FIELDS),)
+    shared = set(profiles.SHARED_FIELDS[kind])
+    return [(str(title), [(str(form[name].label.text), _shown(name, getattr(profile, name)))
+                          for name in names if name not in shared])
+            for _key, title, names in sections]

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         declarations,
         errors,
         i18n,
+        organizations,
         outbox_worker,
         pilots,
         portal,
@@ -42,8 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
-    for module in (portal, register, account, profiles, tasks, pilots, catalog, publicity, compliance, declarations,
-                   api, api_compliance, errors):
+    for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
+                   compliance, declarations, api, api_compliance, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -1,0 +1,50 @@
+"""单位管理: the programme office's directory of registered enterprises and institutions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine.domain.keys import search_key
+from storage.models import EnterpriseProfile, InstitutionProfile, Organization
+
+KINDS = ("enterprise", "institution")
+STATUSES = ("pending", "active", "rejected")
+
+
+@dataclass
+class DirectoryRow:
+    organization: Organization
+    info_filled: bool  # 企业信息填报 / 服务机构信息填报 saved at least once
+
+
+def directory(session: Session, kind: str | None, status: str | None, query: str, page: int,
+              per_page: int = 20) -> tuple[list[DirectoryRow], int]:
+    """Enterprises and institutions, newest registration first; ``query`` matches 单位名称
+    or 统一社会信用代码 (case and spaces ignored)."""
+    conditions = [Organization.kind.in_([kind] if kind in KINDS else KINDS)]
+    if status in STATUSES:
+        conditions.append(Organization.status == status)
+    key = search_key(query or "")
+    if key:
+        pattern = f"%{key.replace('%', '').replace('_', '')}%"
+        conditions.append(or_(func.lower(func.replace(Organization.name, " ", "")).like(pattern),
+                              func.lower(Organization.credit_code).like(pattern)))
+    total = session.scalar(select(func.count()).select_from(Organization).where(*conditions)) or 0
+    filled = or_(exists().where(EnterpriseProfile.organization_id == Organization.id),
+                 exists().where(InstitutionProfile.organization_id == Organization.id))
+    rows = session.execute(
+        select(Organization, filled.label("filled")).where(*conditions)
+        .options(selectinload(Organization.users))
+        .order_by(Organization.created_at.desc(), Organization.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return [DirectoryRow(organization, bool(is_filled)) for organization, is_filled in rows], total
+
+
+def listed_organization(session: Session, organization_id: int) -> Organization | None:
+    """An enterprise or institution of the directory (offices are not listed)."""
+    organization = session.get(Organization, organization_id)
+    if organization is None or organization.kind not in KINDS:
+        return None
+    return organization
