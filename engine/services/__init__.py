@@ -33,9 +33,12 @@ class ServiceContext:
     def get(self, model: type, row_id: int) -> Any:
         """``session.get`` that keeps the row for the rest of the request (one SELECT per row)."""
         key = (model, int(row_id))
-        if key not in self.loaded:
-            self.loaded[key] = self.session.get(model, key[1])
-        return self.loaded[key]
+        row = self.loaded.get(key)
+        if row is None:
+            row = self.session.get(model, key[1])
+            if row is not None:  # a row created later in the request must still be found
+                self.loaded[key] = row
+        return row
 
 
 def service(name: str):
