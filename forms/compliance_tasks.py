@@ -7,7 +7,7 @@ from engine import clock
 from engine.domain import certificates, compliance, formal_plans
 from engine.services import ServiceContext
 from forms.compliance import CorrectApplicationForm, EvaluateApplicationForm, FileEvaluationForm
-from forms.task_form import TaskForm
+from forms.task_form import TaskForm, latest_and_history, no_prefill
 from storage.files import FileStore
 from storage.models import Application, ApplicationSubmission, Evaluation, HumanTask
 
@@ -56,7 +56,7 @@ def describe(session: Session, application: Application) -> dict:
                  "standard_name": version.get("standard_name") or ""},
         "enterprise": {"id": application.enterprise_id, "name": application.enterprise.name},
         "institution": {"id": application.institution_id, "name": application.institution.name},
-        "submission": submissions[0], "history": submissions[1:],
+        **latest_and_history(submissions),
         "evaluations": [describe_evaluation(e) for e in compliance.evaluations(session, application.id)],
         "certificate": None if certificate is None else {
             "id": certificate.id, "number": certificate.number, "code": certificate.code,
@@ -87,10 +87,6 @@ def correction_prefill(session: Session, task: HumanTask) -> dict:
     submission = compliance.current_submission(session, application_of(session, task).id)
     return {"product_model": submission.product_model, "note": submission.note,
             "measurements": [{"measured": m.measured} for m in submission.measurements]}
-
-
-def no_prefill(session: Session, task: HumanTask) -> dict:
-    return {}
 
 
 def prepare_correction(session: Session, task: HumanTask, form: CorrectApplicationForm) -> None:

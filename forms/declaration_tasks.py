@@ -10,7 +10,7 @@ from engine import clock
 from engine.domain import declarations
 from engine.services import ServiceContext
 from forms.fields import max_length, required
-from forms.task_form import TaskForm
+from forms.task_form import TaskForm, no_prefill
 from storage.files import FileStore
 from storage.models import Declaration, HumanTask
 
@@ -57,10 +57,6 @@ def describe(declaration: Declaration) -> dict:
 
 def context(session: Session, task: HumanTask) -> dict:
     return {"declaration": describe(declarations.of_task(session, task))}
-
-
-def no_prefill(session: Session, task: HumanTask) -> dict:
-    return {}  # the decision is chosen afresh every time
 
 
 def submit(context_: ServiceContext, form: CheckDeclarationForm, store: FileStore) -> dict:

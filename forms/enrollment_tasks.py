@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine import clock
 from engine.domain import pilots
 from engine.services import ServiceContext
 from forms.pilots import CorrectEnrollmentForm, ReviewEnrollmentForm
+from forms.task_form import describe_reviewed, latest_and_history
 from storage.files import FileStore
 from storage.models import Enrollment, EnrollmentSubmission, HumanTask
 
@@ -16,13 +16,8 @@ def _enrollment_of(session: Session, task: HumanTask) -> Enrollment:
 
 
 def describe_submission(submission: EnrollmentSubmission) -> dict:
-    return {
-        "id": submission.id, "sequence": submission.sequence, "note": submission.note,
-        "submitted_at": clock.to_china(submission.created_at).strftime("%Y-%m-%d %H:%M"),
-        "decision": submission.decision, "reason": submission.reason,
-        "files": [{"id": f.file.id, "kind": "资质文件", "name": f.file.original_name,
-                   "size": f.file.size} for f in submission.files],
-    }
+    return describe_reviewed(submission, (("资质文件", f.file) for f in submission.files),
+                             note=submission.note)
 
 
 def review_context(session: Session, task: HumanTask) -> dict:
@@ -34,13 +29,8 @@ def review_context(session: Session, task: HumanTask) -> dict:
                   "recruit_type": pilots.RECRUIT_TYPE_LABELS[pilot.recruit_type],
                   "deadline": pilot.deadline.isoformat(), "status": pilots.status_label(pilot)},
         "organization": {"id": enrollment.organization_id, "name": enrollment.organization.name},
-        "submission": submissions[0],
-        "history": submissions[1:],
+        **latest_and_history(submissions),
     }
-
-
-def no_prefill(session: Session, task: HumanTask) -> dict:
-    return {}
 
 
 def correction_prefill(session: Session, task: HumanTask) -> dict:

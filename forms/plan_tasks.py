@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
 from engine.domain import formal_plans, plans, publicity
 from engine.services import ServiceContext
 from forms.plans import DraftPlanForm, DraftReportForm, ReviewPlanForm, ReviewReportForm
+from forms.task_form import describe_reviewed, latest_and_history
 from storage.files import FileStore
 from storage.models import HumanTask, Plan, PlanSubmission
 
@@ -18,13 +18,9 @@ def plan_of(session: Session, task: HumanTask) -> Plan:
 
 
 def describe(submission: PlanSubmission) -> dict:
-    return {
-        "id": submission.id, "sequence": submission.sequence, "data": submission.data,
-        "submitted_at": clock.to_china(submission.created_at).strftime("%Y-%m-%d %H:%M"),
-        "decision": submission.decision, "reason": submission.reason,
-        "files": [{"id": d.file.id, "kind": plans.DOCUMENT_LABELS.get(d.kind, d.kind),
-                   "name": d.file.original_name, "size": d.file.size} for d in submission.documents],
-    }
+    return describe_reviewed(
+        submission, ((plans.DOCUMENT_LABELS.get(d.kind, d.kind), d.file) for d in submission.documents),
+        data=submission.data)
 
 
 def _context(session: Session, task: HumanTask, stage: str) -> dict:
@@ -35,8 +31,7 @@ def _context(session: Session, task: HumanTask, stage: str) -> dict:
                  "standard_number": plan.standard_number, "standard_name": plan.standard_name},
         "pilot": {"id": plan.pilot.id, "title": plan.pilot.title, "product_name": plan.pilot.product_name},
         "organization": {"id": plan.organization_id, "name": plan.organization.name},
-        "submission": submissions[0] if submissions else None,
-        "history": submissions[1:],
+        **latest_and_history(submissions),
         "level1_labels": formal_plans.LEVEL1_LABELS,
     }
 
@@ -56,10 +51,6 @@ def plan_context(session: Session, task: HumanTask) -> dict:
         {"kind": kind, "label": plans.DOCUMENT_LABELS[kind], "id": stored.id, "name": stored.original_name}
         for kind, stored in formal_plans.current_documents(session, plan).items()]
     return context
-
-
-def no_prefill(session: Session, task: HumanTask) -> dict:
-    return {}
 
 
 def report_prefill(session: Session, task: HumanTask) -> dict:

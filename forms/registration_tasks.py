@@ -3,55 +3,46 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine import clock
 from engine.domain import registration
 from engine.domain.registration import DOCUMENT_KINDS, USER_TYPES, Documents
 from engine.services import ServiceContext
 from forms import regions
 from forms.registration import CorrectRegistrationForm, VetRegistrationForm  # noqa: F401
+from forms.task_form import describe_reviewed, latest_and_history
 from storage.files import FileStore
 from storage.models import HumanTask, Organization, RegistrationSubmission
 
 
+def _organization_id(task: HumanTask) -> int:
+    return int(task.instance.business_key.split(":", 1)[1])
+
+
 def _submission_of(session: Session, task: HumanTask) -> RegistrationSubmission:
-    organization_id = int(task.instance.business_key.split(":", 1)[1])
-    return registration.current_submission(session, organization_id)
+    return registration.current_submission(session, _organization_id(task))
 
 
 def describe_submission(submission: RegistrationSubmission) -> dict:
     data = submission.data
-    return {
-        "id": submission.id,
-        "sequence": submission.sequence,
-        "kind": submission.kind,
-        "kind_label": "信息变更" if submission.kind == "change" else "注册申请",
-        "user_type": USER_TYPES.get(data.get("user_type"), ""),
-        "region": regions.label(data.get("province_code") or "", data.get("city_code")),
-        "fields": {k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")
-                   if data.get(k) is not None},
-        "files": [{"id": f.file.id, "kind": DOCUMENT_KINDS.get(f.kind, f.kind),
-                   "name": f.file.original_name, "size": f.file.size} for f in submission.files],
-        "submitted_at": clock.to_china(submission.created_at).strftime("%Y-%m-%d %H:%M"),
-        "decision": submission.decision,
-        "reason": submission.reason,
-    }
+    return describe_reviewed(
+        submission, ((DOCUMENT_KINDS.get(f.kind, f.kind), f.file) for f in submission.files),
+        kind=submission.kind,
+        kind_label="信息变更" if submission.kind == "change" else "注册申请",
+        user_type=USER_TYPES.get(data.get("user_type"), ""),
+        region=regions.label(data.get("province_code") or "", data.get("city_code")),
+        fields={k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")
+                if data.get(k) is not None},
+    )
 
 
 def vetting_context(session: Session, task: HumanTask) -> dict:
-    submission = _submission_of(session, task)
-    organization = session.get(Organization, submission.organization_id)
-    history = registration.history(session, organization.id)
+    organization = session.get(Organization, _organization_id(task))
+    submissions = [describe_submission(s) for s in registration.history(session, organization.id)]
     return {
         "organization": {"id": organization.id, "name": organization.name,
                          "status": organization.status,
                          "email": ", ".join(u.email for u in organization.users)},
-        "submission": describe_submission(submission),
-        "history": [describe_submission(s) for s in history if s.id != submission.id],
+        **latest_and_history(submissions),
     }
-
-
-def no_prefill(session: Session, task: HumanTask) -> dict:
-    return {}
 
 
 def correction_prefill(session: Session, task: HumanTask) -> dict:

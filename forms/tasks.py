@@ -13,14 +13,14 @@ from forms import (
     publicity_tasks,
     registration_tasks,
 )
-from forms.task_form import TaskForm
+from forms.task_form import TaskForm, no_prefill
 from storage.files import FileStore
 from storage.models import HumanTask
 
 TASK_FORMS: dict[str, TaskForm] = {
     "vet_registration": TaskForm(
         registration_tasks.VetRegistrationForm, registration_tasks.vetting_context,
-        registration_tasks.no_prefill, registration_tasks.submit_vetting,
+        no_prefill, registration_tasks.submit_vetting,
         "tasks/_registration_context.html",
     ),
     "correct_registration": TaskForm(
@@ -30,7 +30,7 @@ TASK_FORMS: dict[str, TaskForm] = {
     ),
     "review_enrollment": TaskForm(
         enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,
-        enrollment_tasks.no_prefill, enrollment_tasks.submit_review,
+        no_prefill, enrollment_tasks.submit_review,
         "tasks/_enrollment_context.html",
     ),
     "correct_enrollment": TaskForm(
@@ -43,7 +43,7 @@ TASK_FORMS: dict[str, TaskForm] = {
         plan_tasks.submit_report_form, "tasks/_report_context.html",
     ),
     "review_report": TaskForm(
-        plan_tasks.ReviewReportForm, plan_tasks.report_context, plan_tasks.no_prefill,
+        plan_tasks.ReviewReportForm, plan_tasks.report_context, no_prefill,
         plan_tasks.submit_review, "tasks/_report_context.html",
     ),
     "draft_plan": TaskForm(
@@ -58,7 +58,7 @@ TASK_FORMS: dict[str, TaskForm] = {
         form_template="tasks/_comments_form.html",
     ),
     "review_plan": TaskForm(
-        plan_tasks.ReviewPlanForm, plan_tasks.plan_context, plan_tasks.no_prefill,
+        plan_tasks.ReviewPlanForm, plan_tasks.plan_context, no_prefill,
         plan_tasks.submit_review, "tasks/_plan_context.html",
     ),
     # Later modules register their own form keys next to their forms.

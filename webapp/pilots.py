@@ -106,10 +106,7 @@ def withdraw(enrollment_id: int):
 @roles_required("institution")
 def my_plans():
     """我的方案: the institution's plans, their status and the task to continue."""
-    session = db.session()
-    rows = [(plan, plans.open_task_for(session, plan, ("draft_report", "draft_plan")),
-             plans.open_task_for(session, plan, ("review_report", "review_plan")))
-            for plan in plans.plans_of(session, current_user.organization_id)]
+    rows = plans.plans_with_tasks(db.session(), current_user.organization_id)
     return render_template("pilots/plans.html", rows=rows, status_labels=plans.STATUS_LABELS)
 
 
@@ -121,7 +118,7 @@ def withdraw_plan(plan_id: int):
     plan = session.get(Plan, plan_id)
     if plan is None or plan.organization_id != current_user.organization_id:
         abort(404)
-    review = plans.open_task_for(session, plan, ("review_report", "review_plan"))
+    review = plans.open_task_for(session, plan, plans.REVIEW_TASKS)
     message = "withdraw_report" if review is not None and review.form_key == "review_report" else "withdraw_plan"
     withdraw_submission(session.get(ProcessInstance, review.instance_id) if review else None, message,
                         review.task_name if review else None, "方案")

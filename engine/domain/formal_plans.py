@@ -40,8 +40,8 @@ def _draft_submission(session: Session, plan: Plan) -> PlanSubmission | None:
     return plans.latest_submission(session, plan.id, "draft")
 
 
-def save_draft(session: Session, plan: Plan, draft: Draft, actor_id: int | None) -> None:
-    """保存: keep everything on the plan; the task stays open."""
+def save_draft(session: Session, plan: Plan, draft: Draft, actor_id: int | None) -> PlanSubmission:
+    """保存: keep everything on the plan; the task stays open. Returns the draft submission holding the files."""
     plan.standard_number, plan.standard_name = draft.standard_number, draft.standard_name
     plan.updated_at = clock.now()
     session.execute(delete(Indicator).where(Indicator.plan_id == plan.id))
@@ -49,26 +49,35 @@ def save_draft(session: Session, plan: Plan, draft: Draft, actor_id: int | None)
                     for n, row in enumerate(draft.indicators, start=1))
     session.execute(delete(PlanCoDrafter).where(PlanCoDrafter.plan_id == plan.id))
     session.add_all(PlanCoDrafter(plan_id=plan.id, organization_id=o) for o in draft.co_drafter_ids)
-    previous = _draft_submission(session, plan)
-    if draft.documents or previous is None:
+    draft_submission = _draft_submission(session, plan)
+    if draft.documents or draft_submission is None:
         # Draft files live in one "draft" submission; a new one keeps the others' files.
-        plans.add_submission(session, plan, "draft", {}, draft.documents, actor_id, keep_from=previous)
+        draft_submission = plans.add_submission(session, plan, "draft", {}, draft.documents, actor_id,
+                                                keep_from=draft_submission)
     session.flush()
+    return draft_submission
+
+
+def _documents_of(draft_submission: PlanSubmission | None) -> dict[str, StoredFile]:
+    return {d.kind: d.file for d in draft_submission.documents} if draft_submission else {}
 
 
 def current_documents(session: Session, plan: Plan) -> dict[str, StoredFile]:
-    previous = _draft_submission(session, plan)
-    return {d.kind: d.file for d in previous.documents} if previous else {}
+    return _documents_of(_draft_submission(session, plan))
 
 
-def problems(session: Session, plan: Plan) -> list[tuple[str, str]]:
-    """What keeps the saved draft from being submitted, as (field, Chinese message)."""
+def problems(session: Session, plan: Plan, documents: dict[str, StoredFile] | None = None) -> list[tuple[str, str]]:
+    """What keeps the saved draft from being submitted, as (field, Chinese message).
+
+    ``documents``: the draft's files, when the caller holds them already.
+    """
     found = []
     levels = {row.level1 for row in indicators_of(session, plan)}
     missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
     if missing:
         found.append(("indicators", f"一级指标“{'、'.join(missing)}”至少各需一项"))
-    documents = current_documents(session, plan)
+    if documents is None:
+        documents = current_documents(session, plan)
     for kind in PLAN_DOCUMENTS:
         if kind not in documents:
             found.append((kind, f"请上传{plans.DOCUMENT_LABELS[kind]}（PDF）"))
@@ -79,8 +88,8 @@ def submit(context: ServiceContext, draft: Draft) -> dict:
     """Handler of draft_plan: save, check completeness, snapshot the version under review."""
     session = context.session
     plan = session.get(Plan, int(context.data["plan_id"]))
-    save_draft(session, plan, draft, context.actor_id)
-    found = problems(session, plan)
+    draft_submission = save_draft(session, plan, draft, context.actor_id)
+    found = problems(session, plan, _documents_of(draft_submission))
     if found:
         raise PlanError(*found[0], more=found[1:])
     snapshot = {
@@ -89,7 +98,7 @@ def submit(context: ServiceContext, draft: Draft) -> dict:
         "co_drafters": [{"id": o.id, "name": o.name} for o in co_drafters_of(session, plan)],
     }
     submission = plans.add_submission(session, plan, "plan", snapshot, {}, context.actor_id,
-                                      keep_from=_draft_submission(session, plan))
+                                      keep_from=draft_submission)
     plan.status = "plan_review"
     return {"submission_id": submission.id, "decision": None}
 

@@ -1,6 +1,8 @@
 """对标方案: the comparison report (比对分析报告) and the formal plan (正式版) of an institution."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -103,6 +105,39 @@ def decide(context: ServiceContext, decision: str, reason: str) -> dict:
 def plans_of(session: Session, organization_id: int) -> list[Plan]:
     return list(session.scalars(select(Plan).where(Plan.organization_id == organization_id)
                                 .order_by(Plan.created_at.desc())))
+
+
+DRAFT_TASKS = ("draft_report", "draft_plan")  # the institution's 编制方案 / 提交正式版
+REVIEW_TASKS = ("review_report", "review_plan")  # the office's, which the institution may 撤回
+
+
+class MyPlan(NamedTuple):
+    plan: Plan
+    draft_task: HumanTask | None
+    review_task: HumanTask | None
+
+
+def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
+    """我的方案: the organisation's plans, each with its open draft and review task.
+
+    Two queries whatever the number of plans: the plans, then the READY tasks of all of them.
+    """
+    rows = plans_of(session, organization_id)
+    if not rows:
+        return []
+    business_keys = {plan.id: f"enrollment:{plan.enrollment_id}" for plan in rows}  # shared by its processes
+    open_tasks: dict[tuple[str, str], HumanTask] = {}
+    for business_key, task in session.execute(
+        select(ProcessInstance.business_key, HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(ProcessInstance.business_key.in_(list(business_keys.values())),
+               HumanTask.state == "ready", HumanTask.form_key.in_(DRAFT_TASKS + REVIEW_TASKS))
+        .order_by(HumanTask.id)
+    ):
+        kind = "draft" if task.form_key in DRAFT_TASKS else "review"
+        open_tasks.setdefault((business_key, kind), task)
+    return [MyPlan(plan, open_tasks.get((business_keys[plan.id], "draft")),
+                   open_tasks.get((business_keys[plan.id], "review"))) for plan in rows]
 
 
 def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> HumanTask | None:

@@ -4,16 +4,33 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event, select
 
-from tests.webapp.helpers import CJK, decide, field_errors, flashes, input_value, multipart, page, pdf, text_of
+from storage.models import HumanTask, Plan, ProcessInstance
+from tests.webapp.helpers import (
+    CJK,
+    all_rows,
+    decide,
+    field_errors,
+    first,
+    flashes,
+    input_value,
+    multipart,
+    open_task,
+    page,
+    pdf,
+    text_of,
+)
 from tests.webapp.pilot_flow import (
     INSTITUTION_NAME,
     NOT_PDF,
+    enrolled,
     file_links,
     inbox_titles,
     institution_client_fixture,  # noqa: F401
     institution_fixture,  # noqa: F401
     is_login_redirect,
+    make_pilot,
     messages,
     recruiting_fixture,  # noqa: F401
     rival_client_fixture,  # noqa: F401
@@ -100,6 +117,58 @@ def test_my_plans_is_for_institutions_only(approved, other_client, office_client
     assert office_client.get("/my/plans").status_code == 403
     assert is_login_redirect(client.get("/my/plans"), "/my/plans")
     assert page(rival_client.get("/my/plans")).xpath("//tr/@data-plan-id") == []
+
+
+def _plan_in_new_pilot(title, institution, institution_client, office, office_client, session_factory) -> int:
+    """Another pilot, the institution enrolled and approved: the enrolment's id (its plan waits for 编制方案)."""
+    pilot_id = make_pilot(session_factory, office, title=title)
+    enrollment = enrolled(institution_client, session_factory, pilot_id, institution)
+    assert decide(office_client, open_task(session_factory, enrollment.instance_id).id, "approve").status_code == 302
+    return enrollment.id
+
+
+def _open_task_of(session_factory, enrollment_id: int, form_key: str) -> HumanTask:
+    return first(session_factory, select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                 .where(ProcessInstance.business_key == f"enrollment:{enrollment_id}",
+                        HumanTask.state == "ready", HumanTask.form_key == form_key))
+
+
+def test_my_plans_reads_as_many_statements_for_three_plans_as_for_one(
+        app, institution, institution_client, office, office_client, session_factory):
+    """The open tasks of every plan on the page come in one query, not two per plan."""
+    def my_plans():
+        engine, statements = app.extensions["duibiao.engine"], []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = institution_client.get("/my/plans")
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code == 200
+        return response, statements
+
+    def new_plan(title: str) -> int:
+        return _plan_in_new_pilot(title, institution, institution_client, office, office_client, session_factory)
+
+    first_enrollment = new_plan("智能门锁产品试点第三方技术机构招募")
+    one, one_statements = my_plans()
+    assert len(page(one).xpath("//tr/@data-plan-id")) == 1
+
+    drafting = [first_enrollment, new_plan("电动汽车充电桩产品试点第三方技术机构招募")]
+    in_review = new_plan("扫地机器人产品试点第三方技术机构招募")
+    report = _open_task_of(session_factory, in_review, "draft_report")
+    response = institution_client.post(f"/tasks/{report.id}", **multipart(
+        report_form(PLAN_NAME, pdf("比对分析报告.pdf", REPORT))))
+    assert response.status_code == 302, field_errors(response)
+    three, three_statements = my_plans()
+
+    assert len(page(three).xpath("//tr/@data-plan-id")) == 3
+    assert sorted(action_links(three, "编制方案")) == sorted(
+        f"/tasks/{_open_task_of(session_factory, e, 'draft_report').id}" for e in drafting)
+    (reviewed_plan,) = all_rows(session_factory, select(Plan.id).where(Plan.enrollment_id == in_review))
+    assert page(three).xpath("//form[contains(@action, '/withdraw')]/@action") == [
+        f"/my/plans/{reviewed_plan}/withdraw"]
+    assert len(three_statements) == len(one_statements), (one_statements, three_statements)
 
 
 # --- draft_report (编制方案) and the office's 平台备案及形式审核 -----------------------------

@@ -2,7 +2,8 @@
 公示), and who may see or touch the report, the formal plan and their documents."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from storage.models import ProcessInstance
 from tests.webapp.helpers import decide, field_errors, first, flashes, input_value, multipart, page, pdf, text_of
@@ -151,6 +152,27 @@ def test_a_saved_draft_is_submitted_with_its_files(drafting, institution_client,
     assert response.status_code == 302, field_errors(response)
     assert report_submissions(session_factory, "plan")[0][4] == saved
     assert plan_row(session_factory).status == "plan_review"
+
+
+@pytest.mark.parametrize("files", [(), tuple(DOCUMENTS)], ids=["saved files", "new files"])
+def test_submitting_reads_the_draft_submission_once(app, drafting, institution_client, session_factory, files):
+    """提交 reads the draft that holds the files once, for saving, checking and the snapshot."""
+    assert post_plan(institution_client, drafting.id, plan_form("save")).status_code == 302
+    engine, draft_reads = app.extensions["duibiao.engine"], []
+
+    def listener(connection, cursor, statement, parameters, context, executemany):
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        if statement.startswith("SELECT plan_submission.id") and "draft" in values:
+            draft_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = post_plan(institution_client, drafting.id, plan_form(files=files))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 302, field_errors(response)
+    assert len(draft_reads) == 1, draft_reads
+    assert report_submissions(session_factory, "plan")[0][4] == report_submissions(session_factory, "draft")[-1][4]
 
 
 # --- who may see what ------------------------------------------------------------------------
