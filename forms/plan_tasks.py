@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain import formal_plans, plans, publicity
+from engine.domain import formal_plans, organizations, plans, publicity
 from engine.services import ServiceContext
 from forms.plans import DraftPlanForm, DraftReportForm, ReviewPlanForm, ReviewReportForm
 from forms.task_form import describe_reviewed, latest_and_history
@@ -65,7 +65,10 @@ def plan_prefill(session: Session, task: HumanTask) -> dict:
 
 
 def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) -> None:
-    form.set_enterprise_choices(formal_plans.enterprises(session))
+    # Only the chosen 参编单位 are choices (found by search, not listed): an id that is not an
+    # active enterprise is then refused by the form.
+    chosen = [value for value in form.co_drafters.data or [] if isinstance(value, int)]
+    form.set_enterprise_choices(organizations.active_enterprises(session, ids=chosen))
 
 
 def submit_report_form(context: ServiceContext, form: DraftReportForm, store: FileStore) -> dict:

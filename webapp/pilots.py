@@ -1,11 +1,11 @@
 """升级试点: 正在招募 (public list and detail), 报名参与, 我参与的, and the office's 试点管理."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine.domain import compliance_lists, pilots, plans
+from engine.domain import compliance_lists, organizations, pilots, plans
 from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
@@ -100,6 +100,15 @@ def withdraw(enrollment_id: int):
     withdraw_submission(session.get(ProcessInstance, enrollment.instance_id), "withdraw_enrollment",
                         "review_enrollment", "报名")
     return redirect(url_for("pilots.mine"))
+
+
+@bp.route("/my/plans/co-drafter-options.json")
+@roles_required("institution")
+def co_drafter_options():
+    """提交正式版 → 参编单位: active enterprises whose name or credit code contains ``q`` (20 at most)."""
+    query = " ".join((request.args.get("q") or "").split())[:100]
+    return jsonify([{"id": o.id, "name": o.name}
+                    for o in organizations.active_enterprises(db.session(), query)])
 
 
 @bp.route("/my/plans")

@@ -119,11 +119,5 @@ def co_drafters_of(session: Session, plan: Plan) -> list[Organization]:
     ).where(PlanCoDrafter.plan_id == plan.id).order_by(Organization.name)))
 
 
-def enterprises(session: Session) -> list[Organization]:
-    """Registered, active enterprises: who may be named 参编单位."""
-    return list(session.scalars(select(Organization).where(
-        Organization.kind == "enterprise", Organization.status == "active").order_by(Organization.name)))
-
-
 def draft_rows(session: Session, plan: Plan) -> list[dict]:
     return [_row(i) for i in indicators_of(session, plan)]

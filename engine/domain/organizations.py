@@ -26,11 +26,9 @@ def directory(session: Session, kind: str | None, status: str | None, query: str
     conditions = [Organization.kind.in_([kind] if kind in KINDS else KINDS)]
     if status in STATUSES:
         conditions.append(Organization.status == status)
-    key = search_key(query or "")
-    if key:
-        pattern = f"%{key.replace('%', '').replace('_', '')}%"
-        conditions.append(or_(func.lower(func.replace(Organization.name, " ", "")).like(pattern),
-                              func.lower(Organization.credit_code).like(pattern)))
+    matches = name_or_code_matches(query)
+    if matches is not None:
+        conditions.append(matches)
     total = session.scalar(select(func.count()).select_from(Organization).where(*conditions)) or 0
     filled = or_(exists().where(EnterpriseProfile.organization_id == Organization.id),
                  exists().where(InstitutionProfile.organization_id == Organization.id))
@@ -40,6 +38,32 @@ def directory(session: Session, kind: str | None, status: str | None, query: str
         .order_by(Organization.created_at.desc(), Organization.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return [DirectoryRow(organization, bool(is_filled)) for organization, is_filled in rows], total
+
+
+def name_or_code_matches(query: str | None):
+    """The condition "单位名称 or 统一社会信用代码 contains the query" (case and spaces ignored);
+    None for an empty query."""
+    key = search_key(query or "").replace("%", "").replace("_", "")
+    if not key:
+        return None
+    pattern = f"%{key}%"
+    return or_(func.lower(func.replace(Organization.name, " ", "")).like(pattern),
+               func.lower(Organization.credit_code).like(pattern))
+
+
+def active_enterprises(session: Session, query: str | None = None, ids: list[int] | None = None,
+                       limit: int = 20) -> list[Organization]:
+    """Registered, active enterprises (who may be named 参编单位), by name: those matching
+    ``query``, or those among ``ids``."""
+    statement = select(Organization).where(Organization.kind == "enterprise", Organization.status == "active")
+    if ids is not None:
+        statement = statement.where(Organization.id.in_(ids))
+    else:
+        matches = name_or_code_matches(query)
+        if matches is None:
+            return []
+        statement = statement.where(matches).limit(limit)
+    return list(session.scalars(statement.order_by(Organization.name, Organization.id)))
 
 
 def listed_organization(session: Session, organization_id: int) -> Organization | None:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import StoredFile
-from tests.webapp.helpers import count, field_errors, flashes, input_value, page, pdf, text_of
+from storage.models import Organization, StoredFile
+from tests.webapp.helpers import (
+    OTHER_EMAIL,
+    OTHER_PASSWORD,
+    count,
+    field_errors,
+    flashes,
+    input_value,
+    page,
+    pdf,
+    text_of,
+)
 from tests.webapp.pilot_flow import (
     ENTERPRISE_NAME,
     NOT_PDF,
@@ -51,11 +61,10 @@ def test_the_formal_plan_page_offers_every_field(drafting, institution_client, e
         assert root.xpath(f"//input[@name='{name}']")
     for name in DOCUMENTS:
         assert root.xpath(f"//input[@name='{name}' and @type='file']")
-    # 参编单位: the active enterprises only (not the pending applicant, not institutions)
-    options = root.xpath("//select[@name='co_drafters']/option")
-    assert [(o.get("value"), o.text_content().strip()) for o in options] == [
-        (str(enterprise.organization_id), ENTERPRISE_NAME)]
+    # 参编单位: none chosen yet; enterprises are found by search, not listed in the page
     assert root.xpath("//select[@name='co_drafters']/@multiple")
+    assert root.xpath("//select[@name='co_drafters']/option") == []
+    assert root.xpath("//*[@data-co-drafters]/@data-url") == ["/my/plans/co-drafter-options.json"]
     template = root.xpath("//template[@id='indicator-template']")[0]
     assert [o.get("value") for o in template.xpath(".//option")] == list(LABELS)
     assert {b.get("value") for b in root.xpath("//button[@name='action']")} == {"save", "submit"}
@@ -245,6 +254,34 @@ def test_over_long_text_is_refused_on_save(drafting, institution_client, session
         assert row_errors(response)[0] == [message]
     assert plan_row(session_factory).standard_name is None
     assert indicator_rows(session_factory) == []
+
+
+def co_drafter_options(client, query: str):
+    response = client.get("/my/plans/co-drafter-options.json", query_string={"q": query})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_co_drafters_are_searched_among_active_enterprises(institution_client, enterprise, rival, applicant,
+                                                           session_factory):
+    # by part of the name (spaces ignored) or of the 统一社会信用代码
+    expected = [{"id": enterprise.organization_id, "name": ENTERPRISE_NAME}]
+    assert co_drafter_options(institution_client, "其他 企业") == expected
+    with session_factory() as session:
+        code = session.get(Organization, enterprise.organization_id).credit_code
+    assert co_drafter_options(institution_client, code[3:11].lower()) == expected
+    assert co_drafter_options(institution_client, "企业有限") == expected
+    # not the pending applicant (深圳测试科技有限公司), not an institution, nothing for a blank query
+    assert co_drafter_options(institution_client, "深圳测试") == []
+    assert co_drafter_options(institution_client, "江南质量") == []
+    assert co_drafter_options(institution_client, "  ") == []
+    assert co_drafter_options(institution_client, "%") == []
+
+
+def test_co_drafter_search_is_for_institutions(enterprise, make_client, client):
+    as_enterprise = make_client(OTHER_EMAIL, OTHER_PASSWORD)
+    assert as_enterprise.get("/my/plans/co-drafter-options.json?q=企业").status_code == 403
+    assert client.get("/my/plans/co-drafter-options.json?q=企业").status_code == 302
 
 
 @pytest.mark.parametrize("who", ["institution", "rival", "applicant", "unknown"])
