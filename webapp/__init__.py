@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         account,
         api,
         api_compliance,
+        articles,
         auth,
         catalog,
         cli,
@@ -44,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     views_util.init_app(app)
     auth.init_app(app)
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
-                   compliance, declarations, api, api_compliance, errors):
+                   compliance, declarations, articles, api, api_compliance, errors):
         module.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -57,7 +57,7 @@ def deploy_workflows(session) -> list[str]:
 @click.command("demo", help="载入演示帐号（可重复运行）")
 @with_appcontext
 def demo_command():
-    from webapp import demo_compliance, demo_declarations, demo_plans, demo_profiles
+    from webapp import demo_articles, demo_compliance, demo_declarations, demo_plans, demo_profiles
 
     session = db.session()
     deploy_workflows(session)
@@ -68,6 +68,7 @@ def demo_command():
     demo_compliance.load_applications(session, db.file_store())
     demo_declarations.load_declarations(session)
     demo_profiles.load_profiles(session, db.file_store())
+    demo_articles.load_articles(session, db.file_store())
     db.commit()
     click.echo("演示帐号（用户名 / 密码 / 角色）：")
     for email, password, role in accounts_made:

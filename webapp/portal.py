@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 
-from engine.domain import catalog, certificates
+from engine.domain import articles, catalog, certificates
 from webapp import db
 
 bp = Blueprint("portal", __name__)
@@ -15,8 +15,11 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/")
 def home():
-    """The portal: what the programme has published lately (对标方案 and 达标结果)."""
+    """The portal: what the programme has published lately (通知公告, 要点动态, 对标方案 and 达标结果)."""
     session = db.session()
     plans, _ = catalog.search(session, "", 1, 5)
     results, _ = certificates.results(session, "", 1, 5)
-    return render_template("portal/home.html", plans=plans, results=results)
+    notices, _ = articles.public_list(session, "notice", 1, 5)
+    highlights, _ = articles.public_list(session, "highlights", 1, 5)
+    return render_template("portal/home.html", plans=plans, results=results, notices=notices,
+                           highlights=highlights)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.domain import catalog, certificates, compliance, declarations, profiles
+from engine.domain import articles, catalog, certificates, compliance, declarations, profiles
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -24,8 +24,9 @@ def is_public(session: Session, file_id: int) -> bool:
     """Attachments of a pilot recruitment, and the files of a plan in 公示 or 发布, are public."""
     if session.scalar(select(exists().where(PilotFile.file_id == file_id))):
         return True
-    # The current version of a public plan, or the attachment of a published self-declaration.
-    return catalog.is_public_file(session, file_id) or declarations.is_public_declaration_file(session, file_id)
+    # The current version of a public plan, the attachment of a published self-declaration or article.
+    return (catalog.is_public_file(session, file_id) or declarations.is_public_declaration_file(session, file_id)
+            or articles.is_public_article_file(session, file_id))
 
 
 def owner_organizations(session: Session, file_id: int) -> set[int]:

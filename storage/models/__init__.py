@@ -8,6 +8,7 @@ from storage.models.accounts import (  # noqa: F401
     Throttle,
     User,
 )
+from storage.models.articles import Article  # noqa: F401
 from storage.models.compliance import (  # noqa: F401
     Application,
     ApplicationReport,
