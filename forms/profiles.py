@@ -10,6 +10,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
@@ -129,6 +130,15 @@ class EnterpriseInfoForm(_SharedParticulars):
         ("needs", _l("企业标准化需求"), ("needs", "needs_detail")),
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Also checked by the domain; here so that it is shown together with the other errors
+        # (an inline validator would never run: the field is optional, and blank stops its chain).
+        if "other" in (self.needs.data or []) and not (self.needs_detail.data or "").strip():
+            self.needs_detail.errors = [*self.needs_detail.errors, _l("选择“其它”需求时请填写需求描述")]
+            return False
+        return valid
+
     def shared(self) -> dict:
         return self.values(profiles.SHARED_FIELDS["enterprise"])
 
@@ -144,6 +154,10 @@ class InstitutionInfoForm(_SharedParticulars):
     capabilities = _text(_l("服务能力简介"), 2000, _l("请填写服务能力简介"))
     cases = _text(_l("典型服务案例"), 2000)
     attachments = PdfListField(_l("相关附件"), required=False, max_files=profiles.MAX_ATTACHMENTS)
+
+    def validate_senior_staff(self, field):
+        if isinstance(field.data, int) and isinstance(self.staff.data, int) and field.data > self.staff.data:
+            raise ValidationError(_l("高级职称人数不能多于技术人员数"))
 
     def shared(self) -> dict:
         return self.values(profiles.SHARED_FIELDS["institution"])

@@ -82,10 +82,20 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
         inst.fill(f"[name='indicators-{index}-value']", value)
         inst.fill(f"[name='indicators-{index}-basis']", basis)
         inst.fill(f"[name='indicators-{index}-method']", "GB/T 1234")
+    # 参编单位: found by search (the page does not list every enterprise), added, one removed again.
+    for name in ("绿源", "雅迪"):
+        inst.fill("#co-drafter-search", name)
+        inst.click("[data-results] button:has-text('添加')")
+    assert inst.locator("[data-chosen-id]").count() == 2
+    inst.click("[data-chosen-id]:has-text('雅迪') button:has-text('移除')")
+    inst.fill("#co-drafter-search", "绿源")
+    assert inst.locator("[data-results] button:has-text('已添加')").is_disabled()
     inst.click("button[value=save]")  # 保存: the draft stays open with its rows
     inst.wait_for_load_state()
     assert inst.input_value("#standard_number") == "T/ABC 001-2023"
     assert inst.locator("tr.indicator-row").count() == 4
+    assert inst.locator("[data-chosen-id]").all_inner_texts()[0].startswith("绿源电动车股份有限公司")
+    assert inst.locator("[data-chosen-id]").count() == 1
     shot(inst, "draft-saved")
     inst.click("button[value=submit]")
     inst.wait_for_load_state()
@@ -99,6 +109,7 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     for _level1, level2, value, _basis in ROWS:
         assert level2 in table and value in table
     assert office.locator("a[data-file-link]").count() == 3
+    assert "绿源电动车股份有限公司" in office.inner_text("tr:has-text('参编单位')")
     shot(office, "plan-review")
     office.check("input[name=decision][value=approve]")
     office.click("button:has-text('提交')")
