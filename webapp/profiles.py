@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -78,7 +79,7 @@ def _saved(form, save) -> bool:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
         return False
     db.commit()
-    flash("保存成功", "success")
+    flash(_("保存成功"), "success")
     return True
 
 
