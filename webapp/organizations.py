@@ -5,7 +5,7 @@ from flask import Blueprint, Flask, abort, render_template, request
 
 from engine.domain import organizations, profiles, registration
 from forms import industries, regions
-from forms.profiles import describe
+from forms.profiles import NEED_LABELS, describe
 from forms.registration_tasks import describe_submission
 from webapp import db
 from webapp.auth import roles_required
@@ -26,9 +26,11 @@ def index():
     kind = request.args.get("kind") if request.args.get("kind") in organizations.KINDS else None
     status = request.args.get("status") if request.args.get("status") in organizations.STATUSES else None
     query = " ".join((request.args.get("q") or "").split())[:100]
-    rows, total = organizations.directory(db.session(), kind, status, query, page, PER_PAGE)
+    session = db.session()
+    rows, total = organizations.directory(session, kind, status, query, page, PER_PAGE)
     return render_template("organizations/list.html", rows=rows, kind=kind, status=status, q=query,
-                           pager=Pager(page, PER_PAGE, total), region_label=regions.label)
+                           pager=Pager(page, PER_PAGE, total), region_label=regions.label,
+                           needs=organizations.needs_summary(session), need_labels=NEED_LABELS)
 
 
 @bp.route("/<int:organization_id>")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from engine.domain import profiles
 from engine.domain.keys import search_key
 from storage.models import EnterpriseProfile, InstitutionProfile, Organization
 
@@ -64,6 +65,16 @@ def active_enterprises(session: Session, query: str | None = None, ids: list[int
             return []
         statement = statement.where(matches).limit(limit)
     return list(session.scalars(statement.order_by(Organization.name, Organization.id)))
+
+
+def needs_summary(session: Session) -> dict[str, int]:
+    """企业标准化需求: how many enterprises (that filled in their information) asked for each kind."""
+    counts = dict.fromkeys(profiles.NEEDS, 0)
+    for needs in session.scalars(select(EnterpriseProfile.needs)):
+        for key in set(needs or []):
+            if key in counts:
+                counts[key] += 1
+    return counts
 
 
 def listed_organization(session: Session, organization_id: int) -> Organization | None:

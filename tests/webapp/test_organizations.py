@@ -145,3 +145,22 @@ def test_only_the_office_may_look(client, make_client, other_enterprise, institu
 def test_menu_entry_for_the_office_only(office_client, make_client, other_enterprise):
     assert "企业和机构" in text_of(office_client.get("/tasks/"))
     assert "企业和机构" not in text_of(make_client(OTHER_EMAIL, OTHER_PASSWORD).get("/account/profile"))
+
+
+def test_needs_are_counted_over_the_enterprises_that_filled_in(office_client, other_enterprise, session_factory):
+    def summary():
+        return {row.get("data-need"): int(row.xpath("td")[0].text_content())
+                for row in page(office_client.get("/office/organizations/")).xpath(
+                    "//table[@data-needs-summary]//tr")}
+
+    assert set(summary().values()) == {0}
+    fill_enterprise(session_factory, OTHER_EMAIL)  # training and testing
+    with session_factory() as session:
+        user = demo.ensure_user(session, "second@test.cn", "Second#123", "enterprise", "第二企业有限公司")
+        profiles.save_enterprise(session, user, {"contact": "钱", "phone": "13900003333", "address": "天津",
+                                                 "founded_on": date(2012, 1, 1), "legal_rep": "钱二"},
+                                 {**ENTERPRISE_FIELDS, "needs": ["training"]})
+        session.commit()
+    counts = summary()
+    assert (counts["training"], counts["testing"], counts["drafting"]) == (2, 1, 0)
+    assert "标准化培训" in text_of(office_client.get("/office/organizations/"))
