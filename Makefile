@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= instance
 export DUIBIAO_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: run test install assets migrate demo bench lint clean
+.PHONY: run test install assets migrate demo bench lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The message catalogue template for translators (babel.cfg says what is extracted from where).
+messages: install
+	mkdir -p webapp/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) node_modules webapp/static/vendor

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
@@ -58,9 +59,10 @@ def withdraw():
     session = db.session()
     instance = registration.latest_vetting(session, current_user.organization_id)
     if instance is None or instance.started_by_org_id != current_user.organization_id:
-        flash("没有可撤回的申请", "warning")
+        flash(_("没有可撤回的申请"), "warning")
         return redirect(url_for("account.status"))
-    withdraw_submission(instance, "withdraw_registration", "vet_registration", "申请")
+    withdraw_submission(instance, "withdraw_registration", "vet_registration",
+                        refused=_("专项办已处理该申请，无法撤回"), done=_("申请已撤回，您可以修改后重新提交"))
     return redirect(url_for("account.status"))
 
 
@@ -83,8 +85,8 @@ def profile():
                 getattr(form, exc.field).errors.append(exc.message)
             else:
                 db.commit()
-                flash("保存成功。单位名称、统一社会信用代码或证明文件的变更已提交专项办审核，审核通过前仍使用原信息"
-                      if change else "保存成功", "success")
+                flash(_("保存成功。单位名称、统一社会信用代码或证明文件的变更已提交专项办审核，审核通过前仍使用原信息")
+                      if change else _("保存成功"), "success")
                 return redirect(url_for("account.profile"))
         status = 422
     else:
@@ -115,11 +117,11 @@ def password():
     if request.method == "POST" and form.validate():
         user = current_user.row
         if not check_password_hash(user.password_hash, form.old_password.data):
-            form.old_password.errors.append("旧密码不正确")
+            form.old_password.errors.append(_("旧密码不正确"))
         else:
             user.password_hash = accounts.hash_password(form.new_password.data)
             db.commit()
-            flash("密码修改成功", "success")
+            flash(_("密码修改成功"), "success")
             return redirect(url_for("account.password"))
     return render_template("account/password.html", form=form), (
         422 if request.method == "POST" else 200)

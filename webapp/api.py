@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Flask, abort, g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select, text
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
@@ -35,10 +36,10 @@ def token_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
-        scheme, _, raw = header.partition(" ")
+        scheme, _space, raw = header.partition(" ")
         user = accounts.user_for_token(db.session(), raw.strip()) if scheme == "Bearer" else None
         if user is None:
-            response = jsonify({"error": "需要有效的访问令牌（Authorization: Bearer …）"})
+            response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
         g.api_user = user
@@ -54,12 +55,12 @@ def create_token():
     session = db.session()
     keys = throttle_keys(email)
     if accounts.blocked_seconds(session, keys):
-        return jsonify({"error": "登录失败次数过多，请稍后再试"}), 429
+        return jsonify({"error": _("登录失败次数过多，请稍后再试")}), 429
     user = accounts.verify_credentials(session, email, password)
     if user is None or not user.is_enabled:
         accounts.record_failure(session, keys)
         db.commit()
-        return jsonify({"error": "用户名或密码不正确"}), 401
+        return jsonify({"error": _("用户名或密码不正确")}), 401
     accounts.clear_failures(session, keys)
     token = accounts.issue_token(session, user)
     db.commit()
@@ -86,14 +87,14 @@ def list_tasks():
 def _task_or_error(task_id: int) -> HumanTask:
     task = runtime.load_task(db.session(), task_id)
     if task is None:
-        abort(404, "任务不存在")
+        abort(404, _("任务不存在"))
     if not task_queries.may_act(g.api_user, task):
-        abort(403, "无权处理该任务")
+        abort(403, _("无权处理该任务"))
     return task
 
 
 def _already_handled():
-    return jsonify({"error": "该任务已被处理", "code": "already_handled"}), 409
+    return jsonify({"error": _("该任务已被处理"), "code": "already_handled"}), 409
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -145,7 +146,8 @@ def _flat_errors(field, errors):
             row = field.entries[index - 1].form
             for name, messages in item.items():
                 for message in messages:
-                    yield f"第 {index} 行 {row[name].label.text}：{message}"
+                    yield _("第 %(row)s 行 %(field)s：%(message)s",
+                            row=index, field=row[name].label.text, message=message)
         else:
             yield item
 
@@ -187,7 +189,7 @@ def save_task_draft(task_id: int):
     try:
         saved = tasks.save_draft(db.session(), task, g.api_user.id, form, db.file_store())
     except tasks.UnknownForm:
-        abort(404, "该任务不支持保存草稿")
+        abort(404, _("该任务不支持保存草稿"))
     except runtime.AlreadyHandled:
         return _already_handled()
     if not saved:
@@ -202,7 +204,7 @@ def get_instance(instance_id: int):
     session = db.session()
     instance = session.get(ProcessInstance, instance_id)
     if instance is None or not task_queries.may_view_instance(session, g.api_user, instance):
-        abort(404, "流程实例不存在")
+        abort(404, _("流程实例不存在"))
     task_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                 .order_by(HumanTask.id)).all()
     events = session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id)

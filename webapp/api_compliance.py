@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, jsonify
+from flask_babel import gettext as _
 
 from engine.domain import compliance
 from forms import schema
@@ -22,7 +23,7 @@ def init_app(app: Flask) -> None:
 def _plan_for_applicant(plan_id: int) -> Plan:
     plan = db.session().get(Plan, plan_id)
     if plan is None:
-        abort(404, "对标方案不存在")
+        abort(404, _("对标方案不存在"))
     refusal = compliance.refusal(db.session(), g.api_user, plan)
     if refusal:
         abort(403, refusal)

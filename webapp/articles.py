@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -163,7 +164,8 @@ def _save(form: ArticleForm, article: Article | None) -> bool:
         db.rollback()
         abort(403)
     db.commit()
-    flash(f"“{article.title}”{'已发布' if article.status == 'published' else '已保存'}", "success")
+    flash(_published(article) if article.status == "published" else _("“%(title)s”已保存", title=article.title),
+          "success")
     return True
 
 
@@ -177,17 +179,25 @@ def preview(article_id: int):
 @bp.route("/office/articles/<int:article_id>/publish", methods=["POST"])
 @roles_required("office")
 def publish(article_id: int):
-    return _change(article_id, articles.publish, "已发布")
+    return _change(article_id, articles.publish, _published)
 
 
 @bp.route("/office/articles/<int:article_id>/withdraw", methods=["POST"])
 @roles_required("office")
 def withdraw(article_id: int):
-    return _change(article_id, articles.withdraw, "已撤下")
+    return _change(article_id, articles.withdraw, _withdrawn)
 
 
-def _change(article_id: int, step, done: str):
-    """发布 / 撤下 from the list; back to the list as it was filtered."""
+def _published(article: Article) -> str:
+    return _("“%(title)s”已发布", title=article.title)
+
+
+def _withdrawn(article: Article) -> str:
+    return _("“%(title)s”已撤下", title=article.title)
+
+
+def _change(article_id: int, step, done):
+    """发布 / 撤下 from the list (``done`` words the success); back to the list as it was filtered."""
     article = _article(article_id)
     try:
         step(db.session(), current_user.row, article)
@@ -196,5 +206,5 @@ def _change(article_id: int, step, done: str):
         flash(exc.message, "warning")
     else:
         db.commit()
-        flash(f"“{article.title}”{done}", "success")
+        flash(done(article), "success")
     return redirect(url_for("articles.manage", **_filters(request.args)))

@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from engine import clock
@@ -25,7 +27,8 @@ from webapp import captcha_image, db
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录"
+login_manager.login_message = _l("请先登录")
+login_manager.localize_callback = str  # flash the message translated, as a plain str
 login_manager.login_message_category = "warning"
 
 
@@ -103,15 +106,15 @@ def login():
         keys = throttle_keys(form.email.data)
         wait = accounts.blocked_seconds(session, keys)
         if wait:
-            form.password.errors.append(f"登录失败次数过多，请 {max(1, wait // 60)} 分钟后再试")
+            form.password.errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=max(1, wait // 60)))
         elif not captcha_image.check(form.captcha.data):
-            form.captcha.errors.append("验证码不正确")
+            form.captcha.errors.append(_("验证码不正确"))
         else:
             user = accounts.verify_credentials(session, form.email.data, form.password.data)
             if user is None or not user.is_enabled:
                 accounts.record_failure(session, keys)
                 db.commit()
-                form.password.errors.append("用户名或密码不正确")
+                form.password.errors.append(_("用户名或密码不正确"))
             else:
                 accounts.clear_failures(session, keys)
                 user.last_login_at = clock.now()
@@ -129,5 +132,5 @@ def _safe_next() -> str | None:
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
-    flash("您已退出登录", "info")
+    flash(_("您已退出登录"), "info")
     return redirect(url_for("portal.home"))

@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask_babel import gettext as _
 
 from engine import clock, definitions
 from engine.domain import auth as accounts
@@ -44,14 +45,15 @@ def db_upgrade():
     session = db.session()
     deployed = deploy_workflows(session)
     db.commit()
-    click.echo(f"数据库已是最新版本；流程：{', '.join(deployed)}")
+    click.echo(_("数据库已是最新版本；流程：%(workflows)s", workflows=", ".join(deployed)))
 
 
 def deploy_workflows(session) -> list[str]:
     import workflows
 
     results = definitions.deploy_documents(session, workflows.bpmn_files())
-    return [f"{r.key} v{r.version}{'（新部署）' if r.created else ''}" for r in results]
+    return [_("%(key)s v%(version)s（新部署）", key=r.key, version=r.version) if r.created
+            else f"{r.key} v{r.version}" for r in results]
 
 
 @click.command("demo", help="载入演示帐号（可重复运行）")
@@ -70,7 +72,7 @@ def demo_command():
     demo_profiles.load_profiles(session, db.file_store())
     demo_articles.load_articles(session, db.file_store())
     db.commit()
-    click.echo("演示帐号（用户名 / 密码 / 角色）：")
+    click.echo(_("演示帐号（用户名 / 密码 / 角色）："))
     for email, password, role in accounts_made:
         click.echo(f"  {email:28} {password:16} {role}")
 
@@ -92,10 +94,10 @@ def users_create(email, password, role, org_name):
         raise click.BadParameter(problem, param_hint="--password")
     session = db.session()
     if accounts.find_user(session, email):
-        raise click.BadParameter("该用户名已存在", param_hint="--email")
+        raise click.BadParameter(_("该用户名已存在"), param_hint="--email")
     user = demo.ensure_user(session, email, password, role, org_name)
     db.commit()
-    click.echo(f"已创建 {user.email}（{role}，{org_name}）")
+    click.echo(_("已创建 %(email)s（%(role)s，%(organization)s）", email=user.email, role=role, organization=org_name))
 
 
 @users_group.command("token", help="为用户签发 API 访问令牌")
@@ -104,7 +106,7 @@ def users_token(email):
     session = db.session()
     user = accounts.find_user(session, email)
     if user is None:
-        click.echo("用户不存在", err=True)
+        click.echo(_("用户不存在"), err=True)
         sys.exit(1)
     token = accounts.issue_token(session, user)
     db.commit()
@@ -125,7 +127,8 @@ def engine_tick(now_text):
     factory = current_app.extensions["duibiao.sessions"].session_factory
     with clock.frozen_at(moment):
         fired = timers.fire_due(factory, moment)
-    click.echo(f"{clock.to_china(moment):%Y-%m-%d %H:%M:%S}（北京时间）：触发 {fired} 个流程实例的定时器")
+    click.echo(_("%(moment)s（北京时间）：触发 %(count)s 个流程实例的定时器",
+                 moment=clock.to_china(moment).strftime("%Y-%m-%d %H:%M:%S"), count=fired))
 
 
 @click.command("scheduler", help="独立运行定时任务（定时器与发件箱），可与 Web 进程并行多份运行")
@@ -140,12 +143,12 @@ def scheduler_command(interval):
     blocking = BlockingScheduler(timezone="UTC")
     blocking.add_job(scheduler.sweep, "interval", seconds=interval, args=[app], id="sweep",
                      max_instances=1, coalesce=True)
-    click.echo(f"定时任务已启动：每 {interval} 秒扫描一次到期的定时器（Ctrl+C 退出）")
+    click.echo(_("定时任务已启动：每 %(seconds)s 秒扫描一次到期的定时器（Ctrl+C 退出）", seconds=interval))
     scheduler.sweep(app)  # timers that fell due while nothing was running fire now
     try:
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
-        click.echo("定时任务已停止")
+        click.echo(_("定时任务已停止"))
 
 
 @click.group("workflows", cls=AppGroup, help="BPMN 流程定义")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -56,7 +57,7 @@ def application_form(plan: Plan, formdata=None) -> ApplicationPage:
     version = compliance.published_version(session, plan)
     rows = compliance.indicators(version) if version is not None else []
     institutions = compliance.institutions_for(session, plan)
-    form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _ in rows]})
+    form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _row in rows]})
     form.set_institutions(institutions)
     form.set_rows(rows)
     info = profiles.institution_profiles(session, [o.id for o in institutions])
@@ -94,7 +95,7 @@ def apply(plan_id: int):
     shown = application_form(plan, posted)
     if posted is not None and shown.form.validate():
         if submit_application(plan, shown.form, current_user.row) is not None:
-            flash("达标申请已提交，请等待第三方技术机构审核", "success")
+            flash(_("达标申请已提交，请等待第三方技术机构审核"), "success")
             return redirect(url_for("pilots.mine"))
     return render_template("compliance/apply.html", plan=plan, form=shown.form, rows=shown.rows,
                            institutions=shown.institutions, institution_info=shown.institution_info,
@@ -126,7 +127,8 @@ def withdraw(application_id: int):
     if application.enterprise_id != current_user.organization_id:
         abort(404)
     withdraw_submission(db.session().get(ProcessInstance, application.instance_id), "withdraw_application",
-                        "evaluate_application", "达标申请", decider="第三方技术机构")
+                        "evaluate_application", refused=_("第三方技术机构已处理该达标申请，无法撤回"),
+                        done=_("达标申请已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.mine"))
 
 
@@ -163,7 +165,7 @@ def certificate_upload(application_id: int):
             form.certificate_file.errors = [exc.message]
         else:
             db.commit()
-            flash("证书已保存", "success")
+            flash(_("证书已保存"), "success")
             return redirect(url_for("compliance.evaluations"))
     return render_template("compliance/certificate_upload.html", application=application,
                            certificate=certificate, form=form), (422 if request.method == "POST" else 200)
@@ -195,7 +197,7 @@ def revoke(certificate_id: int):
             form.reason.errors = [exc.message]
         else:
             db.commit()
-            flash(f"证书 {certificate.number} 已撤销", "success")
+            flash(_("证书 %(number)s 已撤销", number=certificate.number), "success")
             return redirect(url_for("compliance.manage_certificates"))
     return render_template("compliance/revoke.html", certificate=certificate, form=form), (
         422 if request.method == "POST" else 200)

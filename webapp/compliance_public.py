@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.domain import certificate_pdf, certificates
@@ -65,4 +66,4 @@ def certificate_pdf_file(certificate_id: int):
         abort(403 if user is not None else 401)
     data = certificate_pdf.render(certificate.facts, verify_url(certificate))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"达标证书-{certificate.number}.pdf")
+                     download_name=_("达标证书-%(number)s.pdf", number=certificate.number))

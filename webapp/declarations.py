@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -70,6 +71,6 @@ def new():
                 form[name].errors = [*form[name].errors, message]
         else:
             db.commit()
-            flash("自我声明已发布，专项办将进行核查", "success")
+            flash(_("自我声明已发布，专项办将进行核查"), "success")
             return redirect(url_for("declarations.mine"))
     return render_template("declarations/new.html", form=form), (422 if posted else 200)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
-    400: "请求有误", 401: "请先登录", 403: "您无权访问该页面", 404: "页面不存在",
-    405: "不支持该操作", 413: "上传的文件过大（每个文件不超过 20 MB）", 422: "提交的内容有误",
-    429: "操作过于频繁，请稍后再试", 500: "服务器出错，请稍后再试",
+    400: _l("请求有误"), 401: _l("请先登录"), 403: _l("您无权访问该页面"), 404: _l("页面不存在"),
+    405: _l("不支持该操作"), 413: _l("上传的文件过大（每个文件不超过 20 MB）"), 422: _l("提交的内容有误"),
+    429: _l("操作过于频繁，请稍后再试"), 500: _l("服务器出错，请稍后再试"),
 }
+UNKNOWN = _l("错误")
 
 
 def init_app(app: Flask) -> None:
@@ -15,11 +17,17 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _handler)
 
 
+def message_for(code: int) -> str:
+    """The page's message in the request's language (a str, ready for JSON)."""
+    return str(MESSAGES.get(code, UNKNOWN))
+
+
 def _handler(error):
     code = getattr(error, "code", 500) or 500
     if request.path.startswith("/api/"):
-        description = getattr(error, "description", "")
-        # abort(code, "中文说明") in the API carries its own message.
-        custom = description if description and not description.isascii() else None
-        return jsonify({"error": custom or MESSAGES.get(code, "错误")}), code
-    return render_template("errors/error.html", code=code, message=MESSAGES.get(code, "错误")), code
+        description = getattr(error, "description", None)
+        # abort(code, _("…")) in the API carries its own (already translated) message; Werkzeug's
+        # English default (the class attribute) does not. Not "non-ASCII": a translation may be ASCII.
+        custom = description if description and description != getattr(type(error), "description", None) else None
+        return jsonify({"error": custom or message_for(code)}), code
+    return render_template("errors/error.html", code=code, message=message_for(code)), code

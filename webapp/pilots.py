@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -71,7 +72,7 @@ def enroll(pilot_id: int):
             form.qualification.errors.append(exc.message)
         else:
             db.commit()
-            flash("报名材料已提交，请等待专项办审核", "success")
+            flash(_("报名材料已提交，请等待专项办审核"), "success")
             return redirect(url_for("pilots.mine"))
     status = 422 if request.method == "POST" else 200
     return render_template("pilots/enroll.html", pilot=pilot, form=form), status
@@ -98,7 +99,8 @@ def withdraw(enrollment_id: int):
     if enrollment is None or enrollment.organization_id != current_user.organization_id:
         abort(404)
     withdraw_submission(session.get(ProcessInstance, enrollment.instance_id), "withdraw_enrollment",
-                        "review_enrollment", "报名")
+                        "review_enrollment", refused=_("专项办已处理该报名，无法撤回"),
+                        done=_("报名已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.mine"))
 
 
@@ -130,7 +132,8 @@ def withdraw_plan(plan_id: int):
     review = plans.open_task_for(session, plan, plans.REVIEW_TASKS)
     message = "withdraw_report" if review is not None and review.form_key == "review_report" else "withdraw_plan"
     withdraw_submission(session.get(ProcessInstance, review.instance_id) if review else None, message,
-                        review.task_name if review else None, "方案")
+                        review.task_name if review else None, refused=_("专项办已处理该方案，无法撤回"),
+                        done=_("方案已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.my_plans"))
 
 
@@ -164,6 +167,6 @@ def create():
                  for data, name in form.attachments.uploads]
         pilot = pilots.create_pilot(session, current_user.row, form.pilot_fields(), files)
         db.commit()
-        flash("试点招募已发布", "success")
+        flash(_("试点招募已发布"), "success")
         return redirect(url_for("pilots.detail", pilot_id=pilot.id))
     return render_template("pilots/new.html", form=form), (422 if request.method == "POST" else 200)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -45,7 +46,7 @@ def comment(plan_id: int):
             form.text.errors = [*form.text.errors, exc.message]
         else:
             db.commit()
-            flash("修订意见已提交，专项办将在公示结束后统一处理", "success")
+            flash(_("修订意见已提交，专项办将在公示结束后统一处理"), "success")
             return redirect(url_for("publicity.comment", plan_id=plan.id))
     mine = [c for c in publicity.comments(session, plan) if c.organization_id == current_user.organization_id]
     status = 422 if request.method == "POST" else 200

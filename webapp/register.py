@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -41,7 +42,7 @@ def register():
             else:
                 db.commit()
                 login_user(WebUser(user))
-                flash("注册信息已提交，请等待专项办审核。审核结果将通过“我的消息”通知您。", "success")
+                flash(_("注册信息已提交，请等待专项办审核。审核结果将通过“我的消息”通知您。"), "success")
                 return redirect(url_for("account.status"))
     return render_template("auth/register.html", form=form, regions_json=regions.as_json()), 422
 
@@ -61,15 +62,15 @@ def _create(session, form: RegisterForm):
 def sms_code():
     phone = (request.form.get("phone") or "").strip()
     if not PHONE.match(phone):
-        return jsonify({"ok": False, "field": "phone", "message": "请输入 11 位手机号码"}), 422
+        return jsonify({"ok": False, "field": "phone", "message": _("请输入 11 位手机号码")}), 422
     result = sms.issue_code(db.session(), phone, "register")
     if not result.sent:
         db.rollback()
         return jsonify({"ok": False, "field": "sms_code", "retry_after": result.retry_after,
-                        "message": f"请 {result.retry_after} 秒后再获取验证码"}), 429
+                        "message": _("请 %(seconds)s 秒后再获取验证码", seconds=result.retry_after)}), 429
     db.commit()
     return jsonify({"ok": True, "retry_after": result.retry_after,
-                    "message": "验证码已发送，10 分钟内有效"})
+                    "message": _("验证码已发送，10 分钟内有效")})
 
 
 @bp.route("/regions/<province_code>.json")

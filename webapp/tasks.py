@@ -12,6 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -64,7 +65,7 @@ def show(task_id: int):
     task = _task_for_user(task_id)
     session = db.session()
     if task.state != "ready":
-        flash("该任务已被处理", "warning")
+        flash(_("该任务已被处理"), "warning")
         return redirect(url_for("tasks.inbox"))
     if request.method == "POST":
         form = tasks.build_form(session, task, CombinedMultiDict((request.files, request.form)))
@@ -90,7 +91,7 @@ def _complete(session, task, form):
         tasks.complete(session, task, current_user.id, form, db.file_store())
     except runtime.AlreadyHandled:
         db.rollback()
-        flash("该任务已被其他人处理", "warning")
+        flash(_("该任务已被其他人处理"), "warning")
         return redirect(url_for("tasks.inbox"))
     except InputError as exc:
         db.rollback()
@@ -101,7 +102,7 @@ def _complete(session, task, form):
                 flash(message, "danger")
         return None
     db.commit()
-    flash("提交成功", "success")
+    flash(_("提交成功"), "success")
     return redirect(url_for("account.home"))
 
 
@@ -114,7 +115,7 @@ def _save(session, task, form):
     if not saved:
         return None
     db.commit()
-    flash("已保存", "success")
+    flash(_("已保存"), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
 
 

@@ -34,18 +34,21 @@ class Pager:
         return self.page < self.pages
 
 
-def withdraw(instance, message: str, must_cancel: str | None, what: str, decider: str = "专项办") -> None:
-    """撤回: deliver the BPMN message that interrupts the undecided review, and say how it went."""
+def withdraw(instance, message: str, must_cancel: str | None, *, refused: str, done: str) -> None:
+    """撤回: deliver the BPMN message that interrupts the undecided review, and say how it went.
+
+    ``refused`` is flashed when the reviewer has already decided, ``done`` when the withdrawal went through
+    (both already translated, whole sentences so that each language can word them its own way)."""
     try:
         if instance is None or must_cancel is None:
             raise runtime.AlreadyHandled(message)
         runtime.send_message(db.session(), instance, message, current_user.id, must_cancel=must_cancel)
     except runtime.AlreadyHandled:
         db.rollback()
-        flash(f"{decider}已处理该{what}，无法撤回", "warning")
+        flash(refused, "warning")
     else:
         db.commit()
-        flash(f"{what}已撤回，您可以修改后重新提交", "success")
+        flash(done, "success")
 
 
 def page_argument() -> int:
