@@ -11,6 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from engine import inbox as task_queries
 from engine import runtime, stages
 from engine.domain import auth as accounts
+from engine.domain import organizations
 from engine.domain.errors import InputError
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
@@ -196,6 +197,17 @@ def save_task_draft(task_id: int):
         return jsonify({"errors": _errors(form)}), 422
     db.commit()
     return jsonify({"task": task_json(task), "saved": True})
+
+
+@bp.get("/enterprises")
+@token_required
+def search_enterprises():
+    """参编单位 of 提交正式版: active enterprises whose name or credit code contains ``q`` (20 at most)."""
+    if not g.api_user.role_set & {"institution", "office"}:
+        abort(403, _("只有第三方技术机构和专项办可以查询企业"))
+    query = " ".join((request.args.get("q") or "").split())[:100]
+    found = organizations.active_enterprises(db.session(), query)
+    return jsonify({"enterprises": [{"id": o.id, "name": o.name} for o in found]})
 
 
 @bp.get("/instances/<int:instance_id>")

@@ -25,6 +25,12 @@ ENTERPRISE_FIELDS = {
 
 
 @pytest.fixture
+def other_org(other_enterprise, session_factory) -> int:
+    """The organisation of conftest's other_enterprise (which gives the user's id)."""
+    return first(session_factory, select(User.organization_id).where(User.id == other_enterprise))
+
+
+@pytest.fixture
 def institution(app, session_factory):
     with session_factory() as session:
         user = demo.ensure_user(session, INSTITUTION_EMAIL, INSTITUTION_PASSWORD, "institution", "华标检测认证有限公司")
@@ -52,17 +58,17 @@ def fill_enterprise(session_factory, email: str) -> None:
 
 
 def test_office_lists_enterprises_and_institutions_with_their_state(
-        office_client, other_enterprise, institution, applicant, session_factory):
+        office_client, other_org, institution, applicant, session_factory):
     fill_enterprise(session_factory, OTHER_EMAIL)
     response = office_client.get("/office/organizations/")
     assert response.status_code == 200
     rows = organization_rows(response)
     office_org = first(session_factory, select(Organization.id).where(Organization.kind == "office"))
     assert office_org not in rows  # the office itself is not in the directory
-    assert rows[other_enterprise]["kind"] == "企业用户" and rows[other_enterprise]["filled"] == "yes"
+    assert rows[other_org]["kind"] == "企业用户" and rows[other_org]["filled"] == "yes"
     assert rows[institution]["kind"] == "第三方技术机构" and rows[institution]["filled"] == "no"
     assert rows[applicant.organization_id]["status"] == "待审核"
-    assert rows[other_enterprise]["status"] == "审核通过"
+    assert rows[other_org]["status"] == "审核通过"
     assert "共 3 条" in text_of(response)
 
 
@@ -74,23 +80,23 @@ def test_office_lists_enterprises_and_institutions_with_their_state(
     ("kind=bogus&status=bogus", {"institution", "applicant", "other"}),  # unknown filters are ignored
     ("q=没有这个单位", set()),
 ])
-def test_filters_and_search(office_client, other_enterprise, institution, applicant, query, expected):
-    ids = {"institution": institution, "applicant": applicant.organization_id, "other": other_enterprise}
+def test_filters_and_search(office_client, other_org, institution, applicant, query, expected):
+    ids = {"institution": institution, "applicant": applicant.organization_id, "other": other_org}
     response = office_client.get(f"/office/organizations/?{query}")
     assert set(organization_rows(response)) == {ids[name] for name in expected}
     if not expected:
         assert "未找到符合条件的单位" in text_of(response)
 
 
-def test_search_by_credit_code(office_client, other_enterprise, session_factory):
-    code = first(session_factory, select(Organization.credit_code).where(Organization.id == other_enterprise))
+def test_search_by_credit_code(office_client, other_org, session_factory):
+    code = first(session_factory, select(Organization.credit_code).where(Organization.id == other_org))
     response = office_client.get(f"/office/organizations/?q={code[2:12].lower()}")
-    assert set(organization_rows(response)) == {other_enterprise}
+    assert set(organization_rows(response)) == {other_org}
 
 
-def test_detail_shows_the_filled_in_information(office_client, other_enterprise, session_factory):
+def test_detail_shows_the_filled_in_information(office_client, other_org, session_factory):
     fill_enterprise(session_factory, OTHER_EMAIL)
-    response = office_client.get(f"/office/organizations/{other_enterprise}")
+    response = office_client.get(f"/office/organizations/{other_org}")
     assert response.status_code == 200
     text = text_of(response)
     for expected in ("其他企业有限公司", OTHER_EMAIL, "赵经理", "13900001111", "企业标准化管理情况信息",
@@ -132,13 +138,13 @@ def test_office_and_unknown_ids_are_not_found(office_client, session_factory):
     assert office_client.get("/office/organizations/999999").status_code == 404
 
 
-def test_only_the_office_may_look(client, make_client, other_enterprise, institution):
+def test_only_the_office_may_look(client, make_client, other_org, institution):
     enterprise = make_client(OTHER_EMAIL, OTHER_PASSWORD)
     institution_client = make_client(INSTITUTION_EMAIL, INSTITUTION_PASSWORD)
     for who in (enterprise, institution_client):
         assert who.get("/office/organizations/").status_code == 403
-        assert who.get(f"/office/organizations/{other_enterprise}").status_code == 403
-    anonymous = client.get(f"/office/organizations/{other_enterprise}")
+        assert who.get(f"/office/organizations/{other_org}").status_code == 403
+    anonymous = client.get(f"/office/organizations/{other_org}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 

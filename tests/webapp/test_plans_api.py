@@ -144,3 +144,16 @@ def test_api_json_submit_reports_row_errors_with_their_row(drafting, client, ins
     assert list(errors) == ["indicators"]
     assert errors["indicators"] == ["第 4 行 指标值：请填写指标值"]
     assert ready(session_factory, "draft_plan").id == drafting.id
+
+
+def test_api_finds_co_drafters_by_name_for_institutions_only(client, institution, enterprise, applicant):
+    headers = api_token(client, institution.email, institution.password)
+    found = client.get("/api/v1/enterprises", query_string={"q": "其他企业"}, headers=headers)
+    assert found.status_code == 200
+    assert found.get_json() == {"enterprises": [{"id": enterprise.organization_id, "name": ENTERPRISE_NAME}]}
+    pending = client.get("/api/v1/enterprises", query_string={"q": "深圳测试"}, headers=headers)
+    assert pending.get_json() == {"enterprises": []}  # the applicant is not approved yet
+    as_enterprise = api_token(client, enterprise.email, enterprise.password)
+    refused = client.get("/api/v1/enterprises", query_string={"q": "其他"}, headers=as_enterprise)
+    assert refused.status_code == 403 and "专项办" in refused.get_json()["error"]
+    assert client.get("/api/v1/enterprises?q=其他").status_code == 401
