@@ -8,7 +8,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -102,7 +102,6 @@ def task_organization(instance: ProcessInstance, task) -> int | None:
 
 
 _INSERT_TASK = insert(HumanTask.__table__).returning(HumanTask.__table__.c.id)
-_OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
 _TASKS = HumanTask.__table__
 _CLOSE_ROWS = (update(_TASKS)
                .where(_TASKS.c.instance_id == bindparam("b_instance_id"),
@@ -119,19 +118,16 @@ def ready_task_ids(workflow: BpmnWorkflow) -> set[str]:
 
 
 def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, ready_tasks: list,
-                     now, open_ids: set[str] | None = None) -> list[HumanTask]:
+                     now, open_ids: set[str]) -> list[HumanTask]:
     """Insert rows for new READY user tasks; close rows whose task is no longer READY.
 
-    ``open_ids``: the engine ids of the rows still open, when the caller knows them (the READY
-    user tasks of the workflow as it was loaded, less the one it claimed); saves a SELECT.
+    ``open_ids``: the engine ids of the rows still open, known without reading them: the READY
+    user tasks of the workflow as it was loaded, less the one the request claimed.
     """
     ready = {str(t.id): t for t in ready_tasks}
-    if open_ids is None:
-        _close_loaded_rows(session, instance, workflow, ready, now)
-    else:
-        _close_rows(session, instance, workflow, open_ids - ready.keys(), now)
-        for engine_id in open_ids:
-            ready.pop(engine_id, None)
+    _close_rows(session, instance, workflow, open_ids - ready.keys(), now)
+    for engine_id in open_ids:
+        ready.pop(engine_id, None)
     created = []
     for engine_id, task in ready.items():
         props = properties(task.task_spec)
@@ -145,34 +141,23 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
     return created
 
 
-def _closed_state(workflow, engine_id: str) -> str:
-    task = workflow.get_task_from_id(UUID(engine_id))
-    return "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
-
-
-def _close_loaded_rows(session: Session, instance: ProcessInstance, workflow, ready: dict, now) -> None:
-    """Read the open rows and close those whose task left READY; drops the still-open from ``ready``."""
-    for row in session.scalars(_OPEN_ROWS, {"instance_id": instance.id}).all():
-        if ready.pop(row.engine_task_id, None) is None:
-            row.state = _closed_state(workflow, row.engine_task_id)
-            row.completed_at = row.completed_at or now
-
-
 def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_ids: set[str], now) -> None:
     """Core UPDATEs closing the rows of tasks that left READY (rare: a withdrawal, a timer)."""
-    by_state: dict[str, list[str]] = {}
-    for engine_id in engine_ids:
-        by_state.setdefault(_closed_state(workflow, engine_id), []).append(engine_id)
-    for new_state, ids in by_state.items():
-        session.connection().execute(_CLOSE_ROWS, {"b_instance_id": instance.id, "engine_ids": ids,
-                                                   "new_state": new_state, "now": now})
     if not engine_ids:
         return
+    closed = {}
+    for engine_id in engine_ids:
+        task = workflow.get_task_from_id(UUID(engine_id))
+        closed[engine_id] = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
+    for new_state in set(closed.values()):
+        session.connection().execute(_CLOSE_ROWS, {
+            "b_instance_id": instance.id, "new_state": new_state, "now": now,
+            "engine_ids": [engine_id for engine_id, state in closed.items() if state == new_state]})
     # Rows this session already holds learn their new state without being made dirty.
     for row in list(session.identity_map.values()):
-        if isinstance(row, HumanTask) and row.instance_id == instance.id and row.state == "ready" \
-                and row.engine_task_id in engine_ids:
-            set_committed_value(row, "state", _closed_state(workflow, row.engine_task_id))
+        if isinstance(row, HumanTask) and row.instance_id == instance.id and row.engine_task_id in closed \
+                and row.state == "ready":
+            set_committed_value(row, "state", closed[row.engine_task_id])
             set_committed_value(row, "completed_at", row.completed_at or now)
 
 

@@ -166,6 +166,8 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})
+    if context.open_task_ids is None:  # a context that did not come from load() or start_instance()
+        raise projection.EngineError("saving a workflow whose open inbox rows are unknown")
     created = projection.sync_human_tasks(session, instance, workflow, ready, now, context.open_task_ids)
     values["last_event_sequence"] = _write_events(session, instance, context, now)
     try:

@@ -15,7 +15,7 @@ from forms.articles import COLUMN_LABELS, GROUP_LABELS, STATUS_LABELS, ArticleFo
 from storage.models import Article
 from webapp import db
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager, page_argument, show_at_fields
 
 bp = Blueprint("articles", __name__)
 PER_PAGE = 20
@@ -157,8 +157,7 @@ def _save(form: ArticleForm, article: Article | None) -> bool:
             articles.publish(session, user, article)
     except InputError as exc:
         db.rollback()
-        for name, message in exc.problems:
-            form[name].errors = [*form[name].errors, message]
+        show_at_fields(form, exc)
         return False
     except articles.ArticleRefused:
         db.rollback()

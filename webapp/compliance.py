@@ -17,7 +17,7 @@ from forms.profiles import ACCREDITATION_LABELS, INSTITUTION_TYPE_LABELS
 from storage.models import Application, Certificate, Plan, PlanSubmission, ProcessInstance, User
 from webapp import db
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager, page_argument, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("compliance", __name__)
@@ -73,9 +73,7 @@ def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Applica
         application = compliance.apply(session, user, plan.id, form.given(reports))
     except InputError as exc:
         db.rollback()
-        for name, message in exc.problems:
-            target = form[name] if name in form else form.product_model
-            target.errors = [*target.errors, message]
+        show_at_fields(form, exc, fallback=form.product_model)
         return None
     db.commit()
     return application

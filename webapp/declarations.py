@@ -12,7 +12,7 @@ from forms.declaration_tasks import describe
 from forms.declarations import DeclarationForm
 from webapp import db
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager, page_argument, show_at_fields
 
 bp = Blueprint("declarations", __name__)
 PER_PAGE = 20
@@ -67,8 +67,7 @@ def new():
             declarations.declare(session, current_user.row, form.draft(attachment))
         except InputError as exc:
             db.rollback()
-            for name, message in exc.problems:
-                form[name].errors = [*form[name].errors, message]
+            show_at_fields(form, exc)
         else:
             db.commit()
             flash(_("自我声明已发布，专项办将进行核查"), "success")

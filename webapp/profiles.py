@@ -8,10 +8,10 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import profiles
 from engine.domain.profiles import ProfileError
-from forms import profiles as labels
 from forms.profiles import EnterpriseInfoForm, InstitutionInfoForm
 from webapp import db
 from webapp.auth import roles_required
+from webapp.views_util import show_at_fields
 
 bp = Blueprint("profiles", __name__, url_prefix="/account")
 
@@ -20,23 +20,23 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _posted_form(form_class):
-    if request.method != "POST":
-        return None
-    return form_class(CombinedMultiDict((request.files, request.form)))
+def _form(form_class, organization, profile, fields: tuple):
+    """The posted form, or one filled from the saved information and the organisation."""
+    if request.method == "POST":
+        return form_class(CombinedMultiDict((request.files, request.form)))
+    data = {name: getattr(organization, name) for name in profiles.SHARED_FIELDS[organization.kind]}
+    if profile is not None:
+        data.update({name: getattr(profile, name) for name in fields})
+    return form_class(data=data)
 
 
 @bp.route("/enterprise-info", methods=["GET", "POST"])
 @roles_required("enterprise")
 def enterprise_info():
-    session = db.session()
-    organization = current_user.organization
+    session, organization = db.session(), current_user.organization
     profile = profiles.enterprise_profile(session, organization.id)
-    form = _posted_form(EnterpriseInfoForm)
-    if form is None:
-        form = EnterpriseInfoForm(data=_initial(organization, profile, profiles.ENTERPRISE_FIELDS,
-                                                profiles.SHARED_FIELDS["enterprise"]))
-    elif form.validate() and _saved(form, lambda: profiles.save_enterprise(
+    form = _form(EnterpriseInfoForm, organization, profile, profiles.ENTERPRISE_FIELDS)
+    if request.method == "POST" and form.validate() and _saved(form, lambda: profiles.save_enterprise(
             session, current_user.row, form.shared(), form.profile_fields())):
         return redirect(url_for("profiles.enterprise_info"))
     return render_template("account/enterprise_info.html", form=form, organization=organization,
@@ -46,28 +46,14 @@ def enterprise_info():
 @bp.route("/institution-info", methods=["GET", "POST"])
 @roles_required("institution")
 def institution_info():
-    session = db.session()
-    organization = current_user.organization
+    session, organization = db.session(), current_user.organization
     profile = profiles.institution_profile(session, organization.id)
-    form = _posted_form(InstitutionInfoForm)
-    if form is None:
-        form = InstitutionInfoForm(data=_initial(organization, profile, profiles.INSTITUTION_FIELDS,
-                                                 profiles.SHARED_FIELDS["institution"]))
-    elif form.validate() and _saved(form, lambda: profiles.save_institution(
-            session, current_user.row, form.shared(), form.profile_fields(), _stored(form),
-            _removed_ids())):
+    form = _form(InstitutionInfoForm, organization, profile, profiles.INSTITUTION_FIELDS)
+    if request.method == "POST" and form.validate() and _saved(form, lambda: profiles.save_institution(
+            session, current_user.row, form.shared(), form.profile_fields(), _stored(form), _removed_ids())):
         return redirect(url_for("profiles.institution_info"))
     return render_template("account/institution_info.html", form=form, organization=organization,
-                           profile=profile, removed=_removed_ids(),
-                           type_labels=labels.INSTITUTION_TYPE_LABELS), (
-        422 if request.method == "POST" else 200)
-
-
-def _initial(organization, profile, fields: tuple, shared: tuple) -> dict:
-    data = {name: getattr(organization, name) for name in shared}
-    if profile is not None:
-        data.update({name: getattr(profile, name) for name in fields})
-    return data
+                           profile=profile, removed=_removed_ids()), (422 if request.method == "POST" else 200)
 
 
 def _saved(form, save) -> bool:
@@ -76,7 +62,7 @@ def _saved(form, save) -> bool:
         save()
     except ProfileError as exc:
         db.rollback()
-        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        show_at_fields(form, exc)
         return False
     db.commit()
     flash(_("保存成功"), "success")

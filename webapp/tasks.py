@@ -23,7 +23,7 @@ from engine.domain.errors import InputError
 from forms import regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager, page_argument, show_at_fields
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -95,11 +95,8 @@ def _complete(session, task, form):
         return redirect(url_for("tasks.inbox"))
     except InputError as exc:
         db.rollback()
-        for name, message in exc.problems:
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-            else:
-                flash(message, "danger")
+        for message in show_at_fields(form, exc):
+            flash(message, "danger")
         return None
     db.commit()
     flash(_("提交成功"), "success")

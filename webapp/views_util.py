@@ -51,6 +51,19 @@ def withdraw(instance, message: str, must_cancel: str | None, *, refused: str, d
         flash(done, "success")
 
 
+def show_at_fields(form, exc, fallback=None) -> list[str]:
+    """Put each message of a domain refusal (``InputError.problems``) at its field, or at
+    ``fallback`` when the form has no such field; returns the messages left without a field."""
+    unplaced = []
+    for name, message in exc.problems:
+        target = form[name] if name in form else fallback
+        if target is None:
+            unplaced.append(message)
+        else:
+            target.errors = [*target.errors, message]
+    return unplaced
+
+
 def page_argument() -> int:
     try:
         return max(1, min(int(request.args.get("page", 1)), 10_000))

@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from engine.domain import profiles
-from engine.domain.keys import search_key
 from storage.models import EnterpriseProfile, InstitutionProfile, Organization
 
 KINDS = ("enterprise", "institution")
@@ -35,7 +34,6 @@ def directory(session: Session, kind: str | None, status: str | None, query: str
                  exists().where(InstitutionProfile.organization_id == Organization.id))
     rows = session.execute(
         select(Organization, filled.label("filled")).where(*conditions)
-        .options(selectinload(Organization.users))
         .order_by(Organization.created_at.desc(), Organization.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return [DirectoryRow(organization, bool(is_filled)) for organization, is_filled in rows], total
@@ -44,7 +42,8 @@ def directory(session: Session, kind: str | None, status: str | None, query: str
 def name_or_code_matches(query: str | None):
     """The condition "单位名称 or 统一社会信用代码 contains the query" (case and spaces ignored);
     None for an empty query."""
-    key = search_key(query or "").replace("%", "").replace("_", "")
+    # Spaces and case only: names keep their dashes and dots, and so must the query.
+    key = "".join((query or "").split()).lower().replace("%", "").replace("_", "")
     if not key:
         return None
     pattern = f"%{key}%"

@@ -27,7 +27,7 @@ class ServiceContext:
     # form handler loaded is gone by the time the service task after it asks for it again.
     loaded: dict[tuple[type, int], Any] = field(default_factory=dict)
     # Engine ids of the inbox rows still open (READY user tasks as loaded, less the claimed one);
-    # None when unknown, and the projection reads the rows instead.
+    # set by runtime.load / start_instance, which save() requires.
     open_task_ids: set[str] | None = None
 
     def get(self, model: type, row_id: int) -> Any:
