@@ -43,8 +43,8 @@ def enterprise_applies(ent, pdf) -> None:
     assert rows.count() == 4 and "智能化（可填）" in rows.nth(3).inner_text()
     for index, value in enumerate(["0.05s", "96%", "2.5W"]):  # 智能化 is optional: left empty
         ent.fill(f"[name='measurements-{index}-measured']", value)
-    ent.click("button:has-text('提交申请')")
-    ent.wait_for_load_state()
+    with ent.expect_navigation():
+        ent.click("button:has-text('提交申请')")
     assert "达标申请已提交" in ent.content()
 
 
@@ -58,8 +58,8 @@ def institution_evaluates(inst) -> None:
         inst.select_option(f"[name='items-{index}-verdict']", "pass")
         inst.fill(f"[name='items-{index}-remark']", "达到国际先进水平")
     inst.check("input[name=conclusion][value=pass]")
-    inst.click("#evaluation-form button:has-text('提交')")
-    inst.wait_for_load_state()
+    with inst.expect_navigation():
+        inst.click("#evaluation-form button:has-text('提交')")
     assert "提交成功" in inst.content()
 
 
@@ -106,8 +106,8 @@ def test_from_application_to_verified_certificate(published_plans, new_context, 
     for expected in ("绿源电动车股份有限公司", "电动汽车交流充电桩", MODEL, "T/CSTM 00123-2025",
                      "华标检测认证有限公司"):
         assert expected in cells
-    row.locator("a").click()
-    public.wait_for_load_state()
+    with public.expect_navigation():
+        row.locator("a").click()
     assert public.url == verify_url
     assert public.locator("[data-verify-status=valid]").count() == 1
     assert MODEL in public.inner_text("table[data-verified]")

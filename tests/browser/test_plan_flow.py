@@ -20,8 +20,8 @@ def log_in(page, email, password):
     page.fill("#email", email)
     page.fill("#password", password)
     page.fill("#captcha", "PASSED")
-    page.click("button:has-text('登录')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('登录')")
 
 
 def office_decides(page, task_title, decision="approve", reason=""):
@@ -30,8 +30,8 @@ def office_decides(page, task_title, decision="approve", reason=""):
     page.check(f"input[name=decision][value={decision}]")
     if reason:
         page.fill("#reason", reason)
-    page.click("button:has-text('提交')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('提交')")
     assert "提交成功" in page.content()
 
 
@@ -48,8 +48,8 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     inst.click("a:has-text('电动自行车产品试点第三方技术机构招募')")
     inst.click("a:has-text('报名参与')")
     inst.set_input_files("#qualification", str(pdf))
-    inst.click("button:has-text('提交')")
-    inst.wait_for_load_state()
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
     assert inst.url.endswith("/my/enrollments")
     assert inst.inner_text("tr[data-enrollment-id] [data-stage]") == "待审核"
     shot(inst, "enrolled")
@@ -62,8 +62,8 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     inst.click("a:has-text('编制方案')")
     inst.fill("#name", "两轮电动自行车对标方案")
     inst.set_input_files("#comparison_report", str(pdf))
-    inst.click("button:has-text('提交')")
-    inst.wait_for_load_state()
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
     office_decides(office, "平台备案及形式审核")
 
     # 我的方案 → 提交正式版.
@@ -90,15 +90,15 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     inst.click("[data-chosen-id]:has-text('雅迪') button:has-text('移除')")
     inst.fill("#co-drafter-search", "绿源")
     assert inst.locator("[data-results] button:has-text('已添加')").is_disabled()
-    inst.click("button[value=save]")  # 保存: the draft stays open with its rows
-    inst.wait_for_load_state()
+    with inst.expect_navigation():
+        inst.click("button[value=save]")  # 保存: the draft stays open with its rows
     assert inst.input_value("#standard_number") == "T/ABC 001-2023"
     assert inst.locator("tr.indicator-row").count() == 4
     assert inst.locator("[data-chosen-id]").all_inner_texts()[0].startswith("绿源电动车股份有限公司")
     assert inst.locator("[data-chosen-id]").count() == 1
     shot(inst, "draft-saved")
-    inst.click("button[value=submit]")
-    inst.wait_for_load_state()
+    with inst.expect_navigation():
+        inst.click("button[value=submit]")
     assert "提交成功" in inst.content()
 
     # The office sees every field, file and indicator, and approves.
@@ -112,8 +112,8 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     assert "绿源电动车股份有限公司" in office.inner_text("tr:has-text('参编单位')")
     shot(office, "plan-review")
     office.check("input[name=decision][value=approve]")
-    office.click("button:has-text('提交')")
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.click("button:has-text('提交')")
 
     inst.goto("/my/plans")
     assert inst.inner_text("[data-plan-status]") == "公示中"

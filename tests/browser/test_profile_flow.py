@@ -27,8 +27,8 @@ def test_enterprise_fills_in_its_information(live_server, new_context, shot):
     page.fill("#main_products", "电动自行车用锂离子蓄电池")
     page.click("button:has-text('企业标准化需求')")
     page.check("input[name=needs][value=other]")
-    page.click("button:has-text('保存')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('保存')")
 
     # Refused: the first tab holding an error is open, every such tab is marked, nothing is lost.
     assert page.inner_text(".nav-link.active").startswith("企业标准化管理情况信息")
@@ -41,8 +41,8 @@ def test_enterprise_fills_in_its_information(live_server, new_context, shot):
     page.click("button:has-text('企业标准化需求')")
     assert page.is_checked("input[name=needs][value=other]")
     page.fill("#needs_detail", "希望获得对标达标咨询服务")
-    page.click("button:has-text('保存')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('保存')")
 
     assert "保存成功" in page.inner_text("[role=alert]")
     assert page.locator("[data-not-filled]").count() == 0

@@ -17,13 +17,15 @@ def approved_plan(office, inst, pdf):
     inst.click("a:has-text('电动自行车产品试点第三方技术机构招募')")
     inst.click("a:has-text('报名参与')")
     inst.set_input_files("#qualification", str(pdf))
-    inst.click("button:has-text('提交')")
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
     office_decides(office, "报名审核")
     inst.goto("/my/enrollments")
     inst.click("a:has-text('编制方案')")
     inst.fill("#name", "电动自行车公示演练方案")
     inst.set_input_files("#comparison_report", str(pdf))
-    inst.click("button:has-text('提交')")
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
     office_decides(office, "平台备案及形式审核")
     inst.goto("/my/plans")
     inst.click("tr:has-text('电动自行车公示演练方案') a:has-text('提交正式版')")
@@ -38,7 +40,8 @@ def approved_plan(office, inst, pdf):
         inst.fill(f"[name='indicators-{index}-value']", value)
         inst.fill(f"[name='indicators-{index}-basis']", basis)
         inst.fill(f"[name='indicators-{index}-method']", "GB/T 1234")
-    inst.click("button[value=submit]")
+    with inst.expect_navigation():
+        inst.click("button[value=submit]")
     office_decides(office, "正式版方案审核")
 
 
@@ -63,7 +66,8 @@ def test_publicity_comment_dismissed_then_published(live_server, new_context, ma
     assert "T/DBB 099-2026" in ent.inner_text("table[data-catalog]")  # 公示中 plans are listed
     ent.goto(f"/plans/{plan_id}/comment")
     ent.fill("#text", "建议增加电池热失控防护指标")
-    ent.click("button:has-text('提交')")
+    with ent.expect_navigation():
+        ent.click("button:has-text('提交')")
     assert ent.locator("[data-my-comment]").count() == 1
     shot(ent, "comment-filed")
 
@@ -75,8 +79,8 @@ def test_publicity_comment_dismissed_then_published(live_server, new_context, ma
     office.click("tr:has-text('修订意见处理') a:has-text('办理')")
     office.check("input[name='resolutions-0-resolution'][value=dismiss]")
     office.fill("[name='resolutions-0-reply']", "现行标准已覆盖电池安全要求")
-    office.click("button:has-text('提交')")
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.click("button:has-text('提交')")
     assert "提交成功" in office.content()
 
     inst.goto("/my/plans")
@@ -84,11 +88,12 @@ def test_publicity_comment_dismissed_then_published(live_server, new_context, ma
     public = inst.context.browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
     public.goto("/plans/")
     public.fill("input[name=q]", "T/DBB 099—2026")
-    public.keyboard.press("Enter")
-    public.wait_for_load_state()
+    with public.expect_navigation():
+        public.keyboard.press("Enter")
     table = public.inner_text("table[data-catalog]")
     assert "电动自行车公示演练评价标准" in table and "发布" in table
-    public.click("a:has-text('T/DBB 099-2026')")
+    with public.expect_navigation():
+        public.click("a:has-text('T/DBB 099-2026')")
     for _level1, level2, value, _basis in ROWS:
         assert level2 in public.content() and value in public.content()
     shot(public, "public-plan")
