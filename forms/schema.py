@@ -17,6 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from engine.text import localized
+
 
 def _is_required(field) -> bool:
     if getattr(field, "required", None) is True:
@@ -25,12 +27,12 @@ def _is_required(field) -> bool:
 
 
 def field_schema(field) -> dict:
-    schema: dict = {"title": str(field.label.text)}
+    schema: dict = {"title": str(localized(field.label.text))}
     if isinstance(field, FieldList):
         return _list_schema(field, schema)
     if isinstance(field, SelectMultipleField):
         schema.update(type="array", items={"oneOf": [
-            {"const": c.value, "title": str(c.label)} for c in field.iter_choices()]})
+            {"const": c.value, "title": str(localized(c.label))} for c in field.iter_choices()]})
         if field.data:
             schema["default"] = list(field.data)
         return schema
@@ -41,7 +43,7 @@ def field_schema(field) -> dict:
         schema.update(type="string", format="binary", contentMediaType="application/pdf")
     elif isinstance(field, RadioField | SelectField):
         schema["type"] = "string"
-        schema["oneOf"] = [{"const": choice.value, "title": str(choice.label)}
+        schema["oneOf"] = [{"const": choice.value, "title": str(localized(choice.label))}
                            for choice in field.iter_choices() if choice.value != ""]
     elif isinstance(field, BooleanField):
         schema["type"] = "boolean"

@@ -3,7 +3,10 @@
 (a) An AST check of webapp/*.py (not the demo data): the arguments of ``flash``, ``abort``, ``jsonify`` and
 ``….errors.append`` hold no Chinese string literal (or f-string) outside a gettext call, and the gettext calls
 there take a plain string literal (placeholders as ``%(name)s``, never an f-string).
-(b) Babel's extraction, run in-process with babel.cfg and the keywords of ``make messages``, finds
+(b) The engine's refusals and labels (engine/domain, engine/stages.py) are marked with ``N_``: no Chinese literal
+in what a domain function raises, returns or appends as a problem, nor in a module-level label table. (Notices
+for 我的消息, SMS and e-mail are content, sent in Chinese, and certificates are Chinese documents.)
+(c) Babel's extraction, run in-process with babel.cfg and the keywords of ``make messages``, finds
 representative messages of the views, the forms and the templates.
 """
 from __future__ import annotations
@@ -18,7 +21,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile("[\u4e00-\u9fff]")
-GETTEXT_NAMES = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
+GETTEXT_NAMES = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "N_"}
 USER_FACING_CALLS = {"flash", "abort", "jsonify"}
 
 
@@ -69,13 +72,40 @@ def problems_in(source: str, filename: str) -> list[str]:
                     kind = "dict literal" if isinstance(argument, ast.Dict) else "argument"
                     problems.append(f"{filename}:{literal.lineno}: {_name(node.func)}() {kind} holds "
                                     f"untranslated {ast.unparse(literal)} — wrap it in _()")
-        if _is_gettext(node) and _name(node.func) in {"_", "_l", "gettext", "lazy_gettext"}:
+        if _is_gettext(node) and _name(node.func) in {"_", "_l", "gettext", "lazy_gettext", "N_"}:
             message = node.args[0] if node.args else None
             if not (isinstance(message, ast.Constant) and isinstance(message.value, str)):
                 shown = ast.unparse(message) if message is not None else "nothing"
                 problems.append(f"{filename}:{node.lineno}: {_name(node.func)}() of {shown} — the message must be "
                                 f"a string literal, variable parts as %(name)s keyword arguments")
     return problems
+
+
+def _engine_user_facing(tree: ast.Module):
+    """What a domain module raises, returns or appends, and its module-level tables (dicts)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            yield node.exc
+        elif isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, ast.Call):
+            yield node.value  # a returned call computes something else (a new instance's stored subject)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append":
+            yield from node.args
+    for statement in tree.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Dict):
+            yield statement.value
+
+
+def engine_problems_in(source: str, filename: str) -> list[str]:
+    tree = ast.parse(source, filename)
+    problems = [f"{filename}:{literal.lineno}: untranslatable {ast.unparse(literal)} — mark it N_(…)"
+                for node in _engine_user_facing(tree) for literal in _bare_chinese(node)]
+    return problems + [problem for problem in problems_in(source, filename) if "N_()" in problem]
+
+
+def engine_modules() -> list[Path]:
+    skipped = {"certificate_pdf.py", "messages.py"}  # the certificate document; notices (我的消息) are content
+    return [ROOT / "engine" / "stages.py",
+            *sorted(path for path in (ROOT / "engine" / "domain").glob("*.py") if path.name not in skipped)]
 
 
 def view_modules() -> list[Path]:
@@ -113,6 +143,32 @@ def test_views_pass_no_bare_chinese_to_users():
     assert not problems, "\n".join(problems)
 
 
+def test_the_engine_checker_catches_unmarked_refusals_and_labels():
+    source = '''
+LABELS = {"a": "安全", "b": N_("性能")}
+def check(x):
+    if x:
+        raise InputError("name", "请填写名称")
+    problems.append(("title", f"请填写标题（不超过 {MAX} 个字）"))
+    problems.append(("title", N_(f"请填写标题（不超过 {MAX} 个字）")))
+    if x > 1:
+        return "帐号审核通过后才能报名"
+    notice = f"您的方案“{name}”已发布"  # a notice: content, not a refusal
+    raise InputError("name", N_("请填写名称"))
+    return N_("第 %(n)s 项", n=x)
+'''
+    found = engine_problems_in(source, "example.py")
+    assert sorted(int(line.split(":")[1]) for line in found) == [2, 5, 6, 7, 9]
+
+
+def test_engine_refusals_and_labels_are_marked_for_translation():
+    modules = engine_modules()
+    assert {"registration.py", "compliance.py", "stages.py"} <= {path.name for path in modules}
+    problems = [problem for path in modules
+                for problem in engine_problems_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    assert not problems, "\n".join(problems)
+
+
 def _make_messages_keywords() -> dict:
     """The keywords `make messages` adds on pybabel's command line (``-k _l``), on top of Babel's defaults."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
@@ -141,9 +197,12 @@ def test_extraction_with_babel_cfg_finds_views_forms_and_templates():
         "请先登录": "webapp/auth.py",
         "统一社会信用代码": "forms/account.py",  # a form label (lazy_gettext as _l)
         "企业信息填报": "webapp/templates/account/enterprise_info.html",  # {{ _('…') }} in a template
+        "请上传比对分析报告（PDF）": "engine/domain/plans.py",  # the engine's N_
+        "请填写标题（不超过 %(limit)s 个字）": "engine/domain/articles.py",
+        "待机构审核": "engine/stages.py",
     }
     for message, where in expected.items():
         assert message in found, f"{message!r} is not in the extracted catalog"
         assert where in found[message], f"{message!r} extracted from {sorted(found[message])}, not {where}"
-    assert not any(path.startswith(("tests/", "engine/", "node_modules/")) for paths in found.values()
+    assert not any(path.startswith(("tests/", "node_modules/")) for paths in found.values()
                    for path in paths)

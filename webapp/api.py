@@ -17,6 +17,7 @@ from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
 from webapp.auth import throttle_keys
+from webapp.i18n import localized, localized_tree
 from webapp.views_util import csrf, page_argument
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -108,7 +109,7 @@ def get_task(task_id: int):
     spec = tasks.spec_for(task)
     form = tasks.build_form(session, task)
     return jsonify({"task": task_json(task), "form": schema.form_schema(form),
-                    "context": spec.context(session, task)})
+                    "context": localized_tree(spec.context(session, task))})
 
 
 def _flatten(key: str, value, pairs: list) -> None:
@@ -137,7 +138,7 @@ def _formdata() -> MultiDict:
 
 
 def _errors(form) -> dict:
-    return {name: [str(e) for e in _flat_errors(form[name], errs)] for name, errs in form.errors.items()}
+    return {name: [localized(e) for e in _flat_errors(form[name], errs)] for name, errs in form.errors.items()}
 
 
 def _flat_errors(field, errors):
@@ -172,7 +173,7 @@ def complete_task(task_id: int):
         db.rollback()
         errors: dict = {}
         for name, message in exc.problems:
-            errors.setdefault(name, []).append(message)
+            errors.setdefault(name, []).append(localized(message))
         return jsonify({"errors": errors}), 422
     instance = task.instance
     db.commit()
@@ -224,7 +225,7 @@ def get_instance(instance_id: int):
     return jsonify({
         "id": instance.id, "process": instance.process_key, "subject": instance.subject,
         "business_key": instance.business_key, "status": instance.status,
-        "stage": instance.stage, "stage_label": stages.stage_label(instance.stage),
+        "stage": instance.stage, "stage_label": localized(stages.stage_label(instance.stage)),
         "definition": {"key": instance.definition.key, "version": instance.definition.version},
         "created_at": instance.created_at.isoformat(),
         "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,

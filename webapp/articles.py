@@ -15,6 +15,7 @@ from forms.articles import COLUMN_LABELS, GROUP_LABELS, STATUS_LABELS, ArticleFo
 from storage.models import Article
 from webapp import db
 from webapp.auth import roles_required
+from webapp.i18n import localized
 from webapp.views_util import Pager, page_argument, show_at_fields
 
 bp = Blueprint("articles", __name__)
@@ -202,7 +203,7 @@ def _change(article_id: int, step, done):
         step(db.session(), current_user.row, article)
     except articles.ArticleRefused as exc:
         db.rollback()
-        flash(exc.message, "warning")
+        flash(localized(exc.message), "warning")
     else:
         db.commit()
         flash(done(article), "success")

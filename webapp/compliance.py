@@ -17,6 +17,7 @@ from forms.profiles import ACCREDITATION_LABELS, INSTITUTION_TYPE_LABELS
 from storage.models import Application, Certificate, Plan, PlanSubmission, ProcessInstance, User
 from webapp import db
 from webapp.auth import roles_required
+from webapp.i18n import localized
 from webapp.views_util import Pager, page_argument, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
 
@@ -87,7 +88,7 @@ def apply(plan_id: int):
     plan = _published_plan(plan_id)
     refusal = compliance.refusal(session, current_user.row, plan)
     if refusal:
-        flash(refusal, "warning")
+        flash(localized(refusal), "warning")
         return redirect(url_for("catalog.detail", plan_id=plan.id))
     posted = CombinedMultiDict((request.files, request.form)) if request.method == "POST" else None
     shown = application_form(plan, posted)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from webapp.i18n import localized
+
 MESSAGES = {
     400: _l("请求有误"), 401: _l("请先登录"), 403: _l("您无权访问该页面"), 404: _l("页面不存在"),
     405: _l("不支持该操作"), 413: _l("上传的文件过大（每个文件不超过 20 MB）"), 422: _l("提交的内容有误"),
@@ -29,5 +31,5 @@ def _handler(error):
         # abort(code, _("…")) in the API carries its own (already translated) message; Werkzeug's
         # English default (the class attribute) does not. Not "non-ASCII": a translation may be ASCII.
         custom = description if description and description != getattr(type(error), "description", None) else None
-        return jsonify({"error": custom or message_for(code)}), code
+        return jsonify({"error": localized(custom) if custom else message_for(code)}), code
     return render_template("errors/error.html", code=code, message=message_for(code)), code

@@ -11,6 +11,7 @@ from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
 from webapp.auth import roles_required
+from webapp.i18n import localized
 from webapp.views_util import Pager, page_argument
 from webapp.views_util import withdraw as withdraw_submission
 
@@ -57,7 +58,7 @@ def enroll(pilot_id: int):
     pilot = _pilot(pilot_id)
     refusal = pilots.refusal(session, current_user.row, pilot)
     if refusal:
-        flash(refusal, "warning")
+        flash(localized(refusal), "warning")
         return redirect(url_for("pilots.detail", pilot_id=pilot.id))
     form = EnrollForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
                       else None)

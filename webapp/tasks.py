@@ -23,6 +23,7 @@ from engine.domain.errors import InputError
 from forms import regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
+from webapp.i18n import localized
 from webapp.views_util import Pager, page_argument, show_at_fields
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -96,7 +97,7 @@ def _complete(session, task, form):
     except InputError as exc:
         db.rollback()
         for message in show_at_fields(form, exc):
-            flash(message, "danger")
+            flash(localized(message), "danger")
         return None
     db.commit()
     flash(_("提交成功"), "success")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.domain.errors import InputError
+from engine.text import N_
 from storage.models import Article, StoredFile, User
 
 # Group → its columns, in the order the portal shows them (用户手册 “（一）平台首页”).
@@ -57,7 +58,7 @@ def group_of(column: str) -> str | None:
 def refusal(user: User | None) -> str | None:
     """Why this user may not manage articles (None: they may)."""
     if user is None or not user.has_role("office") or not user.organization.is_active:
-        return "只有专项办可以管理栏目文章"
+        return N_("只有专项办可以管理栏目文章")
     return None
 
 
@@ -71,13 +72,13 @@ def _check(draft: ArticleDraft) -> None:
     """Every problem at once, so the page can show each at its field; nothing is written."""
     problems = []
     if draft.column not in COLUMNS:
-        problems.append(("column", "请选择栏目"))
+        problems.append(("column", N_("请选择栏目")))
     title = (draft.title or "").strip()
     if not title or len(title) > MAX_TITLE:
-        problems.append(("title", f"请填写标题（不超过 {MAX_TITLE} 个字）"))
+        problems.append(("title", N_("请填写标题（不超过 %(limit)s 个字）", limit=MAX_TITLE)))
     body = (draft.body or "").strip()
     if not body or len(body) > MAX_BODY:
-        problems.append(("body", f"请填写正文（不超过 {MAX_BODY} 个字）"))
+        problems.append(("body", N_("请填写正文（不超过 %(limit)s 个字）", limit=MAX_BODY)))
     if problems:
         (field, message), *more = problems
         raise InputError(field, message, more)
@@ -119,7 +120,7 @@ def publish(session: Session, user: User, article: Article) -> Article:
     """发布: public from now; a withdrawn article published again keeps its first 发布时间."""
     _require_office(user)
     if article.status == "published":
-        raise ArticleRefused("该文章已发布")
+        raise ArticleRefused(N_("该文章已发布"))
     article.status = "published"
     article.published_at = article.published_at or clock.now()
     article.updated_at = clock.now()
@@ -131,7 +132,7 @@ def withdraw(session: Session, user: User, article: Article) -> Article:
     """撤下: hidden from the public (and its attachment with it)."""
     _require_office(user)
     if article.status != "published":
-        raise ArticleRefused("只能撤下已发布的文章")
+        raise ArticleRefused(N_("只能撤下已发布的文章"))
     article.status = "withdrawn"
     article.updated_at = clock.now()
     session.flush()

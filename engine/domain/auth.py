@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
+from engine.text import N_
 from storage.models import ApiToken, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -28,15 +29,15 @@ def hash_password(password: str) -> str:
 def password_problem(password: str) -> str | None:
     """None for an acceptable password, else the reason in Chinese."""
     if len(password or "") < 8:
-        return "密码至少 8 位"
+        return N_("密码至少 8 位")
     classes = sum([
         any(c.islower() for c in password), any(c.isupper() for c in password),
         any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
     ])
     if classes < 2:
-        return "密码须包含字母、数字、符号中的至少两类"
+        return N_("密码须包含字母、数字、符号中的至少两类")
     if len(password) > 128:
-        return "密码不能超过 128 位"
+        return N_("密码不能超过 128 位")
     return None
 
 

@@ -45,11 +45,12 @@ from sqlalchemy.orm import Session, aliased
 from engine.domain.formal_plans import LEVEL1_LABELS
 from engine.domain.keys import search_key
 from engine.domain.plans import DOCUMENT_LABELS, latest_submission
+from engine.text import N_
 from storage.models import Organization, Plan, PlanDocument, PlanSubmission
 from storage.models.search import FTS_TABLE, PlanSearchEntry
 
 PUBLIC_STATUSES = ("publicity", "published")
-STATUS_LABELS = {"publicity": "公示中", "published": "发布"}
+STATUS_LABELS = {"publicity": N_("公示中"), "published": N_("发布")}
 MAX_QUERY = 100  # characters of search key kept from the user's query
 MIN_INDEXED = 3  # shorter keys cannot use trigrams
 

@@ -19,6 +19,7 @@ from engine import clock
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key
 from engine.domain.messages import notify
+from engine.text import N_
 from storage.models import Application, Certificate, StoredFile, User
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed from paper
@@ -90,10 +91,10 @@ def by_code(session: Session, code: str) -> Certificate | None:
 def revoke(session: Session, certificate: Certificate, reason: str, actor: User) -> None:
     """撤销: the verification page says so and 达标结果 drops it; the model may apply again."""
     if certificate.revoked_at is not None:
-        raise InputError("reason", "该证书已撤销")
+        raise InputError("reason", N_("该证书已撤销"))
     reason = (reason or "").strip()
     if not reason:
-        raise InputError("reason", "请填写撤销原因")
+        raise InputError("reason", N_("请填写撤销原因"))
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = clock.now(), reason, actor.id
     certificate.application.status = "revoked"
     application = certificate.application
@@ -106,7 +107,7 @@ def revoke(session: Session, certificate: Certificate, reason: str, actor: User)
 def attach_upload(session: Session, certificate: Certificate, stored: StoredFile) -> None:
     """The institution's own 证书 (PDF), shown beside the platform's; a new upload replaces it."""
     if certificate.revoked_at is not None:
-        raise InputError("certificate_file", "该证书已撤销，不能上传")
+        raise InputError("certificate_file", N_("该证书已撤销，不能上传"))
     certificate.uploaded_file, certificate.uploaded_at = stored, clock.now()  # stored may not be flushed yet
 
 

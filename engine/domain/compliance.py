@@ -20,6 +20,7 @@ from engine.domain.formal_plans import REQUIRED_LEVEL1
 from engine.domain.plans import latest_submission
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import (
     Application,
     ApplicationReport,
@@ -36,8 +37,8 @@ from storage.models import (
 PROCESS_KEY = "compliance_review"
 # Statuses after which an application is over; any other status counts as open.
 FINAL_STATUSES = ("failed", "rejected", "revoked")
-VERDICT_LABELS = {"pass": "达标", "fail": "未达标"}
-CONCLUSION_LABELS = {"pass": "达标，该型号产品各项指标达到对标方案要求", "fail": "未达标"}
+VERDICT_LABELS = {"pass": N_("达标"), "fail": N_("未达标")}
+CONCLUSION_LABELS = {"pass": N_("达标，该型号产品各项指标达到对标方案要求"), "fail": N_("未达标")}
 
 
 class ApplicationError(InputError):
@@ -90,11 +91,11 @@ def refusal(session: Session, user: User, plan: Plan) -> str | None:
     """Why this user may not apply against this plan (None: it may)."""
     organization = user.organization
     if organization.kind != "enterprise" or not user.has_role("enterprise"):
-        return "只有企业用户可以申请达标"
+        return N_("只有企业用户可以申请达标")
     if not organization.is_active:
-        return "帐号审核通过后才能申请达标"
+        return N_("帐号审核通过后才能申请达标")
     if published_version(session, plan) is None:
-        return "该对标方案尚未发布，不能申请达标"
+        return N_("该对标方案尚未发布，不能申请达标")
     return None
 
 
@@ -120,12 +121,12 @@ def _lock_plan(session: Session, plan_id: int) -> Plan:
 
 def _check_measurements(rows: list[dict], measured: list[str]) -> None:
     if len(measured) != len(rows):
-        raise ApplicationError("measurements", "指标项与对标方案不一致，请刷新页面后重新填写")
-    missing = [f"第 {n} 项（{row.get('level2', '')}）" for n, (row, value) in
+        raise ApplicationError("measurements", N_("指标项与对标方案不一致，请刷新页面后重新填写"))
+    missing = [N_("第 %(n)s 项（%(name)s）", n=n, name=row.get("level2", "")) for n, (row, value) in
                enumerate(zip(rows, measured, strict=True), start=1)
                if is_required(row.get("level1", "")) and not value.strip()]
     if missing:
-        raise ApplicationError("measurements", f"请填写必填指标的检测值：{'、'.join(missing)}")
+        raise ApplicationError("measurements", N_("请填写必填指标的检测值：%(items)s", items="、".join(missing)))
 
 
 def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -> Application:
@@ -136,12 +137,12 @@ def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -
         raise ApplicationError("plan", problem)
     version = published_version(session, plan)
     if given.institution_id not in {o.id for o in institutions_for(session, plan)}:
-        raise ApplicationError("institution_id", "请选择参与该试点的第三方技术机构")
+        raise ApplicationError("institution_id", N_("请选择参与该试点的第三方技术机构"))
     if not given.reports:
-        raise ApplicationError("reports", "请上传产品检测报告（PDF）")
+        raise ApplicationError("reports", N_("请上传产品检测报告（PDF）"))
     key = model_key(given.product_model)
     if open_duplicate(session, plan.id, user.organization_id, key):
-        raise ApplicationError("product_model", "该型号已有进行中的达标申请或已获证书，请在“我参与的”中查看")
+        raise ApplicationError("product_model", N_("该型号已有进行中的达标申请或已获证书，请在“我参与的”中查看"))
     _check_measurements(indicators(version), given.measured)
     now = clock.now()
     application = Application(
@@ -191,7 +192,7 @@ def resubmit(context: ServiceContext, given: ApplicationInput) -> dict:
     application = previous.application
     key = model_key(given.product_model)
     if open_duplicate(session, application.plan_id, application.enterprise_id, key, ignore_id=application.id):
-        raise ApplicationError("product_model", "该型号已有进行中的达标申请或已获证书")
+        raise ApplicationError("product_model", N_("该型号已有进行中的达标申请或已获证书"))
     _check_measurements(indicators(application.plan_version), given.measured)
     submission = _add_submission(session, application, application.plan_version, given,
                                  context.actor_id, previous=previous)
@@ -215,23 +216,24 @@ class EvaluationInput:
 def check_evaluation(measurements: list[Measurement], given: EvaluationInput) -> list[tuple[str, str]]:
     """What is wrong with an evaluation, as (field, Chinese message); empty when it may be filed."""
     if given.decision == "return":
-        return [] if given.opinion.strip() else [("opinion", "请填写审核意见")]
+        return [] if given.opinion.strip() else [("opinion", N_("请填写审核意见"))]
     problems = []
     if len(given.items) != len(measurements):
-        return [("items", "指标项与申请不一致，请刷新页面后重新填写")]
+        return [("items", N_("指标项与申请不一致，请刷新页面后重新填写"))]
     unjudged = [str(m.position) for m, item in zip(measurements, given.items, strict=True)
                 if item.get("verdict") not in VERDICT_LABELS]
     if unjudged:
-        problems.append(("items", f"请对每项指标作出指标评价（第 {'、'.join(unjudged)} 项）"))
+        problems.append(("items", N_("请对每项指标作出指标评价（第 %(numbers)s 项）", numbers="、".join(unjudged))))
     if given.conclusion not in VERDICT_LABELS:
-        problems.append(("conclusion", "请选择评价结论"))
+        problems.append(("conclusion", N_("请选择评价结论")))
     elif given.conclusion == "fail" and not given.explanation.strip():
-        problems.append(("explanation", "评价结论为未达标时，请说明未达标情况"))
+        problems.append(("explanation", N_("评价结论为未达标时，请说明未达标情况")))
     elif given.conclusion == "pass":
         failed = [m.level2 for m, item in zip(measurements, given.items, strict=True)
                   if is_required(m.level1) and item.get("verdict") == "fail"]
         if failed:
-            problems.append(("conclusion", f"必填指标“{'、'.join(failed)}”未达标，评价结论不能为达标"))
+            problems.append(("conclusion", N_("必填指标“%(items)s”未达标，评价结论不能为达标",
+                                              items="、".join(failed))))
     return problems
 
 

@@ -19,6 +19,7 @@ from engine import clock, runtime
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import (
     Declaration,
     DeclarationIndicator,
@@ -31,7 +32,7 @@ from storage.models import (
 
 PROCESS_KEY = "self_declaration"
 PUBLIC_STATUSES = ("published", "confirmed")
-STATUS_LABELS = {"new": "待发布", "published": "已发布", "confirmed": "已核查", "taken_down": "已撤下"}
+STATUS_LABELS = {"new": N_("待发布"), "published": N_("已发布"), "confirmed": N_("已核查"), "taken_down": N_("已撤下")}
 DECISIONS = ("confirm", "take_down")
 MAX_QUERY = 100  # characters of the user's query that are searched for
 MAX_STATEMENT = 2000
@@ -60,9 +61,9 @@ class DeclarationDraft:
 def refusal(user: User) -> str | None:
     """Why this user may not declare (None: they may)."""
     if not user.has_role("enterprise") or user.organization.kind != "enterprise":
-        return "只有企业用户可以发布自我声明"
+        return N_("只有企业用户可以发布自我声明")
     if not user.organization.is_active:
-        return "帐号审核通过后才能发布自我声明"
+        return N_("帐号审核通过后才能发布自我声明")
     return None
 
 
@@ -74,15 +75,15 @@ def search_text(product_name: str, product_model: str, standards: list[dict]) ->
 
 def _check(draft: DeclarationDraft) -> None:
     if not draft.product_name.strip():
-        raise InputError("product_name", "请填写产品名称")
+        raise InputError("product_name", N_("请填写产品名称"))
     if not draft.product_model.strip():
-        raise InputError("product_model", "请填写产品型号")
+        raise InputError("product_model", N_("请填写产品型号"))
     if not draft.standards:
-        raise InputError("standards", "请至少填写一项对比标准")
+        raise InputError("standards", N_("请至少填写一项对比标准"))
     if not draft.indicators:
-        raise InputError("indicators", "请至少填写一项指标")
+        raise InputError("indicators", N_("请至少填写一项指标"))
     if not draft.statement.strip() or len(draft.statement) > MAX_STATEMENT:
-        raise InputError("statement", f"请填写声明内容（不超过 {MAX_STATEMENT} 字）")
+        raise InputError("statement", N_("请填写声明内容（不超过 %(limit)s 字）", limit=MAX_STATEMENT))
 
 
 def declare(session: Session, user: User, draft: DeclarationDraft) -> Declaration:
@@ -124,11 +125,11 @@ def of_task(session: Session, task: HumanTask) -> Declaration:
 def check(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of check_declaration: keeps the public reason; the services move the status."""
     if decision not in DECISIONS:
-        raise InputError("decision", "请选择核查通过或撤下")
+        raise InputError("decision", N_("请选择核查通过或撤下"))
     declaration = context.get(Declaration, context.data["declaration_id"])
     reason = (reason or "").strip()
     if decision == "take_down" and not reason:
-        raise InputError("reason", "撤下时须填写撤下原因")
+        raise InputError("reason", N_("撤下时须填写撤下原因"))
     declaration.taken_down_reason = reason if decision == "take_down" else None
     return {"decision": decision}
 

@@ -10,16 +10,17 @@ from engine import clock
 from engine.domain import plans
 from engine.domain.errors import InputError
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import Indicator, Organization, Plan, PlanCoDrafter, PlanSubmission, StoredFile
 
-LEVEL1_LABELS = {"safety": "安全", "performance": "性能", "low_carbon": "低碳", "smart": "智能化"}
+LEVEL1_LABELS = {"safety": N_("安全"), "performance": N_("性能"), "low_carbon": N_("低碳"), "smart": N_("智能化")}
 REQUIRED_LEVEL1 = ("safety", "performance", "low_carbon")
 
 
 def level1_label(level1: str) -> str:
     """一级指标 as forms and tables show it: 安全（必填）… 智能化（可填）."""
     label = LEVEL1_LABELS.get(level1, level1)
-    return f"{label}（必填）" if level1 in REQUIRED_LEVEL1 else f"{label}（可填）"
+    return N_("%(level)s（必填）", level=label) if level1 in REQUIRED_LEVEL1 else N_("%(level)s（可填）", level=label)
 PLAN_DOCUMENTS = ("standard_text", "scheme", "explanation")
 
 
@@ -75,12 +76,12 @@ def problems(session: Session, plan: Plan, documents: dict[str, StoredFile] | No
     levels = {row.level1 for row in indicators_of(session, plan)}
     missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
     if missing:
-        found.append(("indicators", f"一级指标“{'、'.join(missing)}”至少各需一项"))
+        found.append(("indicators", N_("一级指标“%(levels)s”至少各需一项", levels="、".join(missing))))
     if documents is None:
         documents = current_documents(session, plan)
     for kind in PLAN_DOCUMENTS:
         if kind not in documents:
-            found.append((kind, f"请上传{plans.DOCUMENT_LABELS[kind]}（PDF）"))
+            found.append((kind, N_("请上传%(document)s（PDF）", document=plans.DOCUMENT_LABELS[kind])))
     return found
 
 

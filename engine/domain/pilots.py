@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine import clock, runtime
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -23,8 +24,8 @@ from storage.models import (
 )
 
 PROCESS_KEY = "pilot_enrollment"
-RECRUIT_TYPE_LABELS = {"institution": "第三方技术机构", "enterprise": "企业"}
-FIELD_LABELS = {"product": "产品", "organization": "组织", "region": "区域"}
+RECRUIT_TYPE_LABELS = {"institution": N_("第三方技术机构"), "enterprise": N_("企业")}
+FIELD_LABELS = {"product": N_("产品"), "organization": N_("组织"), "region": N_("区域")}
 
 
 class EnrollmentError(Exception):
@@ -43,7 +44,7 @@ def is_recruiting(pilot: Pilot) -> bool:
 
 
 def status_label(pilot: Pilot) -> str:
-    return "招募中" if is_recruiting(pilot) else "已结束"
+    return N_("招募中") if is_recruiting(pilot) else N_("已结束")
 
 
 def create_pilot(session: Session, user: User, fields: dict, files: list[StoredFile]) -> Pilot:
@@ -75,13 +76,13 @@ def refusal(session: Session, user: User, pilot: Pilot) -> str | None:
     """Why this user's organisation may not enrol in this pilot (None: it may)."""
     organization = user.organization
     if not organization.is_active:
-        return "帐号审核通过后才能报名"
+        return N_("帐号审核通过后才能报名")
     if organization.kind != pilot.recruit_type:
-        return f"该试点招募{RECRUIT_TYPE_LABELS[pilot.recruit_type]}，您的单位不能报名"
+        return N_("该试点招募%(who)s，您的单位不能报名", who=RECRUIT_TYPE_LABELS[pilot.recruit_type])
     if not is_recruiting(pilot):
-        return "该试点报名已截止"
+        return N_("该试点报名已截止")
     if enrollment_of(session, pilot.id, organization.id) is not None:
-        return "您的单位已报名该试点，请在“我参与的”中查看"
+        return N_("您的单位已报名该试点，请在“我参与的”中查看")
     return None
 
 

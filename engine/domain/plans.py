@@ -10,6 +10,7 @@ from engine import clock, runtime
 from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import (
     Enrollment,
     HumanTask,
@@ -21,12 +22,12 @@ from storage.models import (
     StoredFile,
 )
 
-DOCUMENT_LABELS = {"comparison_report": "比对分析报告", "standard_text": "标准文本",
-                   "scheme": "对标方案", "explanation": "编制说明"}
-STATUS_LABELS = {"report_drafting": "待上传比对分析报告", "report_review": "比对分析报告审核中",
-                 "drafting": "方案编制中", "plan_review": "正式版审核中",
-                 "awaiting_publicity": "待公示", "publicity": "公示中", "publicity_closed": "公示结束",
-                 "published": "发布", "rejected": "不予通过"}
+DOCUMENT_LABELS = {"comparison_report": N_("比对分析报告"), "standard_text": N_("标准文本"),
+                   "scheme": N_("对标方案"), "explanation": N_("编制说明")}
+STATUS_LABELS = {"report_drafting": N_("待上传比对分析报告"), "report_review": N_("比对分析报告审核中"),
+                 "drafting": N_("方案编制中"), "plan_review": N_("正式版审核中"),
+                 "awaiting_publicity": N_("待公示"), "publicity": N_("公示中"), "publicity_closed": N_("公示结束"),
+                 "published": N_("发布"), "rejected": N_("不予通过")}
 
 
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
@@ -88,7 +89,7 @@ def submit_report(context: ServiceContext, name: str, report: StoredFile | None)
     plan = session.get(Plan, int(context.data["plan_id"]))
     previous = latest_submission(session, plan.id, "report")
     if report is None and previous is None:
-        raise InputError("comparison_report", "请上传比对分析报告（PDF）")
+        raise InputError("comparison_report", N_("请上传比对分析报告（PDF）"))
     plan.name, plan.status, plan.updated_at = name, "report_review", clock.now()
     documents = {"comparison_report": report} if report is not None else {}
     submission = add_submission(session, plan, "report", {"name": name}, documents,

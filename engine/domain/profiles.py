@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.domain.errors import InputError
+from engine.text import N_
 from storage.models import (
     EnterpriseProfile,
     InstitutionProfile,
@@ -72,7 +73,7 @@ def save_enterprise(session: Session, user: User, shared: dict, fields: dict) ->
                             "standardization_body": STANDARDIZATION_BODIES})
     _check_many(fields, "needs", NEEDS)
     if "other" in fields["needs"] and not (fields.get("needs_detail") or "").strip():
-        raise ProfileError("needs_detail", "选择“其它”需求时请填写需求描述")
+        raise ProfileError("needs_detail", N_("选择“其它”需求时请填写需求描述"))
     profile = enterprise_profile(session, organization.id) or EnterpriseProfile(organization_id=organization.id)
     _apply(session, user, organization, profile, shared, fields, ENTERPRISE_FIELDS)
     return profile
@@ -85,13 +86,14 @@ def save_institution(session: Session, user: User, shared: dict, fields: dict,
     _check_choices(fields, {"institution_type": INSTITUTION_TYPES})
     _check_many(fields, "accreditations", ACCREDITATIONS)
     if fields["senior_staff"] > fields["staff"]:
-        raise ProfileError("senior_staff", "高级职称人数不能多于技术人员数")
+        raise ProfileError("senior_staff", N_("高级职称人数不能多于技术人员数"))
     profile = institution_profile(session, organization.id) or InstitutionProfile(organization_id=organization.id)
     kept = [f for f in profile.files if f.id not in removed_ids]
     if not kept and not added:
-        raise ProfileError("attachments", "请上传至少一个相关附件（PDF）")
+        raise ProfileError("attachments", N_("请上传至少一个相关附件（PDF）"))
     if len(kept) + len(added) > MAX_ATTACHMENTS:
-        raise ProfileError("attachments", f"相关附件最多 {MAX_ATTACHMENTS} 个，请先删除不再需要的附件")
+        raise ProfileError("attachments", N_("相关附件最多 %(limit)s 个，请先删除不再需要的附件",
+                                             limit=MAX_ATTACHMENTS))
     _apply(session, user, organization, profile, shared, fields, INSTITUTION_FIELDS)
     profile.files = kept + [InstitutionProfileFile(file=stored) for stored in added]
     return profile
@@ -107,13 +109,13 @@ def _own_organization(user: User, kind: str) -> Organization:
 def _check_choices(fields: dict, allowed: dict[str, tuple]) -> None:
     for name, keys in allowed.items():
         if fields.get(name) not in keys:
-            raise ProfileError(name, "请在列出的选项中选择")
+            raise ProfileError(name, N_("请在列出的选项中选择"))
 
 
 def _check_many(fields: dict, name: str, keys: tuple) -> None:
     values = fields.get(name) or []
     if any(value not in keys for value in values):
-        raise ProfileError(name, "请在列出的选项中选择")
+        raise ProfileError(name, N_("请在列出的选项中选择"))
     fields[name] = [key for key in keys if key in values]  # stored in the listed order, once each
 
 

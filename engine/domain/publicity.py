@@ -14,10 +14,11 @@ from engine.domain import catalog
 from engine.domain.errors import InputError
 from engine.domain.messages import notify
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import Plan, PlanComment, StoredFile, User
 
 DEFAULT_DURATION = "P7D"
-RESOLUTIONS = {"adopt": "采纳", "dismiss": "不采纳"}
+RESOLUTIONS = {"adopt": N_("采纳"), "dismiss": N_("不采纳")}
 
 
 _override: list[str] = []
@@ -70,11 +71,11 @@ def _locked_plan(session: Session, plan_id: int) -> Plan | None:
 def comment_refusal(session: Session, user: User, plan: Plan) -> str | None:
     organization = user.organization
     if not organization.is_active or organization.kind not in ("enterprise", "institution"):
-        return "只有审核通过的企业和第三方技术机构可以提出修订意见"
+        return N_("只有审核通过的企业和第三方技术机构可以提出修订意见")
     if organization.id == plan.organization_id:
-        return "编制机构不能对本单位的方案提出修订意见"
+        return N_("编制机构不能对本单位的方案提出修订意见")
     if plan.status != "publicity" or plan.publicity_ends_at is None or clock.now() >= plan.publicity_ends_at:
-        return "该方案不在公示期内，不能提出修订意见"
+        return N_("该方案不在公示期内，不能提出修订意见")
     return None
 
 
@@ -82,7 +83,7 @@ def file_comment(session: Session, user: User, plan_id: int, text: str,
                  attachment: StoredFile | None) -> PlanComment:
     plan = _locked_plan(session, plan_id)
     if plan is None:
-        raise InputError("text", "方案不存在")
+        raise InputError("text", N_("方案不存在"))
     refusal = comment_refusal(session, user, plan)
     if refusal:
         raise InputError("text", refusal)
@@ -131,7 +132,7 @@ def resolve(context: ServiceContext, resolutions: list[dict]) -> dict:
     by_id = {c.id: c for c in comments(session, plan)}
     given = {int(r["comment_id"]): r for r in resolutions}
     if set(given) != set(by_id):
-        raise InputError("resolutions", "请逐条处理本轮公示的全部修订意见")
+        raise InputError("resolutions", N_("请逐条处理本轮公示的全部修订意见"))
     now = clock.now()
     for comment_id, row in given.items():
         comment = by_id[comment_id]

@@ -10,6 +10,7 @@ from engine import clock, runtime
 from engine.domain.auth import find_user, hash_password
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
+from engine.text import N_
 from storage.models import (
     Organization,
     ProcessInstance,
@@ -20,8 +21,8 @@ from storage.models import (
 )
 
 PROCESS_KEY = "registration_vetting"
-USER_TYPES = {"institution": "机构用户（第三方技术机构）", "enterprise": "企业用户"}
-DOCUMENT_KINDS = {"business_license": "营业执照", "qualification": "资质文件"}
+USER_TYPES = {"institution": N_("机构用户（第三方技术机构）"), "enterprise": N_("企业用户")}
+DOCUMENT_KINDS = {"business_license": N_("营业执照"), "qualification": N_("资质文件")}
 # Fields whose change of an approved organisation needs vetting again.
 VETTED_FIELDS = ("name", "credit_code")
 REGISTRATION_FIELDS = ("province_code", "city_code", "name", "contact", "phone")
@@ -48,10 +49,10 @@ def business_key(organization_id: int) -> str:
 def register(session: Session, user_type: str, email: str, password: str, fields: dict,
              documents: Documents) -> tuple[User, ProcessInstance]:
     if user_type not in USER_TYPES:
-        raise RegistrationError("user_type", "请选择用户类型")
+        raise RegistrationError("user_type", N_("请选择用户类型"))
     email = email.strip().lower()
     if find_user(session, email) is not None:
-        raise RegistrationError("email", "该用户名已被注册")
+        raise RegistrationError("email", N_("该用户名已被注册"))
     now = clock.now()
     organization = Organization(kind=user_type, status="pending", created_at=now,
                                 **{k: fields.get(k) for k in REGISTRATION_FIELDS})
@@ -156,11 +157,11 @@ def request_change(session: Session, user: User, fields: dict,
         if k in fields and getattr(organization, k) and fields[k] != getattr(organization, k)
     }
     if (changed or documents.files) and organization.status != "active":
-        raise RegistrationError("name", "帐号审核通过后才能变更单位名称、统一社会信用代码或证明文件")
+        raise RegistrationError("name", N_("帐号审核通过后才能变更单位名称、统一社会信用代码或证明文件"))
     running = latest_vetting(session, organization.id)
     if (changed or documents.files) and running is not None and running.status not in (
             "completed", "cancelled"):
-        raise RegistrationError("name", "上一次信息变更正在审核中，请审核完成后再修改")
+        raise RegistrationError("name", N_("上一次信息变更正在审核中，请审核完成后再修改"))
     for key, value in fields.items():
         if key not in changed:
             setattr(organization, key, value)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.text import N_
 from storage import outbox
 from storage.models import SmsCode
 
@@ -55,13 +56,13 @@ def check_code(session: Session, phone: str, code: str, purpose: str = "register
     latest = _latest(session, phone, purpose)
     now = clock.now()
     if latest is None or latest.consumed_at is not None:
-        return "请先获取手机验证码"
+        return N_("请先获取手机验证码")
     if latest.expires_at <= now:
-        return "验证码已过期，请重新获取"
+        return N_("验证码已过期，请重新获取")
     if latest.attempts >= MAX_ATTEMPTS:
-        return "验证码错误次数过多，请重新获取"
+        return N_("验证码错误次数过多，请重新获取")
     if not hmac.compare_digest(latest.code_digest, _digest(phone, (code or "").strip())):
         latest.attempts += 1
-        return "验证码不正确"
+        return N_("验证码不正确")
     latest.consumed_at = now
     return None

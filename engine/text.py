@@ -1,0 +1,57 @@
+"""User-facing text of the engine: refusals and labels, written in the source language (Chinese).
+
+The engine does not import Flask-Babel. It marks each message with ``N_`` (so `make messages`
+extracts it) and keeps the message id with its placeholders; the web layer installs a translator
+with ``use_translator`` and every place that shows a ``Text`` asks for ``localized()``. A ``Text``
+is a ``str`` holding the untranslated message, so comparisons and logs keep working, and Jinja
+(through ``__html__``) shows the translation without each template having to ask.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+_translate: Callable[[str], str] | None = None
+
+
+def use_translator(translate: Callable[[str], str] | None) -> None:
+    """``translate(msgid)`` returns the message in the reader's language (None: the source text)."""
+    global _translate
+    _translate = translate
+
+
+class Text(str):
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params) -> Text:
+        self = super().__new__(cls, msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+        return self
+
+    def localized(self) -> str:
+        if _translate is None:
+            return str.__str__(self)
+        params = {name: localized(value) for name, value in self.params.items()}
+        message = _translate(self.msgid)
+        return message % params if params else message
+
+    def __html__(self) -> str:
+        return html.escape(self.localized())
+
+    def __reduce__(self):  # copy.deepcopy (SpiffWorkflow copies task data) keeps it a Text
+        return (_rebuild, (self.msgid, self.params))
+
+
+def _rebuild(msgid: str, params: dict) -> Text:
+    return Text(msgid, **params)
+
+
+def N_(msgid: str, **params) -> Text:  # noqa: N802 — gettext's conventional marker name
+    """Mark ``msgid`` (a literal, placeholders as ``%(name)s``) for extraction and translation."""
+    return Text(msgid, **params)
+
+
+def localized(value):
+    """``value`` in the reader's language when it is engine text; anything else unchanged."""
+    return value.localized() if isinstance(value, Text) else value
