@@ -84,6 +84,17 @@ def show(task_id: int):
                            regions_json=regions.as_json()), status
 
 
+# Where a user goes after 提交: the list the task belongs to (the office's tasks live in 待办).
+AFTER_SUBMIT = {
+    "correct_registration": "account.status",
+    "correct_enrollment": "pilots.mine",
+    "draft_report": "pilots.my_plans",
+    "draft_plan": "pilots.my_plans",
+    "correct_application": "pilots.mine",
+    "evaluate_application": "compliance.evaluations",
+}
+
+
 def _complete(session, task, form):
     """提交: a redirect when done, None to show the form again with its errors."""
     if not form.validate():
@@ -101,7 +112,7 @@ def _complete(session, task, form):
         return None
     db.commit()
     flash(_("提交成功"), "success")
-    return redirect(url_for("account.home"))
+    return redirect(url_for(AFTER_SUBMIT.get(task.form_key, "tasks.inbox")))
 
 
 def _save(session, task, form):

@@ -156,6 +156,7 @@ def evaluate(client, session_factory, instance_id: int, **kw) -> HumanTask:
     task = ready_task(session_factory, "evaluate_application", instance_id)
     response = client.post(f"/tasks/{task.id}", data=evaluate_form(**kw))
     assert response.status_code == 302, (field_errors(response), text_of(response))
+    assert response.headers["Location"] == "/my/evaluations"  # back to 达标产品评价
     return task
 
 
@@ -163,6 +164,7 @@ def file_it(client, session_factory, instance_id: int, decision: str, reason: st
     task = ready_task(session_factory, "file_evaluation", instance_id)
     response = client.post(f"/tasks/{task.id}", data=file_form(decision, reason))
     assert response.status_code == 302, (field_errors(response), text_of(response))
+    assert response.headers["Location"] == "/tasks/"  # the office's work lives in 待办
     return task
 
 

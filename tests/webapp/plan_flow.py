@@ -160,6 +160,7 @@ def submit_report(client, session_factory, name: str = PLAN_NAME, data: bytes = 
     response = client.post(f"/tasks/{task.id}", **multipart(
         report_form(name, pdf("比对分析报告.pdf", data))))
     assert response.status_code == 302, field_errors(response)
+    assert response.headers["Location"] == "/my/plans"  # back to 我的方案, where the report's state shows
     return task
 
 

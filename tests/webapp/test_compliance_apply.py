@@ -270,7 +270,8 @@ def test_withdraw_while_undecided_then_resubmit(
     assert input_value(form, "measurements-3-measured") == "5米"
     data = {"product_model": "XX20", "note": "补充说明", **{f"measurements-{n}-measured": v
                                                          for n, v in enumerate(["12N", "700", "3.5度", ""])}}
-    assert enterprise_client.post(f"/tasks/{task.id}", data=data).status_code == 302
+    resubmitted = enterprise_client.post(f"/tasks/{task.id}", data=data)
+    assert resubmitted.status_code == 302 and resubmitted.headers["Location"] == "/my/enrollments"  # 我参与的
     assert shown_stage(enterprise_client.get("/my/enrollments"), application.id) == "待机构审核"
     review = institution_client.get(f"/tasks/{ready_task(session_factory, 'evaluate_application').id}")
     assert "12N" in text_of(review) and "补充说明" in text_of(review)

@@ -200,3 +200,17 @@ def test_a_handled_task_cannot_be_handled_again(office_client, applicant, sessio
 
 def test_unknown_task_is_404(office_client):
     assert office_client.get("/tasks/999999").status_code == 404
+
+
+def test_after_submit_names_real_form_keys_and_pages(app):
+    from flask import url_for
+
+    from forms.tasks import TASK_FORMS
+    from webapp.tasks import AFTER_SUBMIT
+
+    assert set(AFTER_SUBMIT) <= set(TASK_FORMS)
+    with app.test_request_context():
+        assert {key: url_for(endpoint) for key, endpoint in AFTER_SUBMIT.items()} == {
+            "correct_registration": "/account/status", "correct_enrollment": "/my/enrollments",
+            "draft_report": "/my/plans", "draft_plan": "/my/plans", "correct_application": "/my/enrollments",
+            "evaluate_application": "/my/evaluations"}
