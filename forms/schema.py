@@ -42,9 +42,11 @@ def field_schema(field) -> dict:
     elif isinstance(field, FileField):
         schema.update(type="string", format="binary", contentMediaType="application/pdf")
     elif isinstance(field, RadioField | SelectField):
-        schema["type"] = "string"
         schema["oneOf"] = [{"const": choice.value, "title": str(localized(choice.label))}
                            for choice in field.iter_choices() if choice.value != ""]
+        # Ids chosen from the database (coerce=int) are integers: the type must admit its own consts.
+        integers = schema["oneOf"] and all(type(one["const"]) is int for one in schema["oneOf"])
+        schema["type"] = "integer" if integers else "string"
     elif isinstance(field, BooleanField):
         schema["type"] = "boolean"
     elif isinstance(field, IntegerField):

@@ -68,6 +68,7 @@ def test_the_application_form_schema(client, published, institution, enterprise,
     assert set(properties) == {"product_model", "institution_id", "reports", "measurements", "note"}
     assert properties["institution_id"]["oneOf"] == [{"const": institution.organization_id,
                                                       "title": INSTITUTION_NAME}]
+    assert properties["institution_id"]["type"] == "integer"  # the type admits its own consts
     assert properties["reports"]["type"] == "array"
     assert properties["reports"]["items"]["contentMediaType"] == "application/pdf"
     measurements = properties["measurements"]
