@@ -32,6 +32,8 @@ def enterprise_applies(ent, pdf) -> None:
     assert ent.locator("[data-step='2']").is_hidden()  # one step at a time
     ent.click("[data-next-step]")  # nothing filled: stays on step one, fields marked
     assert ent.locator("[data-step='1']").is_visible() and ent.locator("#product_model.is-invalid").count() == 1
+    assert ent.locator("[data-client-error]").all_inner_texts() == [
+        "请填写产品型号", "请选择参与该试点的第三方技术机构", "请上传产品检测报告（PDF）"]
     ent.fill("#product_model", MODEL)
     ent.select_option("#institution_id", label="华标检测认证有限公司")
     ent.click("#institution-details-button")

@@ -19,10 +19,20 @@
     if (!reports.files.length) problems.push(reports);
     return problems;
   }
+  // The messages the server would give, in the page's language, said at each field before step two.
+  const messages = JSON.parse(form.querySelector("[data-step='1']").dataset.requiredMessages || "{}");
+  function say(el) {
+    const note = document.createElement("div");
+    note.className = "invalid-feedback d-block";
+    note.dataset.clientError = el.id;
+    note.textContent = messages[el.id] || "";
+    el.insertAdjacentElement("afterend", note);
+  }
   form.querySelector("[data-next-step]").addEventListener("click", () => {
     const problems = stepOneProblems();
     form.querySelectorAll(".is-invalid").forEach((el) => el.classList.remove("is-invalid"));
-    problems.forEach((el) => el.classList.add("is-invalid"));
+    form.querySelectorAll("[data-client-error]").forEach((el) => el.remove());
+    problems.forEach((el) => { el.classList.add("is-invalid"); say(el); });
     if (problems.length === 0) show(2);
   });
   form.querySelector("[data-prev-step]").addEventListener("click", () => show(1));
