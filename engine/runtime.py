@@ -12,6 +12,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, select, update
@@ -29,6 +30,10 @@ Apply = Callable[[ServiceContext], dict | None]
 
 class AlreadyHandled(Exception):
     """The task was completed (or the instance moved on) by someone else first."""
+
+
+class NotWaiting(AlreadyHandled):
+    """The instance catches no such message now (or its BPMN version never did): nothing changed."""
 
 
 class NotFound(Exception):
@@ -140,7 +145,10 @@ def send_message(
         t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
     ]:
         raise AlreadyHandled(must_cancel)
-    workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
+    except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"
+        raise NotWaiting(message) from exc
     record(context, "message", summary={"message": message})
     workflow.do_engine_steps()
     if must_cancel and [

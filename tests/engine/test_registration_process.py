@@ -180,3 +180,12 @@ def test_first_credit_code_needs_no_vetting_but_a_new_document_does(deployed, ap
     assert change is not None and change.stage == "vetting"
     submission = registration.current_submission(deployed, user.organization_id)
     assert (submission.kind, [f.file.original_name for f in submission.files]) == ("change", ["新执照.pdf"])
+
+
+def test_a_message_the_instance_does_not_catch_is_refused_without_change(deployed, applicant):
+    user, instance = applicant
+    state = instance.state
+    with pytest.raises(runtime.NotWaiting):  # SpiffWorkflow's own WorkflowException does not escape
+        runtime.send_message(deployed, instance, "no_such_message", user.id)
+    deployed.rollback()
+    assert instance.state == state and instance.stage == "vetting"
