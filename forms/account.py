@@ -1,10 +1,15 @@
 """登录, 修改密码 and 用户信息 forms."""
 from __future__ import annotations
 
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, PasswordField, StringField, ValidationError
 from wtforms.validators import EqualTo
 
+from engine import clock
 from engine.domain.auth import password_problem
 from forms.fields import (
     PdfField,
@@ -12,7 +17,6 @@ from forms.fields import (
     id_card_number,
     max_length,
     optional,
-    phone_number,
     required,
 )
 from forms.registration import OrganizationDetailsMixin
@@ -36,22 +40,81 @@ class ChangePasswordForm(Form):
             raise ValidationError(problem)
 
 
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# 固定电话: area code (010, 0755 …), a hyphen or not, a 7- or 8-digit number, an optional extension.
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TOP_LEVEL = re.compile(r"^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+
+def contact_phone(form, field):
+    """联系电话: an 11-digit mobile number or a landline such as 010-12345678 (not for SMS)."""
+    value = (field.data or "").strip().replace(" ", "")
+    if not value:
+        return
+    if not (MOBILE.match(value) or LANDLINE.match(value)):
+        raise ValidationError(_l("请输入 11 位手机号码或固定电话（如 010-12345678）"))
+    field.data = value
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return (len(labels) >= 2 and len(ascii_host) <= 253 and all(_HOST_LABEL.match(x) for x in labels)
+            and bool(_TOP_LEVEL.match(labels[-1])))
+
+
+def web_address(value: str) -> str | None:
+    """``value`` as an http(s) address (http:// added to a bare host), or None when it is not one."""
+    value = (value or "").strip()
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        if "://" in value:
+            return None
+        value = "http://" + value
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    if "@" in parts.netloc or not parts.hostname or (port is not None and not 0 < port < 65536):
+        return None
+    return value if _valid_host(parts.hostname) else None
+
+
 def _website(form, field):
-    value = (field.data or "").strip()
-    if value and not value.lower().startswith(("http://", "https://")):
-        field.data = "http://" + value
+    if not (field.data or "").strip():
+        return
+    address = web_address(field.data)
+    if address is None:
+        raise ValidationError(_l("请输入有效的网址，如 https://www.example.com"))
+    field.data = address
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > clock.to_china(clock.now()).date():
+        raise ValidationError(_l("成立时间不能晚于今天"))
 
 
 class ProfileForm(OrganizationDetailsMixin, Form):
     """用户信息: the registration fields plus the organisation's particulars."""
 
-    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), phone_number])
+    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), contact_phone])
     business_license = PdfField(_l("营业执照（PDF，更换需专项办审核）"), required=False)
 
     credit_code = StringField(_l("统一社会信用代码"), validators=[
         required(_l("请填写统一社会信用代码")), credit_code])
-    founded_on = DateField(_l("成立时间"), validators=[required(_l("请填写成立时间，格式如 2023-02-01"))],
-                           format="%Y-%m-%d")
+    founded_on = DateField(_l("成立时间"), validators=[required(_l("请填写成立时间，格式如 2023-02-01")),
+                                                   _not_in_future], format="%Y-%m-%d")
     address = StringField(_l("注册地址"), validators=[required(_l("请填写注册地址")), max_length(200)])
     website = StringField(_l("网址"), validators=[optional(), max_length(200), _website])
 

@@ -17,12 +17,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
+from forms.account import contact_phone
 from forms.fields import (
     PdfListField,
     email_address,
     max_length,
     optional,
-    phone_number,
     required,
 )
 
@@ -78,7 +78,7 @@ class _SharedParticulars(Form):
     """Fields kept on the organisation (the same as in 用户信息)."""
 
     contact = StringField(_l("联系人"), validators=[required(_l("请填写联系人")), max_length(30)])
-    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), phone_number])
+    phone = StringField(_l("联系电话"), validators=[required(_l("请填写联系电话")), contact_phone])
     email = StringField(_l("电子邮箱"), validators=[optional(), email_address(), max_length(254)])
 
     def integer_fields(self) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import (
     Form,
     PasswordField,
@@ -13,6 +14,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo
+from wtforms.widgets import TextInput
 
 from engine.domain.auth import password_problem
 from forms import regions
@@ -20,6 +22,7 @@ from forms.fields import (
     PdfField,
     email_address,
     max_length,
+    optional,
     phone_number,
     required,
 )
@@ -95,11 +98,64 @@ class RegisterForm(OrganizationDetailsMixin, Form):
         return {k: v for k, v in uploads.items() if v}
 
 
+SMS_CODE_URL = "/register/sms-code"  # webapp.register.sms_code: the one SMS interface
+_SMS_SCRIPT = Markup("""<script>(function () {
+  document.querySelectorAll('[data-sms-button]').forEach(function (button) {
+    if (button.dataset.bound) return;
+    button.dataset.bound = '1';
+    var form = button.closest('form'), status = button.nextElementSibling, label = button.textContent;
+    function countdown(left) {
+      button.disabled = true;
+      button.textContent = left + ' ' + button.dataset.wait;
+      var timer = setInterval(function () {
+        left -= 1;
+        if (left <= 0) { clearInterval(timer); button.disabled = false; button.textContent = label; return; }
+        button.textContent = left + ' ' + button.dataset.wait;
+      }, 1000);
+    }
+    button.addEventListener('click', function () {
+      var body = new FormData();
+      body.append('phone', form.querySelector('input[name="phone"]').value);
+      var token = form.querySelector('input[name="csrf_token"]');
+      if (token) body.append('csrf_token', token.value);
+      button.disabled = true;
+      fetch(button.dataset.url, {method: 'POST', body: body, credentials: 'same-origin'})
+        .then(function (response) { return response.json(); })
+        .then(function (result) {
+          status.textContent = result.message;
+          status.className = 'form-text ' + (result.ok ? 'text-success' : 'text-danger');
+          if (result.retry_after) countdown(result.retry_after); else button.disabled = false;
+        })
+        .catch(function () { status.textContent = button.dataset.failed; button.disabled = false; });
+    });
+  });
+})();</script>""")
+
+
+class SmsCodeInput(TextInput):
+    """The 手机验证码 box with 获取验证码 beside it, for forms the generic task page shows: the
+    button sends the form's 手机号 to the same SMS interface as 注册."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("autocomplete", "one-time-code")
+        kwargs.setdefault("inputmode", "numeric")
+        kwargs.setdefault("maxlength", 6)
+        button = Markup(
+            '<button type="button" class="btn btn-outline-primary btn-sm mt-2" data-sms-button '
+            'data-url="{}" data-wait="{}" data-failed="{}">{}</button>'
+            '<div class="form-text" data-sms-status role="status"></div>'
+        ).format(SMS_CODE_URL, _l("秒后重新获取"), _l("发送失败，请稍后重试"), _l("获取验证码"))
+        return super().__call__(field, **kwargs) + button + _SMS_SCRIPT
+
+
 class CorrectRegistrationForm(OrganizationDetailsMixin, Form):
-    """The applicant's correction after a return; files left empty keep the earlier ones."""
+    """The applicant's correction after a return; files left empty keep the earlier ones. A new
+    手机号 is verified with a 手机验证码 as at registration (checked by registration.resubmit)."""
 
     business_license = PdfField(_l("营业执照（PDF，不上传则沿用原文件）"), required=False)
     qualification = PdfField(_l("资质文件（PDF，不上传则沿用原文件）"), required=False)
+    sms_code = StringField(_l("手机验证码（更换手机号时必填）"), validators=[optional(), max_length(6)],
+                           widget=SmsCodeInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,6 +60,7 @@ def submit_correction(context: ServiceContext, form: CorrectRegistrationForm,
         kind: store.save(context.session, data, name, "application/pdf", context.actor_id)
         for kind, (data, name) in form.documents().items()
     })
-    return registration.resubmit(context, form.organization_fields(), documents)
+    return registration.resubmit(context, form.organization_fields(), documents,
+                                 sms_code=(form.sms_code.data or "").strip())
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
-from werkzeug.security import check_password_hash
 
+from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import messages, profiles, registration
 from engine.domain.registration import RegistrationError
@@ -16,9 +16,8 @@ from forms.account import ChangePasswordForm, EnterpriseProfileForm, Institution
 from forms.registration_tasks import describe_submission
 from storage.models import HumanTask
 from webapp import db
-from webapp.auth import active_required
+from webapp.auth import WebUser, active_required
 from webapp.views_util import Pager, page_argument
-from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PROFILE_FORMS = {"institution": InstitutionProfileForm, "enterprise": EnterpriseProfileForm}
@@ -50,7 +49,15 @@ def status():
             HumanTask.instance_id == instance.id, HumanTask.state == "ready")).first()
     history = [describe_submission(s) for s in registration.history(session, organization.id)]
     return render_template("account/status.html", organization=organization, instance=instance,
-                           open_task=open_task, history=history)
+                           open_task=open_task, history=history,
+                           account_status=_account_status(organization, instance))
+
+
+def _account_status(organization, instance) -> str:
+    """帐号状态: a registration that waits for the applicant (退回 or 撤回) says so, like 当前状态."""
+    if organization.status == "pending" and instance is not None and instance.stage in ("returned", "withdrawn"):
+        return instance.stage
+    return organization.status
 
 
 @bp.route("/status/withdraw", methods=["POST"])
@@ -61,9 +68,22 @@ def withdraw():
     if instance is None or instance.started_by_org_id != current_user.organization_id:
         flash(_("没有可撤回的申请"), "warning")
         return redirect(url_for("account.status"))
-    withdraw_submission(instance, "withdraw_registration", "vet_registration",
-                        refused=_("专项办已处理该申请，无法撤回"), done=_("申请已撤回，您可以修改后重新提交"))
+    change = _is_change(session, current_user.organization_id)
+    try:
+        registration.withdraw(session, instance, current_user.id)
+    except runtime.AlreadyHandled:
+        db.rollback()
+        flash(_("专项办已处理该申请，无法撤回"), "warning")
+    else:
+        db.commit()
+        flash(_("信息变更已撤回，单位信息保持不变") if change else _("申请已撤回，您可以修改后重新提交"),
+              "success")
     return redirect(url_for("account.status"))
+
+
+def _is_change(session, organization_id: int) -> bool:
+    submission = registration.current_submission(session, organization_id)
+    return submission is not None and submission.kind == "change"
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -94,7 +114,7 @@ def profile():
         status = 200
     submission = registration.current_submission(session, organization.id)
     vetting = registration.latest_vetting(session, organization.id)
-    pending_change = vetting is not None and vetting.status not in ("completed", "cancelled")
+    pending_change = registration.is_pending(vetting)
     return render_template("account/profile.html", form=form, organization=organization,
                            pending_change=pending_change, info_missing=not profiles.is_filled(session, organization),
                            regions_json=regions.as_json(),
@@ -116,11 +136,14 @@ def password():
     form = ChangePasswordForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         user = current_user.row
-        if not check_password_hash(user.password_hash, form.old_password.data):
-            form.old_password.errors.append(_("旧密码不正确"))
+        try:
+            accounts.change_password(db.session(), user, form.old_password.data, form.new_password.data)
+        except accounts.PasswordChangeError as exc:
+            db.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
         else:
-            user.password_hash = accounts.hash_password(form.new_password.data)
             db.commit()
+            login_user(WebUser(user))  # this session goes on with the new stamp; the others end
             flash(_("密码修改成功"), "success")
             return redirect(url_for("account.password"))
     return render_template("account/password.html", form=form), (

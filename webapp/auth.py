@@ -1,12 +1,15 @@
 """登录 / 退出 with an image captcha, login throttling, and the access rules of the web pages."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import wraps
 
 from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -49,13 +52,24 @@ class WebUser:
         return self.row.is_enabled
 
     def get_id(self) -> str:
-        return str(self.row.id)
+        # The session holds the id and a stamp of the password hash: changing the password
+        # ends every other session of the user (see load_user).
+        return f"{self.row.id}:{password_stamp(self.row)}"
+
+
+def password_stamp(user: User) -> str:
+    """A keyed digest of the password hash (the session cookie is signed, not encrypted)."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    user_id, _sep, stamp = session_id.partition(":")
     user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-    return WebUser(user) if user is not None and user.is_enabled else None
+    if user is None or not user.is_enabled or not hmac.compare_digest(stamp, password_stamp(user)):
+        return None
+    return WebUser(user)
 
 
 def init_app(app: Flask) -> None:
@@ -87,7 +101,8 @@ def active_required(view):
 
 
 def throttle_keys(email: str) -> list[str]:
-    return [f"login:email:{(email or '').strip().lower()}", f"login:ip:{request.remote_addr}"]
+    """Per account (few failures) and per client address (many: offices share one NAT address)."""
+    return accounts.login_keys(email, request.remote_addr)
 
 
 @bp.route("/captcha.png")

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,7 +14,12 @@ from engine.text import N_
 from storage.models import ApiToken, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per account (login name)
+# Per client address: offices share one NAT address, so one user's typos must never lock out
+# colleagues, while a password sprayer trying many accounts from one address is still slowed down.
+MAX_FAILURES_PER_ADDRESS = 50
+ACCOUNT_KEY_PREFIX = "login:email:"
+ADDRESS_KEY_PREFIX = "login:ip:"
 BLOCK_FOR = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(days=30)
 # A valid hash of a random password, checked when the e-mail is unknown so that
@@ -41,6 +46,23 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+class PasswordChangeError(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field_name, message
+
+
+def change_password(session: Session, user: User, old_password: str, new_password: str) -> None:
+    """修改密码: the old password must be right and the new one different. The API tokens of the
+    user are revoked; the web sessions carry a stamp of the password hash and end by themselves."""
+    if not check_password_hash(user.password_hash, old_password or ""):
+        raise PasswordChangeError("old_password", N_("旧密码不正确"))
+    if new_password == old_password:
+        raise PasswordChangeError("new_password", N_("新密码不能与旧密码相同"))
+    user.password_hash = hash_password(new_password)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == (email or "").strip().lower())).first()
 
@@ -53,6 +75,15 @@ def verify_credentials(session: Session, email: str, password: str) -> User | No
     if not check_password_hash(user.password_hash, password or ""):
         return None
     return user
+
+
+def login_keys(email: str, address: str | None) -> list[str]:
+    """The throttle keys of one login attempt: the account tried and the client address."""
+    return [f"{ACCOUNT_KEY_PREFIX}{(email or '').strip().lower()}", f"{ADDRESS_KEY_PREFIX}{address or ''}"]
+
+
+def failure_limit(key: str) -> int:
+    return MAX_FAILURES_PER_ADDRESS if key.startswith(ADDRESS_KEY_PREFIX) else MAX_FAILURES
 
 
 def blocked_seconds(session: Session, keys: list[str]) -> int:
@@ -76,12 +107,16 @@ def record_failure(session: Session, keys: list[str]) -> None:
         if now - row.window_start > FAILURE_WINDOW:
             row.count, row.window_start = 0, now
         row.count += 1
-        if row.count >= MAX_FAILURES:
+        if row.count >= failure_limit(key):
             row.blocked_until = now + BLOCK_FOR
 
 
 def clear_failures(session: Session, keys: list[str]) -> None:
+    """After a successful login: forget the account's failures. The address keeps its count, so
+    a sprayer cannot reset it by logging in to an account of its own now and then."""
     for key in keys:
+        if key.startswith(ADDRESS_KEY_PREFIX):
+            continue
         row = session.get(Throttle, key)
         if row is not None:
             session.delete(row)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, runtime
+from engine import clock, projection, runtime
+from engine.domain import sms
 from engine.domain.auth import find_user, hash_password
+from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from engine.text import N_
@@ -26,6 +28,9 @@ DOCUMENT_KINDS = {"business_license": N_("营业执照"), "qualification": N_("�
 # Fields whose change of an approved organisation needs vetting again.
 VETTED_FIELDS = ("name", "credit_code")
 REGISTRATION_FIELDS = ("province_code", "city_code", "name", "contact", "phone")
+WITHDRAW_MESSAGE = "withdraw_registration"
+# Decisions after which a 信息变更 is dropped and the organisation keeps its approved values.
+DROPPED_CHANGE_DECISIONS = ("withdrawn", "reject")
 
 
 class RegistrationError(Exception):
@@ -96,9 +101,13 @@ def required_documents(kind: str) -> tuple[str, ...]:
 
 
 def current_submission(session: Session, organization_id: int) -> RegistrationSubmission | None:
+    """The newest submission that counts: a 信息变更 withdrawn or not approved is left out (the
+    organisation kept its earlier values and documents)."""
     return session.scalars(
         select(RegistrationSubmission)
-        .where(RegistrationSubmission.organization_id == organization_id)
+        .where(RegistrationSubmission.organization_id == organization_id,
+               or_(RegistrationSubmission.kind != "change", RegistrationSubmission.decision.is_(None),
+                   RegistrationSubmission.decision.not_in(DROPPED_CHANGE_DECISIONS)))
         .order_by(RegistrationSubmission.sequence.desc()).limit(1)
     ).first()
 
@@ -120,11 +129,44 @@ def latest_vetting(session: Session, organization_id: int) -> ProcessInstance | 
     ).first()
 
 
-def resubmit(context: ServiceContext, fields: dict, documents: Documents) -> dict:
-    """Handler of the applicant's correct_registration task: a new submission, kept beside the old."""
+def is_pending(instance: ProcessInstance | None) -> bool:
+    """A vetting still under way (a withdrawn 信息变更 has ended: see withdraw)."""
+    return instance is not None and instance.status not in ("completed", "cancelled")
+
+
+def withdraw(session: Session, instance: ProcessInstance, actor_id: int | None) -> None:
+    """撤回 while the office has not decided (runtime.AlreadyHandled when it has).
+
+    A withdrawn registration waits for the applicant to resubmit it. A withdrawn 信息变更 is
+    dropped: its instance ends as cancelled, the organisation keeps its approved values, and
+    用户信息 takes a new change.
+    """
+    runtime.send_message(session, instance, WITHDRAW_MESSAGE, actor_id, must_cancel="vet_registration")
+    context = ServiceContext(session, instance, actor_id)
+    workflow = runtime.load(session, instance, context)
+    waiting = [t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == "resubmit_withdrawn"]
+    if not waiting:
+        return
+    submission = session.get(RegistrationSubmission, int(waiting[0].data["submission_id"]))
+    if submission is None or submission.kind != "change":
+        return
+    workflow.cancel()
+    runtime.save(session, instance, workflow, context)
+    instance.status, instance.stage = "cancelled", "withdrawn"
+    session.flush()
+
+
+def resubmit(context: ServiceContext, fields: dict, documents: Documents, sms_code: str = "") -> dict:
+    """Handler of the applicant's correct_registration task: a new submission, kept beside the old.
+    A new 手机号 needs its 手机验证码, as at registration; the number on record needs none."""
     session = context.session
     data_submission = session.get(RegistrationSubmission, _instance_submission_id(context))
     organization = data_submission.organization
+    phone = (fields.get("phone") or "").strip()
+    if phone and phone != (organization.phone or ""):
+        problem = sms.check_code(session, phone, sms_code) if sms_code else N_("更换手机号须填写手机验证码")
+        if problem:
+            raise InputError("sms_code", problem)
     submission = _add_submission(session, organization, data_submission.kind, fields, documents,
                                  context.actor_id, previous=data_submission)
     if data_submission.kind == "registration":
@@ -158,9 +200,7 @@ def request_change(session: Session, user: User, fields: dict,
     }
     if (changed or documents.files) and organization.status != "active":
         raise RegistrationError("name", N_("帐号审核通过后才能变更单位名称、统一社会信用代码或证明文件"))
-    running = latest_vetting(session, organization.id)
-    if (changed or documents.files) and running is not None and running.status not in (
-            "completed", "cancelled"):
+    if (changed or documents.files) and is_pending(latest_vetting(session, organization.id)):
         raise RegistrationError("name", N_("上一次信息变更正在审核中，请审核完成后再修改"))
     for key, value in fields.items():
         if key not in changed:
