@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
 @bp.route("/")
 @login_required
 def inbox():
+    if not current_user.organization.is_active:  # its one task (修改并重新提交) is on 注册状态
+        return redirect(url_for("account.status"))
     page = page_argument()
     rows, total = task_queries.inbox(db.session(), current_user.row, page)
     return render_template("tasks/inbox.html", rows=rows,
@@ -46,9 +48,25 @@ def inbox():
 @bp.route("/done")
 @login_required
 def done():
+    if not current_user.organization.is_active:
+        return redirect(url_for("account.status"))
     page = page_argument()
     rows, total = task_queries.done(db.session(), current_user.row, page)
     return render_template("tasks/done.html", rows=rows, pager=Pager(page, task_queries.PER_PAGE, total))
+
+
+@bp.route("/done/<int:task_id>")
+@login_required
+def done_task(task_id: int):
+    """A task the user completed: what was decided and why, read-only (no form)."""
+    session = db.session()
+    task = session.get(HumanTask, task_id)
+    if task is None or task.state != "completed" or task.completed_by_id != current_user.id:
+        abort(404)
+    spec = tasks.spec_for(task)
+    return render_template("tasks/done_task.html", task=task, spec=spec,
+                           row=task_queries.completed(session, current_user.row, task),
+                           context=spec.context(session, task))
 
 
 def _task_for_user(task_id: int) -> HumanTask:

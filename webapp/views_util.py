@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import Flask, flash, request
+from flask import Flask, abort, flash, has_request_context, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -17,9 +18,21 @@ csrf = CSRFProtect()
 
 @dataclass
 class Pager:
+    """The pager under a list. A page past the last one is never shown: a GET is redirected to the
+    same list at its last page (so the rows served and the number shown agree), anything else
+    shows the last page's number."""
+
     page: int
     per_page: int
     total: int
+
+    def __post_init__(self) -> None:
+        if self.page <= self.pages:
+            return
+        if has_request_context() and request.method == "GET":
+            args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+            abort(redirect(f"{request.script_root}{request.path}?{urlencode([*args, ('page', self.pages)])}"))
+        self.page = self.pages
 
     @property
     def pages(self) -> int:
