@@ -42,13 +42,13 @@ def directory(session: Session, kind: str | None, status: str | None, query: str
 def name_or_code_matches(query: str | None):
     """The condition "单位名称 or 统一社会信用代码 contains the query" (case and spaces ignored);
     None for an empty query."""
-    # Spaces and case only: names keep their dashes and dots, and so must the query.
-    key = "".join((query or "").split()).lower().replace("%", "").replace("_", "")
+    # Spaces and case only: names keep their dashes and dots, and so must the query. % and _ are
+    # searched for as themselves (escaped), as in the public 对标方案 search.
+    key = "".join((query or "").split()).lower()
     if not key:
         return None
-    pattern = f"%{key}%"
-    return or_(func.lower(func.replace(Organization.name, " ", "")).like(pattern),
-               func.lower(Organization.credit_code).like(pattern))
+    return or_(func.lower(func.replace(Organization.name, " ", "")).contains(key, autoescape=True),
+               func.lower(Organization.credit_code).contains(key, autoescape=True))
 
 
 def active_enterprises(session: Session, query: str | None = None, ids: list[int] | None = None,

@@ -394,3 +394,59 @@ def test_an_about_column_with_one_article_shows_it_in_full(office, client, sessi
     assert page(response).xpath("string(//*[@data-article-body])") == "电话：010-68001234\n邮箱：a@b.cn"
     make_article(session_factory, office, column="contact", title="服务热线调整")
     assert listed_titles(client.get("/about/?column=contact")) == ["服务热线调整", "联系我们"]
+
+
+def test_withdraw_and_publish_ask_for_confirmation(office, office_client, session_factory):
+    make_article(session_factory, office, title="已发布的通知")
+    make_article(session_factory, office, title="通知草稿", status="draft")
+    response = office_client.get("/office/articles")
+    forms = page(response).xpath("//table[@data-manage-articles]//form[@method='post']")
+    confirms = {form.xpath("string(.//button)").strip(): form.get("data-confirm") for form in forms}
+    assert set(confirms) == {"撤下", "发布"}
+    assert "已发布的通知" in confirms["撤下"] and confirms["撤下"].startswith("确定撤下")
+    assert "通知草稿" in confirms["发布"] and confirms["发布"].startswith("确定发布")
+    assert not page(response).xpath("//*[@onsubmit or @onclick]")
+    assert "/static/confirm.js" in page(response).xpath("//script/@src")
+    script = office_client.get("/static/confirm.js")
+    try:
+        assert script.status_code == 200 and b"data-confirm" in script.data
+    finally:
+        script.close()
+
+
+def test_the_new_link_carries_the_column_only_when_one_is_chosen(office, office_client):
+    def new_link(query=""):
+        response = office_client.get(f"/office/articles{query}")
+        return page(response).xpath("//a[normalize-space()='新增']/@href")
+
+    assert new_link() == ["/office/articles/new"]
+    assert new_link("?status=draft") == ["/office/articles/new"]
+    assert new_link("?column=faq") == ["/office/articles/new?column=faq"]
+
+
+def current_sections(response) -> list[str]:
+    """The header items marked as the current section (Bootstrap's active class and aria-current)."""
+    links = page(response).xpath("//nav[@class='portal-nav']//a")
+    marked = [a.text_content().strip() for a in links if a.get("aria-current") == "page"]
+    assert marked == [a.text_content().strip() for a in links if "active" in (a.get("class") or "").split()]
+    return marked
+
+
+@pytest.mark.parametrize(("url", "section"), [
+    ("/", "首页"), ("/news/", "工作动态"), ("/news/?column=showcase", "工作动态"), ("/pilot-info/", "升级试点"),
+    ("/pilots/", "升级试点"), ("/plans/", "对标方案"), ("/plans/?q=abc", "对标方案"), ("/results/", "达标结果"),
+    ("/declarations/", "对标结果"), ("/verify/", "证书查验"), ("/help/?column=faq", "帮助中心"),
+    ("/about/", "关于我们"),
+])
+def test_the_header_marks_the_current_section(client, url, section):
+    assert current_sections(client.get(url)) == [section]
+
+
+def test_an_article_marks_its_group_and_other_pages_mark_nothing(office, client, office_client, session_factory):
+    notice = make_article(session_factory, office, title="平台维护公告")
+    faq = make_article(session_factory, office, column="faq", title="如何注册")
+    assert current_sections(client.get(f"/articles/{notice}")) == ["工作动态"]
+    assert current_sections(client.get(f"/articles/{faq}")) == ["帮助中心"]
+    assert current_sections(client.get("/login")) == []
+    assert current_sections(office_client.get("/tasks/")) == []
+    assert current_sections(office_client.get(f"/office/articles/{notice}")) == []  # the office's preview

@@ -170,3 +170,27 @@ def test_needs_are_counted_over_the_enterprises_that_filled_in(office_client, ot
     counts = summary()
     assert (counts["training"], counts["testing"], counts["drafting"]) == (2, 1, 0)
     assert "标准化培训" in text_of(office_client.get("/office/organizations/"))
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "华标%", "_标"])
+def test_like_wildcards_are_searched_for_as_themselves(office_client, other_org, institution, applicant, wildcard):
+    response = office_client.get("/office/organizations/", query_string={"q": wildcard})
+    assert organization_rows(response) == {}
+    assert "未找到符合条件的单位" in text_of(response)
+
+
+def test_a_name_holding_a_wildcard_is_found_by_it(office_client, institution, session_factory):
+    with session_factory() as session:
+        demo.ensure_user(session, "pct@test.cn", "Pct#123456", "enterprise", "百分_百%科技有限公司")
+        session.commit()
+    found = office_client.get("/office/organizations/", query_string={"q": "_百%"})
+    assert [row["name"] for row in organization_rows(found).values()] == ["百分_百%科技有限公司"]
+
+
+def test_a_page_past_the_end_shows_the_last_page(office_client, other_org, institution, applicant):
+    response = office_client.get("/office/organizations/?page=99999&kind=enterprise")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/office/organizations/?kind=enterprise&page=1"
+    last = office_client.get(response.headers["Location"])
+    assert len(organization_rows(last)) == 2
+    assert "当前 1 / 20 条, 共 2 条" in text_of(last)
