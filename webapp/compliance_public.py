@@ -1,19 +1,23 @@
-"""达标结果 (public list), 证书查验 (/verify) and the platform's certificate PDF."""
+"""达标结果 (public list), 证书查验 (/verify), the platform's certificate PDF and the institution's
+uploaded 证书: both files are public while the certificate is valid."""
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.domain import certificate_pdf, certificates
+from storage.files import safe_display_name
 from storage.models import Certificate
 from webapp import db
 from webapp.views_util import Pager, page_argument
 
 bp = Blueprint("results", __name__)
 PER_PAGE = 20
+SAFE_KEY = re.compile(r"[A-Z0-9-]+")  # what a 查验码 or 证书编号 can be made of, once normalised
 
 
 def init_app(app: Flask) -> None:
@@ -31,20 +35,26 @@ def index():
 
 @bp.route("/verify/")
 def verify_form():
-    """证书查验: type the code printed under the QR code."""
+    """证书查验: type the 查验码 printed under the QR code, or the 证书编号."""
+    if "code" not in request.args:
+        return render_template("compliance/verify.html", certificate=None, code=None, error=None)
     code = certificates.normalize_code(request.args.get("code"))
-    if code:
-        return redirect(url_for("results.verify", code=code))
-    return render_template("compliance/verify.html", certificate=None, code=None)
+    if not code:
+        return render_template("compliance/verify.html", certificate=None, code=None,
+                               error=_("请输入证书上的查验码或证书编号")), 422
+    if not SAFE_KEY.fullmatch(code):  # matches nothing, and "/" or "?" would not survive a redirect
+        return render_template("compliance/verify.html", certificate=None, code=code, error=None), 404
+    return redirect(url_for("results.verify", code=code))
 
 
 @bp.route("/verify/<code>")
 def verify(code: str):
-    """What the QR code opens: the certificate's public facts, or that it is unknown or revoked."""
+    """What the QR code opens (or a typed 证书编号): the certificate's public facts, or that it is
+    not found or revoked."""
     certificate = certificates.by_code(db.session(), code)
     status = 200 if certificate is not None else 404
     return render_template("compliance/verify.html", certificate=certificate,
-                           code=certificates.normalize_code(code)), status
+                           code=certificates.normalize_code(code), error=None), status
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -55,15 +65,44 @@ def verify_url(certificate: Certificate) -> str:
     return url_for("results.verify", code=certificate.code, _external=True)
 
 
-@bp.route("/certificates/<int:certificate_id>.pdf")
-def certificate_pdf_file(certificate_id: int):
-    """The platform's certificate (enterprise, institution, office); rendered from its frozen facts."""
+def _certificate_or_404(certificate_id: int) -> Certificate:
     certificate = db.session().get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
-    user = current_user.row if current_user.is_authenticated else None
+    return certificate
+
+
+def _current_user_row():
+    return current_user.row if current_user.is_authenticated else None
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+def certificate_pdf_file(certificate_id: int):
+    """The platform's certificate, rendered from its frozen facts: public while valid, then the office's."""
+    certificate = _certificate_or_404(certificate_id)
+    user = _current_user_row()
     if not certificates.may_download(user, certificate):
         abort(403 if user is not None else 401)
     data = certificate_pdf.render(certificate.facts, verify_url(certificate))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=_("达标证书-%(number)s.pdf", number=certificate.number))
+
+
+@bp.route("/certificates/<int:certificate_id>/institution.pdf")
+def uploaded_certificate_file(certificate_id: int):
+    """The institution's own 证书 (a validated PDF upload) under its original name: public while the
+    certificate is valid, then its enterprise's, its institution's and the office's."""
+    certificate = _certificate_or_404(certificate_id)
+    stored = certificate.uploaded_file
+    if stored is None:
+        abort(404)
+    user = _current_user_row()
+    if not certificates.may_download_uploaded(user, certificate):
+        abort(403 if user is not None else 401)
+    path = db.file_store().path_for(stored.sha256)
+    if not path.is_file():
+        abort(404)
+    name = safe_display_name(stored.original_name)
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)

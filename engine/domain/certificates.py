@@ -4,16 +4,21 @@ A certificate's ``facts`` are frozen when it is issued: the PDF (rendered on dem
 engine.domain.certificate_pdf) and the verification page always state what was
 certified, even if an organisation is renamed later. ``number`` (证书编号) is built from
 the row id, so it is unique without a counter to race on; ``code`` is the random part
-of the verification address, so numbers cannot be enumerated into verification pages.
+of the verification address, printed under the QR code. 证书查验 accepts either: a person
+holding a paper certificate types whichever they find, and a revoked certificate must be
+recognisable as such by its number too. A valid certificate (its facts, its platform PDF and
+the institution's uploaded PDF) is public anyway in 达标结果; a revoked one's files are not.
 """
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine import clock
 from engine.domain.errors import InputError
@@ -31,9 +36,39 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+NUMBER_PREFIX = "DBDB"
+# What a typed 证书编号 looks like once separators are dropped: DBDB, the year, the serial.
+_NUMBER_KEY = re.compile(NUMBER_PREFIX + r"(\d{4})(\d{1,12})", re.ASCII)
+# Hyphen-minus and the dashes an input method or a word processor puts in its place.
+_DASHES = dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"))
+
+
+def number_of(year: int, certificate_id: int) -> str:
+    """证书编号: ``DBDB-<year>-<id, six digits>``."""
+    return f"{NUMBER_PREFIX}-{year}-{certificate_id:06d}"
+
+
+def _compact(text: str | None) -> str:
+    """Full-width forms folded (NFKC), spaces and dashes dropped, upper case."""
+    folded = unicodedata.normalize("NFKC", text or "").translate(_DASHES)
+    return "".join(folded.split()).upper()[:CODE_LENGTH * 2]
+
+
 def normalize_code(text: str | None) -> str:
-    """What a person types from a printed certificate: case and spaces do not matter."""
-    return "".join((text or "").split()).upper()[:CODE_LENGTH * 2]
+    """What a person types from a printed certificate, 查验码 or 证书编号, as it is looked up and shown:
+    case, spaces, dashes and full-width characters do not matter."""
+    key = _compact(text)
+    number = _number_key(key)
+    return number if number is not None and not _looks_like_code(key) else key
+
+
+def _looks_like_code(key: str) -> bool:
+    return len(key) == CODE_LENGTH and set(key) <= set(CODE_ALPHABET)
+
+
+def _number_key(key: str) -> str | None:
+    match = _NUMBER_KEY.fullmatch(key)
+    return f"{NUMBER_PREFIX}-{match[1]}-{int(match[2]):06d}" if match else None
 
 
 def facts_of(application: Application, issued_on: str) -> dict:
@@ -58,7 +93,7 @@ def issue(session: Session, application: Application) -> Certificate:
     certificate = Certificate(application_id=application.id, code=new_code(), facts=facts, issued_at=now)
     session.add(certificate)
     session.flush()
-    certificate.number = f"DBDB-{clock.to_china(now).year}-{certificate.id:06d}"
+    certificate.number = number_of(clock.to_china(now).year, certificate.id)
     certificate.facts = {**facts, "number": certificate.number}
     certificate.search_text = "\n".join(search_key(facts[k]) for k in (
         "enterprise", "product_name", "product_model", "standard_number", "standard_name", "institution")
@@ -81,11 +116,16 @@ def for_application(session: Session, application_id: int) -> Certificate | None
     return session.scalars(select(Certificate).where(Certificate.application_id == application_id)).first()
 
 
-def by_code(session: Session, code: str) -> Certificate | None:
-    code = normalize_code(code)
-    if not code:
+def by_code(session: Session, text: str | None) -> Certificate | None:
+    """证书查验: the certificate whose 查验码 or 证书编号 was typed (see normalize_code)."""
+    key = _compact(text)
+    if not key:
         return None
-    return session.scalars(select(Certificate).where(Certificate.code == code)).first()
+    found = session.scalars(select(Certificate).where(Certificate.code == key)).first()
+    number = _number_key(key)
+    if found is None and number is not None:
+        found = session.scalars(select(Certificate).where(Certificate.number == number)).first()
+    return found
 
 
 def revoke(session: Session, certificate: Certificate, reason: str, actor: User) -> None:
@@ -111,16 +151,32 @@ def attach_upload(session: Session, certificate: Certificate, stored: StoredFile
     certificate.uploaded_file, certificate.uploaded_at = stored, clock.now()  # stored may not be flushed yet
 
 
-def may_download(user: User | None, certificate: Certificate) -> bool:
-    """The platform PDF: its enterprise, its institution and the office (the public verifies online)."""
-    if user is None:
-        return False
-    if user.has_role("office"):
-        return True
+def is_public(certificate: Certificate) -> bool:
+    """A valid certificate's files are public (it is listed in 达标结果); a revoked one's are not."""
+    return certificate.revoked_at is None
+
+
+def _is_party(user: User, certificate: Certificate) -> bool:
     application = certificate.application
-    # A revoked certificate is no longer handed out; the office keeps the record.
-    return certificate.revoked_at is None and user.organization_id in (application.enterprise_id,
-                                                                       application.institution_id)
+    return user.organization_id in (application.enterprise_id, application.institution_id)
+
+
+def may_download(user: User | None, certificate: Certificate) -> bool:
+    """The platform PDF: anyone while the certificate is valid; once revoked, the office only
+    (a revoked certificate is no longer handed out; the office keeps the record)."""
+    if is_public(certificate):
+        return True
+    return user is not None and user.has_role("office")
+
+
+def may_download_uploaded(user: User | None, certificate: Certificate) -> bool:
+    """The institution's uploaded 证书: anyone while the certificate is valid; once revoked, as any
+    stored file of the application: its enterprise, its institution and the office."""
+    if certificate.uploaded_file_id is None:
+        return False
+    if is_public(certificate):
+        return True
+    return user is not None and (user.has_role("office") or _is_party(user, certificate))
 
 
 def uploaded_owner_organizations(session: Session, file_id: int) -> set[int]:
@@ -145,6 +201,7 @@ class ResultRow:
     standard_name: str
     institution: str
     issued_at: datetime
+    uploaded_name: str | None = None  # the institution's own 证书, when it uploaded one
 
 
 def _like(key: str) -> str:
@@ -158,7 +215,8 @@ def results(session: Session, query: str | None, page: int = 1, per_page: int = 
     if key:
         statement = statement.where(Certificate.search_text.like(_like(key), escape="\\"))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    rows = session.scalars(statement.options(selectinload(Certificate.uploaded_file))
+                           .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()
     return [_row(c) for c in rows], total
 
@@ -167,7 +225,8 @@ def _row(certificate: Certificate) -> ResultRow:
     f = certificate.facts
     return ResultRow(certificate.id, certificate.code, certificate.number or "", f.get("enterprise", ""),
                      f.get("product_name", ""), f.get("product_model", ""), f.get("standard_number", ""),
-                     f.get("standard_name", ""), f.get("institution", ""), certificate.issued_at)
+                     f.get("standard_name", ""), f.get("institution", ""), certificate.issued_at,
+                     certificate.uploaded_file.original_name if certificate.uploaded_file else None)
 
 
 def all_certificates(session: Session, page: int = 1, per_page: int = 20):

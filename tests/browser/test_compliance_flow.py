@@ -109,7 +109,7 @@ def test_from_application_to_verified_certificate(published_plans, new_context, 
                      "华标检测认证有限公司"):
         assert expected in cells
     with public.expect_navigation():
-        row.locator("a").click()
+        row.locator("a[href^='/verify/']").click()
     assert public.url == verify_url
     assert public.locator("[data-verify-status=valid]").count() == 1
     assert MODEL in public.inner_text("table[data-verified]")
