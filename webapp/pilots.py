@@ -11,7 +11,6 @@ from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan, ProcessInstance
 from webapp import db
 from webapp.auth import roles_required
-from webapp.i18n import localized
 from webapp.views_util import Pager, page_argument
 from webapp.views_util import withdraw as withdraw_submission
 
@@ -25,14 +24,36 @@ def init_app(app: Flask) -> None:
                                  pilot_field_label=pilots.FIELD_LABELS.get)
 
 
+PER_PAGE = 20
+
+
+def _pager(page: int, total: int, per_page: int = PER_PAGE) -> Pager:
+    """The pager of a list whose service read the last page for a page past the end."""
+    return Pager(min(page, pilots.last_page(total, per_page)), per_page, total)
+
+
+def _page_argument(name: str) -> int:
+    """A page number from the query string other than ``page`` (the bounds of ``page_argument``)."""
+    try:
+        return max(1, min(int(request.args.get(name, 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def _is_member() -> bool:
+    return current_user.is_authenticated and bool(current_user.role_set & {"institution", "enterprise"})
+
+
 @bp.route("/pilots/")
 def recruiting():
-    """正在招募 (and, with ?all=1, every published recruitment)."""
+    """正在招募 (and, with ?all=1, every published recruitment); a member sees what it may enrol in."""
     page = page_argument()
     show_all = request.args.get("all") == "1"
-    rows, total = pilots.list_pilots(db.session(), page, recruiting_only=not show_all)
-    return render_template("pilots/list.html", rows=rows, pager=Pager(page, 20, total),
-                           show_all=show_all)
+    session = db.session()
+    rows, total = pilots.list_pilots(session, page, PER_PAGE, recruiting_only=not show_all)
+    refusals = pilots.list_refusals(session, current_user.row, rows) if _is_member() else None
+    return render_template("pilots/list.html", rows=rows, pager=_pager(page, total),
+                           show_all=show_all, refusals=refusals)
 
 
 def _pilot(pilot_id: int) -> Pilot:
@@ -45,9 +66,7 @@ def _pilot(pilot_id: int) -> Pilot:
 @bp.route("/pilots/<int:pilot_id>")
 def detail(pilot_id: int):
     pilot = _pilot(pilot_id)
-    refusal = None
-    if current_user.is_authenticated and current_user.role_set & {"institution", "enterprise"}:
-        refusal = pilots.refusal(db.session(), current_user.row, pilot)
+    refusal = pilots.refusal(db.session(), current_user.row, pilot) if _is_member() else None
     return render_template("pilots/detail.html", pilot=pilot, refusal=refusal)
 
 
@@ -56,10 +75,8 @@ def detail(pilot_id: int):
 def enroll(pilot_id: int):
     session = db.session()
     pilot = _pilot(pilot_id)
-    refusal = pilots.refusal(session, current_user.row, pilot)
-    if refusal:
-        flash(localized(refusal), "warning")
-        return redirect(url_for("pilots.detail", pilot_id=pilot.id))
+    if pilots.refusal(session, current_user.row, pilot):
+        return redirect(url_for("pilots.detail", pilot_id=pilot.id))  # which says why, once
     form = EnrollForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
                       else None)
     if request.method == "POST" and form.validate():
@@ -82,14 +99,18 @@ def enroll(pilot_id: int):
 @bp.route("/my/enrollments")
 @roles_required("institution", "enterprise")
 def mine():
-    """我参与的: this organisation's enrolments with their state and next action."""
-    page = page_argument()
+    """我参与的: this organisation's enrolments with their state and next action; for an enterprise
+    also its 参与达标 applications. Each table has its own pager (``page``, ``applications_page``)."""
+    page, applications_page = page_argument(), _page_argument("applications_page")
     session = db.session()
-    rows, total = pilots.enrollments_of(session, current_user.organization_id, page)
-    applications = compliance_lists.of_enterprise(session, current_user.organization_id, page) \
-        if current_user.has_role("enterprise") else ([], 0)
-    return render_template("pilots/mine.html", rows=rows, applications=applications[0],
-                           pager=Pager(page, 20, max(total, applications[1])))
+    rows, total = pilots.enrollments_of(session, current_user.organization_id, page, PER_PAGE)
+    applications, applications_pager = [], None
+    if current_user.has_role("enterprise"):
+        applications, applications_total = compliance_lists.of_enterprise(
+            session, current_user.organization_id, applications_page, PER_PAGE)
+        applications_pager = _pager(applications_page, applications_total)
+    return render_template("pilots/mine.html", rows=rows, applications=applications,
+                           pager=_pager(page, total), applications_pager=applications_pager)
 
 
 @bp.route("/my/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
@@ -119,7 +140,7 @@ def co_drafter_options():
 def my_plans():
     """我的方案: the institution's plans, their status and the task to continue."""
     rows = plans.plans_with_tasks(db.session(), current_user.organization_id)
-    return render_template("pilots/plans.html", rows=rows, status_labels=plans.STATUS_LABELS)
+    return render_template("pilots/plans.html", rows=rows)
 
 
 @bp.route("/my/plans/<int:plan_id>/withdraw", methods=["POST"])
@@ -151,8 +172,8 @@ def co_drafted():
 def manage():
     """试点管理: every recruitment, newest first."""
     page = page_argument()
-    rows, total = pilots.list_pilots(db.session(), page)
-    return render_template("pilots/manage.html", rows=rows, pager=Pager(page, 20, total))
+    rows, total = pilots.list_pilots(db.session(), page, PER_PAGE)
+    return render_template("pilots/manage.html", rows=rows, pager=_pager(page, total))
 
 
 @bp.route("/office/pilots/new", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """试点招募 and 报名参与: publishing pilots, enrolling, reviewing enrolments."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
+from engine.domain import plans
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from engine.text import N_
@@ -18,6 +20,7 @@ from storage.models import (
     HumanTask,
     Pilot,
     PilotFile,
+    Plan,
     ProcessInstance,
     StoredFile,
     User,
@@ -57,14 +60,23 @@ def create_pilot(session: Session, user: User, fields: dict, files: list[StoredF
     return pilot
 
 
+def last_page(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def _counted_page(session: Session, query, page: int, per_page: int):
+    """(rows of ``page``, total); a page past the end reads the last one (the caller shows it as
+    ``min(page, last_page(total, per_page))``)."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = min(max(1, page), last_page(total, per_page))
+    return session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all(), total
+
+
 def list_pilots(session: Session, page: int, per_page: int = 20, recruiting_only: bool = False):
     query = select(Pilot)
     if recruiting_only:
         query = query.where(Pilot.deadline >= today())
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Pilot.published_at.desc(), Pilot.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page)).all()
-    return rows, total
+    return _counted_page(session, query.order_by(Pilot.published_at.desc(), Pilot.id.desc()), page, per_page)
 
 
 def enrollment_of(session: Session, pilot_id: int, organization_id: int) -> Enrollment | None:
@@ -72,18 +84,47 @@ def enrollment_of(session: Session, pilot_id: int, organization_id: int) -> Enro
         Enrollment.pilot_id == pilot_id, Enrollment.organization_id == organization_id)).first()
 
 
+# Why an organisation may not enrol (the 试点 page, 报名参与) and the same, shortly (正在招募 list).
+REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("该试点报名已截止"),
+            "enrolled": N_("您的单位已报名该试点，请在“我参与的”中查看")}
+LIST_REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("报名已截止"), "enrolled": N_("已报名")}
+
+
+def _refusal_code(organization, pilot: Pilot, is_enrolled: Callable[[], bool]) -> str | None:
+    if not organization.is_active:
+        return "inactive"
+    if organization.kind != pilot.recruit_type:
+        return "other_type"
+    if not is_recruiting(pilot):
+        return "closed"
+    return "enrolled" if is_enrolled() else None
+
+
 def refusal(session: Session, user: User, pilot: Pilot) -> str | None:
     """Why this user's organisation may not enrol in this pilot (None: it may)."""
     organization = user.organization
-    if not organization.is_active:
-        return N_("帐号审核通过后才能报名")
-    if organization.kind != pilot.recruit_type:
+    code = _refusal_code(organization, pilot,
+                         lambda: enrollment_of(session, pilot.id, organization.id) is not None)
+    if code == "other_type":
         return N_("该试点招募%(who)s，您的单位不能报名", who=RECRUIT_TYPE_LABELS[pilot.recruit_type])
-    if not is_recruiting(pilot):
-        return N_("该试点报名已截止")
-    if enrollment_of(session, pilot.id, organization.id) is not None:
-        return N_("您的单位已报名该试点，请在“我参与的”中查看")
-    return None
+    return REFUSALS.get(code)
+
+
+def list_refusals(session: Session, user: User, rows: list[Pilot]) -> dict[int, tuple[str, str] | None]:
+    """正在招募 for a member: per pilot id, None when it may 报名参与, else (code, short label).
+
+    One query for the page (which of its pilots the organisation enrolled in)."""
+    organization = user.organization
+    enrolled = set(session.scalars(select(Enrollment.pilot_id).where(
+        Enrollment.organization_id == organization.id, Enrollment.pilot_id.in_([p.id for p in rows]))))
+    result: dict[int, tuple[str, str] | None] = {}
+    for pilot in rows:
+        code = _refusal_code(organization, pilot, lambda pilot_id=pilot.id: pilot_id in enrolled)
+        if code == "other_type":
+            result[pilot.id] = (code, N_("仅限%(who)s报名", who=RECRUIT_TYPE_LABELS[pilot.recruit_type]))
+        else:
+            result[pilot.id] = (code, LIST_REFUSALS[code]) if code else None
+    return result
 
 
 def enroll(session: Session, user: User, pilot: Pilot, note: str,
@@ -148,21 +189,35 @@ class MyEnrollment:
     instance: ProcessInstance | None
     open_task: HumanTask | None
     plan_task: HumanTask | None = None  # 编制方案 / 提交正式版, once the enrolment is approved
+    work: plans.WorkState | None = None  # 当前状态 of the plan an approved institution works on
 
 
 def enrollments_of(session: Session, organization_id: int, page: int, per_page: int = 20):
+    """我参与的: a page of the organisation's enrolments (a page past the end reads the last one).
+
+    Seven queries whatever the number of rows: count, enrolments, their instances, their READY tasks,
+    the open 编制方案 / 提交正式版 tasks, the plans, and the plans' last decisions (当前状态)."""
     query = select(Enrollment).where(Enrollment.organization_id == organization_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page)).all()
+    rows, total = _counted_page(session, query.order_by(Enrollment.created_at.desc(), Enrollment.id.desc()),
+                                page, per_page)
     instance_ids = [row.instance_id for row in rows if row.instance_id]
     instances = {i.id: i for i in session.scalars(
         select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids)))}
     tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
         HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready"))}
-    plan_tasks = {t.instance.business_key: t for t in session.scalars(
-        select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
-            ProcessInstance.business_key.in_([f"enrollment:{row.id}" for row in rows]),
-            HumanTask.state == "ready", HumanTask.form_key.in_(("draft_report", "draft_plan"))))}
+    plan_tasks = dict(session.execute(  # the business key read along, not loaded once per task
+        select(ProcessInstance.business_key, HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(ProcessInstance.business_key.in_([f"enrollment:{row.id}" for row in rows]),
+               HumanTask.state == "ready", HumanTask.form_key.in_(plans.DRAFT_TASKS))).all())
+    work = _work_of(session, [row.id for row in rows])
     return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id),
-                         plan_tasks.get(f"enrollment:{row.id}")) for row in rows], total
+                         plan_tasks.get(f"enrollment:{row.id}"), work.get(row.id)) for row in rows], total
+
+
+def _work_of(session: Session, enrollment_ids: list[int]) -> dict[int, plans.WorkState]:
+    """The 当前状态 of the plan of each enrolment that has one (an approved institution's), by enrolment id."""
+    rows = list(session.scalars(select(Plan).where(Plan.enrollment_id.in_(enrollment_ids)))) \
+        if enrollment_ids else []
+    states = plans.work_states(session, rows)
+    return {plan.enrollment_id: states[plan.id] for plan in rows}

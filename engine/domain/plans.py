@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, runtime
@@ -28,6 +28,10 @@ STATUS_LABELS = {"report_drafting": N_("待上传比对分析报告"), "report_r
                  "drafting": N_("方案编制中"), "plan_review": N_("正式版审核中"),
                  "awaiting_publicity": N_("待公示"), "publicity": N_("公示中"), "publicity_closed": N_("公示结束"),
                  "published": N_("发布"), "rejected": N_("不予通过")}
+# 当前状态 of the work in 我参与的 and 我的方案: the plan's status, told apart by its last submission.
+WORK_LABELS = {**STATUS_LABELS, "report_drafting": N_("待编制方案"),
+               "report_returned": N_("已退回（比对分析报告）"), "report_withdrawn": N_("已撤回（比对分析报告）"),
+               "plan_returned": N_("已退回（正式版）"), "plan_withdrawn": N_("已撤回（正式版）")}
 
 
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
@@ -112,16 +116,56 @@ DRAFT_TASKS = ("draft_report", "draft_plan")  # the institution's 编制方案 /
 REVIEW_TASKS = ("review_report", "review_plan")  # the office's, which the institution may 撤回
 
 
+class WorkState(NamedTuple):
+    """Where a plan's work stands: ``code`` (a WORK_LABELS key), its label, the office's 退回原因."""
+    code: str
+    label: str
+    reason: str | None = None
+
+
+def _work_state(plan: Plan, latest: dict[str, tuple[str | None, str | None]]) -> WorkState:
+    """``latest``: stage (report / plan) -> (decision, reason) of the plan's last submission."""
+    code, reason = plan.status, None
+    stage = {"report_drafting": "report", "drafting": "plan"}.get(plan.status)
+    decision, last_reason = latest.get(stage, (None, None)) if stage else (None, None)
+    if decision == "return":
+        code, reason = f"{stage}_returned", last_reason
+    elif decision == "withdrawn":
+        code = f"{stage}_withdrawn"
+    return WorkState(code, WORK_LABELS.get(code, code), reason)
+
+
+def work_states(session: Session, rows: list[Plan]) -> dict[int, WorkState]:
+    """当前状态 of each plan (by id), in one query whatever the number of plans: the decision and
+    reason of each plan's last 比对分析报告 and last formal plan submission."""
+    ids = [plan.id for plan in rows]
+    latest: dict[int, dict[str, tuple[str | None, str | None]]] = {plan_id: {} for plan_id in ids}
+    if ids:
+        last = (select(PlanSubmission.plan_id, PlanSubmission.stage,
+                       func.max(PlanSubmission.sequence).label("sequence"))
+                .where(PlanSubmission.plan_id.in_(ids), PlanSubmission.stage.in_(("report", "plan")))
+                .group_by(PlanSubmission.plan_id, PlanSubmission.stage).subquery())
+        for plan_id, stage, decision, reason in session.execute(
+            select(PlanSubmission.plan_id, PlanSubmission.stage, PlanSubmission.decision, PlanSubmission.reason)
+            .join(last, and_(PlanSubmission.plan_id == last.c.plan_id, PlanSubmission.stage == last.c.stage,
+                             PlanSubmission.sequence == last.c.sequence))
+        ):
+            latest[plan_id][stage] = (decision, reason)
+    return {plan.id: _work_state(plan, latest[plan.id]) for plan in rows}
+
+
 class MyPlan(NamedTuple):
     plan: Plan
     draft_task: HumanTask | None
     review_task: HumanTask | None
+    state: WorkState
 
 
 def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
     """我的方案: the organisation's plans, each with its open draft and review task.
 
-    Two queries whatever the number of plans: the plans, then the READY tasks of all of them.
+    Three queries whatever the number of plans: the plans, their last submissions' decisions
+    (the 当前状态), then the READY tasks of all of them.
     """
     rows = plans_of(session, organization_id)
     if not rows:
@@ -137,8 +181,9 @@ def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
     ):
         kind = "draft" if task.form_key in DRAFT_TASKS else "review"
         open_tasks.setdefault((business_key, kind), task)
+    states = work_states(session, rows)
     return [MyPlan(plan, open_tasks.get((business_keys[plan.id], "draft")),
-                   open_tasks.get((business_keys[plan.id], "review"))) for plan in rows]
+                   open_tasks.get((business_keys[plan.id], "review")), states[plan.id]) for plan in rows]
 
 
 def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> HumanTask | None:

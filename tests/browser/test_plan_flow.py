@@ -35,6 +35,27 @@ def office_decides(page, task_title, decision="approve", reason=""):
     assert "提交成功" in page.content()
 
 
+def formal_plan_page(office, inst, pdf, plan_name):
+    """The institution enrols in the institutions' pilot, files its 比对分析报告 (the office approving
+    both), and opens 提交正式版 of ``plan_name``."""
+    inst.goto("/pilots/")
+    inst.click("a:has-text('电动自行车产品试点第三方技术机构招募')")
+    inst.click("a:has-text('报名参与')")
+    inst.set_input_files("#qualification", str(pdf))
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
+    office_decides(office, "报名审核")
+    inst.goto("/my/enrollments")
+    inst.click("a:has-text('编制方案')")
+    inst.fill("#name", plan_name)
+    inst.set_input_files("#comparison_report", str(pdf))
+    with inst.expect_navigation():
+        inst.click("button:has-text('提交')")
+    office_decides(office, "平台备案及形式审核")
+    inst.goto("/my/plans")
+    inst.click(f"tr:has-text('{plan_name}') a:has-text('提交正式版')")
+
+
 def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_context, make_pdf, shot, tmp_path):
     pdf = tmp_path / "资质文件.pdf"
     make_pdf(pdf)
@@ -56,7 +77,7 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
 
     office_decides(office, "报名审核")
     inst.reload()
-    assert inst.inner_text("tr[data-enrollment-id] [data-stage]") == "审核通过"
+    assert inst.inner_text("tr[data-enrollment-id] [data-stage]") == "待编制方案"
 
     # 我参与的 → 编制方案: name the plan and upload the 比对分析报告.
     inst.click("a:has-text('编制方案')")

@@ -33,6 +33,7 @@ from tests.webapp.pilot_flow import (
     institution_client_fixture,  # noqa: F401
     institution_fixture,  # noqa: F401
     messages,
+    my_row,
     my_stage,
     recruiting_fixture,  # noqa: F401
     resubmit_links,
@@ -162,7 +163,9 @@ def test_approval(app, office_client, institution_client, enrollment, session_fa
     row = first(session_factory, select(ProcessInstance).where(ProcessInstance.id == enrollment.instance_id))
     assert (row.status, row.stage) == ("completed", "approved")
     mine = institution_client.get("/my/enrollments")
-    assert my_stage(mine, enrollment.id) == "审核通过"
+    # 当前状态 is now the work the approval opened (编制方案), the approval itself said beneath it.
+    assert my_stage(mine, enrollment.id) == "待编制方案"
+    assert "报名审核通过" in " ".join(my_row(mine, enrollment.id).text_content().split())
     assert resubmit_links(mine) == [] and withdraw_forms(mine) == []
     notices = messages(institution_client)
     assert len(notices) == 1
@@ -223,7 +226,7 @@ def test_withdraw_while_under_review_then_resubmit(office_client, institution_cl
 
 
 @pytest.mark.parametrize("decision, expected_stage, label", [
-    ("approve", "approved", "审核通过"), ("return", "returned", "已退回"),
+    ("approve", "approved", "待编制方案"), ("return", "returned", "已退回"),
     ("reject", "rejected", "不予通过"),
 ])
 def test_withdraw_after_the_office_decided_is_refused(office_client, institution_client, enrollment,

@@ -61,6 +61,12 @@ from tests.webapp.plan_flow import (
 # --- 我参与的 and 我的方案 -------------------------------------------------------------------
 
 
+def return_reason(response, plan_id: int) -> str:
+    """我的方案: the 退回原因 line of the plan's row ('' when there is none)."""
+    (row,) = page(response).xpath(f"//tr[@data-plan-id='{plan_id}']")
+    return " ".join(row.xpath("string(.//*[@data-return-reason])").split())
+
+
 def test_an_approved_enrolment_offers_to_draft_the_plan(approved, institution_client, session_factory):
     task = ready(session_factory, "draft_report")
     assert (task.role, task.process_key) == ("institution", "comparison_report")
@@ -69,7 +75,7 @@ def test_an_approved_enrolment_offers_to_draft_the_plan(approved, institution_cl
 
     plans = institution_client.get("/my/plans")
     assert plans.status_code == 200 and "我的方案" in text_of(plans)
-    assert plan_status(plans, approved) == "待上传比对分析报告"
+    assert plan_status(plans, approved) == "待编制方案"
     assert plan_cells(plans, approved)[:2] == ["（未命名）", PILOT_TITLE]
     assert action_links(plans, "编制方案") == [f"/tasks/{task.id}"]
     assert action_links(plans, "提交正式版") == []
@@ -87,7 +93,7 @@ def test_my_plans_shows_the_status_at_every_step(approved, institution_client, o
     def status():
         return plan_status(institution_client.get("/my/plans"), approved)
 
-    assert status() == "待上传比对分析报告"
+    assert status() == "待编制方案"
     submit_report(institution_client, session_factory)
     assert status() == "比对分析报告审核中"
     assert action_links(institution_client.get("/my/plans"), "编制方案") == []
@@ -250,7 +256,8 @@ def test_a_returned_report_is_corrected_keeping_its_file(approved, institution_c
     correction = ready(session_factory, "draft_report")
     assert correction.task_name == "correct_report"
     mine = institution_client.get("/my/plans")
-    assert plan_status(mine, approved) == "待上传比对分析报告"
+    assert plan_status(mine, approved) == "已退回（比对分析报告）"
+    assert return_reason(mine, approved) == f"退回原因：{REASON}"
     assert action_links(mine, "编制方案") == [f"/tasks/{correction.id}"]
 
     form_page = institution_client.get(f"/tasks/{correction.id}")

@@ -85,7 +85,9 @@ def test_the_formal_plan_from_submission_to_awaiting_publicity(
             assert download.status_code == 200 and download.data == data
     table = [[" ".join(td.text_content().split()) for td in tr.xpath("./td")]
              for tr in root.xpath("//table[@data-indicators]/tbody/tr")]
-    assert table == [[str(n), LABELS[r["level1"]], r["level2"], r["value"], r["basis"], r["method"]]
+    # 一级指标 as the manual shows it: 安全（必填） … 智能化（可填）
+    shown_level1 = {k: f"{v}（{'可填' if k == 'smart' else '必填'}）" for k, v in LABELS.items()}
+    assert table == [[str(n), shown_level1[r["level1"]], r["level2"], r["value"], r["basis"], r["method"]]
                      for n, r in enumerate(ROWS, start=1)]
 
     # 退回修改: the institution's draft reopens with its last content and the reason.
@@ -95,7 +97,9 @@ def test_the_formal_plan_from_submission_to_awaiting_publicity(
     correction = ready(session_factory, "draft_plan")
     assert correction.task_name == "correct_plan"
     mine = institution_client.get("/my/plans")
-    assert plan_status(mine, approved) == "方案编制中"
+    assert plan_status(mine, approved) == "已退回（正式版）"
+    (reason,) = page(mine).xpath(f"//tr[@data-plan-id='{approved}']//*[@data-return-reason]")
+    assert " ".join(reason.text_content().split()) == f"退回原因：{REASON}"
     assert action_links(mine, "提交正式版") == [f"/tasks/{correction.id}"]
     reopened = institution_client.get(f"/tasks/{correction.id}")
     assert reopened.status_code == 200
