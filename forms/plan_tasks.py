@@ -32,7 +32,8 @@ def _context(session: Session, task: HumanTask, stage: str) -> dict:
         "pilot": {"id": plan.pilot.id, "title": plan.pilot.title, "product_name": plan.pilot.product_name},
         "organization": {"id": plan.organization_id, "name": plan.organization.name},
         **latest_and_history(submissions),
-        "level1_labels": formal_plans.LEVEL1_LABELS,
+        # 一级指标 as the manual writes them: 安全（必填）… 智能化（可填）.
+        "level1_labels": {k: formal_plans.level1_label(k) for k in formal_plans.LEVEL1_LABELS},
     }
 
 
@@ -69,6 +70,8 @@ def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) ->
     # active enterprise is then refused by the form.
     chosen = [value for value in form.co_drafters.data or [] if isinstance(value, int)]
     form.set_enterprise_choices(organizations.active_enterprises(session, ids=chosen))
+    # The PDFs the saved draft holds already need not be uploaded again (read only when needed).
+    form.saved_documents = lambda: formal_plans.current_documents(session, plan_of(session, task))
 
 
 def submit_report_form(context: ServiceContext, form: DraftReportForm, store: FileStore) -> dict:

@@ -1,22 +1,36 @@
 """编制方案 (比对分析报告), 提交正式版 (the formal plan with its 指标项), and their reviews."""
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from engine.domain.formal_plans import LEVEL1_LABELS, REQUIRED_LEVEL1, Draft, level1_label
+from engine.text import localized
 from forms import standards
-from forms.fields import PdfField, max_length, required
+from forms.fields import MAX_PDF_BYTES, PdfField, max_length, required
 from forms.registration import DecisionForm
+from storage.files import safe_display_name
 
 LEVEL1_CHOICES = [SelectChoice(k, level1_label(k)) for k in LEVEL1_LABELS]
 
 
+PLAN_DOCUMENTS = ("standard_text", "scheme", "explanation")
+MISSING_DOCUMENT = {"standard_text": _l("请上传标准文本（PDF）"), "scheme": _l("请上传对标方案（PDF）"),
+                    "explanation": _l("请上传编制说明（PDF）")}
+
+
 class DraftReportForm(Form):
     name = StringField(_l("对标方案名称"), validators=[required(_l("请填写对标方案名称")), max_length(200)])
+    # Required (the label shows *); the domain checks it, as a resubmission may keep the report filed before.
     comparison_report = PdfField(_l("比对分析报告（PDF）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comparison_report.flags.required = True
 
 
 def _check_lengths(form: Form) -> None:
@@ -42,24 +56,64 @@ class IdListField(SelectMultipleField):
             raise ValueError(str(_l("请选择有效的单位"))) from exc
 
 
+# 提交正式版: the messages of its required fields, shared with the page's checks before posting.
+REQUIRED = {"standard_number": _l("请填写标准号"), "standard_name": _l("请填写标准名称"),
+            "level1": _l("请选择一级指标"), "level2": _l("请填写二级指标"), "value": _l("请填写指标值"),
+            "basis": _l("请填写对标依据"), "method": _l("请填写试验/评价方法标准")}
+
+
 class IndicatorForm(Form):
-    level1 = SelectField(_l("一级指标"), choices=LEVEL1_CHOICES, validators=[required(_l("请选择一级指标"))],
+    level1 = SelectField(_l("一级指标"), choices=LEVEL1_CHOICES, validators=[required(REQUIRED["level1"])],
                          invalid_choice_message=_l("一级指标应为安全、性能、低碳或智能化"))
-    level2 = StringField(_l("二级指标"), validators=[required(_l("请填写二级指标")), max_length(100)])
-    value = StringField(_l("指标值"), validators=[required(_l("请填写指标值")), max_length(100)])
-    basis = StringField(_l("对标依据"), validators=[required(_l("请填写对标依据")), max_length(200)])
-    method = StringField(_l("试验/评价方法标准"), validators=[required(_l("请填写试验/评价方法标准")),
-                                                        max_length(200)])
+    level2 = StringField(_l("二级指标"), validators=[required(REQUIRED["level2"]), max_length(100)])
+    value = StringField(_l("指标值"), validators=[required(REQUIRED["value"]), max_length(100)])
+    basis = StringField(_l("对标依据"), validators=[required(REQUIRED["basis"]), max_length(200)])
+    method = StringField(_l("试验/评价方法标准"), validators=[required(REQUIRED["method"]), max_length(200)])
+
+
+def _missing_levels(missing: str):
+    return _l("一级指标“%(m)s”至少各需一项", m=missing)
 
 
 class DraftPlanForm(Form):
-    standard_number = StringField(_l("标准号"), validators=[required(_l("请填写标准号")), max_length(60)])
-    standard_name = StringField(_l("标准名称"), validators=[required(_l("请填写标准名称")), max_length(200)])
+    standard_number = StringField(_l("标准号"), validators=[required(REQUIRED["standard_number"]),
+                                                         max_length(60)])
+    standard_name = StringField(_l("标准名称"), validators=[required(REQUIRED["standard_name"]), max_length(200)])
     co_drafters = IdListField(_l("参编单位"), coerce=int, validate_choice=False)
     standard_text = PdfField(_l("标准文本（PDF）"), required=False)
     scheme = PdfField(_l("对标方案（PDF）"), required=False)
     explanation = PdfField(_l("编制说明（PDF）"), required=False)
     indicators = FieldList(FormField(IndicatorForm), label=_l("指标项"), min_entries=0, max_entries=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kinds of PDF the saved draft holds already (set by forms.plan_tasks.prepare_plan_form).
+        self.saved_documents: Callable[[], Collection[str]] = tuple
+
+    def validate(self, extra_validators=None) -> bool:
+        """提交: every problem at once, the required PDFs included (unless the saved draft holds them).
+
+        When all else is right the submission goes on, and the domain names every missing PDF itself
+        (reading the saved draft once); otherwise they are named here with the other problems.
+        """
+        if super().validate(extra_validators):
+            return True
+        missing = [kind for kind in PLAN_DOCUMENTS if not self[kind].errors and self[kind].upload is None]
+        saved = self.saved_documents() if missing else ()
+        for kind in missing:
+            if kind not in saved:
+                self[kind].errors = [*self[kind].errors, MISSING_DOCUMENT[kind]]
+        return False
+
+    def chosen_files(self) -> dict[str, str]:
+        """The PDFs chosen in this post (kind -> name): a refused post keeps none of them."""
+        chosen = {}
+        for kind in PLAN_DOCUMENTS:
+            storage = self[kind].data
+            name = getattr(storage, "filename", None)
+            if name:
+                chosen[kind] = safe_display_name(name)
+        return chosen
 
     def validate_standard_number(self, field):
         try:
@@ -71,7 +125,18 @@ class DraftPlanForm(Form):
         levels = {entry.form.level1.data for entry in field.entries}
         missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
         if missing:
-            raise ValidationError(str(_l("一级指标“%(m)s”至少各需一项", m="、".join(missing))))
+            raise ValidationError(str(_missing_levels("、".join(missing))))
+
+    def client_checks(self) -> dict:
+        """What the page checks before it posts 提交 (the server checks all again), in the reader's language."""
+        return {
+            "required": {name: str(message) for name, message in REQUIRED.items()},
+            "documents": {kind: str(MISSING_DOCUMENT[kind]) for kind in PLAN_DOCUMENTS},
+            "levels": {kind: str(localized(LEVEL1_LABELS[kind])) for kind in REQUIRED_LEVEL1},
+            "missing_levels": str(_missing_levels("%(m)s")),
+            "not_pdf": str(_l("请上传 PDF 格式的文件")), "too_big": str(_l("文件不能超过 20 MB")),
+            "max_bytes": MAX_PDF_BYTES,
+        }
 
     def set_enterprise_choices(self, organizations) -> None:
         self.co_drafters.choices = [SelectChoice(o.id, o.name) for o in organizations]
@@ -83,7 +148,7 @@ class DraftPlanForm(Form):
 
     def validate_draft(self) -> bool:
         """保存 checks only what is filled in: formats and files, not completeness."""
-        for upload in (self.standard_text, self.scheme, self.explanation):
+        for upload in (self[kind] for kind in PLAN_DOCUMENTS):
             try:
                 upload.pre_validate(self)
             except ValidationError as exc:
@@ -109,7 +174,7 @@ class DraftPlanForm(Form):
     def draft(self) -> Draft:
         rows = [{k: (entry.form[k].data or "").strip() for k in ("level1", "level2", "value", "basis", "method")}
                 for entry in self.indicators.entries]
-        uploads = {kind: getattr(self, kind).upload for kind in ("standard_text", "scheme", "explanation")}
+        uploads = {kind: getattr(self, kind).upload for kind in PLAN_DOCUMENTS}
         return Draft(self.standard_number.data, (self.standard_name.data or "").strip(), rows,
                      list(self.co_drafters.data or []), uploads)
 

@@ -10,9 +10,13 @@ from forms.fields import PdfField, max_length, required
 RESOLUTION_CHOICES = [SelectChoice("adopt", _l("采纳")), SelectChoice("dismiss", _l("不采纳"))]
 
 
+COMMENT_MAX = 2000  # characters of one 修订意见
+
+
 class CommentForm(Form):
-    text = TextAreaField(_l("修订意见"), validators=[required(_l("请填写修订意见")), max_length(2000)])
+    text = TextAreaField(_l("修订意见"), validators=[required(_l("请填写修订意见")), max_length(COMMENT_MAX)])
     attachment = PdfField(_l("附件（PDF，可选）"), required=False)
+    text_limit = COMMENT_MAX
 
 
 class CommentResolutionForm(Form):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
-from engine.domain import catalog
+from engine.domain import catalog, formal_plans, publicity
+from storage.models import Plan
 from webapp import db
 from webapp.views_util import Pager, page_argument
 
@@ -29,10 +30,19 @@ def index():
 @bp.route("/plans/<int:plan_id>")
 def detail(plan_id: int):
     """One public plan: its fields, 指标项 and downloadable documents (404 when not public)."""
-    shown = catalog.detail(db.session(), plan_id)
+    session = db.session()
+    shown = catalog.detail(session, plan_id)
     if shown is None:
         abort(404)
-    return render_template("catalog/detail.html", plan=shown, may_apply=_may_apply())
+    return render_template("catalog/detail.html", plan=shown, may_apply=_may_apply(),
+                           may_comment=_may_comment(session, plan_id), level1_label=formal_plans.level1_label)
+
+
+def _may_comment(session, plan_id: int) -> bool:
+    """提出修订意见 only for whom the domain would let comment (not the plan's own institution)."""
+    if not (current_user.is_authenticated and current_user.role_set & {"enterprise", "institution"}):
+        return False
+    return publicity.comment_refusal(session, current_user.row, session.get(Plan, plan_id)) is None
 
 
 def _may_apply() -> bool:

@@ -32,7 +32,8 @@ kept in the table ``plan_search`` (storage/models/search.py):
 
 Order: newest first by the moment the plan became public, ``public_at`` (发布时间 for
 发布, the start of 公示 for 公示中: a plan in publicity is nearly always the newest), then
-by id. The list shows that date as 发布时间.
+by id. The list shows that date as 发布时间 for 发布 only (a plan in 公示 is not published yet:
+the list gives its 公示截止 instead, the plan's page its 公示期).
 """
 from __future__ import annotations
 

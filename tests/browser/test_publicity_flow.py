@@ -6,29 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_plan_flow import INSTITUTION, OFFICE, ROWS, log_in, office_decides
+from tests.browser.test_plan_flow import INSTITUTION, OFFICE, ROWS, formal_plan_page, log_in, office_decides
 
 pytestmark = pytest.mark.browser
 ENTERPRISE = ("ent2@demo.duibiao.cn", "Ent2#2026")
 
 
 def approved_plan(office, inst, pdf):
-    inst.goto("/pilots/")
-    inst.click("a:has-text('电动自行车产品试点第三方技术机构招募')")
-    inst.click("a:has-text('报名参与')")
-    inst.set_input_files("#qualification", str(pdf))
-    with inst.expect_navigation():
-        inst.click("button:has-text('提交')")
-    office_decides(office, "报名审核")
-    inst.goto("/my/enrollments")
-    inst.click("a:has-text('编制方案')")
-    inst.fill("#name", "电动自行车公示演练方案")
-    inst.set_input_files("#comparison_report", str(pdf))
-    with inst.expect_navigation():
-        inst.click("button:has-text('提交')")
-    office_decides(office, "平台备案及形式审核")
-    inst.goto("/my/plans")
-    inst.click("tr:has-text('电动自行车公示演练方案') a:has-text('提交正式版')")
+    formal_plan_page(office, inst, pdf, "电动自行车公示演练方案")
     inst.fill("#standard_number", "T/DBB 099-2026")
     inst.fill("#standard_name", "电动自行车公示演练评价标准")
     for name in ("standard_text", "scheme", "explanation"):

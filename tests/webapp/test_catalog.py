@@ -43,8 +43,9 @@ def test_anyone_sees_the_public_plans_with_the_manual_columns(client, plans):
     assert response.status_code == 200
     assert [th.text_content() for th in page(response).xpath("//table[@data-catalog]/thead//th")] == COLUMNS
     assert rows_of(response) == [
+        # 公示中 is not published yet: no 发布时间, its 公示截止 under the status instead
         ["1", "电动自行车产品试点第三方技术机构招募", "两轮电动自行车", "华标检测认证有限公司", "T/ABC 001-2023",
-         "两轮电动自行车安全与性能评价标准", "公示中", "2026-11-01"],
+         "两轮电动自行车安全与性能评价标准", "公示中公示截止 2026-11-08 09:30", ""],
         ["2", "电动自行车产品试点第三方技术机构招募", "两轮电动自行车", "江南质量技术研究院", "GB/T 1234-2020",
          "家用电冰箱能效评价标准", "发布", "2026-10-30"],
     ]
@@ -91,7 +92,8 @@ def test_pages_keep_the_query(client, session_factory):
     assert [row[0] for row in rows_of(second)] == [str(n) for n in range(21, 26)]
     assert rows_of(second)[-1][4] == "T/ABC 024-2023"
     assert "当前 2 / 20 条, 共 25 条" in text_of(second)
-    assert client.get("/plans/?page=9").status_code == 200
+    past_the_end = client.get("/plans/?page=9")  # the pager sends a page past the end to the last one
+    assert (past_the_end.status_code, past_the_end.headers["Location"]) == (302, "/plans/?page=2")
 
 
 def add_formal_version(app, session_factory, plan_id: int) -> list[int]:
@@ -123,7 +125,7 @@ def test_a_public_plan_and_its_files_for_anyone(app, client, session_factory, pl
                      "2026-11-01 09:30 至 2026-11-08 09:30", "某某参编企业", "防撞击", "百公里耗电"):
         assert expected in text, expected
     indicators = page(response).xpath("//table[@data-indicators]/tbody/tr/td[2]/text()")
-    assert indicators == ["安全", "低碳"]
+    assert indicators == ["安全（必填）", "低碳（必填）"]  # as the manual and the 参与达标 page write them
     links = page(response).xpath("//a[@data-file-link]")
     assert [(a.text_content(), a.get("href")) for a in links] == [
         ("标准文本.pdf", f"/files/{files[0]}"), ("对标方案.pdf", f"/files/{files[1]}"),
@@ -141,6 +143,20 @@ def test_a_published_plan_shows_its_date_and_logged_in_users_keep_their_menu(oth
     response = other_client.get(f"/plans/{published}")
     assert response.status_code == 200
     assert page(response).xpath("//td[@data-published]/text()") == ["2026-10-30"]
+    listed = page(other_client.get("/plans/"))
+    assert listed.xpath(f"//tr[@data-plan-id='{published}']/td[@data-published]/text()") == ["2026-10-30"]
     assert page(response).xpath("//td[@data-status]/text()") == ["发布"]
     assert page(response).xpath("//nav[contains(@class, 'side-menu')]")
     assert page(other_client.get("/plans/")).xpath("//nav[contains(@class, 'side-menu')]")
+
+
+def test_a_plan_in_publicity_has_no_publication_date(client, plans):
+    shown, _published, _hidden = plans
+    listed = page(client.get("/plans/"))
+    (row,) = listed.xpath(f"//tr[@data-plan-id='{shown}']")
+    assert " ".join(row.xpath("string(td[@data-published])").split()) == ""
+    assert row.xpath("string(.//*[@data-publicity-ends])") == "公示截止 2026-11-08 09:30"
+    detail = page(client.get(f"/plans/{shown}"))
+    assert detail.xpath("//td[@data-published]") == []
+    assert detail.xpath("string(//td[@data-publicity])").split() == [
+        "2026-11-01", "09:30", "至", "2026-11-08", "09:30"]

@@ -170,3 +170,48 @@ def test_the_comment_list_needs_a_publicised_plan(approved, institution_client, 
     for who in (other_client, rival_client):
         assert who.get(f"/plans/{approved}/comment").status_code == 404
     assert is_login_redirect(client.get(f"/plans/{approved}/comments"), f"/plans/{approved}/comments")
+
+
+# --- 提出修订意见 on the public plan page, and every error of the form at once -----------------
+
+
+def comment_button(response) -> list[str]:
+    return page(response).xpath("//a[normalize-space()='提出修订意见']/@href")
+
+
+def test_the_comment_button_is_offered_only_to_who_may_comment(publicised, institution_client, other_client,
+                                                               rival_client, office_client, applicant_client,
+                                                               client, frozen_clock, session_factory):
+    target = f"/plans/{publicised}"
+    for who in (other_client, rival_client):
+        assert comment_button(who.get(target)) == [f"/plans/{publicised}/comment"]
+    own = institution_client.get(target)
+    assert own.status_code == 200 and comment_button(own) == []  # the plan's own institution
+    assert comment_button(office_client.get(target)) == []
+    assert comment_button(applicant_client.get(target)) == []  # not yet approved
+    anonymous = client.get(target)
+    assert comment_button(anonymous) == [] and "登录后提出修订意见" in text_of(anonymous)
+    # the server still refuses the author
+    assert refusal(post_comment(institution_client, publicised, "本单位自评意见")) == OWN_PLAN
+    # once the period is over (before the timer ran) nobody is offered it
+    frozen_clock.set_now(plan_row(session_factory).publicity_ends_at)
+    assert comment_button(other_client.get(target)) == []
+
+
+def test_an_over_long_comment_with_a_bad_file_shows_both_errors(publicised, other_client, session_factory):
+    response = post_comment(other_client, publicised, "意" * 5000, pdf("修订意见.docx", NOT_PDF, "application/msword"))
+    assert response.status_code == 422
+    assert field_errors(response) == {"text": ["不能超过 2000 个字"], "attachment": ["请上传 PDF 格式的文件"]}
+    assert stored_comments(session_factory) == []
+
+
+def test_the_public_plan_shows_the_manual_labels(publicised, client):
+    cells = page(client.get(f"/plans/{publicised}")).xpath("//table[@data-indicators]/tbody/tr/td[2]/text()")
+    assert cells == ["安全（必填）", "性能（必填）", "低碳（必填）"]
+
+
+def test_the_comment_box_does_not_cut_a_long_text(publicised, other_client):
+    """A maxlength would make the browser drop all past 2000 characters without a word."""
+    shown = page(other_client.get(f"/plans/{publicised}/comment"))
+    assert shown.xpath("//textarea[@name='text']/@maxlength") == []
+    assert "不超过 2000 个字" in " ".join(shown.xpath("string(//form[.//textarea])").split())
