@@ -8,11 +8,14 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import declarations
 from engine.domain.errors import InputError
+from engine.text import localized
 from forms.declaration_tasks import describe
 from forms.declarations import DeclarationForm
+from storage.models import Declaration, ProcessInstance
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("declarations", __name__)
 PER_PAGE = 20
@@ -34,8 +37,10 @@ def index():
 
 @bp.route("/declarations/<int:declaration_id>")
 def detail(declaration_id: int):
-    """One self-declaration; a taken-down one shows the notice and the public reason."""
-    declaration = declarations.shown(db.session(), declaration_id)
+    """One self-declaration; a taken-down one shows the notice and the public reason; a withdrawn one
+    exists for its own enterprise only."""
+    viewer = current_user.organization_id if current_user.is_authenticated else None
+    declaration = declarations.shown(db.session(), declaration_id, viewer)
     if declaration is None:
         abort(404)
     return render_template("declarations/detail.html", d=describe(declaration))
@@ -73,3 +78,21 @@ def new():
             flash(_("自我声明已发布，专项办将进行核查"), "success")
             return redirect(url_for("declarations.mine"))
     return render_template("declarations/new.html", form=form), (422 if posted else 200)
+
+
+@bp.route("/my/declarations/<int:declaration_id>/withdraw", methods=["POST"])
+@roles_required("enterprise")
+def withdraw(declaration_id: int):
+    """撤回 a declaration the office has not checked yet: out of 对标结果, the 核查 task closed."""
+    session = db.session()
+    declaration = session.get(Declaration, declaration_id)
+    if declaration is None or declaration.enterprise_id != current_user.organization_id:
+        abort(404)
+    problem = declarations.withdrawal_refusal(session, declaration)
+    if problem:
+        flash(localized(problem), "warning")
+    else:
+        withdraw_submission(session.get(ProcessInstance, declaration.instance_id), declarations.WITHDRAW_MESSAGE,
+                            declarations.CHECK_TASK, refused=_("专项办已核查该自我声明，无法撤回"),
+                            done=_("自我声明已撤回，已不在对标结果中显示"))
+    return redirect(url_for("declarations.mine"))

@@ -2,8 +2,10 @@
 
 A declaration is stored with status ``new`` and the ``self_declaration`` process is
 started in the same transaction; its service tasks move the status (``published``,
-then ``confirmed`` or ``taken_down``), never a view. The public 对标结果 list shows
-``published`` and ``confirmed`` declarations. Search is a substring match over
+then ``confirmed`` or ``taken_down``, or ``withdrawn`` when the enterprise 撤回 it before
+the office's 核查), never a view. The public 对标结果 list shows ``published`` and
+``confirmed`` declarations. An enterprise has at most one declaration per 产品型号 that
+is neither taken down nor withdrawn (models compared as compliance compares them). Search is a substring match over
 ``search_text`` (产品名称, 产品型号 and each 标准号 through ``keys.search_key``) or over
 the enterprise's current 企业名称 (read live, so a renamed enterprise is found by its
 new name).
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, runtime
+from engine import clock, definitions, runtime
+from engine.domain.compliance import model_key
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key
 from engine.services import ServiceContext
@@ -32,7 +35,12 @@ from storage.models import (
 
 PROCESS_KEY = "self_declaration"
 PUBLIC_STATUSES = ("published", "confirmed")
-STATUS_LABELS = {"new": N_("待发布"), "published": N_("已发布"), "confirmed": N_("已核查"), "taken_down": N_("已撤下")}
+# Over for good: the 产品型号 may be declared again.
+CLOSED_STATUSES = ("taken_down", "withdrawn")
+STATUS_LABELS = {"new": N_("待发布"), "published": N_("已发布"), "confirmed": N_("已核查"), "taken_down": N_("已撤下"),
+                 "withdrawn": N_("已撤回")}
+CHECK_TASK = "check_declaration"  # the office's 核查, which a withdrawal interrupts
+WITHDRAW_MESSAGE = "withdraw_declaration"
 DECISIONS = ("confirm", "take_down")
 MAX_QUERY = 100  # characters of the user's query that are searched for
 MAX_STATEMENT = 2000
@@ -86,12 +94,30 @@ def _check(draft: DeclarationDraft) -> None:
         raise InputError("statement", N_("请填写声明内容（不超过 %(limit)s 字）", limit=MAX_STATEMENT))
 
 
+def open_duplicate(session: Session, enterprise_id: int, product_model: str) -> int | None:
+    """The id of this enterprise's declaration of the same 产品型号 that is neither taken down nor withdrawn."""
+    key = model_key(product_model)
+    rows = session.execute(select(Declaration.id, Declaration.product_model).where(
+        Declaration.enterprise_id == enterprise_id, Declaration.status.not_in(CLOSED_STATUSES))
+        .order_by(Declaration.id))
+    return next((row.id for row in rows if model_key(row.product_model) == key), None)
+
+
+def _lock_enterprise(session: Session, organization_id: int) -> None:
+    """Serialise one enterprise's declarations (PostgreSQL row lock; SQLite writes are serialised anyway)."""
+    session.scalars(select(Organization.id).where(Organization.id == organization_id).with_for_update()).one()
+
+
 def declare(session: Session, user: User, draft: DeclarationDraft) -> Declaration:
     """Store the declaration and start its process (which publishes it); the caller commits."""
     problem = refusal(user)
     if problem:
         raise DeclarationRefused(problem)
     _check(draft)
+    _lock_enterprise(session, user.organization_id)
+    if open_duplicate(session, user.organization_id, draft.product_model) is not None:
+        raise InputError("product_model", N_("本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；"
+                                             "原声明撤回或被撤下后方可重新发布"))
     standards = [{"number": s["number"], "name": s["name"].strip()} for s in draft.standards]
     declaration = Declaration(
         enterprise_id=user.organization_id, product_name=draft.product_name.strip(),
@@ -132,6 +158,21 @@ def check(context: ServiceContext, decision: str, reason: str) -> dict:
         raise InputError("reason", N_("撤下时须填写撤下原因"))
     declaration.taken_down_reason = reason if decision == "take_down" else None
     return {"decision": decision}
+
+
+def withdrawal_refusal(session: Session, declaration: Declaration) -> str | None:
+    """Why the enterprise may not 撤回 this declaration (None: it may, while the 核查 is open)."""
+    if declaration.status == "withdrawn":
+        return N_("该自我声明已撤回")
+    if declaration.status != "published" or declaration.instance_id is None:
+        return N_("专项办已核查该自我声明，无法撤回")
+    instance = session.get(ProcessInstance, declaration.instance_id)
+    spec, _subprocess_specs = definitions.specs_for(session, instance.definition)
+    if not any(getattr(getattr(task_spec, "event_definition", None), "name", None) == WITHDRAW_MESSAGE
+               for task_spec in spec.task_specs.values()):
+        # Started on a version of self_declaration without the withdrawal event (instances keep their version).
+        return N_("该自我声明发布时的流程版本不支持撤回，如需撤下请联系专项办")
+    return None
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -176,10 +217,13 @@ def of_enterprise(session: Session, organization_id: int, page: int = 1,
     return [(declaration, stage) for declaration, stage in rows], total
 
 
-def shown(session: Session, declaration_id: int) -> Declaration | None:
-    """A declaration as the public detail page shows it (taken-down ones too, with the notice)."""
+def shown(session: Session, declaration_id: int, viewer_org_id: int | None = None) -> Declaration | None:
+    """A declaration as the detail page shows it: taken-down ones too (with the notice); a withdrawn
+    one only to its own enterprise (``viewer_org_id``)."""
     declaration = session.get(Declaration, declaration_id)
     if declaration is None or declaration.status == "new":
+        return None
+    if declaration.status == "withdrawn" and declaration.enterprise_id != viewer_org_id:
         return None
     return declaration
 

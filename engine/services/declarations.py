@@ -37,3 +37,11 @@ def take_down(context: ServiceContext, task) -> dict:
            f"产品：{declaration.product_name}（型号 {declaration.product_model}）\n"
            f"撤下原因：{declaration.taken_down_reason or ''}", _LINK)
     return {"declaration_id": declaration.id}
+
+
+@service("declaration.withdraw")
+def withdraw(context: ServiceContext, task) -> dict:
+    """撤回 by the enterprise before the office's 核查: out of 对标结果 at once."""
+    declaration = _declaration(context, task)
+    declaration.status = "withdrawn"
+    return {"declaration_id": declaration.id}

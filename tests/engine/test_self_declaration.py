@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
 from engine import definitions, projection, runtime, serializer
@@ -221,3 +222,120 @@ def test_demo_declarations_are_idempotent(deployed):
     statuses = sorted(deployed.scalars(select(Declaration.status)))
     assert statuses == ["confirmed", "published", "taken_down"]
     assert deployed.scalars(select(Message.title)).all() == ["自我声明已被专项办撤下"]
+
+
+# --- one public declaration per 产品型号 -------------------------------------------------------------
+
+
+def refused_model(session, user, model) -> None:
+    with pytest.raises(InputError) as refused:
+        declarations.declare(session, user, draft(product="另一个产品名称", model=model))
+    assert refused.value.field == "product_model"
+    assert "已发布过该产品型号" in refused.value.message
+    session.rollback()
+
+
+def test_the_same_model_is_refused_while_the_first_is_public(deployed, session_factory, enterprise, office):
+    first_id, office_id = declared(deployed, enterprise, model="LY-TDR2025").id, office.id
+    for model in ("LY-TDR2025", " ly-tdr2025 ", "LY - TDR 2025", "ＬＹ－ＴＤＲ２０２５"):  # as compliance compares
+        refused_model(deployed, enterprise, model)
+    check_in_new_session(session_factory, first_id, office_id, "confirm")
+    deployed.expire_all()
+    refused_model(deployed, enterprise, "ly-tdr2025")  # a confirmed one holds the model too
+    assert [d.id for d in declarations.public_list(deployed, "")[0]] == [first_id]
+    assert deployed.scalars(select(Declaration.id)).all() == [first_id]
+    other = active_member(deployed, "ent2@test.cn", "enterprise", "雅迪科技集团有限公司")
+    assert declared(deployed, other, model="LY-TDR2025").enterprise_id == other.organization_id
+    assert declared(deployed, enterprise, model="LY-TDR2026").status == "published"
+
+
+def test_a_taken_down_or_withdrawn_model_may_be_declared_again(deployed, session_factory, enterprise, office):
+    taken = declared(deployed, enterprise, model="LY-TDR2025")
+    check_in_new_session(session_factory, taken.id, office.id, "take_down", "不实")
+    deployed.expire_all()
+    again = declared(deployed, enterprise, model="ly-tdr2025")
+    assert again.status == "published"
+    withdraw(deployed, again, enterprise.id)
+    deployed.commit()
+    third = declared(deployed, enterprise, product="两轮电动自行车（新款）", model="LY-TDR2025")
+    assert [d.id for d in declarations.public_list(deployed, "")[0]] == [third.id]
+
+
+# --- 撤回 before the office's 核查 ----------------------------------------------------------------
+
+
+def withdraw(session, declaration, actor_id):
+    instance = session.get(ProcessInstance, declaration.instance_id)
+    return runtime.send_message(session, instance, declarations.WITHDRAW_MESSAGE, actor_id,
+                                must_cancel=declarations.CHECK_TASK)
+
+
+def test_withdrawing_before_the_check_leaves_the_public_list_and_closes_the_task(
+        deployed, tmp_path, enterprise, office):
+    attachment = FileStore(tmp_path).save(deployed, PDF_BYTES, "检测报告.pdf", "application/pdf")
+    declaration = declared(deployed, enterprise, attachment=attachment)
+    task = check_task(deployed, declaration)
+    assert declarations.withdrawal_refusal(deployed, declaration) is None
+    assert withdraw(deployed, declaration, enterprise.id) == []
+    deployed.commit()
+    deployed.expire_all()
+    instance = deployed.get(ProcessInstance, declaration.instance_id)
+    assert declaration.status == "withdrawn"
+    assert (instance.status, instance.stage) == ("completed", "withdrawn")
+    assert deployed.get(HumanTask, task.id).state == "cancelled"  # gone from the office's 待办
+    assert declarations.public_list(deployed, "") == ([], 0)
+    assert not declarations.is_public_declaration_file(deployed, attachment.id)
+    assert declarations.shown(deployed, declaration.id) is None  # not for the public
+    assert declarations.shown(deployed, declaration.id, office.organization_id) is None
+    assert declarations.shown(deployed, declaration.id, enterprise.organization_id) is declaration
+    rows, _total = declarations.of_enterprise(deployed, enterprise.organization_id)
+    assert [(d.id, stage) for d, stage in rows] == [(declaration.id, "withdrawn")]
+    assert deployed.scalars(select(Message)).all() == []
+    assert declarations.withdrawal_refusal(deployed, declaration) == "该自我声明已撤回"
+    round_trip(deployed, instance)
+
+
+def test_a_checked_declaration_cannot_be_withdrawn(deployed, session_factory, enterprise, office):
+    declaration = declared(deployed, enterprise)
+    check_in_new_session(session_factory, declaration.id, office.id, "confirm")
+    deployed.expire_all()
+    assert declarations.withdrawal_refusal(deployed, declaration) == "专项办已核查该自我声明，无法撤回"
+    with pytest.raises(runtime.AlreadyHandled):
+        withdraw(deployed, declaration, enterprise.id)
+    deployed.rollback()
+    assert declaration.status == "confirmed"
+
+
+def without_withdrawal(source: bytes) -> bytes:
+    """self_declaration as first deployed: every element, flow and shape of the withdrawal removed."""
+    root = etree.fromstring(source)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        names = (element.get("id") or "", element.get("bpmnElement") or "",
+                 element.text if element.tag.endswith("flowNodeRef") else "")
+        if any("withdraw" in (name or "") for name in names) and element.getparent() is not None:
+            element.getparent().remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_an_instance_of_the_version_without_withdrawal_gets_a_clear_refusal(deployed, enterprise):
+    import workflows
+
+    old = without_withdrawal(dict(workflows.bpmn_files())["self_declaration.bpmn"])
+    assert b"withdraw" not in old
+    (result,) = definitions.deploy_documents(deployed, [("self_declaration.bpmn", old)])
+    deployed.commit()
+    declaration = declared(deployed, enterprise)
+    instance = deployed.get(ProcessInstance, declaration.instance_id)
+    assert instance.definition.version == result.version == 2
+    assert declarations.withdrawal_refusal(deployed, declaration) == (
+        "该自我声明发布时的流程版本不支持撤回，如需撤下请联系专项办")
+    # A declaration of the current version may be withdrawn again.
+    definitions.deploy_documents(deployed, [("self_declaration.bpmn", dict(workflows.bpmn_files())[
+        "self_declaration.bpmn"] + b"\n<!-- redeployed -->\n")])
+    deployed.commit()
+    newer = declared(deployed, enterprise, model="LY-TDR2026")
+    assert deployed.get(ProcessInstance, newer.instance_id).definition.version == 3
+    assert declarations.withdrawal_refusal(deployed, newer) is None
+    assert declarations.withdrawal_refusal(deployed, declaration) is not None  # the old one keeps its version

@@ -111,7 +111,7 @@ def test_an_enterprise_declares_and_it_is_published_at_once(ent_client, enterpri
     assert headings == MINE_COLUMNS
     assert rows == [["两轮电动自行车", "LY-TDR2025",
                      "GB/T 1234-2020 电动自行车通用技术条件 EN 15194:2017 Electrically power assisted cycles",
-                     "2026-11-02 09:30", "已发布（待核查）", "查看"]]
+                     "2026-11-02 09:30", "已发布（待核查）", "查看 撤回"]]
     declaration = first(session_factory, select(Declaration))
     assert (declaration.status, declaration.enterprise_id) == ("published", enterprise.organization_id)
     assert declaration.standards[0] == {"number": "GB/T 1234-2020", "name": "电动自行车通用技术条件"}
@@ -170,6 +170,30 @@ def test_bad_input_is_shown_at_the_field_and_nothing_is_stored(
     assert response.status_code == 422
     assert message in field_errors(response).get(field, []), field_errors(response)
     nothing_stored(session_factory)
+
+
+DUPLICATE_MODEL = "本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；原声明撤回或被撤下后方可重新发布"
+
+
+def test_the_same_model_is_refused_at_its_field_unless_taken_down(
+        client, ent_client, other_client, office_client, session_factory):
+    declaration = declared(ent_client, session_factory)
+    files_before = count(session_factory, StoredFile)
+    for model in ("LY-TDR2025", " ly-tdr2025 ", "LY - TDR 2025", "ＬＹ－ＴＤＲ２０２５"):
+        response = declare(ent_client, product_name="电动自行车（改名）", product_model=model,
+                           attachment=pdf("检测报告.pdf"))
+        assert response.status_code == 422, model
+        assert field_errors(response) == {"product_model": [DUPLICATE_MODEL]}, model
+        assert count(session_factory, Declaration) == 1 and count(session_factory, StoredFile) == files_before
+    _headings, rows = table(client.get("/declarations/"), "data-declarations")
+    assert [row[3] for row in rows] == ["LY-TDR2025"]  # one public row for the model
+    declared(other_client, session_factory)  # another enterprise's model of the same name is its own
+    declared(ent_client, session_factory, product_model="LY-TDR2026")
+
+    task = check_task(session_factory, declaration)
+    assert office_client.post(f"/tasks/{task.id}", data={"decision": "take_down", "reason": REASON}).status_code == 302
+    again = declared(ent_client, session_factory, product_name="电动自行车（改名）", product_model="ly-tdr2025")
+    assert again.status == "published" and count(session_factory, Declaration) == 4
 
 
 def test_without_any_indicator_rows(ent_client, session_factory):
