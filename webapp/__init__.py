@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         declarations,
         errors,
         i18n,
+        operations,
         organizations,
         outbox_worker,
         pilots,
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors):
         module.init_app(app)
+    operations.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)
     return app

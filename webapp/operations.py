@@ -1,0 +1,101 @@
+"""流程管理 for designers and operators: deployed definitions with their diagrams, process instances.
+
+Read-only: the list and the detail read the tables (never the workflow state).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask_login import current_user
+
+from engine.domain import operations
+from webapp import db
+from webapp.auth import roles_required
+from webapp.views_util import Pager, page_argument
+
+bp = Blueprint("operations", __name__, url_prefix="/operations")
+PER_PAGE = 20
+CONSOLE_ROLES = frozenset({"operator", "designer"})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.filters["role_label"] = operations.role_label
+    app.jinja_env.filters["task_state_label"] = operations.task_state_label
+    app.jinja_env.filters["event_label"] = operations.event_label
+    app.jinja_env.filters["event_summary"] = operations.summary_text
+
+
+def console_required(view):
+    """Designers and operators only: anyone else logged in gets 403, anonymous users the login page."""
+    guarded = roles_required(*sorted(CONSOLE_ROLES))(view)
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.is_authenticated and not current_user.role_set & CONSOLE_ROLES:
+            abort(403)
+        return guarded(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/instances")
+@console_required
+def instances():
+    session = db.session()
+    names = operations.process_names(session)
+    key = request.args.get("process") if request.args.get("process") in names else None
+    status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
+    query = " ".join((request.args.get("q") or "").split())[:operations.MAX_QUERY]
+    page = page_argument()
+    rows, total = operations.instances(session, key, status, query, page, PER_PAGE)
+    return render_template("operations/instances.html", rows=rows, names=names, process=key,
+                           status=status, statuses=operations.STATUSES, q=query,
+                           pager=Pager(page, PER_PAGE, total))
+
+
+@bp.route("/instances/<int:instance_id>")
+@console_required
+def instance(instance_id: int):
+    session = db.session()
+    detail = operations.instance_detail(session, instance_id)
+    if detail is None:
+        abort(404)
+    definition = detail.instance.definition
+    highlights = operations.highlighted_elements(definition.bpmn_xml, definition.key, detail.ready_tasks)
+    return render_template("operations/instance.html", detail=detail, instance=detail.instance,
+                           definition=definition, name=operations.definition_name(session, definition),
+                           highlights=highlights)
+
+
+@bp.route("/definitions")
+@console_required
+def definitions():
+    return render_template("operations/definitions.html", rows=operations.definitions(db.session()))
+
+
+@bp.route("/definitions/<int:definition_id>")
+@console_required
+def definition(definition_id: int):
+    session = db.session()
+    found = operations.definition(session, definition_id)
+    if found is None:
+        abort(404)
+    return render_template("operations/definition.html", definition=found,
+                           name=operations.definition_name(session, found))
+
+
+@bp.route("/definitions/<int:definition_id>/bpmn")
+@console_required
+def definition_xml(definition_id: int):
+    """The deployed BPMN XML, for the diagram viewer (fetched same-origin) or as a download."""
+    found = operations.definition(db.session(), definition_id)
+    if found is None:
+        abort(404)
+    response = Response(found.bpmn_xml, mimetype="application/xml")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{found.key}-v{found.version}.bpmn")
+    # Designer-written XML: never let a browser run anything in it when opened directly.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
