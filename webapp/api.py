@@ -18,7 +18,7 @@ from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
-from webapp.views_util import csrf, page_argument
+from webapp.views_util import csrf, page_argument, rollback_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -170,7 +170,7 @@ def complete_task(task_id: int):
         db.rollback()
         return _already_handled()
     except InputError as exc:
-        db.rollback()
+        rollback_refused(exc)
         errors: dict = {}
         for name, message in exc.problems:
             errors.setdefault(name, []).append(localized(message))

@@ -24,7 +24,7 @@ from forms import regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import Pager, page_argument, rollback_refused, show_at_fields
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -124,7 +124,7 @@ def _complete(session, task, form):
         flash(_("该任务已被其他人处理"), "warning")
         return redirect(url_for("tasks.inbox"))
     except InputError as exc:
-        db.rollback()
+        rollback_refused(exc)
         for message in show_at_fields(form, exc):
             flash(localized(message), "danger")
         return None

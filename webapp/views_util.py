@@ -64,6 +64,14 @@ def withdraw(instance, message: str, must_cancel: str | None, *, refused: str, d
         flash(done, "success")
 
 
+def rollback_refused(exc) -> None:
+    """Undo a request the domain refused, then write what the refusal keeps (``InputError.keep``)."""
+    db.rollback()
+    if exc.keep is not None:
+        exc.keep(db.session())
+        db.commit()
+
+
 def show_at_fields(form, exc, fallback=None) -> list[str]:
     """Put each message of a domain refusal (``InputError.problems``) at its field, or at
     ``fallback`` when the form has no such field; returns the messages left without a field."""

@@ -166,7 +166,8 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents, sms_co
     if phone and phone != (organization.phone or ""):
         problem = sms.check_code(session, phone, sms_code) if sms_code else N_("更换手机号须填写手机验证码")
         if problem:
-            raise InputError("sms_code", problem)
+            keep = (lambda session: sms.count_wrong_code(session, phone)) if problem is sms.WRONG_CODE else None
+            raise InputError("sms_code", problem, keep=keep)
     submission = _add_submission(session, organization, data_submission.kind, fields, documents,
                                  context.actor_id, previous=data_submission)
     if data_submission.kind == "registration":

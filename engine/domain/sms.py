@@ -51,6 +51,16 @@ def issue_code(session: Session, phone: str, purpose: str = "register") -> Issue
     return IssueResult(True, int(RESEND_AFTER.total_seconds()))
 
 
+WRONG_CODE = N_("验证码不正确")
+
+
+def count_wrong_code(session: Session, phone: str, purpose: str = "register") -> None:
+    """A wrong code counts towards MAX_ATTEMPTS even when the request that carried it is rolled back."""
+    latest = _latest(session, phone, purpose)
+    if latest is not None:
+        latest.attempts += 1
+
+
 def check_code(session: Session, phone: str, code: str, purpose: str = "register") -> str | None:
     """None when the code is right (and consumes it); otherwise the reason, in Chinese."""
     latest = _latest(session, phone, purpose)
@@ -63,6 +73,6 @@ def check_code(session: Session, phone: str, code: str, purpose: str = "register
         return N_("验证码错误次数过多，请重新获取")
     if not hmac.compare_digest(latest.code_digest, _digest(phone, (code or "").strip())):
         latest.attempts += 1
-        return N_("验证码不正确")
+        return WRONG_CODE
     latest.consumed_at = now
     return None

@@ -91,3 +91,20 @@ def test_the_number_on_record_needs_no_code(office_client, applicant, applicant_
     response = applicant_client.post(f"/tasks/{task.id}", data=correction_form())
     assert response.status_code == 302, field_errors(response)
     assert open_task(session_factory, applicant.instance_id).task_name == "vet_registration"
+
+
+def test_wrong_codes_count_although_each_refused_request_is_rolled_back(
+        app, office_client, applicant, applicant_client, session_factory):
+    from engine.domain.sms import MAX_ATTEMPTS
+
+    task = returned(office_client, session_factory, applicant)
+    code = request_sms_code(applicant_client, app, NEW_PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(MAX_ATTEMPTS):
+        refused(applicant_client.post(f"/tasks/{task.id}", data=correction_form(phone=NEW_PHONE, sms_code=wrong)),
+                "验证码不正确")
+    # Guessing is over: even the right code is refused now, until a new one is requested.
+    refused(applicant_client.post(f"/tasks/{task.id}", data=correction_form(phone=NEW_PHONE, sms_code=code)),
+            "验证码错误次数过多")
+    assert phone_on_record(session_factory, applicant) == "13912345678"
+    assert open_task(session_factory, applicant.instance_id).id == task.id
