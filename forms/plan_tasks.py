@@ -65,6 +65,10 @@ def plan_prefill(session: Session, task: HumanTask) -> dict:
             "indicators": formal_plans.draft_rows(session, plan)}
 
 
+def prepare_report_form(session: Session, task: HumanTask, form: DraftReportForm) -> None:
+    form.report_on_file = lambda: plans.latest_submission(session, plan_of(session, task).id, "report") is not None
+
+
 def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) -> None:
     # Only the chosen 参编单位 are choices (found by search, not listed): an id that is not an
     # active enterprise is then refused by the form.

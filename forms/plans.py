@@ -31,6 +31,17 @@ class DraftReportForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.comparison_report.flags.required = True
+        # Whether a report was filed before (set by forms.plan_tasks.prepare_report_form).
+        self.report_on_file: Callable[[], bool] = lambda: False
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem at once: a missing report is named with the others (the domain still checks)."""
+        if super().validate(extra_validators):
+            return True
+        report = self.comparison_report
+        if not report.errors and report.upload is None and not self.report_on_file():
+            report.errors = [*report.errors, _l("请上传比对分析报告（PDF）")]
+        return False
 
 
 def _check_lengths(form: Form) -> None:

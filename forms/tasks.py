@@ -40,7 +40,7 @@ TASK_FORMS: dict[str, TaskForm] = {
     ),
     "draft_report": TaskForm(
         plan_tasks.DraftReportForm, plan_tasks.report_context, plan_tasks.report_prefill,
-        plan_tasks.submit_report_form, "tasks/_report_context.html",
+        plan_tasks.submit_report_form, "tasks/_report_context.html", prepare=plan_tasks.prepare_report_form,
     ),
     "review_report": TaskForm(
         plan_tasks.ReviewReportForm, plan_tasks.report_context, no_prefill,

@@ -207,6 +207,15 @@ def test_a_bad_report_is_refused_at_its_field(approved, institution_client, sess
         assert input_value(response, "name") == PLAN_NAME
 
 
+def test_an_empty_report_form_names_both_problems_at_once(approved, institution_client, session_factory):
+    task = ready(session_factory, "draft_report")
+    response = institution_client.post(f"/tasks/{task.id}", **multipart({"name": ""}))
+    assert response.status_code == 422
+    assert field_errors(response) == {"name": ["请填写对标方案名称"],
+                                      "comparison_report": ["请上传比对分析报告（PDF）"]}
+    assert report_submissions(session_factory) == []
+
+
 def test_a_filed_report_reaches_the_office(approved, institution_client, office_client, session_factory):
     task = ready(session_factory, "draft_report")
     response = institution_client.post(f"/tasks/{task.id}", follow_redirects=True, **multipart(
@@ -265,6 +274,9 @@ def test_a_returned_report_is_corrected_keeping_its_file(approved, institution_c
     assert REASON in page(form_page).xpath("string(//*[@data-return-reason])")
     assert input_value(form_page, "name") == PLAN_NAME
 
+    # The report filed before is kept: a correction without a file is not told to upload one.
+    blank = institution_client.post(f"/tasks/{correction.id}", **multipart({"name": ""}))
+    assert field_errors(blank) == {"name": ["请填写对标方案名称"]}
     response = institution_client.post(f"/tasks/{correction.id}",
                                        **multipart({"name": "两轮电动自行车对标方案（修订）"}))
     assert response.status_code == 302, field_errors(response)
