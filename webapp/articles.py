@@ -37,6 +37,8 @@ class Tab:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # 试点招募 shows the 升级试点 tabs to the public as the group's columns do.
+    app.jinja_env.globals["pilot_tabs"] = lambda active: tabs("pilot", active)
     app.jinja_env.globals.update(article_column_label=COLUMN_LABELS.get, article_group_label=GROUP_LABELS.get,
                                  article_status_label=STATUS_LABELS.get, article_group_of=articles.group_of)
 
@@ -50,7 +52,7 @@ def tabs(group: str, active: str | None) -> list[Tab]:
     result = []
     for key in TAB_ORDER.get(group, articles.GROUPS[group]):
         if key in OTHER_PAGES:
-            result.append(Tab(OTHER_PAGES[key], url_for(key), False))
+            result.append(Tab(OTHER_PAGES[key], url_for(key), key == active))
         else:
             result.append(Tab(COLUMN_LABELS[key], column_url(key), key == active))
     return result

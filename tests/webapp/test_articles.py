@@ -243,6 +243,11 @@ def test_the_pilot_group_links_the_pages_built_elsewhere(client):
     assert list(tabs) == ["试点领域", "制度流程", "试点招募", "试点动态", "对标方案", "达标结果"]
     assert (tabs["试点招募"], tabs["对标方案"], tabs["达标结果"]) == ("/pilots/", "/plans/", "/results/")
 
+    # …and 试点招募 keeps the group's tabs for the public, itself marked.
+    recruiting = page(client.get("/pilots/")).xpath("//*[@data-column-tabs]//a")
+    assert [a.text_content().strip() for a in recruiting] == list(tabs)
+    assert [a.text_content().strip() for a in recruiting if "active" in a.get("class")] == ["试点招募"]
+
 
 @pytest.mark.parametrize("url", ["/news/?column=faq", "/help/?column=intro", "/about/?column=x", "/articles/999"])
 def test_unknown_columns_and_articles_are_not_found(client, url):

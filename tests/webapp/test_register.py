@@ -190,6 +190,8 @@ def test_a_taken_email_is_refused_in_any_case_and_the_sms_code_stays_usable(
 
     assert response.status_code == 422
     assert field_errors(response)["email"] == ["该用户名已被注册"]
+    # The passwords and files are not sent back: the page says so.
+    assert "需重新输入登录密码" in page(response).xpath("string(//*[@data-reselect])")
     assert stored_counts(session_factory) == before
     assert_not_logged_in(client)
     # The refused request rolled back: the same code still registers another address.
