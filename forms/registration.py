@@ -20,6 +20,7 @@ from engine.domain.auth import password_problem
 from forms import regions
 from forms.fields import (
     PdfField,
+    credit_code,
     email_address,
     max_length,
     optional,
@@ -156,14 +157,31 @@ class CorrectRegistrationForm(OrganizationDetailsMixin, Form):
     qualification = PdfField(_l("资质文件（PDF，不上传则沿用原文件）"), required=False)
     sms_code = StringField(_l("手机验证码（更换手机号时必填）"), validators=[optional(), max_length(6)],
                            widget=SmsCodeInput())
+    credit_code = StringField(_l("统一社会信用代码"), validators=[
+        required(_l("请填写统一社会信用代码")), credit_code])
+
+    # A returned 信息变更 is corrected in what was vetted; 所在地, 联系人 and 手机号 are kept in 用户信息.
+    NOT_IN_A_CHANGE = ("province_code", "city_code", "contact", "phone", "sms_code")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_region_choices()
 
+    def shape_for(self, kind: str, organization_kind: str) -> None:
+        """Keep the fields of this correction: a registration's or a change's, and 资质文件 for institutions."""
+        dropped = self.NOT_IN_A_CHANGE if kind == "change" else ("credit_code",)
+        if organization_kind != "institution":
+            dropped = (*dropped, "qualification")
+        for name in dropped:
+            del self[name]
+
+    def organization_fields(self) -> dict:
+        if "phone" in self:
+            return super().organization_fields()
+        return {"name": self.name.data.strip(), "credit_code": self.credit_code.data}
+
     def documents(self) -> dict:
-        uploads = {"business_license": self.business_license.upload,
-                   "qualification": self.qualification.upload}
+        uploads = {kind: self[kind].upload for kind in ("business_license", "qualification") if kind in self}
         return {k: v for k, v in uploads.items() if v}
 
 

@@ -47,7 +47,12 @@ def vetting_context(session: Session, task: HumanTask) -> dict:
 
 def correction_prefill(session: Session, task: HumanTask) -> dict:
     data = _submission_of(session, task).data
-    return {k: data.get(k) for k in registration.REGISTRATION_FIELDS}
+    return {k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")}
+
+
+def prepare_correction(session: Session, task: HumanTask, form: CorrectRegistrationForm) -> None:
+    submission = _submission_of(session, task)
+    form.shape_for(submission.kind, submission.organization.kind)
 
 
 def submit_vetting(context: ServiceContext, form: VetRegistrationForm, store: FileStore) -> dict:
@@ -61,6 +66,6 @@ def submit_correction(context: ServiceContext, form: CorrectRegistrationForm,
         for kind, (data, name) in form.documents().items()
     })
     return registration.resubmit(context, form.organization_fields(), documents,
-                                 sms_code=(form.sms_code.data or "").strip())
+                                 sms_code=(form.sms_code.data or "").strip() if form.sms_code else "")
 
 

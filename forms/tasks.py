@@ -26,7 +26,7 @@ TASK_FORMS: dict[str, TaskForm] = {
     "correct_registration": TaskForm(
         registration_tasks.CorrectRegistrationForm, registration_tasks.vetting_context,
         registration_tasks.correction_prefill, registration_tasks.submit_correction,
-        "tasks/_registration_context.html",
+        "tasks/_registration_context.html", prepare=registration_tasks.prepare_correction,
     ),
     "review_enrollment": TaskForm(
         enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,

@@ -162,8 +162,10 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents, sms_co
     session = context.session
     data_submission = session.get(RegistrationSubmission, _instance_submission_id(context))
     organization = data_submission.organization
+    if data_submission.kind == "change":  # only the vetted values change; 联系人 and 手机号 live in 用户信息
+        fields = {**data_submission.data, **{k: fields[k] for k in VETTED_FIELDS if fields.get(k)}}
     phone = (fields.get("phone") or "").strip()
-    if phone and phone != (organization.phone or ""):
+    if data_submission.kind == "registration" and phone and phone != (organization.phone or ""):
         problem = sms.check_code(session, phone, sms_code) if sms_code else N_("更换手机号须填写手机验证码")
         if problem:
             keep = (lambda session: sms.count_wrong_code(session, phone)) if problem is sms.WRONG_CODE else None
