@@ -9,7 +9,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine import runtime
 from engine.domain import auth as accounts
-from engine.domain import messages, profiles, registration
+from engine.domain import messages, organizations, profiles, registration
 from engine.domain.registration import RegistrationError
 from forms import industries, regions
 from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
@@ -50,7 +50,8 @@ def status():
     history = [describe_submission(s) for s in registration.history(session, organization.id)]
     return render_template("account/status.html", organization=organization, instance=instance,
                            open_task=open_task, history=history,
-                           account_status=_account_status(organization, instance))
+                           account_status=_account_status(organization, instance),
+                           suspension=organizations.current_suspension(session, organization))
 
 
 def _account_status(organization, instance) -> str:

@@ -44,10 +44,17 @@ def token_required(view):
             response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
+        if user.organization.status == "disabled":
+            return _disabled_answer()
         g.api_user = user
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _disabled_answer():
+    """A disabled (停用) organisation's tokens are refused, and it gets no new ones."""
+    return jsonify({"error": _("您单位的帐号已停用，不能使用接口")}), 403
 
 
 @bp.post("/tokens")
@@ -64,6 +71,9 @@ def create_token():
         db.commit()
         return jsonify({"error": _("用户名或密码不正确")}), 401
     accounts.clear_failures(session, keys)
+    if user.organization.status == "disabled":
+        db.commit()
+        return _disabled_answer()
     token = accounts.issue_token(session, user)
     db.commit()
     return jsonify({"token": token}), 201

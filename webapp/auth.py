@@ -75,6 +75,32 @@ def load_user(session_id: str):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.before_request(keep_disabled_organizations_out)
+
+
+# Of the pages that only ask for a login, a user of a disabled (停用) organisation may still open
+# 注册状态 and 我的消息. Role pages refuse every organisation that is not active (roles_required),
+# the public pages stay public, and the API answers with its own refusal (webapp.api.token_required).
+LOGIN_ONLY_BLUEPRINTS = frozenset({"account", "profiles", "tasks"})
+LOGIN_ONLY_ENDPOINTS = frozenset({"files.download"})
+DISABLED_ALLOWED = frozenset({"account.home", "account.status", "account.message_list"})
+
+
+def keep_disabled_organizations_out():
+    """Send a disabled organisation's users to 注册状态 from the pages above (None: go on)."""
+    if request.endpoint in DISABLED_ALLOWED or not (
+            request.blueprint in LOGIN_ONLY_BLUEPRINTS or request.endpoint in LOGIN_ONLY_ENDPOINTS):
+        return None
+    if not current_user.is_authenticated or current_user.organization.status != "disabled":
+        return None
+    return _to_status_page()
+
+
+def _to_status_page():
+    """An organisation that is not active sees its 注册状态; a disabled one is told why it is there."""
+    if current_user.organization.status == "disabled":
+        flash(_("您单位的帐号已停用，只能查看注册状态和“我的消息”"), "warning")
+    return redirect(url_for("account.status"))
 
 
 def roles_required(*roles: str):
@@ -86,7 +112,7 @@ def roles_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.organization.is_active:
-                return redirect(url_for("account.status"))
+                return _to_status_page()
             if roles and not current_user.role_set & set(roles):
                 abort(403)
             return view(*args, **kwargs)

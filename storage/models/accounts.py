@@ -66,6 +66,22 @@ class User(Base):
         return role in self.role_set
 
 
+class OrganizationStatusChange(Base):
+    """停用 / 启用 of an enterprise or institution by the office: who, when and why (append-only)."""
+
+    __tablename__ = "organization_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[User] = relationship(lazy="joined")
+
+
 class ApiToken(Base):
     """A bearer token; only its SHA-256 digest is stored."""
 
