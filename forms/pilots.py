@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import DateField, Form, RadioField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain import pilots
 from forms.fields import PdfListField, max_length, required
@@ -36,6 +37,44 @@ class PilotForm(Form):
         return {"title": self.title.data.strip(), "product_name": self.product_name.data.strip(),
                 "recruit_type": self.recruit_type.data, "field": self.field.data,
                 "description": self.description.data.strip(), "deadline": self.deadline.data}
+
+
+class AttachmentChoicesField(SelectMultipleField):
+    """Checkboxes of the pilot's current attachments (their file ids) to remove."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError as exc:
+            self.data = []
+            raise ValueError(_l("请选择要删除的附件")) from exc
+
+    def pre_validate(self, form):
+        known = {choice[0] for choice in self.choices or []}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("请选择要删除的附件"))
+
+
+class PilotEditForm(PilotForm):
+    """编辑 a published recruitment: the fields of 发布 (pre-filled), attachments to add and to remove.
+
+    An unchanged 报名截止 is accepted even when it has passed (a typo elsewhere can be fixed);
+    a changed one may not lie in the past."""
+
+    attachments = PdfListField(_l("新增附件（PDF，可多个）"), required=False)
+    remove_files = AttachmentChoicesField(_l("删除附件"), coerce=int, choices=[])
+
+    def __init__(self, formdata=None, pilot=None, **kwargs):
+        super().__init__(formdata, obj=None if formdata else pilot, **kwargs)
+        self.current_deadline = pilot.deadline if pilot is not None else None
+        self.remove_files.choices = [(f.file_id, f.file.original_name) for f in (pilot.files if pilot else [])]
+
+    def validate_deadline(self, field):
+        if field.data and field.data != self.current_deadline:
+            super().validate_deadline(field)
 
 
 class EnrollForm(Form):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, runtime
 from engine.domain import plans
+from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
 from engine.text import N_
@@ -42,8 +43,9 @@ def today() -> date:
 
 
 def is_recruiting(pilot: Pilot) -> bool:
-    """招募中 until the end of the 报名截止 day, China time; computed, never stored."""
-    return today() <= pilot.deadline
+    """招募中 until the end of the 报名截止 day, China time, unless the office ended it early
+    (结束招募); computed when read."""
+    return pilot.closed_at is None and today() <= pilot.deadline
 
 
 def status_label(pilot: Pilot) -> str:
@@ -58,6 +60,135 @@ def create_pilot(session: Session, user: User, fields: dict, files: list[StoredF
         session.flush()
         session.add(PilotFile(pilot_id=pilot.id, file_id=stored.id))
     return pilot
+
+
+# --- 试点管理 (the office): 编辑, 结束招募, 报名情况 -------------------------------------------
+
+MAX_ATTACHMENTS = 10
+OFFICE_LANE = "office"
+
+
+class PilotRefused(Exception):
+    """A step of 试点管理 this user may not take, or not on this pilot now."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _require_office(user: User) -> None:
+    if not user.has_role("office") or not user.organization.is_active:
+        raise PilotRefused(N_("只有专项办可以管理试点招募"))
+
+
+def enrollment_count(session: Session, pilot_id: int) -> int:
+    return session.scalar(select(func.count(Enrollment.id)).where(Enrollment.pilot_id == pilot_id)) or 0
+
+
+def _edit_problems(session: Session, pilot: Pilot, fields: dict, new_files: int,
+                   removed: set[int]) -> list[tuple[str, str]]:
+    """Every reason the edit is refused, at its field; nothing is written."""
+    problems = []
+    if fields["recruit_type"] != pilot.recruit_type:
+        enrolled = enrollment_count(session, pilot.id)
+        if enrolled:
+            problems.append(("recruit_type", N_("已有 %(n)s 家单位报名该试点，招募类型不能修改", n=enrolled)))
+    if fields["deadline"] != pilot.deadline:
+        if pilot.closed_at is not None:
+            problems.append(("deadline", N_("该试点已结束招募，报名截止不能再修改")))
+        elif fields["deadline"] < today():
+            problems.append(("deadline", N_("报名截止日期不能早于今天")))
+    kept = sum(1 for f in pilot.files if f.file_id not in removed)
+    if kept + new_files > MAX_ATTACHMENTS:
+        problems.append(("attachments", N_("附件最多 %(n)s 个，请先删除不需要的附件", n=MAX_ATTACHMENTS)))
+    return problems
+
+
+def update_pilot(session: Session, user: User, pilot: Pilot, fields: dict, files: list[StoredFile],
+                 remove_file_ids: list[int] | tuple = ()) -> Pilot:
+    """编辑 a published recruitment: its fields, new attachments added, the chosen ones removed.
+
+    The 报名截止 may stay as it was (even past) but not move into the past; the 招募类型 stays once
+    anyone enrolled. Refusals raise ``InputError`` at their fields before anything is written."""
+    _require_office(user)
+    removed = set(remove_file_ids)
+    problems = _edit_problems(session, pilot, fields, len(files), removed)
+    if problems:
+        raise InputError(*problems[0], more=problems[1:])
+    for name, value in fields.items():
+        setattr(pilot, name, value)
+    pilot.updated_at, pilot.updated_by_id = clock.now(), user.id
+    for attachment in [f for f in pilot.files if f.file_id in removed]:
+        pilot.files.remove(attachment)
+        session.delete(attachment)
+    for stored in files:
+        session.flush()
+        pilot.files.append(PilotFile(pilot_id=pilot.id, file_id=stored.id))
+    session.flush()
+    return pilot
+
+
+def close_pilot(session: Session, user: User, pilot: Pilot) -> Pilot:
+    """结束招募 now: no new enrolments; the enrolments under review go on."""
+    _require_office(user)
+    if pilot.closed_at is not None:
+        raise PilotRefused(N_("该试点已结束招募"))
+    if not is_recruiting(pilot):
+        raise PilotRefused(N_("该试点报名已截止，无需结束招募"))
+    pilot.closed_at, pilot.closed_by_id = clock.now(), user.id
+    session.flush()
+    return pilot
+
+
+@dataclass
+class EnrollmentCounts:
+    total: int = 0  # 报名数
+    pending: int = 0  # 待审核: an office task open on the enrolment
+
+
+def enrollment_counts(session: Session, pilot_ids: list[int]) -> dict[int, EnrollmentCounts]:
+    """报名数 and 待审核 of each pilot (absent: none), in one query."""
+    if not pilot_ids:
+        return {}
+    rows = session.execute(
+        select(Enrollment.pilot_id, func.count(distinct(Enrollment.id)), func.count(HumanTask.id))
+        .outerjoin(HumanTask, and_(HumanTask.instance_id == Enrollment.instance_id,
+                                   HumanTask.state == "ready", HumanTask.role == OFFICE_LANE))
+        .where(Enrollment.pilot_id.in_(pilot_ids)).group_by(Enrollment.pilot_id))
+    return {pilot_id: EnrollmentCounts(total, pending) for pilot_id, total, pending in rows}
+
+
+@dataclass
+class EnrolledRow:
+    """One row of 报名情况: the enrolment (with its organisation), its last submission time,
+    the stage of its process and the office's open task (None: nothing for the office now)."""
+
+    enrollment: Enrollment
+    submitted_at: datetime | None
+    stage: str | None
+    office_task: HumanTask | None
+
+
+def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 20):
+    """报名情况 of a pilot: a page of its enrolments, newest first (a page past the end reads the last).
+
+    Five queries whatever the number of rows: count, enrolments with their organisations, their
+    stages, their open office tasks and their last submission times."""
+    query = (select(Enrollment).options(joinedload(Enrollment.organization))
+             .where(Enrollment.pilot_id == pilot_id)
+             .order_by(Enrollment.created_at.desc(), Enrollment.id.desc()))
+    rows, total = _counted_page(session, query, page, per_page)
+    instance_ids = [row.instance_id for row in rows if row.instance_id]
+    ids = [row.id for row in rows]
+    stages = dict(session.execute(select(ProcessInstance.id, ProcessInstance.stage)
+                                  .where(ProcessInstance.id.in_(instance_ids))).all())
+    tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready", HumanTask.role == OFFICE_LANE))}
+    submitted = dict(session.execute(
+        select(EnrollmentSubmission.enrollment_id, func.max(EnrollmentSubmission.created_at))
+        .where(EnrollmentSubmission.enrollment_id.in_(ids)).group_by(EnrollmentSubmission.enrollment_id)).all())
+    return [EnrolledRow(row, submitted.get(row.id), stages.get(row.instance_id), tasks.get(row.instance_id))
+            for row in rows], total
 
 
 def last_page(total: int, per_page: int) -> int:
@@ -75,7 +206,7 @@ def _counted_page(session: Session, query, page: int, per_page: int):
 def list_pilots(session: Session, page: int, per_page: int = 20, recruiting_only: bool = False):
     query = select(Pilot)
     if recruiting_only:
-        query = query.where(Pilot.deadline >= today())
+        query = query.where(Pilot.deadline >= today(), Pilot.closed_at.is_(None))
     return _counted_page(session, query.order_by(Pilot.published_at.desc(), Pilot.id.desc()), page, per_page)
 
 
@@ -86,8 +217,10 @@ def enrollment_of(session: Session, pilot_id: int, organization_id: int) -> Enro
 
 # Why an organisation may not enrol (the 试点 page, 报名参与) and the same, shortly (正在招募 list).
 REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("该试点报名已截止"),
+            "ended": N_("专项办已结束该试点招募，不再接受报名"),
             "enrolled": N_("您的单位已报名该试点，请在“我参与的”中查看")}
-LIST_REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("报名已截止"), "enrolled": N_("已报名")}
+LIST_REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("报名已截止"), "ended": N_("招募已结束"),
+                 "enrolled": N_("已报名")}
 
 
 def _refusal_code(organization, pilot: Pilot, is_enrolled: Callable[[], bool]) -> str | None:
@@ -96,7 +229,7 @@ def _refusal_code(organization, pilot: Pilot, is_enrolled: Callable[[], bool]) -
     if organization.kind != pilot.recruit_type:
         return "other_type"
     if not is_recruiting(pilot):
-        return "closed"
+        return "ended" if pilot.closed_at is not None else "closed"
     return "enrolled" if is_enrolled() else None
 
 

@@ -24,6 +24,11 @@ class Pilot(Base):
     deadline: Mapped[date] = mapped_column(Date)  # 报名截止, inclusive, China time
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 结束招募: the office ended the recruitment before its 报名截止 (None: it runs to the deadline).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last 编辑 after 发布
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     files: Mapped[list[PilotFile]] = relationship(order_by="PilotFile.id")
 

@@ -40,13 +40,15 @@ def test_office_lists_every_pilot_with_its_status(office, office_client, session
     assert "试点管理" in text_of(response)
     assert root.xpath("//a[normalize-space()='新增试点招募']/@href")[0] == "/office/pilots/new"
     header, rows = table(response)
-    assert header == ["标题", "产品名称", "招募类型", "试点领域", "报名截止", "当前状态", "发布时间"]
+    assert header == ["标题", "产品名称", "招募类型", "试点领域", "报名截止", "当前状态", "发布时间",
+                      "报名数", "待审核", "操作"]
     assert rows == [
-        [ENTERPRISE_PILOT, "两轮电动自行车", "企业", "产品", "2026-11-01", "已结束", "2026-11-02"],
+        [ENTERPRISE_PILOT, "两轮电动自行车", "企业", "产品", "2026-11-01", "已结束", "2026-11-02",
+         "0", "0", "编辑 报名情况"],
         [INSTITUTION_PILOT, "两轮电动自行车", "第三方技术机构", "产品", "2026-12-31", "招募中",
-         "2026-11-02"],
+         "2026-11-02", "0", "0", "编辑 报名情况 结束招募"],
     ]
-    links = root.xpath("//tbody//a/@href")
+    links = root.xpath("//tbody//td[1]/a/@href")
     assert links == [f"/pilots/{ended_id}", f"/pilots/{open_id}"]
     assert "当前 1 / 20 条, 共 2 条" in pager_text(response)
 
