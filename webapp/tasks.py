@@ -59,6 +59,8 @@ def done():
 @login_required
 def done_task(task_id: int):
     """A task the user completed: what was decided and why, read-only (no form)."""
+    if not current_user.organization.is_active:
+        return redirect(url_for("account.status"))
     session = db.session()
     task = session.get(HumanTask, task_id)
     if task is None or task.state != "completed" or task.completed_by_id != current_user.id:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Application, ApplicationSubmission, Certificate, HumanTask, ProcessInstance
 
@@ -31,7 +31,10 @@ class ApplicationRow:
 def _page(session: Session, query, page: int, per_page: int) -> tuple[list[ApplicationRow], int]:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
+    # What the list shows of each application comes with the page, not one query per row.
     rows = session.scalars(query.order_by(Application.updated_at.desc(), Application.id.desc())
+                           .options(selectinload(Application.plan_version), selectinload(Application.institution),
+                                    selectinload(Application.enterprise))
                            .offset((page - 1) * per_page).limit(per_page)).all()
     ids = [row.id for row in rows]
     instances = {i.id: i for i in session.scalars(select(ProcessInstance).where(

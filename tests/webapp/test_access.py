@@ -29,7 +29,7 @@ def task_state(session_factory, task_id: int) -> str:
 def test_a_pending_account_sees_its_status_and_messages_only(applicant_client):
     for url in PAGES_OF_AN_UNAPPROVED_ACCOUNT:
         assert applicant_client.get(url).status_code == 200, url
-    for url in ("/account/profile", "/account/", "/tasks/", "/tasks/done"):
+    for url in ("/account/profile", "/account/", "/tasks/", "/tasks/done", "/tasks/done/1"):
         response = applicant_client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].endswith("/account/status"), url

@@ -13,11 +13,14 @@ from tests.webapp.compliance_flow import (
     OPINION,
     application_fixture,  # noqa: F401
     application_tr,
+    applied,
     enterprise_client_fixture,  # noqa: F401
     published_fixture,  # noqa: F401
     ready_task,
     return_form,
     row_ids,
+    second_enterprise_client_fixture,  # noqa: F401
+    second_enterprise_fixture,  # noqa: F401
 )
 from tests.webapp.helpers import page, text_of
 from tests.webapp.pilot_flow import (
@@ -155,3 +158,27 @@ def test_a_page_past_the_end_shows_the_last_page_of_the_pilot_lists(
         root = page(response)
         assert len(root.xpath("//tbody/tr/td[1]/a")) == 2, url
         assert pager_text(response) == "« 上一页 1 下一页 » 当前 1 / 20 条, 共 2 条", url
+
+
+# --- 达标产品评价 of an institution ----------------------------------------------------------------
+
+
+def test_the_evaluation_list_reads_as_many_statements_for_two_enterprises_as_for_one(
+        app, application, published, institution, institution_client, second_enterprise_client,
+        session_factory):
+    from sqlalchemy import event
+
+    def evaluations() -> list[str]:
+        engine, statements = app.extensions["duibiao.engine"], []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert institution_client.get("/my/evaluations").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return statements
+
+    one = evaluations()
+    applied(second_enterprise_client, session_factory, published, institution.organization_id, model="YD-2")
+    two = evaluations()
+    assert len(two) == len(one), "\n".join(s[:100] for s in two)
