@@ -145,7 +145,7 @@ class DraftPlanForm(Form):
             "documents": {kind: str(MISSING_DOCUMENT[kind]) for kind in PLAN_DOCUMENTS},
             "levels": {kind: str(localized(LEVEL1_LABELS[kind])) for kind in REQUIRED_LEVEL1},
             "missing_levels": str(_missing_levels("%(m)s")),
-            "not_pdf": str(_l("请上传 PDF 格式的文件")), "too_big": str(_l("文件不能超过 20 MB")),
+            "too_big": str(_l("文件不能超过 20 MB")),
             "max_bytes": MAX_PDF_BYTES,
         }
 

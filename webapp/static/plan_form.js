@@ -31,9 +31,7 @@
     if (!file) {
       return required && !input.hasAttribute('data-saved') ? checks.documents[input.name] : null;
     }
-    if (!/\.pdf$/i.test(file.name)) {
-      return checks.not_pdf;
-    }
+    // Whether it is a PDF the server judges by content, not by name (a scan may have no .pdf ending).
     return file.size > checks.max_bytes ? checks.too_big : null;
   }
 
