@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config.update(config.from_environment(test_config))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["CAPTCHA_TEST_MODE"]:
         logging.getLogger("duibiao").warning(
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "

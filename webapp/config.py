@@ -42,6 +42,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("DUIBIAO_SMTP_PASSWORD"),
         "SMTP_SENDER": os.environ.get("DUIBIAO_SMTP_SENDER", "noreply@localhost"),
         "PUBLIC_URL": os.environ.get("DUIBIAO_PUBLIC_URL"),  # the address printed in certificate QR codes
+        # Reverse proxies in front (nginx …): their X-Forwarded-For gives each client its own address,
+        # which the login throttle counts by. 0 trusts no header.
+        "TRUSTED_PROXIES": int(os.environ.get("DUIBIAO_TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

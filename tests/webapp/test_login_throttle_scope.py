@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from flask import request
+
 from engine.domain import auth as accounts
 from tests.conftest import START
 from tests.webapp.helpers import (
@@ -60,3 +63,16 @@ def test_a_successful_login_does_not_reset_the_address_count(app, office, applic
 
 def test_the_address_limit_is_much_higher_than_the_account_limit():
     assert accounts.MAX_FAILURES == 5 and accounts.MAX_FAILURES_PER_ADDRESS >= 50
+
+
+@pytest.mark.parametrize(("trusted", "seen"), [(0, "10.0.0.2"), (1, "203.0.113.7")])
+def test_behind_a_trusted_proxy_each_client_has_its_own_address(tmp_path, trusted, seen):
+    """DUIBIAO_TRUSTED_PROXIES: the address the throttle counts by is the client's, not the proxy's."""
+    import webapp
+
+    app = webapp.create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "DATA_DIR": str(tmp_path),
+                             "SCHEDULER_ENABLED": False, "TRUSTED_PROXIES": trusted})
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.get_data(as_text=True) == seen
