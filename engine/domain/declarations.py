@@ -94,13 +94,20 @@ def _check(draft: DeclarationDraft) -> None:
         raise InputError("statement", N_("请填写声明内容（不超过 %(limit)s 字）", limit=MAX_STATEMENT))
 
 
-def open_duplicate(session: Session, enterprise_id: int, product_model: str) -> int | None:
-    """The id of this enterprise's declaration of the same 产品型号 that is neither taken down nor withdrawn."""
+def open_duplicate(session: Session, enterprise_id: int, product_model: str) -> tuple[int, str] | None:
+    """(id, status) of this enterprise's declaration of the same 产品型号 that is neither taken down nor
+    withdrawn."""
     key = model_key(product_model)
-    rows = session.execute(select(Declaration.id, Declaration.product_model).where(
+    rows = session.execute(select(Declaration.id, Declaration.product_model, Declaration.status).where(
         Declaration.enterprise_id == enterprise_id, Declaration.status.not_in(CLOSED_STATUSES))
         .order_by(Declaration.id))
-    return next((row.id for row in rows if model_key(row.product_model) == key), None)
+    return next(((row.id, row.status) for row in rows if model_key(row.product_model) == key), None)
+
+
+def _duplicate_refusal(status: str):
+    if status == "confirmed":  # checked and public: nothing the enterprise can withdraw any more
+        return N_("该产品型号的自我声明已核查通过并在“对标结果”中公布，不能重复发布")
+    return N_("本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；原声明撤回后方可重新发布")
 
 
 def _lock_enterprise(session: Session, organization_id: int) -> None:
@@ -115,9 +122,9 @@ def declare(session: Session, user: User, draft: DeclarationDraft) -> Declaratio
         raise DeclarationRefused(problem)
     _check(draft)
     _lock_enterprise(session, user.organization_id)
-    if open_duplicate(session, user.organization_id, draft.product_model) is not None:
-        raise InputError("product_model", N_("本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；"
-                                             "原声明撤回或被撤下后方可重新发布"))
+    duplicate = open_duplicate(session, user.organization_id, draft.product_model)
+    if duplicate is not None:
+        raise InputError("product_model", _duplicate_refusal(duplicate[1]))
     standards = [{"number": s["number"], "name": s["name"].strip()} for s in draft.standards]
     declaration = Declaration(
         enterprise_id=user.organization_id, product_name=draft.product_name.strip(),

@@ -227,11 +227,11 @@ def test_demo_declarations_are_idempotent(deployed):
 # --- one public declaration per 产品型号 -------------------------------------------------------------
 
 
-def refused_model(session, user, model) -> None:
+def refused_model(session, user, model, said: str = "原声明撤回后方可重新发布") -> None:
     with pytest.raises(InputError) as refused:
         declarations.declare(session, user, draft(product="另一个产品名称", model=model))
     assert refused.value.field == "product_model"
-    assert "已发布过该产品型号" in refused.value.message
+    assert said in refused.value.message
     session.rollback()
 
 
@@ -241,7 +241,8 @@ def test_the_same_model_is_refused_while_the_first_is_public(deployed, session_f
         refused_model(deployed, enterprise, model)
     check_in_new_session(session_factory, first_id, office_id, "confirm")
     deployed.expire_all()
-    refused_model(deployed, enterprise, "ly-tdr2025")  # a confirmed one holds the model too
+    # A confirmed one holds the model too, and the refusal does not offer a withdrawal it cannot have.
+    refused_model(deployed, enterprise, "ly-tdr2025", said="已核查通过并在“对标结果”中公布，不能重复发布")
     assert [d.id for d in declarations.public_list(deployed, "")[0]] == [first_id]
     assert deployed.scalars(select(Declaration.id)).all() == [first_id]
     other = active_member(deployed, "ent2@test.cn", "enterprise", "雅迪科技集团有限公司")

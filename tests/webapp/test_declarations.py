@@ -172,7 +172,7 @@ def test_bad_input_is_shown_at_the_field_and_nothing_is_stored(
     nothing_stored(session_factory)
 
 
-DUPLICATE_MODEL = "本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；原声明撤回或被撤下后方可重新发布"
+DUPLICATE_MODEL = "本企业已发布过该产品型号的自我声明，请在“我要对标”中查看；原声明撤回后方可重新发布"
 
 
 def test_the_same_model_is_refused_at_its_field_unless_taken_down(
