@@ -88,3 +88,11 @@ def test_the_offices_user_information_page_is_titled(office_client):
     assert response.status_code == 200
     assert page(response).xpath("string(//title)").startswith("用户信息")
     assert page(response).xpath("string(//h1)").strip() == "用户信息"
+
+
+def test_withdrawing_a_change_is_confirmed_in_its_own_words(other_client, session_factory):
+    form = profile_form(organization(session_factory), name="其他企业集团有限公司")
+    assert other_client.post("/account/profile", data=form).status_code == 302
+    (withdraw,) = page(other_client.get("/account/status")).xpath("//form[contains(@action, 'withdraw')]")
+    assert withdraw.get("data-confirm") == "确定撤回本次信息变更？撤回后单位信息保持不变，可在用户信息中重新修改。"
+    assert not page(other_client.get("/account/status")).xpath("//*[@onsubmit]")  # confirm.js asks, no inline JS
