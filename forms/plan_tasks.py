@@ -1,6 +1,7 @@
 """Form keys of comparison_report and formal_plan."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,7 +67,11 @@ def plan_prefill(session: Session, task: HumanTask) -> dict:
 
 
 def prepare_report_form(session: Session, task: HumanTask, form: DraftReportForm) -> None:
-    form.report_on_file = lambda: plans.latest_submission(session, plan_of(session, task).id, "report") is not None
+    previous = plans.latest_submission(session, plan_of(session, task).id, "report")
+    filed = next((d.file for d in previous.documents if d.kind == "comparison_report"), None) if previous else None
+    form.report_on_file = lambda: filed is not None
+    if filed is not None:  # a correction: say which report goes on unless another is chosen
+        form.comparison_report.description = _l("已上传：%(name)s（不上传则沿用）", name=filed.original_name)
 
 
 def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) -> None:

@@ -176,6 +176,10 @@ def resubmit(context: ServiceContext, fields: dict, documents: Documents, sms_co
         for key in REGISTRATION_FIELDS:
             setattr(organization, key, fields.get(key))
         context.instance.subject = organization.name  # the office's inbox shows the new name
+    else:
+        requested = fields.get("name")
+        context.instance.subject = _change_subject(
+            organization.name, requested if requested != organization.name else None)
     return {"submission_id": submission.id, "decision": None}
 
 
@@ -189,6 +193,13 @@ def decide(context: ServiceContext, decision: str, reason: str) -> dict:
 def _instance_submission_id(context: ServiceContext) -> int:
     # Ids in workflow data are the only link from the engine to the domain rows.
     return int(context.data["submission_id"])
+
+
+def _change_subject(current: str, requested: str | None) -> str:
+    """What 待办 and 注册状态 call a change: the name asked for, with the one in force."""
+    if requested:
+        return f"{requested}（信息变更，原名称：{current}）"
+    return f"{current}（信息变更）"
 
 
 def request_change(session: Session, user: User, fields: dict,
@@ -215,7 +226,7 @@ def request_change(session: Session, user: User, fields: dict,
     submission = _add_submission(session, organization, "change", {**snapshot, **changed},
                                  documents, user.id, previous=previous)
     return runtime.start_instance(
-        session, PROCESS_KEY, subject=f"{organization.name}（信息变更）",
+        session, PROCESS_KEY, subject=_change_subject(organization.name, changed.get("name")),
         business_key=business_key(organization.id), actor_id=user.id, org_id=organization.id,
         data={"organization_id": organization.id, "submission_id": submission.id},
     )

@@ -3,7 +3,7 @@ credit code is what the office approves and what takes effect; 联系人 and 手
 from __future__ import annotations
 
 from storage.models import HumanTask
-from tests.webapp.helpers import decide, field_errors, page, ready_tasks
+from tests.webapp.helpers import decide, field_errors, page, ready_tasks, text_of
 from tests.webapp.test_account_change_withdrawal import organization, profile_form
 
 FIRST_CODE, CORRECTED_CODE = "91440300MA5F00001A", "91440300MA5F00002D"
@@ -19,6 +19,8 @@ def test_a_returned_change_is_corrected_and_its_credit_code_takes_effect(
     before = organization(session_factory)
     form = profile_form(before, name="其他企业集团有限公司", credit_code=FIRST_CODE)
     assert other_client.post("/account/profile", data=form).status_code == 302
+    # 注册状态 (and the office's 待办) name the change by the name asked for.
+    assert f"其他企业集团有限公司（信息变更，原名称：{before.name}）" in text_of(other_client.get("/account/status"))
     vet = task_named(session_factory, "vet_registration")
     assert decide(office_client, vet.id, "return", "统一社会信用代码与营业执照不符").status_code == 302
 

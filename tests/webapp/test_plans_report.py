@@ -273,6 +273,7 @@ def test_a_returned_report_is_corrected_keeping_its_file(approved, institution_c
     assert form_page.status_code == 200
     assert REASON in page(form_page).xpath("string(//*[@data-return-reason])")
     assert input_value(form_page, "name") == PLAN_NAME
+    assert "已上传：比对分析报告.pdf（不上传则沿用）" in text_of(form_page)  # kept unless another is chosen
 
     # The report filed before is kept: a correction without a file is not told to upload one.
     blank = institution_client.post(f"/tasks/{correction.id}", **multipart({"name": ""}))
