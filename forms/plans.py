@@ -82,8 +82,8 @@ class IndicatorForm(Form):
     method = StringField(_l("试验/评价方法标准"), validators=[required(REQUIRED["method"]), max_length(200)])
 
 
-def _missing_levels(missing: str):
-    return _l("一级指标“%(m)s”至少各需一项", m=missing)
+def _missing_levels(missing: str, several: bool):
+    return _l("一级指标“%(m)s”至少各需一项", m=missing) if several else _l("一级指标“%(m)s”至少需一项", m=missing)
 
 
 class DraftPlanForm(Form):
@@ -136,7 +136,7 @@ class DraftPlanForm(Form):
         levels = {entry.form.level1.data for entry in field.entries}
         missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
         if missing:
-            raise ValidationError(str(_missing_levels("、".join(missing))))
+            raise ValidationError(str(_missing_levels("、".join(missing), len(missing) > 1)))
 
     def client_checks(self) -> dict:
         """What the page checks before it posts 提交 (the server checks all again), in the reader's language."""
@@ -144,7 +144,8 @@ class DraftPlanForm(Form):
             "required": {name: str(message) for name, message in REQUIRED.items()},
             "documents": {kind: str(MISSING_DOCUMENT[kind]) for kind in PLAN_DOCUMENTS},
             "levels": {kind: str(localized(LEVEL1_LABELS[kind])) for kind in REQUIRED_LEVEL1},
-            "missing_levels": str(_missing_levels("%(m)s")),
+            "missing_levels": str(_missing_levels("%(m)s", True)),
+            "missing_level": str(_missing_levels("%(m)s", False)),
             "too_big": str(_l("文件不能超过 20 MB")),
             "max_bytes": MAX_PDF_BYTES,
         }

@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
 # the public pages stay public, and the API answers with its own refusal (webapp.api.token_required).
 LOGIN_ONLY_BLUEPRINTS = frozenset({"account", "profiles", "tasks"})
 LOGIN_ONLY_ENDPOINTS = frozenset({"files.download"})
-DISABLED_ALLOWED = frozenset({"account.home", "account.status", "account.message_list"})
+DISABLED_ALLOWED = frozenset({"account.home", "account.status", "account.message_list", "account.password"})
 
 
 def keep_disabled_organizations_out():

@@ -20,7 +20,7 @@ bp = Blueprint("pilots", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     pilots_office.init_app(app)  # 编辑, 结束招募, 报名情况
-    app.jinja_env.globals.update(pilot_status=pilots.status_label,
+    app.jinja_env.globals.update(pilot_status=pilots.status_label, pilot_recruiting=pilots.is_recruiting,
                                  recruit_type_label=pilots.RECRUIT_TYPE_LABELS.get,
                                  pilot_field_label=pilots.FIELD_LABELS.get)
 

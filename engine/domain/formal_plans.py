@@ -76,7 +76,9 @@ def problems(session: Session, plan: Plan, documents: dict[str, StoredFile] | No
     levels = {row.level1 for row in indicators_of(session, plan)}
     missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
     if missing:
-        found.append(("indicators", N_("一级指标“%(levels)s”至少各需一项", levels="、".join(missing))))
+        levels = "、".join(missing)
+        found.append(("indicators", N_("一级指标“%(levels)s”至少各需一项", levels=levels) if len(missing) > 1
+                      else N_("一级指标“%(levels)s”至少需一项", levels=levels)))
     if documents is None:
         documents = current_documents(session, plan)
     for kind in PLAN_DOCUMENTS:

@@ -216,16 +216,18 @@ def enrollment_of(session: Session, pilot_id: int, organization_id: int) -> Enro
 
 
 # Why an organisation may not enrol (the 试点 page, 报名参与) and the same, shortly (正在招募 list).
-REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("该试点报名已截止"),
+REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "disabled": N_("您单位的帐号已停用，不能报名"),
+            "closed": N_("该试点报名已截止"),
             "ended": N_("专项办已结束该试点招募，不再接受报名"),
             "enrolled": N_("您的单位已报名该试点，请在“我参与的”中查看")}
-LIST_REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "closed": N_("报名已截止"), "ended": N_("招募已结束"),
+LIST_REFUSALS = {"inactive": N_("帐号审核通过后才能报名"), "disabled": N_("帐号已停用"), "closed": N_("报名已截止"),
+                 "ended": N_("招募已结束"),
                  "enrolled": N_("已报名")}
 
 
 def _refusal_code(organization, pilot: Pilot, is_enrolled: Callable[[], bool]) -> str | None:
     if not organization.is_active:
-        return "inactive"
+        return "disabled" if organization.status == "disabled" else "inactive"
     if organization.kind != pilot.recruit_type:
         return "other_type"
     if not is_recruiting(pilot):

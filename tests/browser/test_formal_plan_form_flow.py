@@ -46,7 +46,7 @@ def test_the_formal_plan_form_then_a_comment_in_the_browser(live_server, new_con
     # a missing 低碳 row is named before posting as well
     inst.locator("tr.indicator-row .remove-row").nth(2).click()
     inst.click("button[value=submit]")
-    assert client_errors(inst)["indicators"] == ["一级指标“低碳”至少各需一项"]
+    assert client_errors(inst)["indicators"] == ["一级指标“低碳”至少需一项"]
     inst.click("#add-indicator")
     inst.select_option("[name='indicators-2-level1']", "low_carbon")
 

@@ -127,7 +127,8 @@ def test_the_page_checks_the_common_mistakes_before_posting(drafting, institutio
     assert checks["required"]["standard_number"] == "请填写标准号"
     assert checks["required"]["method"] == "请填写试验/评价方法标准"
     assert checks["levels"] == {"safety": "安全", "performance": "性能", "low_carbon": "低碳"}
-    assert checks["missing_levels"].replace("%(m)s", "低碳") == "一级指标“低碳”至少各需一项"
+    assert checks["missing_levels"].replace("%(m)s", "安全、低碳") == "一级指标“安全、低碳”至少各需一项"
+    assert checks["missing_level"].replace("%(m)s", "低碳") == "一级指标“低碳”至少需一项"
     assert "not_pdf" not in checks and checks["too_big"] == "文件不能超过 20 MB"  # PDF-ness is judged by content
     # every file field is marked required, and 删除 stays on one line
     labels = [" ".join(e.text_content().split()) for e in root.xpath("//label[@for='scheme']")]

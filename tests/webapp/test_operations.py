@@ -130,7 +130,7 @@ def test_instance_list_filters_by_process_status_and_subject(
     response = operator_client.get("/operations/instances?q=无此主题")
     assert "未找到符合条件的流程实例" in text_of(response)
     options = page(response).xpath("//select[@name='process']/option/text()")
-    assert "注册审核（registration_vetting）" in options and "参与达标（compliance_review）" in options
+    assert "注册审核 · registration_vetting" in options and "参与达标 · compliance_review" in options
 
 
 def test_instance_list_pages(new_applicant, operator_client, monkeypatch):

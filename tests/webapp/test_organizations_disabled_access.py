@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storage.models import ApiToken, HumanTask, ProcessInstance, User
+from storage.models import ApiToken, HumanTask, Organization, ProcessInstance, User
 from tests.webapp.helpers import (
     OTHER_EMAIL,
     OTHER_PASSWORD,
@@ -17,13 +17,13 @@ from tests.webapp.helpers import (
     page,
     text_of,
 )
-from tests.webapp.pilot_flow import make_member
+from tests.webapp.pilot_flow import make_member, make_pilot
 from tests.webapp.test_declarations import declared, table
 
 REASON = "年度核查发现资质证书已过期"
 NOTICE = "您单位的帐号已停用，只能查看注册状态和“我的消息”"
 API_REFUSAL = "您单位的帐号已停用，不能使用接口"
-CLOSED_PAGES = ["/account/profile", "/account/password", "/account/enterprise-info", "/account/industries.json?q=电",
+CLOSED_PAGES = ["/account/profile", "/account/enterprise-info", "/account/industries.json?q=电",
                 "/tasks/", "/tasks/done", "/my/declarations", "/my/declarations/new", "/my/enrollments",
                 "/my/comments"]
 PUBLIC_PAGES = ["/plans/", "/declarations/", "/", "/results/", "/pilots/"]
@@ -96,14 +96,30 @@ def test_login_with_a_next_page_ends_on_the_status_page(client, office_client, o
 
 def test_posts_are_refused_and_change_nothing(office_client, other_client, other_org, session_factory):
     disable(office_client, other_org)
-    before = first(session_factory, select(User.password_hash).where(User.email == OTHER_EMAIL))
-    response = other_client.post("/account/password", data={
-        "old_password": OTHER_PASSWORD, "new_password": "Newer#12345", "confirm_password": "Newer#12345"})
-    assert redirected_to_status(response)
-    assert first(session_factory, select(User.password_hash).where(User.email == OTHER_EMAIL)) == before
+    before = first(session_factory, select(Organization.name).where(Organization.id == other_org))
+    assert redirected_to_status(other_client.post("/account/profile", data={"name": "改名企业有限公司"}))
+    assert first(session_factory, select(Organization.name).where(Organization.id == other_org)) == before
     assert redirected_to_status(other_client.post("/account/status/withdraw"))
     assert other_client.post("/logout").status_code == 302  # signing out still works
     assert other_client.get("/account/status").status_code == 302  # … and it did sign out
+
+
+def test_a_disabled_member_is_told_why_it_cannot_enrol(office, office_client, other_client, other_org,
+                                                       session_factory):
+    pilot_id = make_pilot(session_factory, office, recruit_type="enterprise")
+    disable(office_client, other_org)
+    assert "帐号已停用" in text_of(other_client.get("/pilots/"))  # not "帐号审核通过后才能报名"
+    assert "您单位的帐号已停用，不能报名" in text_of(other_client.get(f"/pilots/{pilot_id}"))
+
+
+def test_a_disabled_user_may_still_change_its_password(office_client, other_client, other_org, session_factory):
+    disable(office_client, other_org)
+    before = first(session_factory, select(User.password_hash).where(User.email == OTHER_EMAIL))
+    assert other_client.get("/account/password").status_code == 200
+    response = other_client.post("/account/password", data={
+        "old_password": OTHER_PASSWORD, "new_password": "Newer#12345", "confirm_password": "Newer#12345"})
+    assert response.status_code == 302 and not redirected_to_status(response)
+    assert first(session_factory, select(User.password_hash).where(User.email == OTHER_EMAIL)) != before
 
 
 def test_pending_applicants_keep_their_pages(applicant_client):

@@ -86,7 +86,8 @@ def test_the_office_closes_a_recruitment_and_new_enrolments_are_refused(
         assert pilot.closed_at == clock.now() and pilot.closed_by_id == office
 
     # The public and the members see it ended; 正在招募 no longer lists it.
-    assert "已结束" in text_of(client.get(f"/pilots/{recruiting}"))
+    public = client.get(f"/pilots/{recruiting}")
+    assert "已结束" in text_of(public) and "登录后报名参与" not in text_of(public)  # no invitation to enrol
     assert table(client.get("/pilots/"))[1] == [["暂无正在招募的试点"]]
     member_list = institution_client.get("/pilots/?all=1")
     assert page(member_list).xpath("//*[@data-refused='ended']/text()") == ["招募已结束"]

@@ -2,6 +2,9 @@
 (function () {
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (!form) return;
+    // A required field left empty: no question yet, the server answers with its message at the field.
+    const empty = Array.from(form.querySelectorAll("[required]")).some((el) => !el.value.trim());
+    if (!empty && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 })();

@@ -71,7 +71,8 @@
     var note = document.createElement('div');
     note.className = 'invalid-feedback d-block';
     note.setAttribute('data-client-error', 'indicators');
-    note.textContent = checks.missing_levels.replace('%(m)s', missing.join('、'));
+    var message = missing.length > 1 ? checks.missing_levels : checks.missing_level;
+    note.textContent = message.replace('%(m)s', missing.join('、'));
     table.insertAdjacentElement('beforebegin', note);
   }
 
