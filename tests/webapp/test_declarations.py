@@ -320,6 +320,9 @@ def test_office_takes_down_with_a_public_reason(client, ent_client, office_clien
     (message,) = all_rows(session_factory, select(Message))
     assert message.organization_id == enterprise.organization_id and REASON in message.body
     assert "自我声明已被专项办撤下" in text_of(ent_client.get("/account/messages"))
+    # 已办 shows what was decided, without the instruction to decide it
+    done = text_of(office_client.get(f"/tasks/done/{task.id}"))
+    assert REASON in done and "请核查其内容" not in done
 
 
 def test_office_checks_through_the_api(client, ent_client, office, session_factory):

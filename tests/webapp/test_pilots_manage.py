@@ -172,6 +172,7 @@ def test_a_closed_pilot_keeps_its_deadline(office_client, session_factory, recru
     assert office_client.post(f"/office/pilots/{recruiting}/close").status_code == 302
     form_page = office_client.get(f"/office/pilots/{recruiting}/edit")
     assert "报名截止不能再修改" in text_of(form_page)
+    assert page(form_page).xpath("//input[@name='deadline']/@readonly")  # shown, not offered for change
     before = snapshot(session_factory, recruiting)
     response = office_client.post(f"/office/pilots/{recruiting}/edit", **multipart(pilot_form(
         title=INSTITUTION_PILOT, deadline="2027-03-31")))
