@@ -6,12 +6,12 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
 from engine.text import N_
-from storage.models import ApiToken, Throttle, User
+from storage.models import ApiToken, Organization, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5  # per account (login name)
@@ -137,7 +137,9 @@ def issue_token(session: Session, user: User) -> str:
 # Built once: every API request runs it, and building a statement costs more than running it.
 # The organisation is not joined in: the API checks roles and organisation ids only.
 _TOKEN_USER = (
-    select(User).options(lazyload(User.organization)).join(ApiToken, ApiToken.user_id == User.id)
+    # The organisation comes in the same query: every API request checks that it is not 停用.
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .join(Organization, Organization.id == User.organization_id).options(contains_eager(User.organization))
     .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True),
            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
     .limit(1)

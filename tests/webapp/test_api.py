@@ -222,3 +222,24 @@ def test_json_body_must_be_an_object(client, applicant, office_api, session_fact
     assert response.status_code == 400
     assert "error" in response.get_json()
     assert open_task(session_factory, applicant.instance_id).id == task.id
+
+
+def test_a_vetting_decision_through_the_api_takes_ten_statements(app, client, applicant, office_api,
+                                                                  session_factory):
+    """The cost target of the vetting step rests on this count (docs/performance.md): token and
+    organisation, task, claim, submission, decision, 我的消息, outbox, inbox row, audit row, instance."""
+    from sqlalchemy import event
+
+    task = open_task(session_factory, applicant.instance_id)
+    app.config["OUTBOX_SYNC"] = False  # as deployed: the worker sends the e-mail after the request
+    engine, statements = app.extensions["duibiao.engine"], []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.post(f"/api/v1/tasks/{task.id}", json={"decision": "return", "reason": "请补充资质"},
+                               headers=office_api)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    sql = [s for s in statements if not s.startswith("BEGIN")]
+    assert len(sql) == 10, "\n".join(s[:100].replace("\n", " ") for s in sql)
