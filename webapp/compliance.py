@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -78,6 +78,16 @@ def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Applica
         return None
     db.commit()
     return application
+
+
+@bp.get("/plans/<int:plan_id>/apply/model-check")
+@roles_required("enterprise")
+def model_check(plan_id: int):
+    """申请达标 第一步 asks before 下一步 whether the 产品型号 is free (the submission checks again)."""
+    plan = _published_plan(plan_id)
+    model = (request.args.get("model") or "").strip()[:100]
+    refusal = compliance.model_refusal(db.session(), plan.id, current_user.organization_id, model) if model else None
+    return jsonify({"message": localized(refusal) if refusal else None})
 
 
 @bp.route("/plans/<int:plan_id>/apply", methods=["GET", "POST"])

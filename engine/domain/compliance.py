@@ -110,6 +110,13 @@ def open_duplicate(session: Session, plan_id: int, enterprise_id: int, key: str,
     return session.scalars(query.limit(1)).first()
 
 
+def model_refusal(session: Session, plan_id: int, enterprise_id: int, product_model: str):
+    """Why this 产品型号 cannot be applied for again under this plan (None: it can)."""
+    if open_duplicate(session, plan_id, enterprise_id, model_key(product_model)):
+        return N_("该型号已有进行中的达标申请或已获证书，请在“我参与的”中查看")
+    return None
+
+
 # --- applying and correcting ----------------------------------------------------------------
 
 
@@ -140,15 +147,16 @@ def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -
         raise ApplicationError("institution_id", N_("请选择参与该试点的第三方技术机构"))
     if not given.reports:
         raise ApplicationError("reports", N_("请上传产品检测报告（PDF）"))
-    key = model_key(given.product_model)
-    if open_duplicate(session, plan.id, user.organization_id, key):
-        raise ApplicationError("product_model", N_("该型号已有进行中的达标申请或已获证书，请在“我参与的”中查看"))
+    duplicate = model_refusal(session, plan.id, user.organization_id, given.product_model)
+    if duplicate:
+        raise ApplicationError("product_model", duplicate)
     _check_measurements(indicators(version), given.measured)
     now = clock.now()
     application = Application(
         plan_id=plan.id, plan_submission_id=version.id, enterprise_id=user.organization_id,
         institution_id=given.institution_id, product_name=plan.pilot.product_name,
-        product_model=given.product_model.strip(), model_key=key, status="institution_review",
+        product_model=given.product_model.strip(), model_key=model_key(given.product_model),
+        status="institution_review",
         created_at=now, updated_at=now, created_by_id=user.id)
     session.add(application)
     session.flush()

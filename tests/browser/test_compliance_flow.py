@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_plan_flow import OFFICE, log_in, office_decides
 from tests.certificate_reading import pdf_text, qr_codes
@@ -39,8 +40,8 @@ def enterprise_applies(ent, pdf) -> None:
     ent.click("#institution-details-button")
     assert "北京市" in ent.inner_text("[data-institution-details]:visible")
     ent.set_input_files("#reports", str(pdf))
-    ent.click("[data-next-step]")
-    assert ent.locator("[data-step='2']").is_visible()
+    ent.click("[data-next-step]")  # asks the server whether the model is free first
+    expect(ent.locator("[data-step='2']")).to_be_visible()
     rows = ent.locator("table[data-measurements] tbody tr")
     assert rows.count() == 4 and "智能化（可填）" in rows.nth(3).inner_text()
     for index, value in enumerate(["0.05s", "96%", "2.5W"]):  # 智能化 is optional: left empty
@@ -87,6 +88,17 @@ def test_from_application_to_verified_certificate(published_plans, new_context, 
     ent.reload()
     assert mine.inner_text() == "已发证"
     shot(ent, "issued")
+
+    # The certified model cannot be applied for again: step one says so before step two.
+    ent.click("nav.side-menu a:has-text('对标方案')")
+    ent.click("tr:has-text('T/CSTM 00123-2025') a:has-text('参与达标')")
+    ent.fill("#product_model", MODEL.lower())
+    ent.select_option("#institution_id", label="华标检测认证有限公司")
+    ent.set_input_files("#reports", str(pdf))
+    ent.click("[data-next-step]")
+    expect(ent.locator("[data-client-error='product_model']")).to_contain_text("该型号已有进行中的达标申请或已获证书")
+    assert ent.locator("[data-step='2']").is_hidden()
+    ent.goto("/my/enrollments")
 
     with ent.expect_download() as download:
         ent.click(f"tr:has-text('{MODEL}') a[data-certificate-pdf]")

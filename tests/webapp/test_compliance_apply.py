@@ -218,6 +218,17 @@ def test_a_second_open_application_for_the_same_model_is_refused(
     assert count(session_factory, Application) == 3
 
 
+def test_step_one_asks_whether_the_model_is_free(published, institution, application, enterprise_client,
+                                               second_enterprise_client, client):
+    url = f"/plans/{published}/apply/model-check"
+    taken = enterprise_client.get(url, query_string={"model": " xx20 "}).get_json()
+    assert DUPLICATE in taken["message"]
+    assert enterprise_client.get(url, query_string={"model": "XX30"}).get_json() == {"message": None}
+    # the same model is free for another enterprise; only enterprises ask
+    assert second_enterprise_client.get(url, query_string={"model": MODEL}).get_json() == {"message": None}
+    assert client.get(url, query_string={"model": MODEL}).status_code == 302  # login first
+
+
 # --- success, 撤回, 修改并重新提交 ----------------------------------------------------------------------
 
 

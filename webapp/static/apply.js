@@ -21,19 +21,37 @@
   }
   // The messages the server would give, in the page's language, said at each field before step two.
   const messages = JSON.parse(form.querySelector("[data-step='1']").dataset.requiredMessages || "{}");
-  function say(el) {
+  function say(el, text) {
     const note = document.createElement("div");
     note.className = "invalid-feedback d-block";
     note.dataset.clientError = el.id;
-    note.textContent = messages[el.id] || "";
+    note.textContent = text || messages[el.id] || "";
     el.insertAdjacentElement("afterend", note);
   }
-  form.querySelector("[data-next-step]").addEventListener("click", () => {
+  // A 产品型号 already applied for (or certified) is named now, not after step two.
+  async function modelRefusal(model) {
+    try {
+      const answer = await fetch(`${form.dataset.modelCheck}?model=${encodeURIComponent(model)}`,
+                                 {headers: {Accept: "application/json"}});
+      return answer.ok ? (await answer.json()).message : null;
+    } catch (error) {
+      return null; // the submission checks again
+    }
+  }
+  form.querySelector("[data-next-step]").addEventListener("click", async () => {
     const problems = stepOneProblems();
     form.querySelectorAll(".is-invalid").forEach((el) => el.classList.remove("is-invalid"));
     form.querySelectorAll("[data-client-error]").forEach((el) => el.remove());
     problems.forEach((el) => { el.classList.add("is-invalid"); say(el); });
-    if (problems.length === 0) show(2);
+    if (problems.length !== 0) return;
+    const model = form.querySelector("#product_model");
+    const refusal = await modelRefusal(model.value.trim());
+    if (refusal) {
+      model.classList.add("is-invalid");
+      say(model, refusal);
+      return;
+    }
+    show(2);
   });
   form.querySelector("[data-prev-step]").addEventListener("click", () => show(1));
   show(form.dataset.startStep || "1");
