@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine.domain import articles
+from engine.domain import articles, operations
 from engine.domain.errors import InputError
 from forms.articles import COLUMN_LABELS, GROUP_LABELS, STATUS_LABELS, ArticleForm
 from storage.models import Article
@@ -74,7 +74,34 @@ def column_page(group: str):
     rows, total = articles.public_list(db.session(), column, page, PER_PAGE)
     return render_template("articles/column.html", group=group, column=column, rows=rows,
                            tabs=tabs(group, column), pager=Pager(page, PER_PAGE, total),
+                           diagrams=procedure_diagrams(column),
                            in_full=column in FULL_TEXT_COLUMNS and total == 1)
+
+
+# 制度流程 "以流程图的形式": the processes a pilot goes through, drawn from the BPMN the platform runs.
+PROCEDURES = ("pilot_enrollment", "comparison_report", "formal_plan", "publicity", "compliance_review",
+              "certificate_issuance")
+
+
+def procedure_diagrams(column: str) -> list[tuple[str, str]]:
+    """(key, name) of the diagrams a column shows: 制度流程's, in the order a pilot meets them."""
+    if column != "procedures":
+        return []
+    names = operations.process_names(db.session())
+    return [(key, names[key]) for key in PROCEDURES if key in names]
+
+
+@bp.route("/pilot-info/procedures/<key>.bpmn")
+def procedure_xml(key: str):
+    """The BPMN of one 制度流程 diagram (its newest version), for the public viewer."""
+    found = operations.newest_definition(db.session(), key) if key in PROCEDURES else None
+    if found is None:
+        abort(404)
+    labelled = operations.with_lane_labels(found.bpmn_xml, lambda role: localized(operations.role_label(role)))
+    response = Response(labelled, mimetype="application/xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/articles/<int:article_id>")

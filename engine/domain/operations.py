@@ -6,9 +6,11 @@ process_event): the instance list never fetches the workflow state, and nothing 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -111,6 +113,22 @@ def definitions(session: Session) -> list[DefinitionRow]:
     return [DefinitionRow(id=id_, key=key, name=names[(key, digest)], version=version, sha256=digest,
                           deployed_at=deployed_at, instances=int(n))
             for id_, key, version, digest, deployed_at, n in rows]
+
+
+def newest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    """The version of ``key`` new instances start on."""
+    return session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                           .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def with_lane_labels(source: str, label: Callable[[str], str]) -> bytes:
+    """The BPMN with each lane named for readers (专项办, not ``office``); lanes are role keys in BPMN."""
+    tree = bpmn.parse_xml(source)
+    for lane in tree.iter(f"{{{bpmn.BPMN_NS}}}lane"):
+        role = lane.get("name")
+        if role in ROLE_LABELS:
+            lane.set("name", label(role))
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
 
 
 def process_names(session: Session) -> dict[str, str]:

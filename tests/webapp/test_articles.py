@@ -455,3 +455,22 @@ def test_an_article_marks_its_group_and_other_pages_mark_nothing(office, client,
     assert current_sections(client.get("/login")) == []
     assert current_sections(office_client.get("/tasks/")) == []
     assert current_sections(office_client.get(f"/office/articles/{notice}")) == []  # the office's preview
+
+
+def test_procedures_show_the_pilot_processes_as_diagrams(client):
+    """制度流程 "以流程图的形式": the BPMN the platform runs, drawn for the public."""
+    response = client.get("/pilot-info/?column=procedures")
+    sections = page(response).xpath("//section[@data-procedure]")
+    assert [s.get("data-procedure") for s in sections] == [
+        "pilot_enrollment", "comparison_report", "formal_plan", "publicity", "compliance_review",
+        "certificate_issuance"]
+    assert all(s.xpath(".//h2") and s.xpath(".//*[@data-bpmn-diagram]") for s in sections)
+    url = sections[0].xpath(".//*[@data-bpmn-diagram]/@data-bpmn-url")[0]
+    xml = client.get(url)
+    assert xml.status_code == 200 and xml.mimetype == "application/xml" and b"pilot_enrollment" in xml.data
+    lanes = xml.data.decode().split("<bpmn:lane ")[1:]
+    assert lanes and all('name="office"' not in lane for lane in lanes) and 'name="专项办"' in xml.data.decode()
+    assert "sandbox" in xml.headers["Content-Security-Policy"]
+    assert "bpmn-navigated-viewer" in response.get_data(as_text=True)
+    assert client.get("/pilot-info/procedures/registration_vetting.bpmn").status_code == 404  # not a pilot's
+    assert not page(client.get("/pilot-info/")).xpath("//section[@data-procedure]")  # other columns: none
