@@ -196,10 +196,11 @@ def _instance_submission_id(context: ServiceContext) -> int:
 
 
 def _change_subject(current: str, requested: str | None) -> str:
-    """What 待办 and 注册状态 call a change: the name asked for, with the one in force."""
+    """What 待办 and 注册状态 call a change: the name asked for, with the one in force (stored as the
+    instance's subject, in the source language)."""
     if requested:
-        return f"{requested}（信息变更，原名称：{current}）"
-    return f"{current}（信息变更）"
+        return N_("%(requested)s（信息变更，原名称：%(current)s）", requested=requested, current=current)
+    return N_("%(current)s（信息变更）", current=current)
 
 
 def request_change(session: Session, user: User, fields: dict,
