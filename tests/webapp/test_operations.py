@@ -192,7 +192,11 @@ def test_instance_detail_shows_tasks_timeline_and_ready_highlight(
     diagram = page(waiting).xpath("//*[@data-bpmn-diagram]")[0]
     assert diagram.get("data-highlight") == f'["{task.task_name}"]'
     definition_id = registration_definition_id(session_factory)
-    assert diagram.get("data-bpmn-url") == f"/operations/definitions/{definition_id}/bpmn"
+    assert diagram.get("data-bpmn-url") == f"/operations/definitions/{definition_id}/bpmn?lanes=labels"
+    drawn = operator_client.get(diagram.get("data-bpmn-url")).get_data(as_text=True)
+    assert 'name="专项办"' in drawn and 'name="office"' not in drawn  # lanes named for readers …
+    raw = operator_client.get(f"/operations/definitions/{definition_id}/bpmn").get_data(as_text=True)
+    assert 'name="office"' in raw  # … while the download is the deployed file as it is
     assert page(waiting).xpath("//tr[@data-task-id]/@data-task-state") == ["ready"]
 
     assert decide(office_client, task.id, "return", "营业执照不清晰").status_code == 302
