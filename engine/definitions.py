@@ -30,6 +30,11 @@ def latest(session: Session, key: str) -> ProcessDefinition | None:
     ).first()
 
 
+def deployed_keys(session: Session) -> set[str]:
+    """Keys of the processes deployed (in any version)."""
+    return set(session.scalars(select(ProcessDefinition.key).distinct()))
+
+
 def deploy_documents(
     session: Session, documents: list[tuple[str, bytes]], actor_id: int | None = None
 ) -> list[DeployResult]:

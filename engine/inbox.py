@@ -1,28 +1,15 @@
 """Who sees which task and instance: plain indexed queries, never the workflow state."""
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from engine import history
 from engine.projection import APPLICANT_LANE
-from storage.models import (
-    Application,
-    ApplicationSubmission,
-    Declaration,
-    EnrollmentSubmission,
-    Evaluation,
-    HumanTask,
-    Plan,
-    PlanSubmission,
-    ProcessEvent,
-    ProcessInstance,
-    RegistrationSubmission,
-    User,
-)
+from storage.models import Application, HumanTask, ProcessInstance, User
 
 PER_PAGE = 20
 
@@ -100,125 +87,19 @@ def _page(session, query, page, per_page, order):
     return rows, total
 
 
-# --- what a completed task decided -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Mine:
-    """A task the user completed on one of the page's business objects."""
-
-    id: int
-    instance_id: int
-    task_name: str
-    form_key: str
-    business_key: str | None
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where the reason of a kind of decision is kept: ``rows(user_id, object_ids)`` selects
-    (object id, reason[, conclusion]) in the order the user decided them."""
-
-    form_key: str
-    prefix: str  # of the business key: ``<prefix>:<object id>``
-    decisions: tuple[str, ...] | None  # the completions it applies to; None: all of the form key
-    rows: Callable[[int, list[int]], object]
-
-
-def _reviewed(model, object_column, *where, join=None):
-    """Rows a user decided with the Reviewed columns (通过 / 退回修改 / 不予通过 and the reason)."""
-    def rows(user_id: int, object_ids: list[int]):
-        statement = select(object_column, model.reason).select_from(model)
-        if join is not None:
-            statement = statement.join(*join)
-        return statement.where(model.decided_by_id == user_id, object_column.in_(object_ids), *where) \
-            .order_by(model.decided_at, model.id)
-    return rows
-
-
-def _evaluations_made(user_id: int, object_ids: list[int]):
-    return select(Evaluation.application_id, Evaluation.explanation, Evaluation.conclusion).where(
-        Evaluation.created_by_id == user_id, Evaluation.application_id.in_(object_ids)
-    ).order_by(Evaluation.sequence)
-
-
-def _take_downs(user_id: int, object_ids: list[int]):
-    return select(Declaration.id, Declaration.taken_down_reason).where(Declaration.id.in_(object_ids))
-
-
-_PLAN = (Plan, Plan.id == PlanSubmission.plan_id)
-SOURCES = (
-    _Source("vet_registration", "organization", None,
-            _reviewed(RegistrationSubmission, RegistrationSubmission.organization_id)),
-    _Source("review_enrollment", "enrollment", None,
-            _reviewed(EnrollmentSubmission, EnrollmentSubmission.enrollment_id)),
-    _Source("review_report", "enrollment", None,
-            _reviewed(PlanSubmission, Plan.enrollment_id, PlanSubmission.stage == "report", join=_PLAN)),
-    _Source("review_plan", "enrollment", None,
-            _reviewed(PlanSubmission, Plan.enrollment_id, PlanSubmission.stage == "plan", join=_PLAN)),
-    _Source("evaluate_application", "application", ("return",),
-            _reviewed(ApplicationSubmission, ApplicationSubmission.application_id)),
-    _Source("evaluate_application", "application", ("evaluate",), _evaluations_made),
-    _Source("file_evaluation", "application", None, _reviewed(Evaluation, Evaluation.application_id)),
-    _Source("check_declaration", "declaration", ("take_down",), _take_downs),
-)
+def _add_outcomes(session: Session, user: User, rows: list[DoneRow]) -> None:
+    """Each row's decision, reason and outcomes: its own history record (engine.history), by task."""
+    decided = history.of_tasks(session, [row.task.id for row in rows])
+    for row in rows:
+        record = decided.get(row.task.id)
+        if record is not None:
+            row.outcome = {**(record.summary or {}), "decision": record.decision}
+            row.reason, row.conclusion = record.reason, (record.summary or {}).get("conclusion")
 
 
 def _object_id(business_key: str | None, prefix: str) -> int | None:
     kind, _, number = (business_key or "").partition(":")
     return int(number) if kind == prefix and number.isdigit() else None
-
-
-def _add_outcomes(session: Session, user: User, rows: list[DoneRow]) -> None:
-    """Each row's decision (its audit event) and reason (the domain row it decided).
-
-    A user's completions of one task in one instance and the audit events they wrote pair up in
-    order, as do a user's decisions on one object and the domain rows they decided; so every
-    completion of the user on the page's objects is read (ids only), not just the page's."""
-    keys = {row.task.instance.business_key for row in rows} - {None}
-    mine = [_Mine(*values) for values in session.execute(
-        select(HumanTask.id, HumanTask.instance_id, HumanTask.task_name, HumanTask.form_key,
-               ProcessInstance.business_key)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.completed_by_id == user.id, HumanTask.state == "completed",
-               or_(HumanTask.instance_id.in_({row.task.instance_id for row in rows}),
-                   ProcessInstance.business_key.in_(keys)))
-        .order_by(HumanTask.id))]
-    events: dict[tuple[int, str], deque] = defaultdict(deque)
-    for instance_id, task_name, summary in session.execute(
-            select(ProcessEvent.instance_id, ProcessEvent.task_name, ProcessEvent.summary)
-            .where(ProcessEvent.kind == "task_completed", ProcessEvent.actor_id == user.id,
-                   ProcessEvent.instance_id.in_({m.instance_id for m in mine}))
-            .order_by(ProcessEvent.instance_id, ProcessEvent.sequence)):
-        events[(instance_id, task_name)].append(summary or {})
-    outcomes = {m.id: events[(m.instance_id, m.task_name)].popleft()
-                for m in mine if events[(m.instance_id, m.task_name)]}
-    reasons = _reasons(session, user, mine, outcomes)
-    for row in rows:
-        row.outcome = outcomes.get(row.task.id, {})
-        row.reason, row.conclusion = reasons.get(row.task.id, (None, None))
-
-
-def _reasons(session: Session, user: User, mine: list[_Mine], outcomes: dict[int, dict]) -> dict:
-    """Task id → (reason, conclusion), from the domain rows the user's decisions wrote."""
-    found: dict[int, tuple] = {}
-    for source in SOURCES:
-        by_object: dict[int, list[int]] = defaultdict(list)
-        for m in mine:
-            object_id = _object_id(m.business_key, source.prefix)
-            if m.form_key == source.form_key and object_id is not None and (
-                    source.decisions is None or outcomes.get(m.id, {}).get("decision") in source.decisions):
-                by_object[object_id].append(m.id)
-        if not by_object:
-            continue
-        decided: dict[int, deque] = defaultdict(deque)
-        for object_id, reason, *more in session.execute(source.rows(user.id, sorted(by_object))):
-            decided[object_id].append((reason, more[0] if more else None))
-        for object_id, task_ids in by_object.items():
-            for task_id in task_ids:
-                if decided[object_id]:
-                    found[task_id] = decided[object_id].popleft()
-    return found
 
 
 def _add_revocations(session: Session, rows: list[DoneRow]) -> None:
@@ -234,6 +115,20 @@ def _add_revocations(session: Session, rows: list[DoneRow]) -> None:
             Application.id.in_(sorted(by_application)), Application.status == "revoked")):
         for row in by_application[application_id]:
             row.revoked = True
+
+
+def withdrawable(session: Session, *, instance_ids=(), business_key: str | None = None) -> HumanTask | None:
+    """The open task of these instances (or of every instance under ``business_key``) that a
+    withdrawal can interrupt now: one with a message boundary event, as the BPMN draws it."""
+    where = [ProcessInstance.id.in_(list(instance_ids))] if instance_ids else []
+    if business_key is not None:
+        where.append(ProcessInstance.business_key == business_key)
+    if not where:
+        return None
+    return session.scalars(
+        select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(or_(*where), HumanTask.state == "ready", HumanTask.withdraw_message.is_not(None))
+        .order_by(HumanTask.id)).first()
 
 
 def may_view_instance(session: Session, user: User, instance: ProcessInstance) -> bool:

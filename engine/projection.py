@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, insert, update
@@ -49,6 +50,7 @@ class Summary:
     ready: list  # READY user tasks, in the engine's order
     status: str
     stage: str | None
+    stage_label: str | None  # the words the BPMN declares beside the stage code (stageLabel)
     next_timer_at: datetime | None
 
 
@@ -56,25 +58,43 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
     """READY user tasks; engine status; the stage of the open user task, else of a waiting element,
     else of the last finished element; the earliest timer due."""
     ready, timers, error = [], [], False
-    ready_stage = waiting_stage = None
-    finished = None  # (last_state_change, stage) of the latest finished element with a stage
+    ready_props = waiting_props = None
+    finished = None  # (last_state_change, properties) of the latest finished element with a stage
     for task in workflow.get_tasks():
         state = task.state
         if state == TaskState.READY and task.task_spec.manual:
             ready.append(task)
-            ready_stage = ready_stage or properties(task.task_spec).get("stage")
+            ready_props = ready_props or _staged(task.task_spec)
         elif state == TaskState.WAITING:
-            waiting_stage = waiting_stage or properties(task.task_spec).get("stage")
+            waiting_props = waiting_props or _staged(task.task_spec)
             timers.extend(_timer_due(task))
         elif state == TaskState.COMPLETED:
-            stage = properties(task.task_spec).get("stage")
-            if stage and (finished is None or task.last_state_change > finished[0]):
-                finished = (task.last_state_change, stage)
+            props = _staged(task.task_spec)
+            if props and (finished is None or task.last_state_change > finished[0]):
+                finished = (task.last_state_change, props)
         elif state == TaskState.ERROR:
             error = True
     status = "error" if error else "completed" if workflow.is_completed() else "running" if ready else "waiting"
-    stage = ready_stage or waiting_stage or (finished[1] if finished else None)
-    return Summary(ready, status, stage, min(timers) if timers else None)
+    props = ready_props or waiting_props or (finished[1] if finished else None) or {}
+    return Summary(ready, status, props.get("stage"), props.get("stageLabel"), min(timers) if timers else None)
+
+
+def _staged(task_spec) -> dict | None:
+    props = properties(task_spec)
+    return props if props.get("stage") else None
+
+
+def boundary_messages(task_spec) -> list[str]:
+    """Names of the messages that boundary events on this task catch while it is open."""
+    names = []
+    for split in task_spec.inputs:
+        if type(split).__name__ != "BoundaryEventSplit":
+            continue
+        for event in split.outputs:
+            definition = getattr(event, "event_definition", None)
+            if event is not task_spec and isinstance(definition, MessageEventDefinition):
+                names.append(definition.name)
+    return names
 
 
 def _timer_due(task) -> list[datetime]:
@@ -136,6 +156,7 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
             "task_name": task.task_spec.name, "title": task.task_spec.bpmn_name or task.task_spec.name,
             "form_key": props.get("formKey") or task.task_spec.name, "role": task.task_spec.lane or "office",
             "organization_id": task_organization(instance, task), "state": "ready", "created_at": now,
+            "withdraw_message": next(iter(boundary_messages(task.task_spec)), None),
         }
         created.append(_insert_task(session, values))
     return created

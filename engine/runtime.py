@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, definitions, projection, serializer, services
+from engine import clock, definitions, history, projection, serializer
 from engine.scripting import SafeScriptEngine
 from engine.services import ServiceContext
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
@@ -79,7 +79,7 @@ _CLAIM = (update(HumanTask.__table__)
           .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
 _INSERT_EVENT = insert(ProcessEvent.__table__)
 _INSTANCE = ProcessInstance.__table__
-_SAVED_COLUMNS = ("state", "status", "stage", "next_timer_at", "updated_at", "completed_at",
+_SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "next_timer_at", "updated_at", "completed_at",
                   "last_event_sequence", "version")
 _UPDATE_INSTANCE = (update(_INSTANCE)
                     .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
@@ -125,7 +125,9 @@ def complete_task(
         data = (apply(context) if apply else None) or {}
         task.data.update(data)
         task.run()
-        record(context, "task_completed", task.task_spec.name, _summary(data))
+        record(context, "task_completed", task.task_spec.name, {**_summary(data), **context.details},
+               human_task_id=human_task.id, title=human_task.title, decision=data.get("decision"),
+               reason=(context.reason or "").strip() or None)
         workflow.do_engine_steps()
         return save(session, instance, workflow, context)
 
@@ -145,6 +147,7 @@ def send_message(
         t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
     ]:
         raise AlreadyHandled(must_cancel)
+    interrupted = [t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel]
     try:
         workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
     except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"
@@ -155,12 +158,26 @@ def send_message(
         t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
     ]:
         raise AlreadyHandled(must_cancel)
+    for task in interrupted:  # 撤回 is a decision of the submitter's: it joins the history
+        record(context, history.WITHDRAWN, task.task_spec.name, title=task.task_spec.bpmn_name or task.task_spec.name,
+               decision=history.WITHDRAWN)
     return save(session, instance, workflow, context)
 
 
+def withdraw(session: Session, task: HumanTask | None, actor_id: int | None) -> list[HumanTask]:
+    """撤回: deliver the message a boundary event on the open ``task`` catches (the BPMN decides which
+    tasks can be withdrawn from, whatever they are called); AlreadyHandled when it cannot be now."""
+    if task is None or task.state != "ready" or not task.withdraw_message:
+        raise AlreadyHandled(task.id if task is not None else None)
+    instance = session.get(ProcessInstance, task.instance_id, options=[undefer(ProcessInstance.state)])
+    return send_message(session, instance, task.withdraw_message, actor_id, must_cancel=task.task_name)
+
+
 def record(context: ServiceContext, kind: str, task_name: str | None = None,
-           summary: dict | None = None) -> None:
-    context.events.append({"kind": kind, "task_name": task_name, "summary": summary or {}})
+           summary: dict | None = None, **decision) -> None:
+    """An audit row; ``decision`` (human_task_id, title, decision, reason) makes it a history record."""
+    context.events.append({"kind": kind, "task_name": task_name, "summary": summary or {},
+                           "human_task_id": None, "title": None, "decision": None, "reason": None, **decision})
 
 
 def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
@@ -170,7 +187,8 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     summary = projection.summarize(workflow)  # one walk of the task tree
     ready = summary.ready
     values = {"state": serializer.dumps(workflow), "status": summary.status, "stage": summary.stage,
-              "next_timer_at": summary.next_timer_at, "updated_at": now, "completed_at": instance.completed_at}
+              "stage_label": summary.stage_label, "next_timer_at": summary.next_timer_at, "updated_at": now,
+              "completed_at": instance.completed_at}
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})
@@ -206,9 +224,8 @@ def _write_events(session, instance, context, now) -> int:
         return last
     # Append-only audit rows: one plain INSERT, outside the unit of work.
     session.connection().execute(_INSERT_EVENT, [
-        {"instance_id": instance.id, "sequence": last + offset, "kind": event["kind"],
-         "task_name": event["task_name"], "actor_id": context.actor_id,
-         "summary": event["summary"], "created_at": now}
+        {**event, "instance_id": instance.id, "sequence": last + offset, "actor_id": context.actor_id,
+         "created_at": now}
         for offset, event in enumerate(context.events, start=1)
     ])
     last += len(context.events)
@@ -224,5 +241,3 @@ def _summary(data: dict) -> dict:
         if isinstance(value, str | int | float | bool) or value is None
     }
 
-
-services.load_all()

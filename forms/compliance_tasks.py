@@ -7,7 +7,7 @@ from engine import clock
 from engine.domain import certificates, compliance, formal_plans
 from engine.services import ServiceContext
 from forms.compliance import CorrectApplicationForm, EvaluateApplicationForm, FileEvaluationForm
-from forms.task_form import TaskForm, latest_and_history, no_prefill
+from forms.task_form import SUBMITTED, TaskForm, latest_and_history, no_prefill
 from storage.files import FileStore
 from storage.models import Application, ApplicationSubmission, Evaluation, HumanTask
 
@@ -110,11 +110,12 @@ def submit_filing(context_: ServiceContext, form: FileEvaluationForm, store: Fil
 TASK_FORMS: dict[str, TaskForm] = {
     "evaluate_application": TaskForm(
         EvaluateApplicationForm, context, evaluation_prefill, submit_evaluation,
-        "tasks/_application_context.html", form_template="tasks/_evaluation_form.html"),
+        "tasks/_application_context.html", form_template="tasks/_evaluation_form.html",
+        outputs=("decision", "evaluation_id")),
     "correct_application": TaskForm(
         CorrectApplicationForm, context, correction_prefill, submit_correction,
         "tasks/_application_context.html", prepare=prepare_correction,
-        form_template="tasks/_correction_form.html"),
+        form_template="tasks/_correction_form.html", outputs=SUBMITTED),
     "file_evaluation": TaskForm(
         FileEvaluationForm, context, no_prefill, submit_filing, "tasks/_application_context.html"),
 }

@@ -12,6 +12,8 @@ from engine.services import ServiceContext
 from storage.files import FileStore
 from storage.models import HumanTask, StoredFile
 
+SUBMITTED = ("submission_id", "decision")  # what a form that files a (re)submission sets
+
 
 @dataclass(frozen=True)
 class TaskForm:
@@ -23,6 +25,8 @@ class TaskForm:
     prepare: Callable[[Session, HumanTask, Form], None] | None = None  # choices from the database
     save: Callable[..., None] | None = None  # 保存: keep a draft, the task stays READY
     form_template: str | None = None  # a partial for forms the generic layout cannot show
+    # The workflow data its submit sets, which gateway conditions may read (checked at deploy).
+    outputs: tuple[str, ...] = ("decision",)
 
 
 def no_prefill(session: Session, task: HumanTask) -> dict:

@@ -4,16 +4,17 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from wtforms import Form
 
-from engine import runtime
+from engine import runtime, services, validation
 from forms import (
     compliance_tasks,
     declaration_tasks,
     enrollment_tasks,
+    generic_tasks,
     plan_tasks,
     publicity_tasks,
     registration_tasks,
 )
-from forms.task_form import TaskForm, no_prefill
+from forms.task_form import SUBMITTED, TaskForm, no_prefill
 from storage.files import FileStore
 from storage.models import HumanTask
 
@@ -26,7 +27,7 @@ TASK_FORMS: dict[str, TaskForm] = {
     "correct_registration": TaskForm(
         registration_tasks.CorrectRegistrationForm, registration_tasks.vetting_context,
         registration_tasks.correction_prefill, registration_tasks.submit_correction,
-        "tasks/_registration_context.html", prepare=registration_tasks.prepare_correction,
+        "tasks/_registration_context.html", prepare=registration_tasks.prepare_correction, outputs=SUBMITTED,
     ),
     "review_enrollment": TaskForm(
         enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,
@@ -36,11 +37,12 @@ TASK_FORMS: dict[str, TaskForm] = {
     "correct_enrollment": TaskForm(
         enrollment_tasks.CorrectEnrollmentForm, enrollment_tasks.review_context,
         enrollment_tasks.correction_prefill, enrollment_tasks.submit_correction,
-        "tasks/_enrollment_context.html",
+        "tasks/_enrollment_context.html", outputs=SUBMITTED,
     ),
     "draft_report": TaskForm(
         plan_tasks.DraftReportForm, plan_tasks.report_context, plan_tasks.report_prefill,
         plan_tasks.submit_report_form, "tasks/_report_context.html", prepare=plan_tasks.prepare_report_form,
+        outputs=SUBMITTED,
     ),
     "review_report": TaskForm(
         plan_tasks.ReviewReportForm, plan_tasks.report_context, no_prefill,
@@ -50,21 +52,36 @@ TASK_FORMS: dict[str, TaskForm] = {
         plan_tasks.DraftPlanForm, plan_tasks.plan_context, plan_tasks.plan_prefill,
         plan_tasks.submit_plan_form, "tasks/_plan_context.html",
         prepare=plan_tasks.prepare_plan_form, save=plan_tasks.save_plan_draft,
-        form_template="tasks/_plan_form.html",
+        form_template="tasks/_plan_form.html", outputs=SUBMITTED,
     ),
     "resolve_comments": TaskForm(
         publicity_tasks.ResolveCommentsForm, publicity_tasks.context, publicity_tasks.prefill,
         publicity_tasks.submit, "tasks/_comments_context.html",
-        form_template="tasks/_comments_form.html",
+        form_template="tasks/_comments_form.html", outputs=("upheld_count",),
     ),
     "review_plan": TaskForm(
         plan_tasks.ReviewPlanForm, plan_tasks.plan_context, no_prefill,
         plan_tasks.submit_review, "tasks/_plan_context.html",
     ),
+    # Generic forms any process may use for a step that needs nothing specialised (no code).
+    "generic_review": TaskForm(
+        generic_tasks.GenericReviewForm, generic_tasks.context, no_prefill, generic_tasks.submit_review,
+        "tasks/_generic_context.html", prepare=generic_tasks.prepare_review),
+    "generic_opinion": TaskForm(
+        generic_tasks.GenericOpinionForm, generic_tasks.context, no_prefill, generic_tasks.submit_opinion,
+        "tasks/_generic_context.html"),
     # Later modules register their own form keys next to their forms.
     **compliance_tasks.TASK_FORMS,
     **declaration_tasks.TASK_FORMS,
 }
+
+
+def catalogue(deployed_keys=()) -> validation.Catalogue:
+    """What the platform implements, for validating BPMN before it is deployed."""
+    services.load_all()
+    return validation.Catalogue(
+        form_keys=set(TASK_FORMS), form_outputs={key: set(spec.outputs) for key, spec in TASK_FORMS.items()},
+        services=set(services.registry), process_inputs=services.process_inputs, processes=set(deployed_keys))
 
 
 class UnknownForm(Exception):

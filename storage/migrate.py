@@ -20,9 +20,13 @@ def _config(connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to ``revision``; returns the revision before and after (None: an empty database)."""
     with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(_config(connection), revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    return before, after
 
 
 def revision(engine: Engine, message: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from engine import clock as engine_clock
-from engine import definitions
+from engine import definitions, services
 from storage import migrate
 from storage.db import Base, make_engine, make_session_factory
 
@@ -16,6 +16,9 @@ PG_URL = os.environ.get("DUIBIAO_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _engines: dict[str, object] = {}
 START = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)  # 09:30 China time
+
+
+services.load_all()  # what the app factory and the CLI do at start-up
 
 
 def engine_for(backend: str, tmp_path_factory):

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from engine import services
     from webapp import (
         account,
         api,
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         views_util,
     )
 
+    services.load_all()  # the platform functions BPMN service tasks name
     app = Flask(__name__)
     app.config.update(config.from_environment(test_config))
     if app.config["TRUSTED_PROXIES"]:

@@ -7,10 +7,12 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 
+from engine import history as task_history
 from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import messages, organizations, profiles, registration
 from engine.domain.registration import RegistrationError
+from engine.projection import APPLICANT_LANE
 from forms import industries, regions
 from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
 from forms.registration_tasks import describe_submission
@@ -50,15 +52,21 @@ def status():
     history = [describe_submission(s) for s in registration.history(session, organization.id)]
     return render_template("account/status.html", organization=organization, instance=instance,
                            open_task=open_task, history=history,
-                           account_status=_account_status(organization, instance),
+                           waiting_for_applicant=_waiting_for_applicant(organization, open_task),
+                           returned=_returned(session, instance, open_task),
                            suspension=organizations.current_suspension(session, organization))
 
 
-def _account_status(organization, instance) -> str:
-    """帐号状态: a registration that waits for the applicant (退回 or 撤回) says so, like 当前状态."""
-    if organization.status == "pending" and instance is not None and instance.stage in ("returned", "withdrawn"):
-        return instance.stage
-    return organization.status
+def _waiting_for_applicant(organization, open_task) -> bool:
+    """帐号状态 of a registration that waits for the applicant (退回 or 撤回) is its stage, like 当前状态."""
+    return organization.status == "pending" and open_task is not None and open_task.role == APPLICANT_LANE
+
+
+def _returned(session, instance, open_task) -> bool:
+    """The applicant's open task follows a 退回修改 (not a 撤回): the newest decision returned it."""
+    if instance is None or open_task is None or open_task.role != APPLICANT_LANE:
+        return False
+    return task_history.latest_decision(session, instance.id) == "return"
 
 
 @bp.route("/status/withdraw", methods=["POST"])

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from engine import inbox as task_queries
-from engine import runtime, stages
+from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import organizations
 from engine.domain.errors import InputError
@@ -18,7 +18,7 @@ from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
-from webapp.views_util import csrf, page_argument, rollback_refused
+from webapp.views_util import bpmn_text, csrf, page_argument, rollback_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -235,7 +235,7 @@ def get_instance(instance_id: int):
     return jsonify({
         "id": instance.id, "process": instance.process_key, "subject": instance.subject,
         "business_key": instance.business_key, "status": instance.status,
-        "stage": instance.stage, "stage_label": localized(stages.stage_label(instance.stage)),
+        "stage": instance.stage, "stage_label": bpmn_text(instance.stage_label),
         "definition": {"key": instance.definition.key, "version": instance.definition.version},
         "created_at": instance.created_at.isoformat(),
         "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
-from engine import clock, definitions
+from engine import clock, definitions, validation
 from engine.domain import auth as accounts
+from forms import tasks
 from storage import migrate
 from webapp import db, demo
+from webapp.i18n import localized
 
 
 def _create_app():
@@ -39,21 +42,40 @@ def db_group():
     pass
 
 
-@db_group.command("upgrade", help="运行数据库迁移并部署 BPMN 流程")
+@db_group.command("upgrade", help="运行数据库迁移，检查并部署 BPMN 流程")
 def db_upgrade():
-    migrate.upgrade(current_app.extensions["duibiao.engine"])
+    before, after = migrate.upgrade(current_app.extensions["duibiao.engine"])
+    if before == after:
+        click.echo(_("数据库已是最新版本（%(revision)s）", revision=after))
+    else:
+        click.echo(_("数据库已迁移：%(before)s → %(after)s", before=before or _("空数据库"), after=after))
     session = db.session()
-    deployed = deploy_workflows(session)
+    try:
+        deployed = deploy_workflows(session)
+    except validation.Refused as refused:
+        db.rollback()
+        _echo_problems(refused.problems)
+        click.echo(_("BPMN 检查未通过，没有部署任何流程"), err=True)
+        sys.exit(1)
     db.commit()
-    click.echo(_("数据库已是最新版本；流程：%(workflows)s", workflows=", ".join(deployed)))
+    click.echo(_("流程：%(workflows)s", workflows=", ".join(deployed)))
 
 
-def deploy_workflows(session) -> list[str]:
+def deploy_workflows(session, documents=None) -> list[str]:
+    """Validate, then deploy ``documents`` (file name, bytes) — workflows/*.bpmn by default; a single
+    problem deploys nothing (validation.Refused)."""
     import workflows
 
-    results = definitions.deploy_documents(session, workflows.bpmn_files())
+    documents = list(documents if documents is not None else workflows.bpmn_files())
+    validation.refuse_problems(documents, tasks.catalogue(definitions.deployed_keys(session)))
+    results = definitions.deploy_documents(session, documents)
     return [_("%(key)s v%(version)s（新部署）", key=r.key, version=r.version) if r.created
             else f"{r.key} v{r.version}" for r in results]
+
+
+def _echo_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"  {problem.where}: {localized(problem.message)}", err=True)
 
 
 @click.command("demo", help="载入演示帐号（可重复运行）")
@@ -169,13 +191,16 @@ def workflows_list():
                    f"{clock.to_china(row.deployed_at):%Y-%m-%d %H:%M}")
 
 
-@workflows_group.command("validate", help="检查 workflows/ 中的每个 BPMN 文件")
-def workflows_validate():
-    from engine import validation
+@workflows_group.command("validate", help="检查 BPMN 文件（默认 workflows/ 中的全部文件）")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def workflows_validate(paths):
+    import workflows
 
-    problems = validation.validate_shipped()
-    for line in problems:
-        click.echo(line, err=True)
+    documents = [(Path(p).name, Path(p).read_bytes()) for p in paths] or workflows.bpmn_files()
+    problems = validation.validate_documents(
+        documents, tasks.catalogue(definitions.deployed_keys(db.session())))
+    _echo_problems(problems)
     if problems:
+        click.echo(_("%(count)s 个问题", count=len(problems)), err=True)
         sys.exit(1)
-    click.echo(json.dumps({"status": "ok"}))
+    click.echo(json.dumps({"status": "ok", "files": [name for name, _source in documents]}))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
+from engine import inbox as task_queries
 from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans, profiles
 from engine.domain.errors import InputError
 from forms import industries, regions
@@ -135,8 +136,9 @@ def withdraw(application_id: int):
     application = _application(application_id)
     if application.enterprise_id != current_user.organization_id:
         abort(404)
-    withdraw_submission(db.session().get(ProcessInstance, application.instance_id), "withdraw_application",
-                        "evaluate_application", refused=_("第三方技术机构已处理该达标申请，无法撤回"),
+    withdraw_submission(
+        task_queries.withdrawable(db.session(), instance_ids=[application.instance_id]),
+        refused=_("第三方技术机构已处理该达标申请，无法撤回"),
                         done=_("达标申请已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.mine"))
 

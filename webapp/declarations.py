@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
+from engine import inbox as task_queries
 from engine.domain import declarations
 from engine.domain.errors import InputError
 from engine.text import localized
 from forms.declaration_tasks import describe
 from forms.declarations import DeclarationForm
-from storage.models import Declaration, ProcessInstance
+from storage.models import Declaration
 from webapp import db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument, show_at_fields
@@ -92,7 +93,8 @@ def withdraw(declaration_id: int):
     if problem:
         flash(localized(problem), "warning")
     else:
-        withdraw_submission(session.get(ProcessInstance, declaration.instance_id), declarations.WITHDRAW_MESSAGE,
-                            declarations.CHECK_TASK, refused=_("专项办已核查该自我声明，无法撤回"),
+        withdraw_submission(
+        task_queries.withdrawable(session, instance_ids=[declaration.instance_id]),
+        refused=_("专项办已核查该自我声明，无法撤回"),
                             done=_("自我声明已撤回，已不在对标结果中显示"))
     return redirect(url_for("declarations.mine"))

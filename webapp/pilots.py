@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
+from engine import inbox as task_queries
 from engine.domain import compliance_lists, organizations, pilots, plans
 from forms.pilots import EnrollForm, PilotForm
-from storage.models import Enrollment, Pilot, Plan, ProcessInstance
+from storage.models import Enrollment, Pilot, Plan
 from webapp import db, pilots_office
 from webapp.auth import roles_required
 from webapp.views_util import Pager, page_argument
@@ -121,8 +122,9 @@ def withdraw(enrollment_id: int):
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.organization_id != current_user.organization_id:
         abort(404)
-    withdraw_submission(session.get(ProcessInstance, enrollment.instance_id), "withdraw_enrollment",
-                        "review_enrollment", refused=_("专项办已处理该报名，无法撤回"),
+    withdraw_submission(
+        task_queries.withdrawable(session, instance_ids=[enrollment.instance_id]),
+        refused=_("专项办已处理该报名，无法撤回"),
                         done=_("报名已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.mine"))
 
@@ -152,10 +154,9 @@ def withdraw_plan(plan_id: int):
     plan = session.get(Plan, plan_id)
     if plan is None or plan.organization_id != current_user.organization_id:
         abort(404)
-    review = plans.open_task_for(session, plan, plans.REVIEW_TASKS)
-    message = "withdraw_report" if review is not None and review.form_key == "review_report" else "withdraw_plan"
-    withdraw_submission(session.get(ProcessInstance, review.instance_id) if review else None, message,
-                        review.task_name if review else None, refused=_("专项办已处理该方案，无法撤回"),
+    withdraw_submission(
+        task_queries.withdrawable(session, business_key=plans.business_key(plan)),
+        refused=_("专项办已处理该方案，无法撤回"),
                         done=_("方案已撤回，您可以修改后重新提交"))
     return redirect(url_for("pilots.my_plans"))
 

@@ -20,7 +20,7 @@ from engine import inbox as task_queries
 from engine import runtime
 from engine.domain import files
 from engine.domain.errors import InputError
-from forms import regions, tasks
+from forms import generic_tasks, regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
 from webapp.i18n import localized
@@ -68,6 +68,7 @@ def done_task(task_id: int):
     spec = tasks.spec_for(task)
     return render_template("tasks/done_task.html", task=task, spec=spec,
                            row=task_queries.completed(session, current_user.row, task),
+                           decisions=generic_tasks.decisions(session, task.instance),
                            context=spec.context(session, task))
 
 
@@ -101,6 +102,7 @@ def show(task_id: int):
     spec = tasks.spec_for(task)
     return render_template("tasks/show.html", task=task, form=form, spec=spec,
                            context=spec.context(session, task),
+                           decisions=generic_tasks.decisions(session, task.instance),
                            regions_json=regions.as_json()), status
 
 

@@ -9,7 +9,7 @@ from flask import Flask, abort, flash, has_request_context, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from engine import clock, runtime, stages
+from engine import clock, runtime, stages, text
 from engine.domain.messages import unread_count
 from webapp import db
 
@@ -47,15 +47,14 @@ class Pager:
         return self.page < self.pages
 
 
-def withdraw(instance, message: str, must_cancel: str | None, *, refused: str, done: str) -> None:
-    """撤回: deliver the BPMN message that interrupts the undecided review, and say how it went.
+def withdraw(task, *, refused: str, done: str) -> None:
+    """撤回: deliver the BPMN message that interrupts the open ``task`` (None: nothing to withdraw), and
+    say how it went.
 
     ``refused`` is flashed when the reviewer has already decided, ``done`` when the withdrawal went through
     (both already translated, whole sentences so that each language can word them its own way)."""
     try:
-        if instance is None or must_cancel is None:
-            raise runtime.AlreadyHandled(message)
-        runtime.send_message(db.session(), instance, message, current_user.id, must_cancel=must_cancel)
+        runtime.withdraw(db.session(), task, current_user.id)
     except runtime.AlreadyHandled:
         db.rollback()
         flash(refused, "warning")
@@ -92,6 +91,12 @@ def page_argument() -> int:
         return 1
 
 
+def bpmn_text(words: str | None) -> str:
+    """Words a BPMN declares (a stage label, a task's name) in the reader's language: they are
+    written in the source language, and `make messages` extracts them from workflows/*.bpmn."""
+    return text.Text(words).localized() if words else ""
+
+
 def china_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return clock.to_china(moment).strftime(fmt) if moment else ""
 
@@ -99,7 +104,7 @@ def china_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters["china_time"] = china_time
-    app.jinja_env.filters["stage_label"] = stages.stage_label
+    app.jinja_env.filters["bpmn_text"] = bpmn_text
     app.jinja_env.filters["status_label"] = stages.status_label
     app.jinja_env.filters["filesize"] = lambda n: f"{n / 1024:.2f} KB" if n < 1024 * 1024 \
         else f"{n / 1024 / 1024:.2f} MB"

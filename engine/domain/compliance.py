@@ -254,6 +254,7 @@ def evaluate(context: ServiceContext, given: EvaluationInput) -> dict:
         raise ApplicationError(*problems[0], more=problems[1:])
     if given.decision == "return":
         record_decision(submission, "return", given.opinion, context.actor_id)
+        context.decided(given.opinion)
         return {"decision": "return"}
     sequence = next_sequence(session, Evaluation.sequence, Evaluation.application_id == submission.application_id)
     evaluation = Evaluation(
@@ -264,6 +265,7 @@ def evaluate(context: ServiceContext, given: EvaluationInput) -> dict:
         created_at=clock.now(), created_by_id=context.actor_id)
     session.add(evaluation)
     session.flush()
+    context.decided(evaluation.explanation, conclusion=evaluation.conclusion)
     return {"decision": "evaluate", "evaluation_id": evaluation.id}
 
 
@@ -271,6 +273,7 @@ def file(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of file_evaluation: the office's 通过 / 退回修改 / 不予通过 of the evaluation."""
     evaluation = context.get(Evaluation, context.data["evaluation_id"])
     record_decision(evaluation, decision, reason, context.actor_id)
+    context.decided(reason)
     return {"decision": decision}
 
 

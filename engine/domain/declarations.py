@@ -164,6 +164,7 @@ def check(context: ServiceContext, decision: str, reason: str) -> dict:
     if decision == "take_down" and not reason:
         raise InputError("reason", N_("撤下时须填写撤下原因"))
     declaration.taken_down_reason = reason if decision == "take_down" else None
+    context.decided(reason)
     return {"decision": decision}
 
 
@@ -211,17 +212,17 @@ def public_list(session: Session, query: str | None, page: int = 1,
 
 
 def of_enterprise(session: Session, organization_id: int, page: int = 1,
-                  per_page: int = 20) -> tuple[list[tuple[Declaration, str | None]], int]:
-    """我要对标: this enterprise's declarations with their process stage, newest first."""
+                  per_page: int = 20) -> tuple[list[tuple[Declaration, ProcessInstance | None]], int]:
+    """我要对标: this enterprise's declarations with their process instance (its stage), newest first."""
     query = select(Declaration).where(Declaration.enterprise_id == organization_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
-        select(Declaration, ProcessInstance.stage)
+        select(Declaration, ProcessInstance)
         .outerjoin(ProcessInstance, ProcessInstance.id == Declaration.instance_id)
         .where(Declaration.enterprise_id == organization_id)
         .order_by(Declaration.created_at.desc(), Declaration.id.desc())
         .offset((max(1, page) - 1) * per_page).limit(per_page)).all()
-    return [(declaration, stage) for declaration, stage in rows], total
+    return [(declaration, instance) for declaration, instance in rows], total
 
 
 def shown(session: Session, declaration_id: int, viewer_org_id: int | None = None) -> Declaration | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from engine import inbox
 from engine.domain import articles, catalog, certificates, compliance, declarations, profiles
 from storage.models import (
     Enrollment,
@@ -14,6 +15,8 @@ from storage.models import (
     PlanComment,
     PlanDocument,
     PlanSubmission,
+    ProcessEvent,
+    ProcessInstance,
     RegistrationSubmission,
     SubmissionFile,
     User,
@@ -58,4 +61,13 @@ def may_download(session: Session, user: User | None, file_id: int) -> bool:
         return True
     if user is None:
         return False
-    return user.has_role("office") or user.organization_id in owner_organizations(session, file_id)
+    return user.has_role("office") or user.organization_id in owner_organizations(session, file_id) \
+        or _attached_to_a_decision_seen_by(session, user, file_id)
+
+
+def _attached_to_a_decision_seen_by(session: Session, user: User, file_id: int) -> bool:
+    """An opinion's PDF (generic_opinion): whoever may see the instance whose history holds it."""
+    instances = session.scalars(
+        select(ProcessInstance).join(ProcessEvent, ProcessEvent.instance_id == ProcessInstance.id)
+        .where(ProcessEvent.human_task_id.is_not(None), ProcessEvent.summary["file_id"].as_integer() == file_id))
+    return any(inbox.may_view_instance(session, user, instance) for instance in instances)

@@ -167,6 +167,7 @@ class EnrolledRow:
     submitted_at: datetime | None
     stage: str | None
     office_task: HumanTask | None
+    stage_label: str | None = None
 
 
 def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 20):
@@ -180,14 +181,16 @@ def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 2
     rows, total = _counted_page(session, query, page, per_page)
     instance_ids = [row.instance_id for row in rows if row.instance_id]
     ids = [row.id for row in rows]
-    stages = dict(session.execute(select(ProcessInstance.id, ProcessInstance.stage)
-                                  .where(ProcessInstance.id.in_(instance_ids))).all())
+    stages = {row.id: row for row in session.execute(
+        select(ProcessInstance.id, ProcessInstance.stage, ProcessInstance.stage_label)
+        .where(ProcessInstance.id.in_(instance_ids)))}
     tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
         HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready", HumanTask.role == OFFICE_LANE))}
     submitted = dict(session.execute(
         select(EnrollmentSubmission.enrollment_id, func.max(EnrollmentSubmission.created_at))
         .where(EnrollmentSubmission.enrollment_id.in_(ids)).group_by(EnrollmentSubmission.enrollment_id)).all())
-    return [EnrolledRow(row, submitted.get(row.id), stages.get(row.instance_id), tasks.get(row.instance_id))
+    return [EnrolledRow(row, submitted.get(row.id), getattr(stages.get(row.instance_id), "stage", None),
+                        tasks.get(row.instance_id), getattr(stages.get(row.instance_id), "stage_label", None))
             for row in rows], total
 
 
@@ -315,6 +318,7 @@ def resubmit(context: ServiceContext, note: str, files: list[StoredFile]) -> dic
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
     submission = context.get(EnrollmentSubmission, context.data["submission_id"])
     record_decision(submission, decision, reason, context.actor_id)
+    context.decided(reason)
     return {"decision": decision}
 
 
@@ -355,4 +359,4 @@ def _work_of(session: Session, enrollment_ids: list[int]) -> dict[int, plans.Wor
     rows = list(session.scalars(select(Plan).where(Plan.enrollment_id.in_(enrollment_ids)))) \
         if enrollment_ids else []
     states = plans.work_states(session, rows)
-    return {plan.enrollment_id: states[plan.id] for plan in rows}
+    return {plan.enrollment_id: states[plan.id] for plan in rows if plan.id in states}

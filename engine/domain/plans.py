@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, runtime
+from engine import history as task_history
 from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
@@ -18,6 +19,7 @@ from storage.models import (
     PlanCoDrafter,
     PlanDocument,
     PlanSubmission,
+    ProcessEvent,
     ProcessInstance,
     StoredFile,
 )
@@ -28,10 +30,6 @@ STATUS_LABELS = {"report_drafting": N_("待上传比对分析报告"), "report_r
                  "drafting": N_("方案编制中"), "plan_review": N_("正式版审核中"),
                  "awaiting_publicity": N_("待公示"), "publicity": N_("公示中"), "publicity_closed": N_("公示结束"),
                  "published": N_("发布"), "rejected": N_("不予通过")}
-# 当前状态 of the work in 我参与的 and 我的方案: the plan's status, told apart by its last submission.
-WORK_LABELS = {**STATUS_LABELS, "report_drafting": N_("待编制方案"),
-               "report_returned": N_("已退回（比对分析报告）"), "report_withdrawn": N_("已撤回（比对分析报告）"),
-               "plan_returned": N_("已退回（正式版）"), "plan_withdrawn": N_("已撤回（正式版）")}
 
 
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
@@ -104,6 +102,7 @@ def submit_report(context: ServiceContext, name: str, report: StoredFile | None)
 def decide(context: ServiceContext, decision: str, reason: str) -> dict:
     submission = context.get(PlanSubmission, context.data["submission_id"])
     record_decision(submission, decision, reason, context.actor_id)
+    context.decided(reason)
     return {"decision": decision}
 
 
@@ -113,84 +112,89 @@ def plans_of(session: Session, organization_id: int) -> list[Plan]:
 
 
 DRAFT_TASKS = ("draft_report", "draft_plan")  # the institution's 编制方案 / 提交正式版
-REVIEW_TASKS = ("review_report", "review_plan")  # the office's, which the institution may 撤回
+
+
+def business_key(plan: Plan) -> str:
+    """The key its chained processes (enrolment → report → formal plan) share."""
+    return f"enrollment:{plan.enrollment_id}"
 
 
 class WorkState(NamedTuple):
-    """Where a plan's work stands: ``code`` (a WORK_LABELS key), its label, the office's 退回原因."""
+    """Where a plan's work stands: the stage (code and words, as the BPMN declares them) of the newest
+    process under its business key, and the reason of a return the institution still has to act on."""
     code: str
     label: str
     reason: str | None = None
 
 
-def _work_state(plan: Plan, latest: dict[str, tuple[str | None, str | None]]) -> WorkState:
-    """``latest``: stage (report / plan) -> (decision, reason) of the plan's last submission."""
-    code, reason = plan.status, None
-    stage = {"report_drafting": "report", "drafting": "plan"}.get(plan.status)
-    decision, last_reason = latest.get(stage, (None, None)) if stage else (None, None)
-    if decision == "return":
-        code, reason = f"{stage}_returned", last_reason
-    elif decision == "withdrawn":
-        code = f"{stage}_withdrawn"
-    return WorkState(code, WORK_LABELS.get(code, code), reason)
-
-
 def work_states(session: Session, rows: list[Plan]) -> dict[int, WorkState]:
-    """当前状态 of each plan (by id), in one query whatever the number of plans: the decision and
-    reason of each plan's last 比对分析报告 and last formal plan submission."""
-    ids = [plan.id for plan in rows]
-    latest: dict[int, dict[str, tuple[str | None, str | None]]] = {plan_id: {} for plan_id in ids}
-    if ids:
-        last = (select(PlanSubmission.plan_id, PlanSubmission.stage,
-                       func.max(PlanSubmission.sequence).label("sequence"))
-                .where(PlanSubmission.plan_id.in_(ids), PlanSubmission.stage.in_(("report", "plan")))
-                .group_by(PlanSubmission.plan_id, PlanSubmission.stage).subquery())
-        for plan_id, stage, decision, reason in session.execute(
-            select(PlanSubmission.plan_id, PlanSubmission.stage, PlanSubmission.decision, PlanSubmission.reason)
-            .join(last, and_(PlanSubmission.plan_id == last.c.plan_id, PlanSubmission.stage == last.c.stage,
-                             PlanSubmission.sequence == last.c.sequence))
-        ):
-            latest[plan_id][stage] = (decision, reason)
-    return {plan.id: _work_state(plan, latest[plan.id]) for plan in rows}
+    """当前状态 of each plan (by id), in two queries whatever the number of plans."""
+    keys = {business_key(plan): plan.id for plan in rows}
+    newest = (select(func.max(ProcessInstance.id)).where(ProcessInstance.business_key.in_(list(keys)))
+              .group_by(ProcessInstance.business_key))
+    instances = {row.business_key: row for row in session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id.in_(newest)))} if keys else {}
+    reasons = _open_return_reasons(session, [i.id for i in instances.values()])
+    states = {}
+    for key, plan_id in keys.items():
+        instance = instances.get(key)
+        if instance is not None:
+            states[plan_id] = WorkState(instance.stage or "", instance.stage_label or "", reasons.get(instance.id))
+    return states
+
+
+def _open_return_reasons(session: Session, instance_ids: list[int]) -> dict[int, str]:
+    """The reason of each instance's newest decision, where it returned the work and the returned
+    task is still open (the institution has not resubmitted yet)."""
+    if not instance_ids:
+        return {}
+    newest = (select(func.max(ProcessEvent.id)).where(ProcessEvent.instance_id.in_(instance_ids),
+                                                      ProcessEvent.kind.in_(task_history.DECIDED))
+              .group_by(ProcessEvent.instance_id))
+    waiting = select(HumanTask.instance_id).where(HumanTask.instance_id.in_(instance_ids),
+                                                  HumanTask.state == "ready", HumanTask.role != "office")
+    return dict(session.execute(select(ProcessEvent.instance_id, ProcessEvent.reason).where(
+        ProcessEvent.id.in_(newest), ProcessEvent.decision == "return", ProcessEvent.instance_id.in_(waiting))).all())
 
 
 class MyPlan(NamedTuple):
     plan: Plan
     draft_task: HumanTask | None
-    review_task: HumanTask | None
+    review_task: HumanTask | None  # the open task a 撤回 interrupts (None: nothing to withdraw now)
     state: WorkState
 
 
 def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
-    """我的方案: the organisation's plans, each with its open draft and review task.
+    """我的方案: the organisation's plans, each with its open task and the one it may withdraw from.
 
-    Three queries whatever the number of plans: the plans, their last submissions' decisions
-    (the 当前状态), then the READY tasks of all of them.
+    Four queries whatever the number of plans: the plans, their newest instances, their open
+    returns' reasons, then the READY tasks of all of them.
     """
     rows = plans_of(session, organization_id)
     if not rows:
         return []
-    business_keys = {plan.id: f"enrollment:{plan.enrollment_id}" for plan in rows}  # shared by its processes
+    keys = {plan.id: business_key(plan) for plan in rows}
     open_tasks: dict[tuple[str, str], HumanTask] = {}
-    for business_key, task in session.execute(
+    for key, task in session.execute(
         select(ProcessInstance.business_key, HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(ProcessInstance.business_key.in_(list(business_keys.values())),
-               HumanTask.state == "ready", HumanTask.form_key.in_(DRAFT_TASKS + REVIEW_TASKS))
+        .where(ProcessInstance.business_key.in_(list(keys.values())), HumanTask.state == "ready")
         .order_by(HumanTask.id)
     ):
-        kind = "draft" if task.form_key in DRAFT_TASKS else "review"
-        open_tasks.setdefault((business_key, kind), task)
+        if task.withdraw_message:
+            open_tasks.setdefault((key, "review"), task)
+        elif task.organization_id == organization_id:
+            open_tasks.setdefault((key, "draft"), task)
     states = work_states(session, rows)
-    return [MyPlan(plan, open_tasks.get((business_keys[plan.id], "draft")),
-                   open_tasks.get((business_keys[plan.id], "review")), states[plan.id]) for plan in rows]
+    return [MyPlan(plan, open_tasks.get((keys[plan.id], "draft")), open_tasks.get((keys[plan.id], "review")),
+                   states.get(plan.id, WorkState("", ""))) for plan in rows]
 
 
 def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> HumanTask | None:
     """The plan's READY task with one of ``form_keys`` (found through the shared business key)."""
     return session.scalars(
         select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(ProcessInstance.business_key == f"enrollment:{plan.enrollment_id}",
+        .where(ProcessInstance.business_key == business_key(plan),
                HumanTask.state == "ready", HumanTask.form_key.in_(form_keys))
     ).first()
 

@@ -139,6 +139,7 @@ def resolve(context: ServiceContext, resolutions: list[dict]) -> dict:
         comment.resolution, comment.reply = row["resolution"], row["reply"]
         comment.resolved_at, comment.resolved_by_id = now, context.actor_id
     upheld = sum(1 for c in by_id.values() if c.resolution == "adopt")
+    context.decided(None, upheld_count=upheld, comment_count=len(by_id))
     return {"upheld_count": upheld}
 
 

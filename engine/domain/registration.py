@@ -187,6 +187,7 @@ def decide(context: ServiceContext, decision: str, reason: str) -> dict:
     """Handler of the office's vet_registration task; every decision field is set each time."""
     submission = context.get(RegistrationSubmission, _instance_submission_id(context))
     record_decision(submission, decision, reason, context.actor_id)
+    context.decided(reason)
     return {"decision": decision}
 
 

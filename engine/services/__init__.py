@@ -14,6 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 registry: dict[str, Callable[..., Any]] = {}
+# Process key → the workflow data the platform gives an instance when it starts it (what gateway
+# conditions of that process may read besides what its own steps set); checked at deploy.
+process_inputs: dict[str, set[str]] = {}
+
+
+def inputs(process_key: str, *names: str) -> None:
+    """Declare the data the platform starts ``process_key`` with."""
+    process_inputs.setdefault(process_key, set()).update(names)
 
 
 @dataclass
@@ -29,6 +37,15 @@ class ServiceContext:
     # Engine ids of the inbox rows still open (READY user tasks as loaded, less the claimed one);
     # set by runtime.load / start_instance, which save() requires.
     open_task_ids: set[str] | None = None
+    # What the user task being completed decided beyond its ``decision`` value: the reason given
+    # with it and short outcomes (a conclusion, counts), for its history record (engine.history).
+    reason: str | None = None
+    details: dict = field(default_factory=dict)
+
+    def decided(self, reason: str | None = None, **details) -> None:
+        """Note the reason (and outcomes) of the decision being taken, for the task's history."""
+        self.reason = reason
+        self.details.update({k: v for k, v in details.items() if isinstance(v, str | int | float | bool)})
 
     def get(self, model: type, row_id: int) -> Any:
         """``session.get`` that keeps the row for the rest of the request (one SELECT per row)."""

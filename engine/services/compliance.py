@@ -4,8 +4,10 @@ from __future__ import annotations
 from engine import clock
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
-from engine.services import ServiceContext, service
+from engine.services import ServiceContext, inputs, service
 from storage.models import Application, ApplicationSubmission, Evaluation
+
+inputs("compliance_review", "application_id", "submission_id", "enterprise_org_id", "institution_org_id")
 
 
 def _application(context: ServiceContext, task) -> Application:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from engine import clock
 from engine.domain.messages import notify
-from engine.services import ServiceContext, service
+from engine.services import ServiceContext, inputs, service
 from storage.models import Declaration
 
 _LINK = "/my/declarations"
+
+inputs("self_declaration", "declaration_id", "enterprise_org_id")
 
 
 def _declaration(context: ServiceContext, task) -> Declaration:

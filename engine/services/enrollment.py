@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
-from engine.services import ServiceContext, service
+from engine.services import ServiceContext, inputs, service
 from storage.models import EnrollmentSubmission
 
 _LINK = "/my/enrollments"
+
+inputs("pilot_enrollment", "enrollment_id", "submission_id", "recruit_type")
 
 
 def _submission(context: ServiceContext, task) -> EnrollmentSubmission:

@@ -5,11 +5,14 @@ from engine import clock
 from engine.domain import plans
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
-from engine.services import ServiceContext, service
+from engine.services import ServiceContext, inputs, service
 from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
 
 _LINK = "/my/plans"
 _WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
+
+inputs("comparison_report", "plan_id", "institution_org_id")
+inputs("formal_plan", "plan_id", "institution_org_id")
 
 
 @service("enrollment.open_report")

@@ -4,10 +4,12 @@ from __future__ import annotations
 from engine.domain import catalog
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
-from engine.services import ServiceContext, service
+from engine.services import ServiceContext, inputs, service
 from storage.models import Organization, RegistrationSubmission
 
 _LINK = "/account/status"
+
+inputs("registration_vetting", "organization_id", "submission_id")
 
 
 def _submission(context: ServiceContext, task) -> RegistrationSubmission:

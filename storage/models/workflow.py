@@ -45,6 +45,10 @@ class ProcessInstance(Base):
     subject: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     stage: Mapped[str | None] = mapped_column(String(50))
+    # The stage's words as the BPMN declares them (stageLabel), in the source language.
+    stage_label: Mapped[str | None] = mapped_column(String(100))
+    # Why the instance is in error (the element and the message), for operators.
+    error: Mapped[str | None] = mapped_column(Text)
     # Deferred: lists and the inbox never fetch the (large) workflow state.
     state: Mapped[str] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -86,12 +90,15 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The message a boundary event on this task catches while it is open (a withdrawal, say).
+    withdraw_message: Mapped[str | None] = mapped_column(String(100))
 
     instance: Mapped[ProcessInstance] = relationship()
 
 
 class ProcessEvent(Base):
-    """Append-only audit trail of an instance."""
+    """Append-only audit trail of an instance, and its history: a ``task_completed`` (or ``withdrawn``)
+    row is the record of one decision of one user task (task, BPMN name, actor, decision, reason)."""
 
     __tablename__ = "process_event"
     __table_args__ = (UniqueConstraint("instance_id", "sequence"),)
@@ -104,3 +111,8 @@ class ProcessEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))  # the task's BPMN name
+    decision: Mapped[str | None] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+

@@ -195,7 +195,8 @@ def test_mine_lists_the_stage_of_each_declaration(deployed, session_factory, ent
     check_in_new_session(session_factory, first.id, office.id, "confirm")
     deployed.expire_all()
     rows, total = declarations.of_enterprise(deployed, enterprise.organization_id)
-    assert ([(d.id, stage) for d, stage in rows], total) == ([(second.id, "declared"), (first.id, "confirmed")], 2)
+    assert ([(d.id, instance.stage) for d, instance in rows], total) == (
+        [(second.id, "declared"), (first.id, "confirmed")], 2)
     assert declarations.of_enterprise(deployed, office.organization_id) == ([], 0)
 
 
@@ -290,7 +291,7 @@ def test_withdrawing_before_the_check_leaves_the_public_list_and_closes_the_task
     assert declarations.shown(deployed, declaration.id, office.organization_id) is None
     assert declarations.shown(deployed, declaration.id, enterprise.organization_id) is declaration
     rows, _total = declarations.of_enterprise(deployed, enterprise.organization_id)
-    assert [(d.id, stage) for d, stage in rows] == [(declaration.id, "withdrawn")]
+    assert [(d.id, instance.stage) for d, instance in rows] == [(declaration.id, "withdrawn")]
     assert deployed.scalars(select(Message)).all() == []
     assert declarations.withdrawal_refusal(deployed, declaration) == "该自我声明已撤回"
     round_trip(deployed, instance)
