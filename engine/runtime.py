@@ -173,6 +173,13 @@ def withdraw(session: Session, task: HumanTask | None, actor_id: int | None) -> 
     return send_message(session, instance, task.withdraw_message, actor_id, must_cancel=task.task_name)
 
 
+def mark_error(session: Session, instance_id: int, reason: str) -> None:
+    """Put an instance in error with the reason, for operators (nothing else about it changes)."""
+    session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                    .values(status="error", error=reason[:2000], updated_at=clock.now())
+                    .execution_options(synchronize_session="fetch"))
+
+
 def record(context: ServiceContext, kind: str, task_name: str | None = None,
            summary: dict | None = None, **decision) -> None:
     """An audit row; ``decision`` (human_task_id, title, decision, reason) makes it a history record."""

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from wtforms import Form, RadioField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from engine import definitions
 from engine import history as task_history
@@ -24,7 +25,7 @@ DECISION_WORDS = {**REVIEW_OPTIONS, "withdrawn": _l("已撤回"), "evaluate": _l
 class GenericReviewForm(Form):
     """审核: the options the BPMN offers (``reviewOptions``); 审核意见 required unless approving."""
 
-    decision = RadioField(_l("审核结论"), choices=list(REVIEW_OPTIONS.items()),
+    decision = RadioField(_l("审核结论"), choices=[SelectChoice(k, v) for k, v in REVIEW_OPTIONS.items()],
                           validators=[required(_l("请选择审核结论"))],
                           invalid_choice_message=_l("请选择本环节提供的审核结论"))
     reason = TextAreaField(_l("审核意见"), validators=[max_length(2000)])
@@ -54,7 +55,7 @@ def review_options(session: Session, task: HumanTask) -> list[str]:
 
 
 def prepare_review(session: Session, task: HumanTask, form: GenericReviewForm) -> None:
-    form.decision.choices = [(option, REVIEW_OPTIONS[option]) for option in review_options(session, task)]
+    form.decision.choices = [SelectChoice(option, REVIEW_OPTIONS[option]) for option in review_options(session, task)]
 
 
 def decisions(session: Session, instance) -> list[dict]:

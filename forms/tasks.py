@@ -88,6 +88,18 @@ class UnknownForm(Exception):
     pass
 
 
+def spec_or_generic(task: HumanTask) -> TaskForm:
+    """For reading a completed task: its form, or the generic context when the form is gone."""
+    return TASK_FORMS.get(task.form_key) or TASK_FORMS["generic_opinion"]
+
+
+def fail_unknown_form(session: Session, task: HumanTask) -> None:
+    """A READY task whose form key no form implements (an old BPMN version, say): the instance goes to
+    出错 with the reason for operators; the caller tells the user and commits."""
+    runtime.mark_error(session, task.instance_id,
+                       f"{task.process_key}.{task.task_name}: form key '{task.form_key}' is not implemented")
+
+
 def spec_for(task: HumanTask) -> TaskForm:
     spec = TASK_FORMS.get(task.form_key)
     if spec is None:

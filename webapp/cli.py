@@ -64,13 +64,22 @@ def db_upgrade():
 def deploy_workflows(session, documents=None) -> list[str]:
     """Validate, then deploy ``documents`` (file name, bytes) — workflows/*.bpmn by default; a single
     problem deploys nothing (validation.Refused)."""
-    import workflows
-
-    documents = list(documents if documents is not None else workflows.bpmn_files())
+    documents = list(documents if documents is not None else workflow_documents())
     validation.refuse_problems(documents, tasks.catalogue(definitions.deployed_keys(session)))
     results = definitions.deploy_documents(session, documents)
     return [_("%(key)s v%(version)s（新部署）", key=r.key, version=r.version) if r.created
             else f"{r.key} v{r.version}" for r in results]
+
+
+def workflow_documents() -> list[tuple[str, bytes]]:
+    """workflows/*.bpmn, with the designer's folder (DUIBIAO_WORKFLOWS_DIR) replacing or adding files."""
+    import workflows
+
+    documents = dict(workflows.bpmn_files())
+    folder = current_app.config.get("WORKFLOWS_DIR")
+    if folder:
+        documents.update((path.name, path.read_bytes()) for path in sorted(Path(folder).glob("*.bpmn")))
+    return sorted(documents.items())
 
 
 def _echo_problems(problems) -> None:
@@ -194,9 +203,7 @@ def workflows_list():
 @workflows_group.command("validate", help="检查 BPMN 文件（默认 workflows/ 中的全部文件）")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 def workflows_validate(paths):
-    import workflows
-
-    documents = [(Path(p).name, Path(p).read_bytes()) for p in paths] or workflows.bpmn_files()
+    documents = [(Path(p).name, Path(p).read_bytes()) for p in paths] or workflow_documents()
     problems = validation.validate_documents(
         documents, tasks.catalogue(definitions.deployed_keys(db.session())))
     _echo_problems(problems)

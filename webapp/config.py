@@ -42,6 +42,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("DUIBIAO_SMTP_PASSWORD"),
         "SMTP_SENDER": os.environ.get("DUIBIAO_SMTP_SENDER", "noreply@localhost"),
         "PUBLIC_URL": os.environ.get("DUIBIAO_PUBLIC_URL"),  # the address printed in certificate QR codes
+        # A folder of BPMN files a designer edits: each replaces the shipped file of its name, or adds one.
+        "WORKFLOWS_DIR": os.environ.get("DUIBIAO_WORKFLOWS_DIR"),
         # Reverse proxies in front (nginx …): their X-Forwarded-For gives each client its own address,
         # which the login throttle counts by. 0 trusts no header.
         "TRUSTED_PROXIES": int(os.environ.get("DUIBIAO_TRUSTED_PROXIES", "0")),

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
 
 from engine.domain import operations
+from forms import generic_tasks
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
@@ -67,7 +68,7 @@ def instance(instance_id: int):
     highlights = operations.highlighted_elements(definition.bpmn_xml, definition.key, detail.ready_tasks)
     return render_template("operations/instance.html", detail=detail, instance=detail.instance,
                            definition=definition, name=operations.definition_name(session, definition),
-                           highlights=highlights)
+                           highlights=highlights, decisions=generic_tasks.decisions(session, detail.instance))
 
 
 @bp.route("/definitions")

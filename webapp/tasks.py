@@ -65,7 +65,7 @@ def done_task(task_id: int):
     task = session.get(HumanTask, task_id)
     if task is None or task.state != "completed" or task.completed_by_id != current_user.id:
         abort(404)
-    spec = tasks.spec_for(task)
+    spec = tasks.spec_or_generic(task)
     return render_template("tasks/done_task.html", task=task, spec=spec,
                            row=task_queries.completed(session, current_user.row, task),
                            decisions=generic_tasks.decisions(session, task.instance),
@@ -88,6 +88,11 @@ def show(task_id: int):
     session = db.session()
     if task.state != "ready":
         flash(_("该任务已被处理"), "warning")
+        return redirect(url_for("tasks.inbox"))
+    if task.form_key not in tasks.TASK_FORMS:
+        tasks.fail_unknown_form(session, task)
+        db.commit()
+        flash(_("该任务的表单“%(form)s”尚未实现，流程已标记为出错，运维人员会处理。", form=task.form_key), "danger")
         return redirect(url_for("tasks.inbox"))
     if request.method == "POST":
         form = tasks.build_form(session, task, CombinedMultiDict((request.files, request.form)))

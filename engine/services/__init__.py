@@ -42,6 +42,11 @@ class ServiceContext:
     reason: str | None = None
     details: dict = field(default_factory=dict)
 
+    def reason_given(self, recorded: str | None) -> str | None:
+        """The reason of the decision taken in this request (whatever form took it), else ``recorded``
+        (the reason kept on the submission): a generic step's 退回修改 is told in its own words."""
+        return self.reason if self.reason else recorded
+
     def decided(self, reason: str | None = None, **details) -> None:
         """Note the reason (and outcomes) of the decision being taken, for the task's history."""
         self.reason = reason

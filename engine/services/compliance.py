@@ -28,7 +28,7 @@ def return_to_enterprise(context: ServiceContext, task) -> dict:
     submission = context.get(ApplicationSubmission, task.data["submission_id"])
     _set_status(application, "returned")
     notify(context.session, application.enterprise_id, "达标申请被退回",
-           f"{_label(application)}\n第三方技术机构：{application.institution.name}\n审核意见：{submission.reason}\n"
+           f"{_label(application)}\n第三方技术机构：{application.institution.name}\n审核意见：{context.reason_given(submission.reason)}\n"
            "请在“我参与的”中修改后重新提交。", f"/my/applications/{application.id}")
     return {"returned_submission_id": submission.id}
 
@@ -57,7 +57,7 @@ def return_to_institution(context: ServiceContext, task) -> dict:
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "evaluation_returned")
     notify(context.session, application.institution_id, "达标评价被专项办退回",
-           f"{_label(application)}\n企业：{application.enterprise.name}\n退回原因：{evaluation.reason}\n"
+           f"{_label(application)}\n企业：{application.enterprise.name}\n退回原因：{context.reason_given(evaluation.reason)}\n"
            "请在“达标产品评价”中修改后重新提交。", "/my/evaluations")
     return {"returned_evaluation_id": evaluation.id}
 
@@ -67,7 +67,7 @@ def reject(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
     _set_status(application, "rejected")
-    text = f"{_label(application)}\n原因：{evaluation.reason}"
+    text = f"{_label(application)}\n原因：{context.reason_given(evaluation.reason)}"
     notify(context.session, application.enterprise_id, "达标申请不予通过", text, f"/my/applications/{application.id}")
     notify(context.session, application.institution_id, "达标评价不予通过", text, "/my/evaluations")
     return {"application_id": application.id}

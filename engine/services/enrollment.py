@@ -28,7 +28,7 @@ def return_for_revision(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, "试点报名被退回",
-           f"试点：{enrollment.pilot.title}\n退回原因：{submission.reason}\n"
+           f"试点：{enrollment.pilot.title}\n退回原因：{context.reason_given(submission.reason)}\n"
            "请在“我参与的”中修改后重新提交。", _LINK)
     return {"returned_submission_id": submission.id}
 
@@ -38,7 +38,7 @@ def reject(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, "试点报名不予通过",
-           f"试点：{enrollment.pilot.title}\n原因：{submission.reason}", _LINK)
+           f"试点：{enrollment.pilot.title}\n原因：{context.reason_given(submission.reason)}", _LINK)
     return {"enrollment_id": enrollment.id}
 
 

@@ -43,7 +43,7 @@ def _register(prefix: str) -> None:
         plan = submission.plan
         plan.status = "report_drafting" if prefix == "report" else "drafting"
         notify(context.session, plan.organization_id, f"{what}被退回",
-               f"对标方案：{plan.name}\n退回原因：{submission.reason}\n请在“我的方案”中修改后重新提交。",
+               f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“我的方案”中修改后重新提交。",
                _LINK)
         return {"returned_submission_id": submission.id}
 
@@ -52,7 +52,7 @@ def _register(prefix: str) -> None:
         submission = _submission(context, task)
         submission.plan.status = "rejected"
         notify(context.session, submission.plan.organization_id, f"{what}不予通过",
-               f"对标方案：{submission.plan.name}\n原因：{submission.reason}", _LINK)
+               f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}", _LINK)
         return {"plan_id": submission.plan_id}
 
     @service(f"{prefix}.withdraw")

@@ -39,7 +39,7 @@ def return_for_revision(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     title = "信息变更被退回" if submission.kind == "change" else "注册申请被退回"
     notify(context.session, submission.organization_id, title,
-           f"退回原因：{submission.reason}\n请在“注册状态”中修改后重新提交。", _LINK)
+           f"退回原因：{context.reason_given(submission.reason)}\n请在“注册状态”中修改后重新提交。", _LINK)
     return {"returned_submission_id": submission.id}
 
 
@@ -49,11 +49,11 @@ def reject(context: ServiceContext, task) -> dict:
     organization = submission.organization
     if submission.kind == "change":
         notify(context.session, organization.id, "信息变更不予通过",
-               f"原因：{submission.reason}\n单位信息保持不变。", _LINK)
+               f"原因：{context.reason_given(submission.reason)}\n单位信息保持不变。", _LINK)
     else:
         organization.status = "rejected"
         notify(context.session, organization.id, "注册申请不予通过",
-               f"原因：{submission.reason}\n帐号不能使用平台功能。如有疑问请联系专项办。", _LINK)
+               f"原因：{context.reason_given(submission.reason)}\n帐号不能使用平台功能。如有疑问请联系专项办。", _LINK)
     return {"organization_id": organization.id, "status": organization.status}
 
 
