@@ -226,9 +226,9 @@ def _indicator(row: dict) -> dict:
 def is_public_file(session: Session, file_id: int) -> bool:
     """A document of the latest formal submission of a public plan: anyone may download it."""
     later = aliased(PlanSubmission)
-    latest = (select(func.max(later.sequence)).where(later.plan_id == Plan.id, later.stage == "plan")
+    latest = (select(func.max(later.sequence)).where(later.plan_id == Plan.id, later.kind == "plan")
               .scalar_subquery())
     return bool(session.scalar(select(exists().where(
         PlanDocument.file_id == file_id, PlanDocument.submission_id == PlanSubmission.id,
-        PlanSubmission.stage == "plan", PlanSubmission.plan_id == Plan.id,
+        PlanSubmission.kind == "plan", PlanSubmission.plan_id == Plan.id,
         Plan.status.in_(PUBLIC_STATUSES), PlanSubmission.sequence == latest))))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, definitions, runtime
+from engine import clock, inbox, runtime
 from engine.domain.compliance import model_key
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key
@@ -174,11 +174,8 @@ def withdrawal_refusal(session: Session, declaration: Declaration) -> str | None
         return N_("该自我声明已撤回")
     if declaration.status != "published" or declaration.instance_id is None:
         return N_("专项办已核查该自我声明，无法撤回")
-    instance = session.get(ProcessInstance, declaration.instance_id)
-    spec, _subprocess_specs = definitions.specs_for(session, instance.definition)
-    if not any(getattr(getattr(task_spec, "event_definition", None), "name", None) == WITHDRAW_MESSAGE
-               for task_spec in spec.task_specs.values()):
-        # Started on a version of self_declaration without the withdrawal event (instances keep their version).
+    if inbox.withdrawable(session, instance_ids=[declaration.instance_id]) is None:
+        # The open 核查 has no withdrawal boundary event in the version it started on.
         return N_("该自我声明发布时的流程版本不支持撤回，如需撤下请联系专项办")
     return None
 

@@ -57,12 +57,12 @@ def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> Proc
     )
 
 
-def add_submission(session: Session, plan: Plan, stage: str, data: dict,
+def add_submission(session: Session, plan: Plan, kind: str, data: dict,
                    documents: dict[str, StoredFile], actor_id: int | None,
                    keep_from: PlanSubmission | None = None) -> PlanSubmission:
     sequence = next_sequence(session, PlanSubmission.sequence,
-                             PlanSubmission.plan_id == plan.id, PlanSubmission.stage == stage)
-    submission = PlanSubmission(plan_id=plan.id, stage=stage, sequence=sequence, data=data,
+                             PlanSubmission.plan_id == plan.id, PlanSubmission.kind == kind)
+    submission = PlanSubmission(plan_id=plan.id, kind=kind, sequence=sequence, data=data,
                                 created_at=clock.now(), created_by_id=actor_id)
     session.add(submission)
     session.flush()
@@ -73,15 +73,15 @@ def add_submission(session: Session, plan: Plan, stage: str, data: dict,
     return submission
 
 
-def latest_submission(session: Session, plan_id: int, stage: str) -> PlanSubmission | None:
+def latest_submission(session: Session, plan_id: int, kind: str) -> PlanSubmission | None:
     return session.scalars(select(PlanSubmission).where(
-        PlanSubmission.plan_id == plan_id, PlanSubmission.stage == stage)
+        PlanSubmission.plan_id == plan_id, PlanSubmission.kind == kind)
         .order_by(PlanSubmission.sequence.desc()).limit(1)).first()
 
 
-def history(session: Session, plan_id: int, stage: str) -> list[PlanSubmission]:
+def history(session: Session, plan_id: int, kind: str) -> list[PlanSubmission]:
     return list(session.scalars(select(PlanSubmission).where(
-        PlanSubmission.plan_id == plan_id, PlanSubmission.stage == stage)
+        PlanSubmission.plan_id == plan_id, PlanSubmission.kind == kind)
         .order_by(PlanSubmission.sequence.desc())))
 
 

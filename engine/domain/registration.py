@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, projection, runtime
+from engine import clock, inbox, runtime
 from engine.domain import sms
 from engine.domain.auth import find_user, hash_password
 from engine.domain.errors import InputError
@@ -28,7 +28,6 @@ DOCUMENT_KINDS = {"business_license": N_("营业执照"), "qualification": N_("�
 # Fields whose change of an approved organisation needs vetting again.
 VETTED_FIELDS = ("name", "credit_code")
 REGISTRATION_FIELDS = ("province_code", "city_code", "name", "contact", "phone")
-WITHDRAW_MESSAGE = "withdraw_registration"
 # Decisions after which a 信息变更 is dropped and the organisation keeps its approved values.
 DROPPED_CHANGE_DECISIONS = ("withdrawn", "reject")
 
@@ -141,19 +140,7 @@ def withdraw(session: Session, instance: ProcessInstance, actor_id: int | None) 
     dropped: its instance ends as cancelled, the organisation keeps its approved values, and
     用户信息 takes a new change.
     """
-    runtime.send_message(session, instance, WITHDRAW_MESSAGE, actor_id, must_cancel="vet_registration")
-    context = ServiceContext(session, instance, actor_id)
-    workflow = runtime.load(session, instance, context)
-    waiting = [t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == "resubmit_withdrawn"]
-    if not waiting:
-        return
-    submission = session.get(RegistrationSubmission, int(waiting[0].data["submission_id"]))
-    if submission is None or submission.kind != "change":
-        return
-    workflow.cancel()
-    runtime.save(session, instance, workflow, context)
-    instance.status, instance.stage = "cancelled", "withdrawn"
-    session.flush()
+    runtime.withdraw(session, inbox.withdrawable(session, instance_ids=[instance.id]), actor_id)
 
 
 def resubmit(context: ServiceContext, fields: dict, documents: Documents, sms_code: str = "") -> dict:

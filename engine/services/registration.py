@@ -61,4 +61,6 @@ def reject(context: ServiceContext, task) -> dict:
 def withdraw(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     record_decision(submission, "withdrawn", None, context.actor_id)
-    return {"withdrawn_submission_id": submission.id}
+    # The BPMN routes on the kind: a withdrawn 信息变更 ends (the approved values stay), a withdrawn
+    # registration waits for the applicant to resubmit it.
+    return {"withdrawn_submission_id": submission.id, "kind": submission.kind}

@@ -47,7 +47,8 @@ class PlanSubmission(Reviewed, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(20))  # report | plan
+    # report (比对分析报告) | plan (正式版): which document was filed, not a BPMN stage (column "stage")
+    kind: Mapped[str] = mapped_column("stage", String(20))
     sequence: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -187,7 +187,7 @@ def stored(session, name: str) -> StoredFile:
 
 
 def submit(session, plan, sequence: int, names: dict[str, str], indicators=INDICATORS) -> list[StoredFile]:
-    submission = PlanSubmission(plan_id=plan.id, stage="plan", sequence=sequence, created_at=START, data={
+    submission = PlanSubmission(plan_id=plan.id, kind="plan", sequence=sequence, created_at=START, data={
         "standard_number": plan.standard_number, "standard_name": plan.standard_name,
         "indicators": indicators, "co_drafters": [{"id": 1, "name": "某某参编企业"}]})
     session.add(submission)

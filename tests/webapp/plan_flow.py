@@ -114,7 +114,7 @@ def plan_row(session_factory) -> Plan:
 def report_submissions(session_factory, stage: str = "report") -> list[tuple]:
     """(sequence, data, decision, reason, {kind: file id}) of each submission, oldest first."""
     with session_factory() as session:
-        rows = session.scalars(select(PlanSubmission).where(PlanSubmission.stage == stage)
+        rows = session.scalars(select(PlanSubmission).where(PlanSubmission.kind == stage)
                                .order_by(PlanSubmission.sequence)).all()
         return [(s.sequence, s.data, s.decision, s.reason, {d.kind: d.file_id for d in s.documents})
                 for s in rows]

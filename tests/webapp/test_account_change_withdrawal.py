@@ -48,7 +48,7 @@ def test_a_withdrawn_change_is_dropped_and_a_new_one_accepted(other_client, offi
     assert "修改并重新提交" not in text_of(status)
     assert ready_tasks(session_factory) == []  # neither the office nor the applicant has a task left
     (instance,) = instances(session_factory)
-    assert (instance.status, instance.stage) == ("cancelled", "withdrawn")
+    assert (instance.status, instance.stage) == ("completed", "withdrawn")  # at the BPMN's 信息变更已撤回 end
 
     shown = other_client.get("/account/profile")
     assert not page(shown).xpath("//*[@data-pending-change]")

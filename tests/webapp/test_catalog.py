@@ -100,7 +100,7 @@ def add_formal_version(app, session_factory, plan_id: int) -> list[int]:
     """The plan's formal submission (stage "plan") with its three documents in the app's file store."""
     store = FileStore(Path(app.config["DATA_DIR"]) / "files")
     with session_factory() as session:
-        submission = PlanSubmission(plan_id=plan_id, stage="plan", sequence=1, created_at=START, data={
+        submission = PlanSubmission(plan_id=plan_id, kind="plan", sequence=1, created_at=START, data={
             "indicators": INDICATORS, "co_drafters": [{"id": 1, "name": "某某参编企业"}]})
         session.add(submission)
         session.flush()
