@@ -199,7 +199,8 @@ def test_extraction_with_babel_cfg_finds_views_forms_and_templates():
         "企业信息填报": "webapp/templates/account/enterprise_info.html",  # {{ _('…') }} in a template
         "请上传比对分析报告（PDF）": "engine/domain/plans.py",  # the engine's N_
         "请填写标题（不超过 %(limit)s 个字）": "engine/domain/articles.py",
-        "待机构审核": "engine/stages.py",
+        "待机构审核": "workflows/compliance_review.bpmn",  # a stage label the BPMN declares
+        "正式版方案审核": "workflows/formal_plan.bpmn",  # a user task's name (its title in 待办)
     }
     for message, where in expected.items():
         assert message in found, f"{message!r} is not in the extracted catalog"
