@@ -53,6 +53,29 @@ EXPERT_STEP = f'''    <bpmn:userTask id="expert_review" name="{EXPERT_TITLE}">
 '''
 
 
+def formal_plan_with_expert_opinion() -> bytes:
+    """After the office's 通过, a 专家意见 (generic_opinion: text and an optional PDF), then 公示."""
+    text = shipped("formal_plan.bpmn")
+    text = _replace(text, "<bpmn:flowNodeRef>review_plan</bpmn:flowNodeRef>",
+                    "<bpmn:flowNodeRef>review_plan</bpmn:flowNodeRef><bpmn:flowNodeRef>expert_opinion"
+                    "</bpmn:flowNodeRef>")
+    text = _replace(text, 'sourceRef="decision_gateway" targetRef="approve_plan">',
+                    'sourceRef="decision_gateway" targetRef="expert_opinion">')
+    approve = '    <bpmn:serviceTask id="approve_plan"'
+    return _replace(text, approve, f'''    <bpmn:userTask id="expert_opinion" name="{OPINION_TITLE}">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formKey" value="generic_opinion" />
+        <spiffworkflow:property name="stage" value="expert_opinion" />
+        <spiffworkflow:property name="stageLabel" value="专家意见征询中" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="flow_opinion_given" sourceRef="expert_opinion" targetRef="approve_plan" />
+''' + approve).encode()
+
+
+OPINION_TITLE = "专家意见"
+
+
 def registration_with_renamed_stage(code: str, label: str) -> bytes:
     """注册审核's stage ``vetting`` (待审核) renamed, code and words, in the BPMN only."""
     text = shipped("registration_vetting.bpmn")

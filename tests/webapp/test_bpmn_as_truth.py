@@ -9,6 +9,8 @@ from storage.models import HumanTask, Plan, ProcessDefinition, ProcessInstance
 from tests.webapp.bpmn_edits import (
     EXPERT_LABEL,
     EXPERT_TITLE,
+    OPINION_TITLE,
+    formal_plan_with_expert_opinion,
     formal_plan_with_expert_review,
     registration_with_renamed_stage,
 )
@@ -101,6 +103,12 @@ def rival_plan_in_review(rival, rival_client, office_client, recruiting, session
     return plan_of(session_factory, rival.organization_id)
 
 
+def download_status(client, link: str) -> int:
+    response = client.get(link)
+    response.close()
+    return response.status_code
+
+
 def decisions_shown(response) -> list[tuple[str, str, str]]:
     """历史 (办理记录) of a page: (环节, 办理结果, 意见) per row."""
     shown = []
@@ -170,6 +178,36 @@ def test_an_expert_review_added_in_bpmn_only(
     assert plan_status(rival_client.get("/my/plans"), plan.id) == "公示中"
     expert_rows = [h for h in decisions_shown(office_client.get(f"/tasks/done/{expert.id}")) if h[0] == EXPERT_TITLE]
     assert [row[1] for row in expert_rows] == ["退回修改", "通过"]
+
+
+def test_a_generic_opinion_with_a_pdf(app, duibiao, tmp_path, approved, institution, institution_client,
+                                      rival_client, office_client, session_factory):
+    result = deploy(app, duibiao, tmp_path, "formal_plan.bpmn", formal_plan_with_expert_opinion())
+    assert result.exit_code == 0, result.output
+    report = open_task(session_factory, "draft_report")
+    assert institution_client.post(f"/tasks/{report.id}", **multipart(report_form(
+        "意见征询方案", pdf("比对分析报告.pdf")))).status_code == 302
+    assert decide(office_client, open_task(session_factory, "review_report").id, "approve").status_code == 302
+    assert post_plan(institution_client, open_task(session_factory, "draft_plan").id, plan_form()).status_code == 302
+    assert decide(office_client, open_task(session_factory, "review_plan").id, "approve").status_code == 302
+    opinion = open_task(session_factory, "expert_opinion")
+    assert (opinion.title, opinion.form_key) == (OPINION_TITLE, "generic_opinion")
+    empty = office_client.post(f"/tasks/{opinion.id}", **multipart({"opinion": ""}))
+    assert empty.status_code == 422 and field_errors(empty)["opinion"]
+    not_pdf = office_client.post(f"/tasks/{opinion.id}", **multipart({
+        "opinion": "同意", "attachment": pdf("意见.pdf", b"<html>not a pdf</html>")}))
+    assert not_pdf.status_code == 422 and field_errors(not_pdf)["attachment"]
+    given = office_client.post(f"/tasks/{opinion.id}", **multipart({
+        "opinion": "同意发布，建议补充低碳指标的测试条件", "attachment": pdf("专家意见.pdf")}))
+    assert given.status_code == 302, field_errors(given)
+    plan = plan_of(session_factory, institution.organization_id)
+    assert plan_status(institution_client.get("/my/plans"), plan.id) == "公示中"
+    shown = office_client.get(f"/tasks/done/{opinion.id}")
+    assert (OPINION_TITLE, "已提交", "同意发布，建议补充低碳指标的测试条件 附件") in decisions_shown(shown)
+    (link,) = page(shown).xpath("//table[@data-decisions]//a/@href")
+    assert download_status(office_client, link) == 200
+    assert download_status(institution_client, link) == 200  # the plan's own institution takes part
+    assert download_status(rival_client, link) == 403  # not a participant of this plan
 
 
 def test_a_renamed_stage_shows_its_new_words_everywhere(app, duibiao, tmp_path, client, new_applicant, office_client,
