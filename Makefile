@@ -48,7 +48,7 @@ run: system-deps-run install assets demo
 	$(BIN)/duibiao run --host 127.0.0.1 --port 5000
 
 test: system-deps-test install assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/vetting_cost.py
