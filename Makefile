@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= instance
 export DUIBIAO_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: run test install assets migrate demo bench lint messages clean
+.PHONY: run test install assets migrate demo bench lint messages clean system-deps-run system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,19 @@ migrate: install
 demo: migrate
 	$(BIN)/duibiao demo
 
-run: install assets demo
+# Debian packages (CJK fonts; Chromium for the browser tests) through apt-get when missing, as root or
+# with sudo: `run` warns and goes on without them, `test` stops.
+system-deps-run:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+run: system-deps-run install assets demo
 	$(BIN)/duibiao run --host 127.0.0.1 --port 5000
 
-test: install assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: system-deps-test install assets
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/vetting_cost.py

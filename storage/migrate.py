@@ -52,3 +52,13 @@ def differences(engine: Engine) -> list:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(context, Base.metadata)
+
+
+def revisions(engine: Engine) -> tuple[set[str], set[str]]:
+    """(the database's current revisions, the shipped migrations' heads): equal when up to date."""
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        heads = set(ScriptDirectory.from_config(_config(connection)).get_heads())
+    return current, heads

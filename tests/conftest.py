@@ -5,14 +5,43 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
 from engine import definitions, services
 from storage import migrate
 from storage.db import Base, make_engine, make_session_factory
 
-PG_URL = os.environ.get("DUIBIAO_TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database, ``<db>_<worker id>`` (created
+    when missing, with the encoding and character type of ``<db>``: the trigram search depends on them),
+    since every test wipes the tables. (SQLite files are per worker already: they live under
+    tmp_path_factory, which xdist gives each worker its own.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                encoding, collate, ctype = connection.execute(text(
+                    "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
+                    "WHERE datname = :name"), {"name": parsed.database}).one()
+                quote = connection.dialect.identifier_preparer.quote
+                connection.execute(text(
+                    f"CREATE DATABASE {quote(name)} TEMPLATE template0 ENCODING '{encoding}' "
+                    f"LC_COLLATE '{collate}' LC_CTYPE '{ctype}'"))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _database_of_this_worker(os.environ.get("DUIBIAO_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _engines: dict[str, object] = {}
 START = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)  # 09:30 China time

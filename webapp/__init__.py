@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         config,
         db,
         declarations,
+        doctor,
         errors,
         i18n,
         operations,
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logging.getLogger("duibiao").warning(
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "
             "Never use this in production.")
+    doctor.warn_at_start(app)
     db.init_app(app)
     outbox_worker.init_app(app)
     i18n.init_app(app)

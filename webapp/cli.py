@@ -14,7 +14,7 @@ from engine import clock, definitions, validation
 from engine.domain import auth as accounts
 from forms import tasks
 from storage import migrate
-from webapp import db, demo
+from webapp import cli_server, db, demo
 from webapp.i18n import localized
 
 
@@ -30,11 +30,16 @@ def main():
     pass
 
 
+# On the group itself: `duibiao serve` starts gunicorn without building an app in its master.
+main.add_command(cli_server.serve_command)
+
+
 def init_app(app: Flask) -> None:
     for group in (db_group, users_group, engine_group, workflows_group):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(cli_server.doctor_command)
 
 
 @click.group("db", cls=AppGroup, help="数据库")

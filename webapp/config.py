@@ -17,10 +17,22 @@ def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Several workers (duibiao serve) may start on a fresh data directory at once: the key is written
+    # to a file of this process and linked into place, so all of them end up with the first one's key.
+    draft = data_dir / f".secret_key.{os.getpid()}"
+    draft.write_text(secrets.token_hex(32))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "0").strip().lower() in ("1", "true", "yes", "on")
 
 
 def from_environment(overrides: dict | None = None) -> dict:
@@ -49,6 +61,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("DUIBIAO_TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind TLS (https only): the browser sends the session cookie over https only.
+        "SESSION_COOKIE_SECURE": _flag("DUIBIAO_SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": _flag("DUIBIAO_SESSION_COOKIE_SECURE"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

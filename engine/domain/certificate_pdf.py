@@ -54,7 +54,11 @@ ACCENT = colors.HexColor("#8b1a1a")
 
 
 class CertificateFontMissing(RuntimeError):
-    """The CJK TrueType font needed to render a certificate is not installed."""
+    """The CJK TrueType font needed to render a certificate is not installed (``path`` names the file)."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
 
 
 # Registered font name per font path; reportlab's registry is process-global, so register once.
@@ -62,15 +66,21 @@ _registered: dict[str, str] = {}
 _font_lock = threading.Lock()
 
 
+def font_path() -> str:
+    """The configured font file: ``DUIBIAO_CERTIFICATE_FONT``, else Debian's WenQuanYi Zen Hei."""
+    return os.environ.get(FONT_ENV) or DEFAULT_FONT_PATH
+
+
 def font_name() -> str:
     """Register the CJK font (``DUIBIAO_CERTIFICATE_FONT`` or WenQuanYi Zen Hei) once; return its name."""
-    path = os.environ.get(FONT_ENV) or DEFAULT_FONT_PATH
+    path = font_path()
     with _font_lock:
         if path not in _registered:
             if not os.path.isfile(path):
                 raise CertificateFontMissing(
                     f"Certificate font file {path} is missing; install the Debian package fonts-wqy-zenhei "
-                    f"(which provides {DEFAULT_FONT_PATH}) or point {FONT_ENV} at a TrueType CJK font."
+                    f"(which provides {DEFAULT_FONT_PATH}) or point {FONT_ENV} at a TrueType CJK font.",
+                    path,
                 )
             # A name per path keeps a later override from replacing a font already in use.
             name = f"DuibiaoCJK-{zlib.crc32(path.encode()):08x}"
