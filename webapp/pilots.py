@@ -165,8 +165,9 @@ def withdraw_plan(plan_id: int):
 @roles_required("enterprise")
 def co_drafted():
     """对标标准 → 我参编的."""
-    rows = plans.co_drafted_by(db.session(), current_user.organization_id)
-    return render_template("pilots/co_drafted.html", rows=rows, status_labels=plans.STATUS_LABELS)
+    session = db.session()
+    rows = plans.co_drafted_by(session, current_user.organization_id)
+    return render_template("pilots/co_drafted.html", rows=rows, states=plans.work_states(session, rows))
 
 
 @bp.route("/office/pilots")

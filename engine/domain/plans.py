@@ -26,11 +26,6 @@ from storage.models import (
 
 DOCUMENT_LABELS = {"comparison_report": N_("比对分析报告"), "standard_text": N_("标准文本"),
                    "scheme": N_("对标方案"), "explanation": N_("编制说明")}
-STATUS_LABELS = {"report_drafting": N_("待上传比对分析报告"), "report_review": N_("比对分析报告审核中"),
-                 "drafting": N_("方案编制中"), "plan_review": N_("正式版审核中"),
-                 "awaiting_publicity": N_("待公示"), "publicity": N_("公示中"), "publicity_closed": N_("公示结束"),
-                 "published": N_("发布"), "rejected": N_("不予通过")}
-
 
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
     """Called when an institution's enrolment is approved: the plan row and its report process."""

@@ -29,6 +29,7 @@ from tests.webapp.helpers import (
 )
 from tests.webapp.pilot_flow import (
     enrolled,
+    enterprise_fixture,  # noqa: F401
     inbox_titles,
     institution_client_fixture,  # noqa: F401
     institution_fixture,  # noqa: F401
@@ -234,3 +235,12 @@ def test_db_upgrade_refuses_a_typo_in_a_form_key_naming_the_element(app, duibiao
     assert all_rows(session_factory, select(ProcessDefinition.id)) == before
     validate = duibiao("workflows", "validate", str(tmp_path / "designer" / "formal_plan.bpmn"))
     assert validate.exit_code == 1 and "formal_plan.expert_review" in validate.output
+
+
+def test_co_drafters_see_the_stage_the_bpmn_declares(drafting, institution_client, enterprise, other_client,
+                                                     office_client, session_factory):
+    response = post_plan(institution_client, drafting.id, plan_form(co_drafters=[str(enterprise.organization_id)]))
+    assert response.status_code == 302, field_errors(response)
+    shown = page(other_client.get("/my/co-drafted"))
+    assert [" ".join(td.text_content().split()) for td in shown.xpath("//tr[@data-plan-id]/td[6]")] == [
+        "正式版审核中"]
