@@ -1,6 +1,7 @@
 """Keeping the instance row and the inbox projection in step with the engine state."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -9,7 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -106,6 +107,51 @@ def _timer_due(task) -> list[datetime]:
         return [TimerEventDefinition.get_datetime(value)]
     except (TypeError, ValueError):
         return []
+
+
+# --- the status of a subject (a plan, an application …): the stage of its newest instance -----------
+
+
+@dataclass(frozen=True)
+class SubjectProjection:
+    """Where a process's stage is kept for lists to filter on: ``table.status`` of the row whose id
+    the instance data field ``data_field`` holds. ``after`` (session, row id) runs once the new status
+    is written (a search index that follows it, say)."""
+
+    table: object  # a SQLAlchemy Table with status and status_instance_id columns
+    data_field: str
+    after: Callable[[Session, int], None] | None = None
+
+
+# Process key → its subject; registered at start-up by the modules that start those processes.
+subjects: dict[str, SubjectProjection] = {}
+
+
+def project_onto(process_key: str, table, data_field: str, after=None) -> None:
+    subjects[process_key] = SubjectProjection(table, data_field, after)
+
+
+def project_subject(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, stage: str | None):
+    """Write the instance's stage as its subject's status: the one code path that writes a status a
+    list filters on. The newest instance of a subject wins (chained processes finish their save after
+    the one they started), so an older one never overwrites a newer one's stage."""
+    target = subjects.get(instance.process_key)
+    row_id = workflow.task_tree.data.get(target.data_field) if target is not None else None
+    if row_id is None or stage is None:
+        return
+    table = target.table
+    written = session.connection().execute(
+        update(table).where(table.c.id == int(row_id), or_(table.c.status_instance_id.is_(None),
+                                                           table.c.status_instance_id <= instance.id))
+        .values(status=stage, status_instance_id=instance.id)).rowcount
+    if not written:
+        return
+    for row in list(session.identity_map.values()):  # rows the request holds learn it without a reload
+        if getattr(row, "__table__", None) is table and row.id == int(row_id):
+            set_committed_value(row, "status", stage)
+            set_committed_value(row, "status_instance_id", instance.id)
+    if target.after is not None:
+        target.after(session, int(row_id))
 
 
 def task_organization(instance: ProcessInstance, task) -> int | None:

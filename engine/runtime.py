@@ -208,6 +208,7 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     except StaleDataError as exc:
         raise AlreadyHandled(instance.id) from exc
     _update_instance(session, instance, values)
+    projection.project_subject(session, instance, workflow, values["stage"])
     return created
 
 

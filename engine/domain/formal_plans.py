@@ -102,7 +102,6 @@ def submit(context: ServiceContext, draft: Draft) -> dict:
     }
     submission = plans.add_submission(session, plan, "plan", snapshot, {}, context.actor_id,
                                       keep_from=draft_submission)
-    plan.status = "plan_review"
     return {"submission_id": submission.id, "decision": None}
 
 

@@ -43,7 +43,7 @@ def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) 
 
 
 def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> ProcessInstance:
-    plan.status, plan.updated_at = "drafting", clock.now()
+    plan.updated_at = clock.now()
     return runtime.start_instance(
         session, "formal_plan", subject=f"{plan.organization.name}：{plan.name}",
         business_key=f"enrollment:{plan.enrollment_id}", actor_id=actor_id,
@@ -87,7 +87,7 @@ def submit_report(context: ServiceContext, name: str, report: StoredFile | None)
     previous = latest_submission(session, plan.id, "report")
     if report is None and previous is None:
         raise InputError("comparison_report", N_("请上传比对分析报告（PDF）"))
-    plan.name, plan.status, plan.updated_at = name, "report_review", clock.now()
+    plan.name, plan.updated_at = name, clock.now()
     documents = {"comparison_report": report} if report is not None else {}
     submission = add_submission(session, plan, "report", {"name": name}, documents,
                                 context.actor_id, keep_from=previous)

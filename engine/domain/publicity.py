@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.domain import catalog
 from engine.domain.errors import InputError
 from engine.domain.messages import notify
 from engine.services import ServiceContext
@@ -53,11 +52,10 @@ def open_round(session: Session, plan: Plan) -> str:
     """Start a publicity round now; the BPMN timer waits for the returned duration."""
     period = duration()
     now = clock.now()
-    plan.status, plan.publicity_round = "publicity", (plan.publicity_round or 0) + 1
+    plan.publicity_round = (plan.publicity_round or 0) + 1
     plan.publicity_starts_at, plan.publicity_ends_at = now, now + _timedelta(period)
     plan.updated_at = now
-    catalog.refresh_search_entry(session, plan.id)
-    return period
+    return period  # the plan's status (公示中) and its catalogue row follow from the BPMN stage
 
 
 def _locked_plan(session: Session, plan_id: int) -> Plan | None:
@@ -118,9 +116,8 @@ def comments_by(session: Session, organization_id: int, page: int, per_page: int
 def close_round(session: Session, plan_id: int) -> int:
     """End of publicity: lock the plan first, so a racing comment is either counted or refused."""
     plan = _locked_plan(session, plan_id)
-    plan.status, plan.updated_at = "publicity_closed", clock.now()
+    plan.updated_at = clock.now()
     session.flush()
-    catalog.refresh_search_entry(session, plan.id)
     return session.scalar(select(func.count(PlanComment.id)).where(
         PlanComment.plan_id == plan.id, PlanComment.publicity_round == plan.publicity_round)) or 0
 
@@ -145,8 +142,7 @@ def resolve(context: ServiceContext, resolutions: list[dict]) -> dict:
 
 def publish(session: Session, plan: Plan) -> None:
     now = clock.now()
-    plan.status, plan.published_at, plan.updated_at = "published", now, now
-    catalog.refresh_search_entry(session, plan.id)
+    plan.published_at, plan.updated_at = now, now
     notify(session, plan.organization_id, "对标方案已发布",
            f"您编制的对标方案“{plan.name}”（{plan.standard_number}）公示期满，已正式发布。", "/my/plans")
     for organization_id in {c.organization_id for c in comments(session, plan)}:
@@ -155,8 +151,7 @@ def publish(session: Session, plan: Plan) -> None:
 
 
 def send_back(session: Session, plan: Plan) -> None:
-    plan.status, plan.updated_at = "drafting", clock.now()
-    catalog.refresh_search_entry(session, plan.id)
+    plan.updated_at = clock.now()
     adopted = [c for c in comments(session, plan) if c.resolution == "adopt"]
     lines = "\n".join(f"{n}. {c.text}（答复：{c.reply}）" for n, c in enumerate(adopted, start=1))
     notify(session, plan.organization_id, "公示期修订意见被采纳，请修改方案",

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from engine import clock
-from engine.domain import plans
+from engine.domain import catalog, plans
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
+from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
 from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
 
@@ -13,6 +14,10 @@ _WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
 
 inputs("comparison_report", "plan_id", "institution_org_id")
 inputs("formal_plan", "plan_id", "institution_org_id")
+# A plan's status is the stage of its newest process (the report, then the formal plan with its 公示);
+# the catalogue's search row follows it.
+project_onto("comparison_report", Plan.__table__, "plan_id", after=catalog.refresh_search_entry)
+project_onto("formal_plan", Plan.__table__, "plan_id", after=catalog.refresh_search_entry)
 
 
 @service("enrollment.open_report")
@@ -41,7 +46,6 @@ def _register(prefix: str) -> None:
     def return_for_revision(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
         plan = submission.plan
-        plan.status = "report_drafting" if prefix == "report" else "drafting"
         notify(context.session, plan.organization_id, f"{what}被退回",
                f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“我的方案”中修改后重新提交。",
                _LINK)
@@ -50,7 +54,6 @@ def _register(prefix: str) -> None:
     @service(f"{prefix}.reject")
     def reject(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
-        submission.plan.status = "rejected"
         notify(context.session, submission.plan.organization_id, f"{what}不予通过",
                f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}", _LINK)
         return {"plan_id": submission.plan_id}
@@ -59,7 +62,6 @@ def _register(prefix: str) -> None:
     def withdraw(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
         record_decision(submission, "withdrawn", None, context.actor_id)
-        submission.plan.status = "report_drafting" if prefix == "report" else "drafting"
         return {"withdrawn_submission_id": submission.id}
 
 
@@ -77,5 +79,5 @@ def open_formal_plan(context: ServiceContext, task) -> dict:
 @service("plan.await_publicity")
 def await_publicity(context: ServiceContext, task) -> dict:
     plan = _submission(context, task).plan
-    plan.status, plan.updated_at = "awaiting_publicity", clock.now()
+    plan.updated_at = clock.now()
     return {"plan_id": plan.id}

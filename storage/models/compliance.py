@@ -31,7 +31,10 @@ class Application(Base):
     product_name: Mapped[str] = mapped_column(String(100))
     product_model: Mapped[str] = mapped_column(String(100))
     model_key: Mapped[str] = mapped_column(String(100), index=True)  # 产品型号 compared without case/spaces
+    # The stage of its newest process instance, written by the engine's save only (a projection that
+    # lists filter on; engine.projection.project_subject), and which instance wrote it.
     status: Mapped[str] = mapped_column(String(30), default="institution_review", index=True)
+    status_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,7 +29,10 @@ class Declaration(Base):
     standards: Mapped[list] = mapped_column(JSON, default=list)
     statement: Mapped[str] = mapped_column(Text)  # 声明内容
     attachment_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), index=True)
+    # The stage of its newest process instance, written by the engine's save only (a projection that
+    # lists filter on; engine.projection.project_subject), and which instance wrote it.
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     taken_down_reason: Mapped[str | None] = mapped_column(Text)  # shown publicly

@@ -25,7 +25,10 @@ class Plan(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     standard_number: Mapped[str | None] = mapped_column(String(60))
     standard_name: Mapped[str | None] = mapped_column(String(200))
+    # The stage of its newest process instance, written by the engine's save only (a projection that
+    # lists filter on; engine.projection.project_subject), and which instance wrote it.
     status: Mapped[str] = mapped_column(String(30), default="report_drafting", index=True)
+    status_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     # 公示 window of the current (or last) publicity round, and 发布时间.
     publicity_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     publicity_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,8 +13,9 @@ from storage.models import Enrollment, Organization, Pilot, Plan, PlanDocument, 
 from storage.models.search import FTS_TABLE, TRIGRAM_INDEX, PlanSearchEntry
 from tests.conftest import START
 
-NOT_PUBLIC = ("report_drafting", "report_review", "drafting", "plan_review", "awaiting_publicity",
-              "publicity_closed", "rejected")
+# Stages of comparison_report and formal_plan (the plan's status is the stage of its newest process).
+NOT_PUBLIC = ("report_drafting", "report_review", "returned", "withdrawn", "plan_drafting", "plan_review",
+              "plan_revision", "comments_review", "rejected")
 INDICATORS = [
     {"position": 1, "level1": "safety", "level2": "防撞击", "value": "10N", "basis": "ISO 12345-2020",
      "method": "GB/T 1234"},
@@ -103,7 +104,7 @@ def test_plans_that_are_not_public_are_never_found(session):
     assert found(session, "电动自行车") == [shown.id] and found(session, "") == [shown.id]
     assert all(catalog.detail(session, p.id) is None for p in hidden)
     # A stale row (status changed without a refresh) still never shows the plan.
-    shown.status = "publicity_closed"
+    shown.status = "comments_review"
     session.commit()
     assert found(session, "电动自行车") == [] and catalog.search(session, "", 1)[1] == 0
     catalog.refresh_search_entry(session, shown.id)
@@ -169,7 +170,7 @@ def test_refresh_follows_changes_of_the_plan_and_of_the_institution(session):
 
 def test_rebuild_recomputes_every_row(session):
     public = make_plan(session, refresh=False)
-    hidden = make_plan(session, status="drafting", refresh=False)
+    hidden = make_plan(session, status="plan_drafting", refresh=False)
     session.add(PlanSearchEntry(plan_id=hidden.id, public_at=START, search_text="stale"))
     session.commit()
     assert catalog.rebuild(session) == 1

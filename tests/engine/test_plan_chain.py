@@ -82,7 +82,7 @@ def test_report_then_formal_plan_into_publicity(deployed, tmp_path, approved_enr
              lambda ctx: plans.submit_report(ctx, "两轮电动自行车对标方案", None))
     complete(deployed, "review_report", office, lambda ctx: plans.decide(ctx, "approve", ""))
     plan = deployed.scalars(select(Plan)).one()
-    assert plan.status == "drafting"
+    assert plan.status == "plan_drafting"
     draft_task = ready(deployed, "draft_plan")
     assert (draft_task.process_key, draft_task.organization_id) == ("formal_plan", institution.organization_id)
 
@@ -151,7 +151,7 @@ def test_report_reject_and_plan_withdraw_then_return(deployed, tmp_path, approve
     complete(deployed, "draft_plan", institution, lambda ctx: formal_plans.submit(ctx, draft))
     complete(deployed, "review_plan", office, lambda ctx: plans.decide(ctx, "return", "指标值偏低"))
     plan = deployed.scalars(select(Plan)).one()
-    assert (ready(deployed, "draft_plan").task_name, plan.status) == ("correct_plan", "drafting")
+    assert (ready(deployed, "draft_plan").task_name, plan.status) == ("correct_plan", "returned")
     assert [r["level2"] for r in formal_plans.draft_rows(deployed, plan)] == [r["level2"] for r in ROWS]
     complete(deployed, "draft_plan", institution, lambda ctx: formal_plans.submit(ctx, Draft(
         "GB/T 1.1-2020", "标准", ROWS, [], {})))

@@ -97,7 +97,7 @@ def test_upheld_comment_sends_the_plan_back_and_a_revision_is_publicised_again(
     complete(deployed, "resolve_comments", office, lambda ctx: publicity.resolve(
         ctx, [{"comment_id": comment.id, "resolution": "adopt", "reply": "采纳"}]))
     task = ready(deployed, "draft_plan")
-    assert (task.task_name, plan.status) == ("revise_plan", "drafting")
+    assert (task.task_name, plan.status) == ("revise_plan", "plan_revision")
     rows = [dict(row, value="700") if row["level2"] == "转速" else row for row in ROWS]
     complete(deployed, "draft_plan", institution, lambda ctx: formal_plans.submit(
         ctx, Draft("T/ABC 001-2023", "两轮电动自行车评价标准", rows, [], {})))

@@ -64,7 +64,7 @@ def test_missing_files_show_with_the_other_field_errors(drafting, institution_cl
     assert errors == {"standard_name": ["请填写标准名称"], "scheme": MISSING["scheme"],
                       "explanation": MISSING["explanation"]}
     assert "请填写指标值" in text_of(response)
-    assert plan_row(session_factory).status == "drafting"
+    assert plan_row(session_factory).status == "plan_drafting"
 
 
 def test_files_of_a_saved_draft_need_no_new_upload(drafting, institution_client, session_factory):

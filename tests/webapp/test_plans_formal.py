@@ -86,7 +86,7 @@ def test_saving_a_partial_draft_keeps_it_and_the_task(drafting, institution_clie
     assert shown_rows(shown) == [ROWS[0]]
     assert indicator_rows(session_factory) == [ROWS[0]]
     plan = plan_row(session_factory)
-    assert (plan.standard_number, plan.status) == (STANDARD_NUMBER, "drafting")
+    assert (plan.standard_number, plan.status) == (STANDARD_NUMBER, "plan_drafting")
     assert ready(session_factory, "draft_plan").id == drafting.id
     assert "提交正式版" in inbox_titles(institution_client)
     assert plan_cells(institution_client.get("/my/plans"), plan.id)[2] == STANDARD_NUMBER
@@ -159,7 +159,7 @@ def test_submitting_without_a_required_indicator_names_it(drafting, institution_
     assert field_errors(response) == {"indicators": [f"一级指标“{missing}”至少{each}需一项"]}
     assert shown_rows(response) == rows
     assert ready(session_factory, "draft_plan").id == drafting.id
-    assert plan_row(session_factory).status == "drafting"
+    assert plan_row(session_factory).status == "plan_drafting"
     assert indicator_rows(session_factory) == [] and report_submissions(session_factory, "plan") == []
 
 
@@ -203,7 +203,7 @@ def test_submitting_without_a_document_is_refused_at_its_field(drafting, institu
     assert response.status_code == 422
     assert field_errors(response) == {k: [f"请上传{DOCUMENTS[k][2]}（PDF）"] for k in missing}
     assert ready(session_factory, "draft_plan").id == drafting.id
-    assert plan_row(session_factory).status == "drafting"
+    assert plan_row(session_factory).status == "plan_drafting"
     assert report_submissions(session_factory, "plan") == []
     assert count(session_factory, StoredFile) == files_before
     assert input_value(response, "standard_number") == STANDARD_NUMBER

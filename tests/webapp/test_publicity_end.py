@@ -192,7 +192,7 @@ def test_an_adopted_comment_sends_the_plan_back_and_it_is_publicised_again(
 
     correction = ready(session_factory, "draft_plan")
     assert (correction.task_name, correction.role) == ("revise_plan", "institution")
-    assert plan_row(session_factory).status == "drafting"
+    assert plan_row(session_factory).status == "plan_revision"
     mine = institution_client.get("/my/plans")
     assert plan_status_and_end(mine, publicised) == ("方案编制中", None)
     assert action_links(mine, "提交正式版") == [f"/tasks/{correction.id}"]

@@ -46,6 +46,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_process_event_human_task_id'), ['human_task_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_process_event_human_task_id_human_task'), 'human_task',
                                     ['human_task_id'], ['id'])
+    for subject in ('plan', 'application', 'declaration'):
+        with op.batch_alter_table(subject, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('status_instance_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(batch_op.f(f'fk_{subject}_status_instance_id_process_instance'),
+                                        'process_instance', ['status_instance_id'], ['id'])
     instance = sa.table('process_instance', sa.column('process_key', sa.String), sa.column('stage', sa.String),
                         sa.column('stage_label', sa.String))
     for key in ('registration_vetting', 'pilot_enrollment', *_LABELS):
@@ -55,6 +60,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for subject in ('plan', 'application', 'declaration'):
+        with op.batch_alter_table(subject, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f'fk_{subject}_status_instance_id_process_instance'),
+                                     type_='foreignkey')
+            batch_op.drop_column('status_instance_id')
     with op.batch_alter_table('process_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_process_event_human_task_id_human_task'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_process_event_human_task_id'))
