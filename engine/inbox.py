@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine import history
 from engine.projection import APPLICANT_LANE
-from storage.models import Application, HumanTask, ProcessInstance, User
+from storage.models import Certificate, HumanTask, ProcessInstance, User
 
 PER_PAGE = 20
 
@@ -111,8 +111,8 @@ def _add_revocations(session: Session, rows: list[DoneRow]) -> None:
             by_application[application_id].append(row)
     if not by_application:
         return
-    for (application_id,) in session.execute(select(Application.id).where(
-            Application.id.in_(sorted(by_application)), Application.status == "revoked")):
+    for (application_id,) in session.execute(select(Certificate.application_id).where(
+            Certificate.application_id.in_(sorted(by_application)), Certificate.revoked_at.is_not(None))):
         for row in by_application[application_id]:
             row.revoked = True
 

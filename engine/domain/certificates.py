@@ -136,7 +136,6 @@ def revoke(session: Session, certificate: Certificate, reason: str, actor: User)
     if not reason:
         raise InputError("reason", N_("请填写撤销原因"))
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = clock.now(), reason, actor.id
-    certificate.application.status = "revoked"
     application = certificate.application
     text = (f"证书编号：{certificate.number}\n产品：{application.product_name} {application.product_model}\n"
             f"撤销原因：{reason}")

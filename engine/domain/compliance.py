@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
@@ -25,6 +25,7 @@ from storage.models import (
     Application,
     ApplicationReport,
     ApplicationSubmission,
+    Certificate,
     Evaluation,
     Measurement,
     Organization,
@@ -36,7 +37,8 @@ from storage.models import (
 
 PROCESS_KEY = "compliance_review"
 # Statuses after which an application is over; any other status counts as open.
-FINAL_STATUSES = ("failed", "rejected", "revoked")
+# Stages of compliance_review after which the model may apply again (as after a revoked certificate).
+ENDED_WITHOUT_CERTIFICATE = ("failed", "rejected")
 VERDICT_LABELS = {"pass": N_("达标"), "fail": N_("未达标")}
 CONCLUSION_LABELS = {"pass": N_("达标，该型号产品各项指标达到对标方案要求"), "fail": N_("未达标")}
 
@@ -104,7 +106,8 @@ def open_duplicate(session: Session, plan_id: int, enterprise_id: int, key: str,
     """An application of the same enterprise, plan and 产品型号 that is open or holds a certificate."""
     query = select(Application).where(
         Application.plan_id == plan_id, Application.enterprise_id == enterprise_id,
-        Application.model_key == key, Application.status.not_in(FINAL_STATUSES))
+        Application.model_key == key, Application.status.not_in(ENDED_WITHOUT_CERTIFICATE),
+        ~exists().where(Certificate.application_id == Application.id, Certificate.revoked_at.is_not(None)))
     if ignore_id is not None:
         query = query.where(Application.id != ignore_id)
     return session.scalars(query.limit(1)).first()
@@ -205,7 +208,7 @@ def resubmit(context: ServiceContext, given: ApplicationInput) -> dict:
     submission = _add_submission(session, application, application.plan_version, given,
                                  context.actor_id, previous=previous)
     application.product_model, application.model_key = submission.product_model, key
-    application.status, application.updated_at = "institution_review", clock.now()
+    application.updated_at = clock.now()
     return {"submission_id": submission.id, "decision": None}
 
 

@@ -18,6 +18,6 @@ def issue(context: ServiceContext, task) -> dict:
 def publish(context: ServiceContext, task) -> dict:
     """达标结果 lists issued applications at once; the enterprise and institution are told."""
     certificate = context.get(Certificate, task.data["certificate_result"]["certificate_id"])
-    certificate.application.status, certificate.application.updated_at = "issued", clock.now()
+    certificate.application.updated_at = clock.now()  # 已发证: the BPMN stage, projected by the save
     certificates.announce(context.session, certificate)
     return {"certificate_id": certificate.id}

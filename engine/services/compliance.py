@@ -4,18 +4,20 @@ from __future__ import annotations
 from engine import clock
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision
+from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
 from storage.models import Application, ApplicationSubmission, Evaluation
 
 inputs("compliance_review", "application_id", "submission_id", "enterprise_org_id", "institution_org_id")
+project_onto("compliance_review", Application.__table__, "application_id")  # its status: the stage
 
 
 def _application(context: ServiceContext, task) -> Application:
     return context.get(Application, task.data["application_id"])
 
 
-def _set_status(application: Application, status: str) -> None:
-    application.status, application.updated_at = status, clock.now()
+def _touched(application: Application) -> None:
+    application.updated_at = clock.now()  # its status is the BPMN stage, projected by the engine's save
 
 
 def _label(application: Application) -> str:
@@ -26,7 +28,7 @@ def _label(application: Application) -> str:
 def return_to_enterprise(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     submission = context.get(ApplicationSubmission, task.data["submission_id"])
-    _set_status(application, "returned")
+    _touched(application)
     notify(context.session, application.enterprise_id, "达标申请被退回",
            f"{_label(application)}\n第三方技术机构：{application.institution.name}\n审核意见：{context.reason_given(submission.reason)}\n"
            "请在“我参与的”中修改后重新提交。", f"/my/applications/{application.id}")
@@ -38,7 +40,7 @@ def withdraw(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     submission = context.get(ApplicationSubmission, task.data["submission_id"])
     record_decision(submission, "withdrawn", None, context.actor_id)
-    _set_status(application, "withdrawn")
+    _touched(application)
     return {"withdrawn_submission_id": submission.id}
 
 
@@ -47,7 +49,7 @@ def evaluated(context: ServiceContext, task) -> dict:
     """The institution's evaluation goes to the office; the gateway after filing reads its conclusion."""
     application = _application(context, task)
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
-    _set_status(application, "office_review")
+    _touched(application)
     return {"conclusion": evaluation.conclusion, "evaluation_id": evaluation.id}
 
 
@@ -55,7 +57,7 @@ def evaluated(context: ServiceContext, task) -> dict:
 def return_to_institution(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
-    _set_status(application, "evaluation_returned")
+    _touched(application)
     notify(context.session, application.institution_id, "达标评价被专项办退回",
            f"{_label(application)}\n企业：{application.enterprise.name}\n退回原因：{context.reason_given(evaluation.reason)}\n"
            "请在“达标产品评价”中修改后重新提交。", "/my/evaluations")
@@ -66,7 +68,7 @@ def return_to_institution(context: ServiceContext, task) -> dict:
 def reject(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
-    _set_status(application, "rejected")
+    _touched(application)
     text = f"{_label(application)}\n原因：{context.reason_given(evaluation.reason)}"
     notify(context.session, application.enterprise_id, "达标申请不予通过", text, f"/my/applications/{application.id}")
     notify(context.session, application.institution_id, "达标评价不予通过", text, "/my/evaluations")
@@ -77,7 +79,7 @@ def reject(context: ServiceContext, task) -> dict:
 def fail(context: ServiceContext, task) -> dict:
     application = _application(context, task)
     evaluation = context.get(Evaluation, task.data["evaluation_id"])
-    _set_status(application, "failed")
+    _touched(application)
     notify(context.session, application.enterprise_id, "达标结果：未达标",
            f"{_label(application)}\n评价机构：{application.institution.name}\n未达标情况：{evaluation.explanation}",
            f"/my/applications/{application.id}")
