@@ -39,7 +39,7 @@ def describe(declaration: Declaration) -> dict:
     attachment = declaration.attachment
     return {
         "id": declaration.id, "status": declaration.status,
-        "status_label": declarations.STATUS_LABELS.get(declaration.status, declaration.status),
+        "status_label": declarations.status_words(declaration),
         "enterprise": {"id": declaration.enterprise_id, "name": declaration.enterprise.name},
         "product_name": declaration.product_name, "product_model": declaration.product_model,
         "standards": [{"number": s.get("number", ""), "name": s.get("name", "")} for s in declaration.standards],

@@ -52,6 +52,43 @@ def test_no_python_compares_a_stage_to_a_literal():
     assert found == []
 
 
+# Statuses that are no process's: an organisation's account (pending / active / disabled: what its users
+# may do) and an article's (草稿 / 发布 / 撤下 by the office, no BPMN).
+NOT_PROCESS_STATUS = {"organization", "article", "Organization", "Article"}
+SUBJECTS = {"Plan", "Application", "Declaration"}
+
+
+def status_writes(source: str) -> list[int]:
+    """Lines assigning ``x.status`` (x not an account or article) or building a subject with a status."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, ast.AugAssign | ast.AnnAssign) else []
+        for target in targets:
+            for item in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                if isinstance(item, ast.Attribute) and item.attr == "status" and not (
+                        isinstance(item.value, ast.Name) and item.value.id in NOT_PROCESS_STATUS):
+                    found.append(node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SUBJECTS and any(
+                keyword.arg == "status" for keyword in node.keywords):
+            found.append(node.lineno)
+    return found
+
+
+def test_the_status_check_finds_what_it_looks_for():
+    assert status_writes('plan.status = "drafting"') == [1]
+    assert status_writes('plan.status, plan.updated_at = "drafting", now') == [1]
+    assert status_writes('row = Application(status="issued")') == [1]
+    assert status_writes('organization.status = "active"') == []
+
+
+def test_no_status_column_is_written_outside_the_engines_save():
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in _sources()
+             if path.parts[-2:] != ("engine", "projection.py")
+             for line in status_writes(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
 def test_no_template_compares_a_stage_to_a_literal():
     found = [f"{path.relative_to(ROOT)}:{number}"
              for path in sorted((ROOT / "webapp" / "templates").rglob("*.html"))

@@ -32,8 +32,7 @@ def index():
     page = page_argument()
     query = " ".join((request.args.get("q") or "").split())[:declarations.MAX_QUERY]
     rows, total = declarations.public_list(db.session(), query, page, PER_PAGE)
-    return render_template("declarations/list.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total),
-                           status_labels=declarations.STATUS_LABELS)
+    return render_template("declarations/list.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total))
 
 
 @bp.route("/declarations/<int:declaration_id>")

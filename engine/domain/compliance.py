@@ -159,7 +159,6 @@ def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -
         plan_id=plan.id, plan_submission_id=version.id, enterprise_id=user.organization_id,
         institution_id=given.institution_id, product_name=plan.pilot.product_name,
         product_model=given.product_model.strip(), model_key=model_key(given.product_model),
-        status="institution_review",
         created_at=now, updated_at=now, created_by_id=user.id)
     session.add(application)
     session.flush()

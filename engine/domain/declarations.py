@@ -37,8 +37,11 @@ PROCESS_KEY = "self_declaration"
 PUBLIC_STATUSES = ("published", "confirmed")
 # Over for good: the 产品型号 may be declared again.
 CLOSED_STATUSES = ("taken_down", "withdrawn")
-STATUS_LABELS = {"new": N_("待发布"), "published": N_("已发布"), "confirmed": N_("已核查"), "taken_down": N_("已撤下"),
-                 "withdrawn": N_("已撤回")}
+
+
+def status_words(declaration: Declaration) -> str:
+    """The words of its status: the stage label of its process (the BPMN's), in the source language."""
+    return (declaration.instance.stage_label if declaration.instance is not None else None) or ""
 CHECK_TASK = "check_declaration"  # the office's 核查, which a withdrawal interrupts
 WITHDRAW_MESSAGE = "withdraw_declaration"
 DECISIONS = ("confirm", "take_down")
@@ -129,7 +132,7 @@ def declare(session: Session, user: User, draft: DeclarationDraft) -> Declaratio
     declaration = Declaration(
         enterprise_id=user.organization_id, product_name=draft.product_name.strip(),
         product_model=draft.product_model.strip(), standards=standards,
-        statement=draft.statement.strip(), status="new",
+        statement=draft.statement.strip(),
         attachment=draft.attachment,
         created_at=clock.now(), created_by_id=user.id,
         search_text=search_text(draft.product_name, draft.product_model, standards))

@@ -30,7 +30,7 @@ DOCUMENT_LABELS = {"comparison_report": N_("比对分析报告"), "standard_text
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
     """Called when an institution's enrolment is approved: the plan row and its report process."""
     plan = Plan(pilot_id=enrollment.pilot_id, enrollment_id=enrollment.id,
-                organization_id=enrollment.organization_id, status="report_drafting",
+                organization_id=enrollment.organization_id,
                 created_at=clock.now(), updated_at=clock.now())
     session.add(plan)
     session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storage.db import Base, UTCDateTime, utcnow
 from storage.models.accounts import Organization
 from storage.models.files import StoredFile
+from storage.models.workflow import ProcessInstance
 
 
 class Declaration(Base):
@@ -42,6 +43,8 @@ class Declaration(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     enterprise: Mapped[Organization] = relationship(lazy="joined")
+    # Its process: the words of its status are the instance's stage label (the BPMN's).
+    instance: Mapped[ProcessInstance | None] = relationship(foreign_keys=[instance_id], lazy="joined")
     attachment: Mapped[StoredFile | None] = relationship()
     indicators: Mapped[list[DeclarationIndicator]] = relationship(
         order_by="DeclarationIndicator.position", back_populates="declaration")

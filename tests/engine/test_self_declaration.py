@@ -64,7 +64,7 @@ def test_declaring_publishes_at_once_and_opens_the_office_check(deployed, enterp
     instance = deployed.get(ProcessInstance, declaration.instance_id)
     assert (declaration.status, declaration.published_at) == ("published", START)
     assert (instance.status, instance.stage, instance.business_key) == (
-        "running", "declared", f"declaration:{declaration.id}")
+        "running", "published", f"declaration:{declaration.id}")
     task = check_task(deployed, declaration)
     assert (task.task_name, task.form_key, task.role, task.organization_id, task.process_key) == (
         "check_declaration", "check_declaration", "office", None, "self_declaration")
@@ -196,7 +196,7 @@ def test_mine_lists_the_stage_of_each_declaration(deployed, session_factory, ent
     deployed.expire_all()
     rows, total = declarations.of_enterprise(deployed, enterprise.organization_id)
     assert ([(d.id, instance.stage) for d, instance in rows], total) == (
-        [(second.id, "declared"), (first.id, "confirmed")], 2)
+        [(second.id, "published"), (first.id, "confirmed")], 2)
     assert declarations.of_enterprise(deployed, office.organization_id) == ([], 0)
 
 

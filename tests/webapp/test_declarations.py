@@ -247,8 +247,8 @@ def test_public_list_search_and_detail(client, ent_client, other_client, session
     headings, rows = table(listed, "data-declarations")
     assert headings == LIST_COLUMNS
     assert [row[:4] + row[5:] for row in rows] == [
-        ["1", "其他企业有限公司", "锂离子蓄电池", "YD-48V20AH", "2026-11-02", "已发布"],
-        ["2", ENT_NAME, "两轮电动自行车", "LY-TDR2025", "2026-11-02", "已发布"]]
+        ["1", "其他企业有限公司", "锂离子蓄电池", "YD-48V20AH", "2026-11-02", "已发布（待核查）"],
+        ["2", ENT_NAME, "两轮电动自行车", "LY-TDR2025", "2026-11-02", "已发布（待核查）"]]
 
     def found(query):
         response = client.get("/declarations/", query_string={"q": query})

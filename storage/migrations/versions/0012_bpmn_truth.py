@@ -25,7 +25,7 @@ _LABELS = {
     'compliance_review': {'institution_review': '待机构审核', 'office_review': '待专项办审核',
                           'evaluation_returned': '待机构重新评价', 'issued': '已发证', 'failed': '未达标',
                           'returned': '已退回', 'withdrawn': '已撤回', 'rejected': '不予通过'},
-    'self_declaration': {'declared': '已发布（待核查）', 'confirmed': '已核查', 'taken_down': '已撤下',
+    'self_declaration': {'declared': '已发布（待核查）', 'published': '已发布（待核查）', 'confirmed': '已核查', 'taken_down': '已撤下',
                          'withdrawn': '已撤回'},
 }
 _COMMON = {'vetting': '待审核', 'returned': '已退回', 'withdrawn': '已撤回', 'approved': '审核通过',
