@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import HumanTask, Plan, ProcessDefinition, ProcessInstance
+from tests.engine.bpmn_fixtures import BROKEN, broken
 from tests.webapp.bpmn_edits import (
     EXPERT_LABEL,
     EXPERT_TITLE,
@@ -244,3 +245,40 @@ def test_co_drafters_see_the_stage_the_bpmn_declares(drafting, institution_clien
     shown = page(other_client.get("/my/co-drafted"))
     assert [" ".join(td.text_content().split()) for td in shown.xpath("//tr[@data-plan-id]/td[6]")] == [
         "正式版审核中"]
+
+
+@pytest.mark.parametrize("rule", sorted(BROKEN))
+def test_each_rule_is_refused_by_validate_and_db_upgrade(app, duibiao, tmp_path, session_factory, rule):
+    _old, _new, element, words = BROKEN[rule]
+    path = tmp_path / "mini.bpmn"
+    path.write_bytes(broken(rule))
+    validate = duibiao("workflows", "validate", str(path))
+    assert validate.exit_code == 1 and element in validate.output and words in validate.output, validate.output
+    before = all_rows(session_factory, select(ProcessDefinition.id))
+    upgrade = deploy(app, duibiao, tmp_path, "mini.bpmn", broken(rule))
+    assert upgrade.exit_code == 1 and element in upgrade.output, upgrade.output
+    assert all_rows(session_factory, select(ProcessDefinition.id)) == before
+
+
+def test_a_task_whose_form_no_code_implements_puts_its_instance_in_error(
+        app, client, applicant, new_applicant, office_client, session_factory):
+    """An old version reaching a form key that no form implements: a clear message, 出错 for operators."""
+    from engine import definitions
+    from tests.webapp.bpmn_edits import shipped
+
+    old = shipped("registration_vetting.bpmn").replace('value="vet_registration"', 'value="retired_form"', 1)
+    with session_factory() as session:
+        definitions.deploy_documents(session, [("registration_vetting.bpmn", old.encode())])  # no validation
+        session.commit()
+    retired = new_applicant("retired@test.cn")
+    task = open_task(session_factory, "vet_registration", retired.organization_id)
+    shown = office_client.get(f"/tasks/{task.id}", follow_redirects=True)
+    assert "retired_form" in text_of(shown) and "出错" in text_of(shown)
+    instance = first(session_factory, select(ProcessInstance).where(ProcessInstance.id == task.instance_id))
+    assert instance.status == "error" and "retired_form" in instance.error
+    headers = api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)
+    assert client.get(f"/api/v1/tasks/{task.id}", headers=headers).status_code == 409
+    # Nothing else broke: the other registration's task still opens.
+    other = open_task(session_factory, "vet_registration", applicant.organization_id)
+    assert office_client.get(f"/tasks/{other.id}").status_code == 200
+
