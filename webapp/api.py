@@ -14,6 +14,7 @@ from engine import runtime, stages
 from engine.domain import auth as accounts
 from engine.domain import organizations
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
@@ -250,7 +251,7 @@ def search_enterprises():
     """参编单位 of 提交正式版: active enterprises whose name or credit code contains ``q`` (20 at most)."""
     if not g.api_user.role_set & {"institution", "office"}:
         abort(403, _("只有第三方技术机构和专项办可以查询企业"))
-    query = " ".join((request.args.get("q") or "").split())[:100]
+    query = clean_query(request.args.get("q"), 100)
     found = organizations.active_enterprises(db.session(), query)
     return jsonify({"enterprises": [{"id": o.id, "name": o.name} for o in found]})
 

@@ -5,6 +5,7 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
 from engine.domain import catalog, formal_plans, publicity
+from engine.domain.keys import clean_query
 from storage.models import Plan
 from webapp import db
 from webapp.views_util import Pager, page_argument
@@ -21,7 +22,7 @@ def init_app(app: Flask) -> None:
 def index():
     """对标方案: every plan in 公示 or 发布, searched by 标准号, 标准名称 or 机构名称 (``q``)."""
     page = page_argument()
-    query = " ".join((request.args.get("q") or "").split())[:catalog.MAX_QUERY]
+    query = clean_query(request.args.get("q"), catalog.MAX_QUERY)
     rows, total = catalog.search(db.session(), query, page, PER_PAGE)
     return render_template("catalog/list.html", rows=rows, q=query, may_apply=_may_apply(),
                            pager=Pager(page, PER_PAGE, total))

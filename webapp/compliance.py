@@ -10,6 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans, profiles
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import industries, regions
 from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
@@ -85,7 +86,7 @@ def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Applica
 def model_check(plan_id: int):
     """申请达标 第一步 asks before 下一步 whether the 产品型号 is free (the submission checks again)."""
     plan = _published_plan(plan_id)
-    model = (request.args.get("model") or "").strip()[:100]
+    model = clean_query(request.args.get("model"), 100)
     refusal = compliance.model_refusal(db.session(), plan.id, current_user.organization_id, model) if model else None
     return jsonify({"message": localized(refusal) if refusal else None})
 

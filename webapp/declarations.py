@@ -8,6 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import declarations
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from engine.text import localized
 from forms.declaration_tasks import describe
 from forms.declarations import DeclarationForm
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
 def index():
     """对标结果: published and confirmed self-declarations, searched by ``q``."""
     page = page_argument()
-    query = " ".join((request.args.get("q") or "").split())[:declarations.MAX_QUERY]
+    query = clean_query(request.args.get("q"), declarations.MAX_QUERY)
     rows, total = declarations.public_list(db.session(), query, page, PER_PAGE)
     return render_template("declarations/list.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total),
                            status_labels=declarations.STATUS_LABELS)

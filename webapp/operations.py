@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
 
 from engine.domain import operations
+from engine.domain.keys import clean_query
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
@@ -48,7 +49,7 @@ def instances():
     names = operations.process_names(session)
     key = request.args.get("process") if request.args.get("process") in names else None
     status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
-    query = " ".join((request.args.get("q") or "").split())[:operations.MAX_QUERY]
+    query = clean_query(request.args.get("q"), operations.MAX_QUERY)
     page = page_argument()
     rows, total = operations.instances(session, key, status, query, page, PER_PAGE)
     return render_template("operations/instances.html", rows=rows, names=names, process=key,

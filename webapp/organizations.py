@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from engine.domain import organizations, profiles, registration
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import industries, regions
 from forms.profiles import NEED_LABELS, describe
 from forms.registration_tasks import describe_submission
@@ -30,7 +31,7 @@ def index():
     page = page_argument()
     kind = request.args.get("kind") if request.args.get("kind") in organizations.KINDS else None
     status = request.args.get("status") if request.args.get("status") in organizations.STATUSES else None
-    query = " ".join((request.args.get("q") or "").split())[:100]
+    query = clean_query(request.args.get("q"), 100)
     session = db.session()
     rows, total = organizations.directory(session, kind, status, query, page, PER_PAGE)
     return render_template("organizations/list.html", rows=rows, kind=kind, status=status, q=query,

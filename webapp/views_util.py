@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, abort, flash, has_request_context, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from engine import clock, runtime, stages
 from engine.domain.messages import unread_count
@@ -96,7 +97,21 @@ def china_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return clock.to_china(moment).strftime(fmt) if moment else ""
 
 
+ID_MAX = 2 ** 31 - 1  # the largest id of an INTEGER primary key on PostgreSQL
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` for the whole app: an id is at most what both databases' ``INTEGER`` id
+    columns hold (PostgreSQL's is 32-bit), so a larger number is a 404, not an overflow in the
+    database or its driver. Negative numbers never match (``signed=False``)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, ID_MAX if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     csrf.init_app(app)
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["stage_label"] = stages.stage_label
