@@ -14,7 +14,7 @@ from engine.domain.keys import clean_query
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 PER_PAGE = 20
@@ -50,11 +50,10 @@ def instances():
     key = request.args.get("process") if request.args.get("process") in names else None
     status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
     query = clean_query(request.args.get("q"), operations.MAX_QUERY)
-    page = page_argument()
-    rows, total = operations.instances(session, key, status, query, page, PER_PAGE)
-    return render_template("operations/instances.html", rows=rows, names=names, process=key,
-                           status=status, statuses=operations.STATUSES, q=query,
-                           pager=Pager(page, PER_PAGE, total))
+    pager = Pager(lambda page, per_page: operations.instances(session, key, status, query, page, per_page),
+                  PER_PAGE)
+    return render_template("operations/instances.html", rows=pager.items, names=names, process=key,
+                           status=status, statuses=operations.STATUSES, q=query, pager=pager)
 
 
 @bp.route("/instances/<int:instance_id>")
