@@ -6,8 +6,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FileField, MultipleFileField, ValidationError
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
+from engine.domain.auth import email_problem
 from storage.files import looks_like_pdf, safe_display_name
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -31,7 +32,14 @@ def max_length(limit: int):
 
 
 def email_address():
-    return Email(message=_l("请输入有效的邮箱地址"), check_deliverability=False)
+    """The rule of ``engine.domain.auth.email_problem`` (注册 and ``duibiao users create`` share it)."""
+
+    def check(form, field):
+        problem = email_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    return check
 
 
 def phone_number(form, field):

@@ -73,6 +73,9 @@ REQUIRED = {"standard_number": _l("请填写标准号"), "standard_name": _l("�
             "basis": _l("请填写对标依据"), "method": _l("请填写试验/评价方法标准")}
 
 
+TEXT_CELLS = ("level2", "value", "basis", "method")  # an 指标项's cells besides its 一级指标
+
+
 class IndicatorForm(Form):
     level1 = SelectField(_l("一级指标"), choices=LEVEL1_CHOICES, validators=[required(REQUIRED["level1"])],
                          invalid_choice_message=_l("一级指标应为安全、性能、低碳或智能化"))
@@ -184,8 +187,11 @@ class DraftPlanForm(Form):
             sub.errors for e in self.indicators.entries for sub in e.form)
 
     def draft(self) -> Draft:
-        rows = [{k: (entry.form[k].data or "").strip() for k in ("level1", "level2", "value", "basis", "method")}
+        """What 保存 keeps (and 提交 files): a row whose text cells are all empty is dropped (新增 then
+        保存 must not keep a row with only its preselected 一级指标)."""
+        rows = [{k: (entry.form[k].data or "").strip() for k in ("level1", *TEXT_CELLS)}
                 for entry in self.indicators.entries]
+        rows = [row for row in rows if any(row[k] for k in TEXT_CELLS)]
         uploads = {kind: getattr(self, kind).upload for kind in PLAN_DOCUMENTS}
         return Draft(self.standard_number.data, (self.standard_name.data or "").strip(), rows,
                      list(self.co_drafters.data or []), uploads)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
 
 from forms.fields import PdfField, max_length, required
 
@@ -20,7 +22,10 @@ class CommentForm(Form):
 
 
 class CommentResolutionForm(Form):
-    comment_id = HiddenField(_l("意见编号"), validators=[required(_l("缺少意见编号"))])
+    # An integer, as the rows it is prefilled with (and as the API's schema says).
+    comment_id = IntegerField(_l("意见编号"), widget=HiddenInput(),
+                              validators=[InputRequired(_l("缺少意见编号"))],
+                              invalid_value_message=_l("意见编号应为整数"))
     text = StringField(_l("修订意见"), render_kw={"readonly": True})  # shown, never stored
     resolution = RadioField(_l("处理结果"), choices=RESOLUTION_CHOICES,
                             validators=[required(_l("请选择采纳或不采纳"))],

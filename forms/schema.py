@@ -1,6 +1,7 @@
 """JSON schema of a WTForms form, for the API (DESIGN.md's conventions)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,8 +32,9 @@ def field_schema(field) -> dict:
     if isinstance(field, FieldList):
         return _list_schema(field, schema)
     if isinstance(field, SelectMultipleField):
-        schema.update(type="array", items={"oneOf": [
-            {"const": c.value, "title": str(localized(c.label))} for c in field.iter_choices()]})
+        choices = [{"const": c.value, "title": str(localized(c.label))} for c in field.iter_choices()]
+        integers = choices and all(type(one["const"]) is int for one in choices)
+        schema.update(type="array", items={"type": "integer" if integers else "string", "oneOf": choices})
         if field.data:
             schema["default"] = list(field.data)
         return schema
@@ -80,3 +82,76 @@ def form_schema(form: Form) -> dict:
     properties = {field.name: field_schema(field) for field in form if field.name != "csrf_token"}
     required = [field.name for field in form if _is_required(field)]
     return {"type": "object", "properties": properties, "required": required}
+
+
+# --- a JSON body against the schema ------------------------------------------------------------
+
+BODY = "body"  # where problems of the body as a whole are reported (it is no form field)
+_INT64 = 2 ** 63
+_KINDS = {"string": _l("文本"), "integer": _l("整数"), "boolean": _l("true 或 false"), "array": _l("数组"),
+          "object": _l("对象")}
+
+
+def body_problems(form: Form, body) -> dict[str, list[str]]:
+    """What in a JSON body does not fit the form's schema, by field: wrong types, objects where a
+    row's cells should be, unknown fields, integers out of range, control characters. WTForms
+    checks the values (required, choices, lengths) afterwards; this checks what it cannot see once
+    the body is flattened into form data. An empty dict when the body fits."""
+    if not isinstance(body, dict):
+        return {BODY: [_l("请求正文应为 JSON 对象")]}
+    properties = form_schema(form)["properties"]
+    problems: dict[str, list[str]] = {}
+    for name, value in body.items():
+        found = list(_value_problems(value, properties[name])) if name in properties else [_l("未知字段")]
+        if found:
+            problems[name] = found
+    return problems
+
+
+def _fits(value, schema: dict) -> bool:
+    kind = schema.get("type")
+    if kind == "string":
+        return isinstance(value, str) and schema.get("format") != "binary"
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return True
+
+
+def _value_problems(value, schema: dict):
+    if value is None:  # no value: the form's own checks say whether one is required
+        return
+    if schema.get("format") == "binary" or schema.get("items", {}).get("format") == "binary":
+        yield _l("文件请以 multipart/form-data 上传")
+    elif not _fits(value, schema):
+        yield _l("应为%(kind)s", kind=_KINDS.get(schema.get("type"), schema.get("type")))
+    elif isinstance(value, str) and _has_control_characters(value):
+        yield _l("不能包含控制字符")
+    elif isinstance(value, list):
+        yield from _item_problems(value, schema.get("items", {}))
+
+
+def _item_problems(items: list, schema: dict):
+    for row, item in enumerate(items, start=1):
+        if schema.get("type") != "object":
+            for problem in _value_problems(item, schema):
+                yield _l("第 %(row)s 项：%(problem)s", row=row, problem=problem)
+            continue
+        if not isinstance(item, dict):
+            yield _l("第 %(row)s 行应为对象", row=row)
+            continue
+        for name, cell in item.items():
+            cell_schema = schema["properties"].get(name)
+            label = cell_schema["title"] if cell_schema else name
+            found = _value_problems(cell, cell_schema) if cell_schema else [_l("未知字段")]
+            for problem in found:
+                yield _l("第 %(row)s 行 %(field)s：%(problem)s", row=row, field=label, problem=problem)
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in text)

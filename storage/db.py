@@ -64,14 +64,23 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **options) -> Engine:
+def engine_options(url: str) -> dict:
+    """The options every engine of ``url`` is created with (the web layer hands them to
+    Flask-SQLAlchemy; ``make_engine`` uses them directly)."""
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
-        engine = create_engine(url, **options)
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def prepare_engine(engine: Engine) -> Engine:
+    """What an engine needs before its first connection: SQLite's pragmas and BEGIN IMMEDIATE."""
+    if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-        return engine
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+    return engine
+
+
+def make_engine(url: str, **options) -> Engine:
+    return prepare_engine(create_engine(url, **{**engine_options(url), **options}))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

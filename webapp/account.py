@@ -19,7 +19,7 @@ from forms.registration_tasks import describe_submission
 from storage.models import HumanTask
 from webapp import db
 from webapp.auth import WebUser, active_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 PROFILE_FORMS = {"institution": InstitutionProfileForm, "enterprise": EnterpriseProfileForm}
@@ -163,11 +163,11 @@ def password():
 @login_required
 def message_list():
     session = db.session()
-    page = page_argument()
-    rows, total = messages.list_for(session, current_user.organization_id, page)
+    pager = Pager(lambda page, per_page: messages.list_for(session, current_user.organization_id, page, per_page))
+    rows = pager.items
     unread_ids = [m.id for m in rows if m.read_at is None]
     response = render_template("account/messages.html", rows=rows, unread_ids=set(unread_ids),
-                               pager=Pager(page, 20, total))
+                               pager=pager)
     if unread_ids:
         messages.mark_read(session, current_user.organization_id, unread_ids)
         db.commit()

@@ -7,12 +7,14 @@ from flask import Blueprint, Flask, abort, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.exceptions import BadRequest
 
 from engine import inbox as task_queries
 from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import organizations
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import db
@@ -26,6 +28,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.register_error_handler(BadBody, _bad_body)
     app.add_url_rule("/healthz", "healthz", healthz)
 
 
@@ -126,29 +129,61 @@ def get_task(task_id: int):
                     "context": localized_tree(spec.context(session, task))})
 
 
+class BadBody(Exception):
+    """A body the API cannot read as the form: answered 422 with the problems by field."""
+
+    def __init__(self, problems: dict):
+        super().__init__(problems)
+        self.problems = problems
+
+
 def _flatten(key: str, value, pairs: list) -> None:
-    """JSON → WTForms form data: lists of objects become ``key-0-field`` (FieldList) entries."""
+    """JSON → WTForms form data: lists of objects become ``key-0-field`` (FieldList) entries.
+    Whatever does not fit is reported by ``schema.body_problems`` before the form is validated."""
     if isinstance(value, list) and any(isinstance(v, dict) for v in value):
         for index, row in enumerate(value):
-            if not isinstance(row, dict):
-                abort(400)
-            for name, item in row.items():
+            for name, item in row.items() if isinstance(row, dict) else ():
                 _flatten(f"{key}-{index}-{name}", item, pairs)
         return
     for item in value if isinstance(value, list) else [value]:
         pairs.append((key, "" if item is None else str(item)))
 
 
-def _formdata() -> MultiDict:
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _json_body() -> dict:
+    try:
+        body = request.get_json()
+    except (BadRequest, RecursionError) as exc:
+        raise BadBody({schema.BODY: [_("请求正文不是有效的 JSON")]}) from exc
+    if not isinstance(body, dict):
+        raise BadBody({schema.BODY: [_("请求正文应为 JSON 对象")]})
+    return body
+
+
+def submitted_form(build):
+    """The form ``build(formdata)`` makes of the request's body: a JSON object (checked against the
+    form's schema: types, rows, unknown fields) or form data (multipart, with the files); any other
+    body raises BadBody."""
     if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            abort(400)
+        body = _json_body()
         pairs: list = []
         for key, value in body.items():
             _flatten(key, value, pairs)
-        return MultiDict(pairs)
-    return CombinedMultiDict((request.files, request.form))
+        form = build(MultiDict(pairs))
+        problems = schema.body_problems(form, body)
+        if problems:
+            raise BadBody({name: [localized(m) for m in messages] for name, messages in problems.items()})
+        return form
+    if request.mimetype in _FORM_TYPES or not (request.mimetype or request.content_length):
+        return build(CombinedMultiDict((request.files, request.form)))
+    raise BadBody({schema.BODY: [_("请求正文应为 JSON（application/json）或表单（multipart/form-data）")]})
+
+
+def _bad_body(exc: BadBody):
+    db.rollback()
+    return jsonify({"errors": exc.problems}), 422
 
 
 def _errors(form) -> dict:
@@ -175,7 +210,7 @@ def complete_task(task_id: int):
     if task.state != "ready":
         return _already_handled()
     session = db.session()
-    form = tasks.build_form(session, task, _formdata())
+    form = submitted_form(lambda formdata: tasks.build_form(session, task, formdata))
     if not form.validate():
         return jsonify({"errors": _errors(form)}), 422
     try:
@@ -201,7 +236,7 @@ def complete_task(task_id: int):
 def save_task_draft(task_id: int):
     """保存 through the API: keeps a draft, the task stays READY (only forms that keep drafts)."""
     task = _task_or_error(task_id)
-    form = tasks.build_form(db.session(), task, _formdata())
+    form = submitted_form(lambda formdata: tasks.build_form(db.session(), task, formdata))
     try:
         saved = tasks.save_draft(db.session(), task, g.api_user.id, form, db.file_store())
     except tasks.UnknownForm:
@@ -220,7 +255,7 @@ def search_enterprises():
     """参编单位 of 提交正式版: active enterprises whose name or credit code contains ``q`` (20 at most)."""
     if not g.api_user.role_set & {"institution", "office"}:
         abort(403, _("只有第三方技术机构和专项办可以查询企业"))
-    query = " ".join((request.args.get("q") or "").split())[:100]
+    query = clean_query(request.args.get("q"), 100)
     found = organizations.active_enterprises(db.session(), query)
     return jsonify({"enterprises": [{"id": o.id, "name": o.name} for o in found]})
 

@@ -8,7 +8,7 @@ from engine.domain import compliance
 from forms import schema
 from storage.models import Plan
 from webapp import db
-from webapp.api import _errors, _formdata, token_required
+from webapp.api import _errors, submitted_form, token_required
 from webapp.compliance import application_form, submit_application
 from webapp.views_util import csrf
 
@@ -48,7 +48,7 @@ def application_schema(plan_id: int):
 def apply(plan_id: int):
     """申请达标: multipart with product_model, institution_id, reports (files), measurements-N-measured, note."""
     plan = _plan_for_applicant(plan_id)
-    form = application_form(plan, _formdata()).form
+    form = submitted_form(lambda formdata: application_form(plan, formdata).form)
     if not form.validate():
         return jsonify({"errors": _errors(form)}), 422
     application = submit_application(plan, form, g.api_user)

@@ -16,7 +16,7 @@ from storage.models import Article
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import Pager, show_at_fields
 
 bp = Blueprint("articles", __name__)
 PER_PAGE = 20
@@ -70,12 +70,10 @@ def column_page(group: str):
     column = request.args.get("column") or articles.GROUPS[group][0]
     if column not in articles.GROUPS[group]:
         abort(404)
-    page = page_argument()
-    rows, total = articles.public_list(db.session(), column, page, PER_PAGE)
-    return render_template("articles/column.html", group=group, column=column, rows=rows,
-                           tabs=tabs(group, column), pager=Pager(page, PER_PAGE, total),
-                           diagrams=procedure_diagrams(column),
-                           in_full=column in FULL_TEXT_COLUMNS and total == 1)
+    pager = Pager(lambda page, per_page: articles.public_list(db.session(), column, page, per_page), PER_PAGE)
+    return render_template("articles/column.html", group=group, column=column, rows=pager.items,
+                           tabs=tabs(group, column), pager=pager, diagrams=procedure_diagrams(column),
+                           in_full=column in FULL_TEXT_COLUMNS and pager.total == 1)
 
 
 # 制度流程 "以流程图的形式": the processes a pilot goes through, drawn from the BPMN the platform runs.
@@ -140,10 +138,10 @@ def _article(article_id: int) -> Article:
 @roles_required("office")
 def manage():
     """内容管理: every article in any status, filtered by 栏目 and 状态."""
-    page = page_argument()
     filters = _filters(request.args)
-    rows, total = articles.office_list(db.session(), filters.get("column"), filters.get("status"), page, PER_PAGE)
-    return render_template("articles/manage.html", rows=rows, filters=filters, pager=Pager(page, PER_PAGE, total),
+    pager = Pager(lambda page, per_page: articles.office_list(
+        db.session(), filters.get("column"), filters.get("status"), page, per_page), PER_PAGE)
+    return render_template("articles/manage.html", rows=pager.items, filters=filters, pager=pager,
                            groups=articles.GROUPS, statuses=articles.STATUSES)
 
 

@@ -5,9 +5,10 @@ from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
 from engine.domain import catalog, formal_plans, publicity
+from engine.domain.keys import clean_query
 from storage.models import Plan
 from webapp import db
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("catalog", __name__)
 PER_PAGE = 20
@@ -20,11 +21,9 @@ def init_app(app: Flask) -> None:
 @bp.route("/plans/")
 def index():
     """对标方案: every plan in 公示 or 发布, searched by 标准号, 标准名称 or 机构名称 (``q``)."""
-    page = page_argument()
-    query = " ".join((request.args.get("q") or "").split())[:catalog.MAX_QUERY]
-    rows, total = catalog.search(db.session(), query, page, PER_PAGE)
-    return render_template("catalog/list.html", rows=rows, q=query, may_apply=_may_apply(),
-                           pager=Pager(page, PER_PAGE, total))
+    query = clean_query(request.args.get("q"), catalog.MAX_QUERY)
+    pager = Pager(lambda page, per_page: catalog.search(db.session(), query, page, per_page), PER_PAGE)
+    return render_template("catalog/list.html", rows=pager.items, q=query, may_apply=_may_apply(), pager=pager)
 
 
 @bp.route("/plans/<int:plan_id>")

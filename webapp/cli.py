@@ -125,9 +125,10 @@ def users_group():
               type=click.Choice(["enterprise", "institution", "office", "designer", "operator"]))
 @click.option("--org", "org_name", required=True, help="单位名称")
 def users_create(email, password, role, org_name):
-    problem = accounts.password_problem(password)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
+    for problem, option in ((accounts.email_problem(email), "--email"),
+                            (accounts.password_problem(password), "--password")):
+        if problem:
+            raise click.BadParameter(problem, param_hint=option)
     session = db.session()
     if accounts.find_user(session, email):
         raise click.BadParameter(_("该用户名已存在"), param_hint="--email")

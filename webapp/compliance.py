@@ -11,6 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from engine import inbox as task_queries
 from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans, profiles
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import industries, regions
 from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
@@ -19,7 +20,7 @@ from storage.models import Application, Certificate, Plan, PlanSubmission, Proce
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import Pager, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("compliance", __name__)
@@ -86,7 +87,7 @@ def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Applica
 def model_check(plan_id: int):
     """申请达标 第一步 asks before 下一步 whether the 产品型号 is free (the submission checks again)."""
     plan = _published_plan(plan_id)
-    model = (request.args.get("model") or "").strip()[:100]
+    model = clean_query(request.args.get("model"), 100)
     refusal = compliance.model_refusal(db.session(), plan.id, current_user.organization_id, model) if model else None
     return jsonify({"message": localized(refusal) if refusal else None})
 
@@ -147,12 +148,11 @@ def withdraw(application_id: int):
 @roles_required("institution")
 def evaluations():
     """达标产品评价: the applications addressed to this institution, pending and reviewed."""
-    page = page_argument()
     which = request.args.get("show", "all")
     which = which if which in ("pending", "reviewed") else "all"
-    rows, total = compliance_lists.for_institution(db.session(), current_user.organization_id, which, page)
-    return render_template("compliance/evaluations.html", rows=rows, which=which,
-                           pager=Pager(page, compliance_lists.PER_PAGE, total))
+    pager = Pager(lambda page, per_page: compliance_lists.for_institution(
+        db.session(), current_user.organization_id, which, page, per_page), compliance_lists.PER_PAGE)
+    return render_template("compliance/evaluations.html", rows=pager.items, which=which, pager=pager)
 
 
 @bp.route("/my/evaluations/<int:application_id>/certificate", methods=["GET", "POST"])
@@ -186,10 +186,9 @@ def certificate_upload(application_id: int):
 @roles_required("office")
 def manage_certificates():
     """证书管理: every certificate, with 撤销 for the valid ones."""
-    page = page_argument()
-    rows, total = certificates.all_certificates(db.session(), page)
-    return render_template("compliance/manage_certificates.html", rows=rows, form=RevokeForm(),
-                           pager=Pager(page, 20, total))
+    pager = Pager(lambda page, per_page: certificates.all_certificates(db.session(), page, per_page))
+    return render_template("compliance/manage_certificates.html", rows=pager.items, form=RevokeForm(),
+                           pager=pager)
 
 
 @bp.route("/office/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.domain import certificate_pdf, certificates
+from engine.domain.keys import clean_query
 from storage.files import safe_display_name
 from storage.models import Certificate
 from webapp import db
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("results", __name__)
 PER_PAGE = 20
@@ -27,10 +28,9 @@ def init_app(app: Flask) -> None:
 @bp.route("/results/")
 def index():
     """达标结果: enterprise, 产品名称, 产品型号, 标准号, 标准名称, 评价机构, 证书编号, date; searchable."""
-    page = page_argument()
-    query = " ".join((request.args.get("q") or "").split())[:certificates.MAX_QUERY]
-    rows, total = certificates.results(db.session(), query, page, PER_PAGE)
-    return render_template("compliance/results.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total))
+    query = clean_query(request.args.get("q"), certificates.MAX_QUERY)
+    pager = Pager(lambda page, per_page: certificates.results(db.session(), query, page, per_page), PER_PAGE)
+    return render_template("compliance/results.html", rows=pager.items, q=query, pager=pager)
 
 
 @bp.route("/verify/")

@@ -1,21 +1,50 @@
-"""One SQLAlchemy session per request (or CLI command), committed by the views that write."""
+"""The web layer's database: Flask-SQLAlchemy over storage's models (engine from the
+configuration, one session per application context, removed when the context ends), committed
+by the views that write.
+
+The engine and storage layers take a plain SQLAlchemy ``Session`` and run without Flask; the
+request's session is Flask-SQLAlchemy's, a subclass of it. Work outside any request (the
+scheduler's sweep, the outbox worker, ``duibiao engine tick``) opens plain sessions from
+``app.extensions["duibiao.sessions"].session_factory``.
+"""
 from __future__ import annotations
 
 from flask import Flask, current_app
-from sqlalchemy.orm import scoped_session
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
 
 from storage import outbox
-from storage.db import make_engine, make_session_factory
+from storage.db import Base, engine_options, make_session_factory, prepare_engine
 from storage.files import FileStore
+
+sql = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+class Sessions:
+    """``app.extensions["duibiao.sessions"]``: the request's session (``sessions()``, ``remove()``)
+    and ``session_factory``, plain sessions on the same engine for threads outside a request."""
+
+    def __init__(self, engine) -> None:
+        self.session_factory = make_session_factory(engine)
+
+    def __call__(self) -> Session:
+        return sql.session()
+
+    def remove(self) -> None:
+        sql.session.remove()
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+    sql.init_app(app)
+    with app.app_context():
+        engine = prepare_engine(sql.engine)
     app.extensions["duibiao.engine"] = engine
-    app.extensions["duibiao.sessions"] = scoped_session(make_session_factory(engine))
+    app.extensions["duibiao.sessions"] = Sessions(engine)
     app.extensions["duibiao.files"] = FileStore(f"{app.config['DATA_DIR']}/files")
     app.extensions["duibiao.mail"] = _mail_backend(app)
-    app.teardown_appcontext(_remove_session)
 
 
 def _mail_backend(app: Flask):
@@ -27,13 +56,9 @@ def _mail_backend(app: Flask):
     return log_backend
 
 
-def _remove_session(_exc=None) -> None:
-    sessions = current_app.extensions["duibiao.sessions"]
-    sessions.remove()
-
-
-def session():
-    return current_app.extensions["duibiao.sessions"]()
+def session() -> Session:
+    """The request's (or CLI command's) session."""
+    return sql.session()
 
 
 def file_store() -> FileStore:

@@ -9,13 +9,14 @@ from werkzeug.datastructures import CombinedMultiDict
 from engine import inbox as task_queries
 from engine.domain import declarations
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from engine.text import localized
 from forms.declaration_tasks import describe
 from forms.declarations import DeclarationForm
 from storage.models import Declaration
 from webapp import db
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import Pager, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("declarations", __name__)
@@ -29,10 +30,9 @@ def init_app(app: Flask) -> None:
 @bp.route("/declarations/")
 def index():
     """对标结果: published and confirmed self-declarations, searched by ``q``."""
-    page = page_argument()
-    query = " ".join((request.args.get("q") or "").split())[:declarations.MAX_QUERY]
-    rows, total = declarations.public_list(db.session(), query, page, PER_PAGE)
-    return render_template("declarations/list.html", rows=rows, q=query, pager=Pager(page, PER_PAGE, total))
+    query = clean_query(request.args.get("q"), declarations.MAX_QUERY)
+    pager = Pager(lambda page, per_page: declarations.public_list(db.session(), query, page, per_page), PER_PAGE)
+    return render_template("declarations/list.html", rows=pager.items, q=query, pager=pager)
 
 
 @bp.route("/declarations/<int:declaration_id>")
@@ -50,9 +50,9 @@ def detail(declaration_id: int):
 @roles_required("enterprise")
 def mine():
     """我要对标: this enterprise's declarations; 当前状态 is the process stage."""
-    page = page_argument()
-    rows, total = declarations.of_enterprise(db.session(), current_user.organization_id, page, PER_PAGE)
-    return render_template("declarations/mine.html", rows=rows, pager=Pager(page, PER_PAGE, total))
+    pager = Pager(lambda page, per_page: declarations.of_enterprise(
+        db.session(), current_user.organization_id, page, per_page), PER_PAGE)
+    return render_template("declarations/mine.html", rows=pager.items, pager=pager)
 
 
 @bp.route("/my/declarations/new", methods=["GET", "POST"])

@@ -10,11 +10,12 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
 
 from engine.domain import operations
+from engine.domain.keys import clean_query
 from forms import generic_tasks
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 PER_PAGE = 20
@@ -49,12 +50,11 @@ def instances():
     names = operations.process_names(session)
     key = request.args.get("process") if request.args.get("process") in names else None
     status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
-    query = " ".join((request.args.get("q") or "").split())[:operations.MAX_QUERY]
-    page = page_argument()
-    rows, total = operations.instances(session, key, status, query, page, PER_PAGE)
-    return render_template("operations/instances.html", rows=rows, names=names, process=key,
-                           status=status, statuses=operations.STATUSES, q=query,
-                           pager=Pager(page, PER_PAGE, total))
+    query = clean_query(request.args.get("q"), operations.MAX_QUERY)
+    pager = Pager(lambda page, per_page: operations.instances(session, key, status, query, page, per_page),
+                  PER_PAGE)
+    return render_template("operations/instances.html", rows=pager.items, names=names, process=key,
+                           status=status, statuses=operations.STATUSES, q=query, pager=pager)
 
 
 @bp.route("/instances/<int:instance_id>")

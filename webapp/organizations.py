@@ -8,13 +8,14 @@ from flask_login import current_user
 
 from engine.domain import organizations, profiles, registration
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from forms import industries, regions
 from forms.profiles import NEED_LABELS, describe
 from forms.registration_tasks import describe_submission
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("organizations", __name__, url_prefix="/office/organizations")
 PER_PAGE = 20
@@ -27,14 +28,14 @@ def init_app(app: Flask) -> None:
 @bp.route("/")
 @roles_required("office")
 def index():
-    page = page_argument()
     kind = request.args.get("kind") if request.args.get("kind") in organizations.KINDS else None
     status = request.args.get("status") if request.args.get("status") in organizations.STATUSES else None
-    query = " ".join((request.args.get("q") or "").split())[:100]
+    query = clean_query(request.args.get("q"), 100)
     session = db.session()
-    rows, total = organizations.directory(session, kind, status, query, page, PER_PAGE)
-    return render_template("organizations/list.html", rows=rows, kind=kind, status=status, q=query,
-                           pager=Pager(page, PER_PAGE, total), region_label=regions.label,
+    pager = Pager(lambda page, per_page: organizations.directory(session, kind, status, query, page, per_page),
+                  PER_PAGE)
+    return render_template("organizations/list.html", rows=pager.items, kind=kind, status=status, q=query,
+                           pager=pager, region_label=regions.label,
                            needs=organizations.needs_summary(session), need_labels=NEED_LABELS)
 
 

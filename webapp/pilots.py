@@ -12,7 +12,7 @@ from forms.pilots import EnrollForm, PilotForm
 from storage.models import Enrollment, Pilot, Plan
 from webapp import db, pilots_office
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("pilots", __name__)
@@ -29,19 +29,6 @@ def init_app(app: Flask) -> None:
 PER_PAGE = 20
 
 
-def _pager(page: int, total: int, per_page: int = PER_PAGE) -> Pager:
-    """The pager of a list whose service read the last page for a page past the end."""
-    return Pager(min(page, pilots.last_page(total, per_page)), per_page, total)
-
-
-def _page_argument(name: str) -> int:
-    """A page number from the query string other than ``page`` (the bounds of ``page_argument``)."""
-    try:
-        return max(1, min(int(request.args.get(name, 1)), 10_000))
-    except ValueError:
-        return 1
-
-
 def _is_member() -> bool:
     return current_user.is_authenticated and bool(current_user.role_set & {"institution", "enterprise"})
 
@@ -49,12 +36,13 @@ def _is_member() -> bool:
 @bp.route("/pilots/")
 def recruiting():
     """正在招募 (and, with ?all=1, every published recruitment); a member sees what it may enrol in."""
-    page = page_argument()
     show_all = request.args.get("all") == "1"
     session = db.session()
-    rows, total = pilots.list_pilots(session, page, PER_PAGE, recruiting_only=not show_all)
+    pager = Pager(lambda page, per_page: pilots.list_pilots(session, page, per_page, recruiting_only=not show_all),
+                  PER_PAGE)
+    rows = pager.items
     refusals = pilots.list_refusals(session, current_user.row, rows) if _is_member() else None
-    return render_template("pilots/list.html", rows=rows, pager=_pager(page, total),
+    return render_template("pilots/list.html", rows=rows, pager=pager,
                            show_all=show_all, refusals=refusals)
 
 
@@ -103,16 +91,13 @@ def enroll(pilot_id: int):
 def mine():
     """我参与的: this organisation's enrolments with their state and next action; for an enterprise
     also its 参与达标 applications. Each table has its own pager (``page``, ``applications_page``)."""
-    page, applications_page = page_argument(), _page_argument("applications_page")
-    session = db.session()
-    rows, total = pilots.enrollments_of(session, current_user.organization_id, page, PER_PAGE)
-    applications, applications_pager = [], None
-    if current_user.has_role("enterprise"):
-        applications, applications_total = compliance_lists.of_enterprise(
-            session, current_user.organization_id, applications_page, PER_PAGE)
-        applications_pager = _pager(applications_page, applications_total)
-    return render_template("pilots/mine.html", rows=rows, applications=applications,
-                           pager=_pager(page, total), applications_pager=applications_pager)
+    session, organization_id = db.session(), current_user.organization_id
+    pager = Pager(lambda page, per_page: pilots.enrollments_of(session, organization_id, page, per_page), PER_PAGE)
+    applications_pager = Pager(lambda page, per_page: compliance_lists.of_enterprise(
+        session, organization_id, page, per_page), PER_PAGE, arg="applications_page") \
+        if current_user.has_role("enterprise") else None
+    return render_template("pilots/mine.html", rows=pager.items, pager=pager, applications_pager=applications_pager,
+                           applications=applications_pager.items if applications_pager else [])
 
 
 @bp.route("/my/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
@@ -174,11 +159,11 @@ def co_drafted():
 @roles_required("office")
 def manage():
     """试点管理: every recruitment, newest first, with its 报名数 and 待审核 (three queries a page)."""
-    page = page_argument()
     session = db.session()
-    rows, total = pilots.list_pilots(session, page, PER_PAGE)
+    pager = Pager(lambda page, per_page: pilots.list_pilots(session, page, per_page), PER_PAGE)
+    rows = pager.items
     counts = pilots.enrollment_counts(session, [p.id for p in rows])
-    return render_template("pilots/manage.html", rows=rows, pager=_pager(page, total), counts=counts,
+    return render_template("pilots/manage.html", rows=rows, pager=pager, counts=counts,
                            no_counts=pilots.EnrollmentCounts(), is_recruiting=pilots.is_recruiting)
 
 

@@ -15,7 +15,7 @@ from storage.models import Pilot
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument, show_at_fields
+from webapp.views_util import Pager, show_at_fields
 
 bp = Blueprint("pilots_office", __name__, url_prefix="/office/pilots")
 PER_PAGE = 20
@@ -89,8 +89,6 @@ def enrollments(pilot_id: int):
     stands, and the office's open task."""
     pilot = _pilot(pilot_id)
     session = db.session()
-    page = page_argument()
-    rows, total = pilots.enrollments_in(session, pilot.id, page, PER_PAGE)
+    pager = Pager(lambda page, per_page: pilots.enrollments_in(session, pilot.id, page, per_page), PER_PAGE)
     counts = pilots.enrollment_counts(session, [pilot.id]).get(pilot.id, pilots.EnrollmentCounts())
-    pager = Pager(min(page, pilots.last_page(total, PER_PAGE)), PER_PAGE, total)
-    return render_template("pilots/enrollments.html", pilot=pilot, rows=rows, counts=counts, pager=pager)
+    return render_template("pilots/enrollments.html", pilot=pilot, rows=pager.items, counts=counts, pager=pager)

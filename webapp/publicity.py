@@ -12,7 +12,7 @@ from forms.publicity import CommentForm
 from storage.models import Plan
 from webapp import db
 from webapp.auth import roles_required
-from webapp.views_util import Pager, page_argument
+from webapp.views_util import Pager
 
 bp = Blueprint("publicity", __name__)
 
@@ -69,7 +69,7 @@ def comments(plan_id: int):
 @roles_required("enterprise", "institution")
 def my_comments():
     """对标标准 → 修订意见: the 修订意见 this organisation filed and how the office answered."""
-    page = page_argument()
-    rows, total = publicity.comments_by(db.session(), current_user.organization_id, page)
-    return render_template("publicity/mine.html", rows=rows, pager=Pager(page, 20, total),
+    pager = Pager(lambda page, per_page: publicity.comments_by(db.session(), current_user.organization_id, page,
+                                                               per_page))
+    return render_template("publicity/mine.html", rows=pager.items, pager=pager,
                            resolutions=publicity.RESOLUTIONS)

@@ -24,7 +24,7 @@ from forms import generic_tasks, regions, tasks
 from storage.models import HumanTask, StoredFile
 from webapp import db
 from webapp.i18n import localized
-from webapp.views_util import Pager, page_argument, rollback_refused, show_at_fields
+from webapp.views_util import Pager, rollback_refused, show_at_fields
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -39,10 +39,9 @@ def init_app(app: Flask) -> None:
 def inbox():
     if not current_user.organization.is_active:  # its one task (修改并重新提交) is on 注册状态
         return redirect(url_for("account.status"))
-    page = page_argument()
-    rows, total = task_queries.inbox(db.session(), current_user.row, page)
-    return render_template("tasks/inbox.html", rows=rows,
-                           pager=Pager(page, task_queries.PER_PAGE, total))
+    pager = Pager(lambda page, per_page: task_queries.inbox(db.session(), current_user.row, page, per_page),
+                  task_queries.PER_PAGE)
+    return render_template("tasks/inbox.html", rows=pager.items, pager=pager)
 
 
 @bp.route("/done")
@@ -50,9 +49,9 @@ def inbox():
 def done():
     if not current_user.organization.is_active:
         return redirect(url_for("account.status"))
-    page = page_argument()
-    rows, total = task_queries.done(db.session(), current_user.row, page)
-    return render_template("tasks/done.html", rows=rows, pager=Pager(page, task_queries.PER_PAGE, total))
+    pager = Pager(lambda page, per_page: task_queries.done(db.session(), current_user.row, page, per_page),
+                  task_queries.PER_PAGE)
+    return render_template("tasks/done.html", rows=pager.items, pager=pager)
 
 
 @bp.route("/done/<int:task_id>")

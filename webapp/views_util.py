@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from flask import Flask, abort, flash, has_request_context, redirect, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from engine import clock, runtime, stages, text
 from engine.domain.messages import unread_count
@@ -16,35 +18,44 @@ from webapp import db
 csrf = CSRFProtect()
 
 
-@dataclass
-class Pager:
-    """The pager under a list. A page past the last one is never shown: a GET is redirected to the
-    same list at its last page (so the rows served and the number shown agree), anything else
-    shows the last page's number."""
+class Pager(Pagination):
+    """The pager of a list: Flask-SQLAlchemy's ``Pagination`` (``items``, ``page``, ``per_page``,
+    ``total``, ``pages``, ``has_prev`` / ``has_next``, ``iter_pages``) over what a service reads for
+    one page, ``fetch(page, per_page) -> (rows, total)``, the page read from the query argument
+    ``arg`` (``page``; a second list on the same page names its own, e.g. ``applications_page``).
 
-    page: int
-    per_page: int
-    total: int
+    A page past the last one is never shown: a GET is redirected to the same URL with this pager's
+    argument at the last page (the other arguments kept), anything else reads the last page, so the
+    rows served and the number shown always agree."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, fetch: Callable[[int, int], tuple[Sequence, int]], per_page: int = 20,
+                 arg: str = "page") -> None:
+        self.arg = arg
+        super().__init__(page=page_argument(arg), per_page=per_page, max_per_page=None, error_out=False,
+                         fetch=fetch)
         if self.page <= self.pages:
             return
         if has_request_context() and request.method == "GET":
-            args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
-            abort(redirect(f"{request.script_root}{request.path}?{urlencode([*args, ('page', self.pages)])}"))
+            abort(redirect(self.url_for_page(self.pages)))
         self.page = self.pages
+        self.items = self._query_items()
+
+    def _query_items(self) -> list:
+        rows, self._total = self._query_args["fetch"](self.page, self.per_page)
+        return list(rows)
+
+    def _query_count(self) -> int:
+        return self._total
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        """At least one: an empty list is page 1 of 1."""
+        return max(1, math.ceil((self.total or 0) / self.per_page))
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def url_for_page(self, number: int) -> str:
+        """This request's URL with this pager's argument at ``number`` (the others kept, in order)."""
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != self.arg]
+        return f"{request.script_root}{request.path}?{urlencode([*args, (self.arg, number)])}"
 
 
 def withdraw(task, *, refused: str, done: str) -> None:
@@ -84,9 +95,12 @@ def show_at_fields(form, exc, fallback=None) -> list[str]:
     return unplaced
 
 
-def page_argument() -> int:
+def page_argument(arg: str = "page") -> int:
+    """A page number from the query string (1 to 10000; anything else is 1)."""
+    if not has_request_context():
+        return 1
     try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000))
+        return max(1, min(int(request.args.get(arg, 1)), 10_000))
     except ValueError:
         return 1
 
@@ -101,7 +115,21 @@ def china_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return clock.to_china(moment).strftime(fmt) if moment else ""
 
 
+ID_MAX = 2 ** 31 - 1  # the largest id of an INTEGER primary key on PostgreSQL
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` for the whole app: an id is at most what both databases' ``INTEGER`` id
+    columns hold (PostgreSQL's is 32-bit), so a larger number is a 404, not an overflow in the
+    database or its driver. Negative numbers never match (``signed=False``)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, ID_MAX if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     csrf.init_app(app)
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["bpmn_text"] = bpmn_text

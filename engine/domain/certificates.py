@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engine import clock
 from engine.domain.errors import InputError
-from engine.domain.keys import search_key
+from engine.domain.keys import search_key, without_control_characters
 from engine.domain.messages import notify
 from engine.text import N_
 from storage.models import Application, Certificate, StoredFile, User
@@ -50,7 +50,7 @@ def number_of(year: int, certificate_id: int) -> str:
 
 def _compact(text: str | None) -> str:
     """Full-width forms folded (NFKC), spaces and dashes dropped, upper case."""
-    folded = unicodedata.normalize("NFKC", text or "").translate(_DASHES)
+    folded = unicodedata.normalize("NFKC", without_control_characters(text or "")).translate(_DASHES)
     return "".join(folded.split()).upper()[:CODE_LENGTH * 2]
 
 

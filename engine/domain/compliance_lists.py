@@ -30,7 +30,7 @@ class ApplicationRow:
 
 def _page(session: Session, query, page: int, per_page: int) -> tuple[list[ApplicationRow], int]:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = max(1, page)
     # What the list shows of each application comes with the page, not one query per row.
     rows = session.scalars(query.order_by(Application.updated_at.desc(), Application.id.desc())
                            .options(selectinload(Application.plan_version), selectinload(Application.institution),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine import clock, inbox, runtime
 from engine.domain.compliance import model_key
 from engine.domain.errors import InputError
-from engine.domain.keys import search_key
+from engine.domain.keys import clean_query, search_key
 from engine.services import ServiceContext
 from engine.text import N_
 from storage.models import (
@@ -188,7 +188,7 @@ def withdrawal_refusal(session: Session, declaration: Declaration) -> str | None
 
 def _matching(statement, query: str | None):
     """Narrow a statement over Declaration joined with Organization to ``query``."""
-    raw = " ".join((query or "").split())[:MAX_QUERY]
+    raw = clean_query(query, MAX_QUERY)
     key = search_key(raw)
     if not key:
         return statement

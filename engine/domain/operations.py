@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine import bpmn
+from engine.domain.keys import clean_query
 from engine.stages import STATUS_LABELS
 from engine.text import N_
 from storage.models import HumanTask, Organization, ProcessDefinition, ProcessEvent, ProcessInstance, User
@@ -163,7 +164,7 @@ def instances(session: Session, key: str | None, status: str | None, query: str,
         conditions.append(ProcessInstance.process_key == key)
     if status in STATUSES:
         conditions.append(ProcessInstance.status == status)
-    text = " ".join((query or "").split())[:MAX_QUERY]
+    text = clean_query(query, MAX_QUERY)
     if text:
         conditions.append(ProcessInstance.subject.contains(text, autoescape=True))
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*conditions)) or 0

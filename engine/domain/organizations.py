@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.domain import profiles
 from engine.domain.errors import InputError
+from engine.domain.keys import clean_query
 from engine.domain.messages import notify
 from engine.text import N_
 from storage.models import EnterpriseProfile, InstitutionProfile, Organization, User
@@ -67,7 +68,7 @@ def name_or_code_matches(query: str | None):
     None for an empty query."""
     # Spaces and case only: names keep their dashes and dots, and so must the query. % and _ are
     # searched for as themselves (escaped), as in the public 对标方案 search.
-    key = "".join((query or "").split()).lower()
+    key = "".join(clean_query(query, 200).split()).lower()
     if not key:
         return None
     return or_(func.lower(func.replace(Organization.name, " ", "")).contains(key, autoescape=True),

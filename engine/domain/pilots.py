@@ -171,7 +171,7 @@ class EnrolledRow:
 
 
 def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 20):
-    """报名情况 of a pilot: a page of its enrolments, newest first (a page past the end reads the last).
+    """报名情况 of a pilot: a page of its enrolments, newest first.
 
     Five queries whatever the number of rows: count, enrolments with their organisations, their
     stages, their open office tasks and their last submission times."""
@@ -194,15 +194,11 @@ def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 2
             for row in rows], total
 
 
-def last_page(total: int, per_page: int) -> int:
-    return max(1, -(-total // per_page))
-
-
 def _counted_page(session: Session, query, page: int, per_page: int):
-    """(rows of ``page``, total); a page past the end reads the last one (the caller shows it as
-    ``min(page, last_page(total, per_page))``)."""
+    """(rows of ``page``, total); a page past the end has no rows (the web layer's pager then reads
+    the last page)."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(1, page), last_page(total, per_page))
+    page = max(1, page)
     return session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all(), total
 
 
@@ -332,7 +328,7 @@ class MyEnrollment:
 
 
 def enrollments_of(session: Session, organization_id: int, page: int, per_page: int = 20):
-    """我参与的: a page of the organisation's enrolments (a page past the end reads the last one).
+    """我参与的: a page of the organisation's enrolments.
 
     Seven queries whatever the number of rows: count, enrolments, their instances, their READY tasks,
     the open 编制方案 / 提交正式版 tasks, the plans, and the plans' last decisions (当前状态)."""

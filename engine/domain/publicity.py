@@ -85,6 +85,8 @@ def file_comment(session: Session, user: User, plan_id: int, text: str,
     refusal = comment_refusal(session, user, plan)
     if refusal:
         raise InputError("text", refusal)
+    if _filed_before(session, plan, user.organization_id, text):
+        raise InputError("text", N_("本单位已在本轮公示中提交过相同的修订意见，无需重复提交"))
     if attachment is not None:
         session.flush()
     comment = PlanComment(plan_id=plan.id, publicity_round=plan.publicity_round,
@@ -93,6 +95,15 @@ def file_comment(session: Session, user: User, plan_id: int, text: str,
     session.add(comment)
     session.flush()
     return comment
+
+
+def _filed_before(session: Session, plan: Plan, organization_id: int, text: str) -> bool:
+    """Whether this organisation already filed this text (spacing aside) in the plan's current round
+    (a second click, a reload that posts again): the plan row is locked, so two at once see each other."""
+    same = " ".join(text.split())
+    return any(" ".join(filed.split()) == same for filed in session.scalars(
+        select(PlanComment.text).where(PlanComment.plan_id == plan.id, PlanComment.organization_id == organization_id,
+                                       PlanComment.publicity_round == plan.publicity_round)))
 
 
 def comments(session: Session, plan: Plan, current_round_only: bool = True) -> list[PlanComment]:

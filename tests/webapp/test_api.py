@@ -219,8 +219,8 @@ def test_instance_for_participants_only(client, applicant, office_api, applicant
 def test_json_body_must_be_an_object(client, applicant, office_api, session_factory):
     task = open_task(session_factory, applicant.instance_id)
     response = client.post(f"/api/v1/tasks/{task.id}", json=["approve"], headers=office_api)
-    assert response.status_code == 400
-    assert "error" in response.get_json()
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"body": ["请求正文应为 JSON 对象"]}
     assert open_task(session_factory, applicant.instance_id).id == task.id
 
 

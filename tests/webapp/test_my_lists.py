@@ -105,13 +105,17 @@ def test_each_table_has_its_own_pager(application, enterprise, enterprise_client
 
 def test_a_page_past_the_end_shows_the_last_page_of_my_enrollments(
         application, enterprise_client, institution, institution_client, recruiting, session_factory):
-    mine = enterprise_client.get("/my/enrollments?page=99999&applications_page=99999")
+    past = "/my/enrollments?page=99999&applications_page=99999"
+    assert enterprise_client.get(past).status_code == 302  # each pager sends its own argument to its last page
+    mine = enterprise_client.get(past, follow_redirects=True)
+    assert mine.request.full_path == "/my/enrollments?page=1&applications_page=1"
     assert row_ids(mine) == [application.id]
     assert pager_of(mine, "applications_page")[0] == "« 上一页 1 下一页 » 当前 1 / 20 条, 共 1 条"
     assert pager_of(mine, "page")[0] == "« 上一页 1 下一页 » 当前 1 / 20 条, 共 0 条"
 
     enrollment = enrolled(institution_client, session_factory, recruiting, institution)
-    mine = institution_client.get("/my/enrollments?page=99999")
+    mine = institution_client.get("/my/enrollments?page=99999", follow_redirects=True)
+    assert mine.request.full_path == "/my/enrollments?page=1"
     assert enrollment_ids(mine) == [enrollment.id]
     assert pager_of(mine, "page")[0] == "« 上一页 1 下一页 » 当前 1 / 20 条, 共 1 条"
 
@@ -153,8 +157,10 @@ def test_recruiting_offers_enrolment_only_for_the_members_own_type(
 def test_a_page_past_the_end_shows_the_last_page_of_the_pilot_lists(
         recruiting, enterprise_pilot, client, office_client):
     for url in ("/pilots/?page=99999", "/pilots/?all=1&page=99999", "/office/pilots?page=99999"):
-        response = office_client.get(url) if url.startswith("/office") else client.get(url)
-        assert response.status_code == 200
+        browser = office_client if url.startswith("/office") else client
+        assert browser.get(url).status_code == 302  # to the last page, as every list does
+        response = browser.get(url, follow_redirects=True)
+        assert response.status_code == 200 and response.request.args["page"] == "1", url
         root = page(response)
         assert len(root.xpath("//tbody/tr/td[1]/a")) == 2, url
         assert pager_text(response) == "« 上一页 1 下一页 » 当前 1 / 20 条, 共 2 条", url

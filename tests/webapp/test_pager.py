@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.exceptions import HTTPException
 
 from tests.webapp.helpers import page, text_of
 from webapp.views_util import Pager
@@ -31,9 +32,31 @@ def test_the_last_page_serves_its_rows(office_client, new_applicant):
     assert "当前 1 / 20 条, 共 3 条" in text_of(response)
 
 
+def _rows(count: int):
+    """A service's page reader over ``count`` numbered rows: (rows of the page, total)."""
+    return lambda page, per_page: (list(range(count))[(page - 1) * per_page:page * per_page], count)
+
+
 def test_pages_within_range_are_kept(app):
-    assert Pager(2, 20, 41).page == 2
-    assert Pager(1, 20, 0).page == 1
+    with app.test_request_context("/tasks/?page=2"):
+        pager = Pager(_rows(41), 20)
+        assert (pager.page, pager.pages, pager.total, pager.items) == (2, 3, 41, list(range(20, 40)))
+    with app.test_request_context("/tasks/"):
+        assert (Pager(_rows(0), 20).page, Pager(_rows(0), 20).pages) == (1, 1)
     with app.test_request_context("/tasks/?page=9", method="POST"):
-        assert Pager(9, 20, 41).page == 3  # no redirect outside a GET: the number shown is clamped
-    assert Pager(9, 20, 41).page == 3
+        pager = Pager(_rows(41), 20)  # no redirect outside a GET: the last page is read and shown
+        assert (pager.page, pager.items) == (3, [40])
+
+
+def test_a_pager_knows_its_own_argument(app):
+    """A second list on a page has its own argument; a page past its end goes to its last page,
+    the other list's page kept."""
+    with app.test_request_context("/my/enrollments?page=2&applications_page=3"):
+        pager = Pager(_rows(41), 20, arg="applications_page")
+        assert (pager.arg, pager.page, pager.items) == ("applications_page", 3, [40])
+    with app.test_request_context("/my/enrollments?page=2&applications_page=9"):
+        with pytest.raises(HTTPException) as raised:
+            Pager(_rows(41), 20, arg="applications_page")
+        answer = raised.value.get_response()
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == "/my/enrollments?page=2&applications_page=3"

@@ -8,6 +8,7 @@ from storage.models import Organization, StoredFile
 from tests.webapp.helpers import (
     OTHER_EMAIL,
     OTHER_PASSWORD,
+    api_token,
     count,
     field_errors,
     flashes,
@@ -316,3 +317,25 @@ def test_a_co_drafter_is_kept_with_the_draft(drafting, institution_client, enter
     # saving without it removes it
     assert post_plan(institution_client, drafting.id, plan_form("save", files=())).status_code == 302
     assert co_drafter_ids(session_factory) == []
+
+
+def test_saving_drops_rows_left_empty(drafting, institution_client, client, institution, session_factory):
+    """新增 then 保存: a row whose text cells are all empty (its 一级指标 preselected) is not kept,
+    wherever it is in the table; a row with any text is kept (and 提交 still names what it lacks)."""
+    empty = {"level1": "safety", "level2": "", "value": "", "basis": "", "method": ""}
+    blank = {"level1": "low_carbon", "level2": "  ", "value": "\t", "basis": "", "method": " "}
+    rows = [empty, ROWS[0], blank, ROWS[1], empty]
+    response = post_plan(institution_client, drafting.id, plan_form("save", rows=rows))
+    assert response.status_code == 302, field_errors(response)
+    assert indicator_rows(session_factory) == ROWS[:2]
+    assert shown_rows(institution_client.get(f"/tasks/{drafting.id}")) == ROWS[:2]
+
+    only_empty = post_plan(institution_client, drafting.id, plan_form("save", rows=[empty]))
+    assert only_empty.status_code == 302
+    assert indicator_rows(session_factory) == []
+
+    headers = api_token(client, institution.email, institution.password)
+    saved = client.post(f"/api/v1/tasks/{drafting.id}/draft", headers=headers,
+                        json={"standard_name": "x", "indicators": [ROWS[2], empty]})
+    assert saved.status_code == 200, saved.get_json()
+    assert indicator_rows(session_factory) == [ROWS[2]]

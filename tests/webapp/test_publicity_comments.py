@@ -36,6 +36,7 @@ from tests.webapp.plan_flow import (
     comment_form,
     comment_rows,
     drafting_fixture,  # noqa: F401
+    end_publicity,
     formal_instance,
     has_comment_form,
     my_comments,
@@ -43,7 +44,9 @@ from tests.webapp.plan_flow import (
     plan_status_and_end,
     post_comment,
     publicised_fixture,  # noqa: F401
+    ready,
     refusal,
+    resolution_cards,
     stored_comments,
 )
 
@@ -215,3 +218,29 @@ def test_the_comment_box_does_not_cut_a_long_text(publicised, other_client):
     shown = page(other_client.get(f"/plans/{publicised}/comment"))
     assert shown.xpath("//textarea[@name='text']/@maxlength") == []
     assert "不超过 2000 个字" in " ".join(shown.xpath("string(//form[.//textarea])").split())
+
+
+def test_the_same_comment_twice_from_one_organisation_is_refused(
+        app, frozen_clock, publicised, other_client, rival_client, office_client, session_factory):
+    """A second click or a reload that posts again: the same text (spacing aside) from the same
+    organisation in the same round is refused at the field, and 修订意见处理 shows it once."""
+    comment(other_client, publicised, ENTERPRISE_COMMENT, pdf("修订意见.pdf", ATTACHMENT))
+    files = len(all_rows(session_factory, select(StoredFile)))
+    for again in (ENTERPRISE_COMMENT, f"\n {ENTERPRISE_COMMENT}  ", ENTERPRISE_COMMENT.replace(" ", "  ")):
+        response = post_comment(other_client, publicised, again, pdf("修订意见.pdf", ATTACHMENT))
+        assert response.status_code == 422
+        assert field_errors(response)["text"] == ["本单位已在本轮公示中提交过相同的修订意见，无需重复提交"]
+    assert [c.text for c in stored_comments(session_factory)] == [ENTERPRISE_COMMENT]
+    assert len(all_rows(session_factory, select(StoredFile))) == files  # the refused ones' attachments are not kept
+    shown = other_client.get(f"/plans/{publicised}/comment")
+    assert my_comments(shown) == [ENTERPRISE_COMMENT]
+    assert page(shown).xpath("//form[@data-submit-once]")  # the page sends its form once
+
+    comment(other_client, publicised, RIVAL_COMMENT)  # another text from the same organisation
+    comment(rival_client, publicised, ENTERPRISE_COMMENT)  # the same text from another organisation
+    assert sorted(c.text for c in stored_comments(session_factory)) == sorted(
+        [ENTERPRISE_COMMENT, RIVAL_COMMENT, ENTERPRISE_COMMENT])
+
+    end_publicity(app, frozen_clock, session_factory)
+    cards = resolution_cards(office_client.get(f"/tasks/{ready(session_factory, 'resolve_comments').id}"))
+    assert len(cards) == 3
