@@ -9,10 +9,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
+import demodata
 from engine import clock, definitions
 from engine.domain import auth as accounts
 from storage import migrate
-from webapp import db, demo
+from webapp import db
 
 
 def _create_app():
@@ -56,21 +57,14 @@ def deploy_workflows(session) -> list[str]:
             else f"{r.key} v{r.version}" for r in results]
 
 
-@click.command("demo", help="载入演示帐号（可重复运行）")
+@click.command("demo", help="载入演示数据（可重复运行）")
 @with_appcontext
 def demo_command():
-    from webapp import demo_articles, demo_compliance, demo_declarations, demo_plans, demo_profiles
-
     session = db.session()
     deploy_workflows(session)
-    accounts_made = demo.load(session)
     db.commit()
-    demo_plans.load_plans(session, current_app.extensions["duibiao.sessions"].session_factory, db.file_store())
-    db.commit()
-    demo_compliance.load_applications(session, db.file_store())
-    demo_declarations.load_declarations(session)
-    demo_profiles.load_profiles(session, db.file_store())
-    demo_articles.load_articles(session, db.file_store())
+    accounts_made = demodata.load_all(session, current_app.extensions["duibiao.sessions"].session_factory,
+                                      db.file_store())
     db.commit()
     click.echo(_("演示帐号（用户名 / 密码 / 角色）："))
     for email, password, role in accounts_made:
@@ -95,7 +89,7 @@ def users_create(email, password, role, org_name):
     session = db.session()
     if accounts.find_user(session, email):
         raise click.BadParameter(_("该用户名已存在"), param_hint="--email")
-    user = demo.ensure_user(session, email, password, role, org_name)
+    user = demodata.ensure_user(session, email, password, role, org_name)
     db.commit()
     click.echo(_("已创建 %(email)s（%(role)s，%(organization)s）", email=user.email, role=role, organization=org_name))
 

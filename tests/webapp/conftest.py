@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import demodata
 from storage import migrate
 from tests.factories import office_user, registered
 from tests.webapp.helpers import (
@@ -25,7 +26,7 @@ from tests.webapp.helpers import (
     outbox_path,
     remembered_password_hashes,
 )
-from webapp import create_app, db, demo
+from webapp import create_app, db
 from webapp.cli import deploy_workflows
 
 _apps: dict[str, object] = {}
@@ -136,7 +137,7 @@ def applicant_client(applicant, make_client):
 def other_enterprise(app, session_factory):
     """An approved enterprise with nothing to do with the applicant."""
     with session_factory() as session, remembered_password_hashes():
-        user = demo.ensure_user(session, OTHER_EMAIL, OTHER_PASSWORD, "enterprise", "其他企业有限公司")
+        user = demodata.ensure_user(session, OTHER_EMAIL, OTHER_PASSWORD, "enterprise", "其他企业有限公司")
         session.commit()
         return user.id
 
