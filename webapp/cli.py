@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -112,17 +113,30 @@ def engine_group():
     pass
 
 
-@engine_group.command("tick", help="触发到期的定时器（--now 为 ISO 8601，无时区视为北京时间）")
-@click.option("--now", "now_text", default=None)
-def engine_tick(now_text):
+@engine_group.command("tick", help="触发到期的定时器。--now（ISO 8601 时刻，无时区视为北京时间）"
+                                    "或 --in（从现在起的 ISO 8601 时长，如 P8D）只用于判断哪些定时器到期，"
+                                    "记录的时间仍为实际时间")
+@click.option("--now", "now_text", default=None, help="按此时刻判断到期，如 2026-12-05T00:00:00")
+@click.option("--in", "in_text", default=None, help="按现在之后的这段时长判断到期，如 P8D、PT12H")
+def engine_tick(now_text, in_text):
     from engine import timers
 
-    moment = clock.parse_moment(now_text) if now_text else clock.now()
+    moment = _tick_moment(now_text, in_text)
     factory = current_app.extensions["duibiao.sessions"].session_factory
-    with clock.frozen_at(moment):
-        fired = timers.fire_due(factory, moment)
+    fired = timers.fire_due(factory, moment)
     click.echo(_("%(moment)s（北京时间）：触发 %(count)s 个流程实例的定时器",
                  moment=clock.to_china(moment).strftime("%Y-%m-%d %H:%M:%S"), count=fired))
+
+
+def _tick_moment(now_text: str | None, in_text: str | None):
+    if now_text and in_text:
+        raise click.UsageError(_("--now 与 --in 只能选一个"))
+    try:
+        if now_text:
+            return clock.parse_moment(now_text)
+        return clock.now() + (clock.parse_duration(in_text) if in_text else timedelta())
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--now" if now_text else "--in") from error
 
 
 @click.command("scheduler", help="独立运行定时任务（定时器与发件箱），可与 Web 进程并行多份运行")
