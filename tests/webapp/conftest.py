@@ -46,12 +46,18 @@ def _build_app(url: str, data_dir: Path):
     return app
 
 
-@pytest.fixture
-def app(db_engine, frozen_clock, tmp_path_factory):
+def app_for(db_engine, tmp_path_factory):
+    """The test app on this database: built once per backend and test session."""
     url = db_engine.url.render_as_string(hide_password=False)
     app = _apps.get(url)
     if app is None:
         app = _apps[url] = _build_app(url, tmp_path_factory.mktemp("webapp-data"))
+    return app
+
+
+@pytest.fixture
+def app(db_engine, frozen_clock, tmp_path_factory):
+    app = app_for(db_engine, tmp_path_factory)
     outbox_path(app).unlink(missing_ok=True)
     with app.app_context():
         deploy_workflows(db.session())
