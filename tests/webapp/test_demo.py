@@ -96,8 +96,8 @@ def test_two_pilots_recruit_and_inst1_finds_its_plan_to_draft(demo):
     recruiting = page(demo.client().get("/pilots/")).xpath("//tr[@data-pilot-id]/td[1]")
     assert sorted(" ".join(cell.text_content().split()) for cell in recruiting) == [
         "电动自行车产品试点企业招募", "电动自行车产品试点第三方技术机构招募"]
-    mine = page(demo.client("inst1@demo.duibiao.cn").get("/my/plans"))
-    (row,) = mine.xpath("//tr[@data-plan-id][td[2][normalize-space()='电动自行车产品试点第三方技术机构招募']]")
+    mine = page(demo.client("inst1@demo.duibiao.cn").get("/my/enrollments"))  # 我参与的
+    (row,) = mine.xpath("//tr[@data-enrollment-id][td[1][normalize-space()='电动自行车产品试点第三方技术机构招募']]")
     assert [" ".join(a.text_content().split()) for a in row.xpath(".//a[contains(@class,'btn')]")] == ["编制方案"]
 
 
