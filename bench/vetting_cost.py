@@ -209,12 +209,12 @@ def platform(database_url: str | None, instances: int) -> Iterator[Platform]:
     """
     from sqlalchemy import select
 
+    from demodata.accounts import ensure_user
     from storage import migrate
     from storage.models import HumanTask
     from tests import factories
     from webapp import create_app, db
     from webapp.cli import deploy_workflows
-    from webapp.demo import ensure_user
 
     with tempfile.TemporaryDirectory(prefix="duibiao-bench-", ignore_cleanup_errors=True) as tmp:
         data_dir = Path(tmp)

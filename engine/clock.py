@@ -2,10 +2,16 @@
 
 SpiffWorkflow's timer module calls ``datetime.now(timezone.utc)`` directly, so
 ``install()`` swaps the ``datetime`` name in that one module for a subclass whose
-``now()`` asks this clock. Tests and ``duibiao engine tick --now`` move the clock.
+``now()`` asks this clock. Tests and the demo loader move the clock itself.
+
+Two readings are kept apart: ``now()`` stamps every row, task and event, while
+``timer_now()`` is what SpiffWorkflow's timers compare their due times with. They differ
+only inside ``timers_due_at(moment)``, where a sweep (``duibiao engine tick --now``/``--in``)
+decides which timers are due at ``moment`` while what it records keeps the real time.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +53,37 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         _state.frozen = previous
 
 
+def timer_now() -> datetime:
+    """What SpiffWorkflow's timers take for now: the moment of ``timers_due_at``, else ``now()``."""
+    return getattr(_state, "timers_due_at", None) or now()
+
+
+@contextmanager
+def timers_due_at(moment: datetime) -> Iterator[datetime]:
+    """In this thread, timers due by ``moment`` count as due (the moment may lie ahead of
+    ``now()``); nothing else sees it: rows, tasks and events keep ``now()``. A timer reached
+    inside computes its due time from ``moment`` too."""
+    previous = getattr(_state, "timers_due_at", None)
+    _state.timers_due_at = moment.astimezone(UTC)
+    try:
+        yield _state.timers_due_at
+    finally:
+        _state.timers_due_at = previous
+
+
+_DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration in weeks, days, hours, minutes and seconds (``P8D``, ``PT36H``, ``P1DT2H``)."""
+    value = text.strip().upper()
+    match = _DURATION.fullmatch(value)
+    if match is None or value in ("P", "PT") or value.endswith("T"):
+        raise ValueError(f"not an ISO 8601 duration such as P8D or PT12H: {text!r}")
+    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
 def parse_moment(text: str) -> datetime:
     """ISO 8601; a time without an offset is China time (DESIGN.md)."""
     moment = datetime.fromisoformat(text.strip())
@@ -62,7 +99,7 @@ def to_china(moment: datetime | None) -> datetime | None:
 class _ClockedDatetime(datetime):
     @classmethod
     def now(cls, tz=None):
-        current = now()
+        current = timer_now()
         return current.astimezone(tz) if tz else current.astimezone(CHINA).replace(tzinfo=None)
 
 

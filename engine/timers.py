@@ -51,12 +51,16 @@ def fire_instance(session: Session, instance: ProcessInstance) -> bool:
     return True
 
 
-def fire_due(factory: sessionmaker, now: datetime | None = None, limit: int = 1000) -> int:
-    """Fire every timer due at ``now``; returns how many instances were advanced."""
-    if now is None:
-        return _fire_due(factory, clock.now(), limit)
-    with clock.frozen_at(now):  # SpiffWorkflow's timers must see the same time as the query
-        return _fire_due(factory, now, limit)
+def fire_due(factory: sessionmaker, due_before: datetime | None = None, limit: int = 1000) -> int:
+    """Fire every timer due by ``due_before`` (default: now); returns how many instances were advanced.
+
+    ``due_before`` only decides which timers are due (the query and SpiffWorkflow's own check
+    see it); the tasks, events and domain rows the firing writes carry the real ``clock.now()``,
+    so ``duibiao engine tick --now <a future moment>`` never dates anything in the future.
+    """
+    due = due_before if due_before is not None else clock.now()
+    with clock.timers_due_at(due):
+        return _fire_due(factory, due, limit)
 
 
 def _fire_due(factory: sessionmaker, now: datetime, limit: int) -> int:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import demodata
 from engine.domain import registration
 from engine.domain.registration import Documents
 from storage.files import FileStore
-from webapp import demo
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -20,7 +20,7 @@ ORG_FIELDS = {"province_code": "440000", "city_code": "440300", "name": "深圳�
 
 
 def office_user(session, email="office@test.cn"):
-    return demo.ensure_user(session, email, "Office#123", "office", "对标达标提升专项行动办公室")
+    return demodata.ensure_user(session, email, "Office#123", "office", "对标达标提升专项行动办公室")
 
 
 def registered(session, store_root: Path, email="applicant@test.cn", user_type="enterprise",
@@ -49,4 +49,4 @@ def pilot(session, office, recruit_type="institution", deadline=None, title=None
 
 
 def active_member(session, email, role, org_name):
-    return demo.ensure_user(session, email, "Member#123", role, org_name)
+    return demodata.ensure_user(session, email, "Member#123", role, org_name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -10,11 +11,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
+import demodata
 from engine import clock, definitions, validation
 from engine.domain import auth as accounts
 from forms import tasks
 from storage import migrate
-from webapp import cli_server, db, demo
+from webapp import cli_server, db
 from webapp.i18n import localized
 
 
@@ -92,21 +94,14 @@ def _echo_problems(problems) -> None:
         click.echo(f"  {problem.where}: {localized(problem.message)}", err=True)
 
 
-@click.command("demo", help="载入演示帐号（可重复运行）")
+@click.command("demo", help="载入演示数据（可重复运行）")
 @with_appcontext
 def demo_command():
-    from webapp import demo_articles, demo_compliance, demo_declarations, demo_plans, demo_profiles
-
     session = db.session()
     deploy_workflows(session)
-    accounts_made = demo.load(session)
     db.commit()
-    demo_plans.load_plans(session, current_app.extensions["duibiao.sessions"].session_factory, db.file_store())
-    db.commit()
-    demo_compliance.load_applications(session, db.file_store())
-    demo_declarations.load_declarations(session)
-    demo_profiles.load_profiles(session, db.file_store())
-    demo_articles.load_articles(session, db.file_store())
+    accounts_made = demodata.load_all(session, current_app.extensions["duibiao.sessions"].session_factory,
+                                      db.file_store())
     db.commit()
     click.echo(_("演示帐号（用户名 / 密码 / 角色）："))
     for email, password, role in accounts_made:
@@ -132,7 +127,7 @@ def users_create(email, password, role, org_name):
     session = db.session()
     if accounts.find_user(session, email):
         raise click.BadParameter(_("该用户名已存在"), param_hint="--email")
-    user = demo.ensure_user(session, email, password, role, org_name)
+    user = demodata.ensure_user(session, email, password, role, org_name)
     db.commit()
     click.echo(_("已创建 %(email)s（%(role)s，%(organization)s）", email=user.email, role=role, organization=org_name))
 
@@ -155,17 +150,30 @@ def engine_group():
     pass
 
 
-@engine_group.command("tick", help="触发到期的定时器（--now 为 ISO 8601，无时区视为北京时间）")
-@click.option("--now", "now_text", default=None)
-def engine_tick(now_text):
+@engine_group.command("tick", help="触发到期的定时器。--now（ISO 8601 时刻，无时区视为北京时间）"
+                                    "或 --in（从现在起的 ISO 8601 时长，如 P8D）只用于判断哪些定时器到期，"
+                                    "记录的时间仍为实际时间")
+@click.option("--now", "now_text", default=None, help="按此时刻判断到期，如 2026-12-05T00:00:00")
+@click.option("--in", "in_text", default=None, help="按现在之后的这段时长判断到期，如 P8D、PT12H")
+def engine_tick(now_text, in_text):
     from engine import timers
 
-    moment = clock.parse_moment(now_text) if now_text else clock.now()
+    moment = _tick_moment(now_text, in_text)
     factory = current_app.extensions["duibiao.sessions"].session_factory
-    with clock.frozen_at(moment):
-        fired = timers.fire_due(factory, moment)
+    fired = timers.fire_due(factory, moment)
     click.echo(_("%(moment)s（北京时间）：触发 %(count)s 个流程实例的定时器",
                  moment=clock.to_china(moment).strftime("%Y-%m-%d %H:%M:%S"), count=fired))
+
+
+def _tick_moment(now_text: str | None, in_text: str | None):
+    if now_text and in_text:
+        raise click.UsageError(_("--now 与 --in 只能选一个"))
+    try:
+        if now_text:
+            return clock.parse_moment(now_text)
+        return clock.now() + (clock.parse_duration(in_text) if in_text else timedelta())
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--now" if now_text else "--in") from error
 
 
 @click.command("scheduler", help="独立运行定时任务（定时器与发件箱），可与 Web 进程并行多份运行")

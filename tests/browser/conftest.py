@@ -67,11 +67,13 @@ def live_server(tmp_path_factory):
     engine = app.extensions["duibiao.engine"]
     migrate.upgrade(engine)
     with app.app_context():
-        from webapp import cli, db, demo
+        from demodata import accounts, pilots
+        from webapp import cli, db
 
         session = db.session()
         cli.deploy_workflows(session)
-        demo.load(session)
+        accounts.load_accounts(session)
+        pilots.load_pilots(session)
         db.commit()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -17,7 +17,8 @@ MODEL = "LY-BROWSER-7"
 @pytest.fixture(scope="module")
 def published_plans(live_server):
     """The demo plans, driven through enrolment, review and 公示 to 发布 by the real processes."""
-    from webapp import db, demo_plans
+    from demodata import plans as demo_plans
+    from webapp import db
 
     with live_server.app.app_context():
         factory = live_server.app.extensions["duibiao.sessions"].session_factory

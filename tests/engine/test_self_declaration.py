@@ -211,11 +211,12 @@ def test_the_saved_state_restores_from_the_database(deployed, session_factory, e
 
 
 def test_demo_declarations_are_idempotent(deployed):
-    from webapp import demo, demo_declarations
+    import demodata
+    from demodata import declarations as demo_declarations
 
-    for email, password, role, org_name, province, city in demo.DEMO_ACCOUNTS[:5]:
+    for email, password, role, org_name, province, city in demodata.DEMO_ACCOUNTS[:5]:
         if role != "institution":
-            demo.ensure_user(deployed, email, password, role, org_name, province, city)
+            demodata.ensure_user(deployed, email, password, role, org_name, province, city)
     demo_declarations.load_declarations(deployed)
     deployed.commit()
     demo_declarations.load_declarations(deployed)

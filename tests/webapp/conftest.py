@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import demodata
 from storage import migrate
 from tests.factories import office_user, registered
 from tests.webapp.helpers import (
@@ -25,7 +26,7 @@ from tests.webapp.helpers import (
     outbox_path,
     remembered_password_hashes,
 )
-from webapp import create_app, db, demo
+from webapp import create_app, db
 from webapp.cli import deploy_workflows
 
 _apps: dict[str, object] = {}
@@ -45,12 +46,18 @@ def _build_app(url: str, data_dir: Path):
     return app
 
 
-@pytest.fixture
-def app(db_engine, frozen_clock, tmp_path_factory):
+def app_for(db_engine, tmp_path_factory):
+    """The test app on this database: built once per backend and test session."""
     url = db_engine.url.render_as_string(hide_password=False)
     app = _apps.get(url)
     if app is None:
         app = _apps[url] = _build_app(url, tmp_path_factory.mktemp("webapp-data"))
+    return app
+
+
+@pytest.fixture
+def app(db_engine, frozen_clock, tmp_path_factory):
+    app = app_for(db_engine, tmp_path_factory)
     outbox_path(app).unlink(missing_ok=True)
     with app.app_context():
         deploy_workflows(db.session())
@@ -136,7 +143,7 @@ def applicant_client(applicant, make_client):
 def other_enterprise(app, session_factory):
     """An approved enterprise with nothing to do with the applicant."""
     with session_factory() as session, remembered_password_hashes():
-        user = demo.ensure_user(session, OTHER_EMAIL, OTHER_PASSWORD, "enterprise", "其他企业有限公司")
+        user = demodata.ensure_user(session, OTHER_EMAIL, OTHER_PASSWORD, "enterprise", "其他企业有限公司")
         session.commit()
         return user.id
 

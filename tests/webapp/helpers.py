@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from demodata import accounts as demo_accounts
 from engine.domain import auth as auth_domain
 from engine.domain import registration as registration_domain
 from storage.models import HumanTask
 from tests.factories import PDF_BYTES
-from webapp import demo
 
 OFFICE_EMAIL, OFFICE_PASSWORD = "office@test.cn", "Office#123"
 APPLICANT_EMAIL, APPLICANT_PASSWORD = "applicant@test.cn", "Secret#123"
@@ -218,6 +218,6 @@ def remembered_password_hashes():
     registrations the tests post to /register hash as usual.
     """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo, "hash_password", _remembered_hash)
+        patch.setattr(demo_accounts, "hash_password", _remembered_hash)
         patch.setattr(registration_domain, "hash_password", _remembered_hash)
         yield

@@ -276,12 +276,12 @@ def my_comments(response) -> list[str]:
 
 
 def tick(app, frozen_clock, moment: datetime) -> str:
-    """``duibiao engine tick --now`` with the moment in China time without an offset (as an
-    operator types it); then the app's clock moves there too."""
+    """Time moves to ``moment``, then ``duibiao engine tick --now`` with it in China time without
+    an offset (as an operator types it): what the tick records carries the (real) time of the tick."""
+    frozen_clock.set_now(moment)
     china = clock.to_china(moment).replace(tzinfo=None).isoformat()
     result = app.test_cli_runner().invoke(args=["engine", "tick", "--now", china])
     assert result.exit_code == 0, result.output
-    frozen_clock.set_now(moment)
     return result.output
 
 

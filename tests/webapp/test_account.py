@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+import demodata
 from storage.models import Message, Organization, ProcessInstance, User
 from tests.webapp.helpers import (
     CJK,
@@ -21,7 +22,6 @@ from tests.webapp.helpers import (
     remembered_password_hashes,
     text_of,
 )
-from webapp import demo
 
 VALID_ID = "11010519491231002X"  # GB 11643 check character X
 INSTITUTION_EMAIL, INSTITUTION_PASSWORD = "inst@test.cn", "Inst#12345"
@@ -47,7 +47,7 @@ def profile_form(organization: Organization, **overrides) -> dict:
 @pytest.fixture
 def institution_client(app, session_factory, make_client):
     with session_factory() as session, remembered_password_hashes():
-        demo.ensure_user(session, INSTITUTION_EMAIL, INSTITUTION_PASSWORD, "institution", "华标检测认证有限公司")
+        demodata.ensure_user(session, INSTITUTION_EMAIL, INSTITUTION_PASSWORD, "institution", "华标检测认证有限公司")
         session.commit()
     return make_client(INSTITUTION_EMAIL, INSTITUTION_PASSWORD)
 
@@ -208,7 +208,7 @@ def test_first_profile_of_a_new_account_is_saved_without_vetting(
     assert decide(office_client, task.id, "approve").status_code == 302
     organization = org_of(session_factory, applicant.email)
     assert organization.credit_code is None
-    credit_code = demo.credit_code_for(4242)
+    credit_code = demodata.accounts.credit_code_for(4242)
 
     response = applicant_client.post("/account/profile", data=profile_form(
         organization, credit_code=credit_code, founded_on="2023-02-01", address="深圳市南山区科技园 1 号"))

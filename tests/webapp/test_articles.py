@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+import demodata
+from demodata import articles as demo_articles
 from engine import clock
 from engine.domain import articles
 from engine.domain.articles import ArticleDraft
@@ -26,7 +28,7 @@ from tests.webapp.helpers import (
     text_of,
 )
 from tests.webapp.pilot_flow import NOT_PDF
-from webapp import db, demo, demo_articles
+from webapp import db
 from webapp.articles import PER_PAGE
 
 BODY = "各有关单位：\n请于 11 月 30 日前完成报名。\n\n对标达标提升专项行动办公室"
@@ -375,7 +377,7 @@ def test_empty_home_page_says_so(client):
 
 def test_the_demo_articles_load_once_and_keep_the_draft_private(app, client, session_factory):
     with session_factory() as session, remembered_password_hashes():
-        demo.ensure_user(session, demo_articles.OFFICE, "Office#2026", "office", "对标达标提升专项行动办公室")
+        demodata.ensure_user(session, demo_articles.OFFICE, "Office#2026", "office", "对标达标提升专项行动办公室")
         session.commit()
     for _ in range(2):
         with app.app_context():

@@ -6,10 +6,10 @@ import json
 import pytest
 from sqlalchemy import select
 
+from demodata import DEMO_ACCOUNTS
 from storage.models import EnterpriseProfile, InstitutionProfile, InstitutionProfileFile, Organization, User
 from tests.webapp.helpers import OFFICE_EMAIL, all_rows, count, login
 from webapp.cli import main
-from webapp.demo import DEMO_ACCOUNTS
 
 
 @pytest.fixture

@@ -76,11 +76,11 @@ def test_a_completed_task_opens_read_only_for_whoever_completed_it(
 
 def test_only_whoever_completed_a_task_sees_it_in_done(office_client, applicant, applicant_client,
                                                        session_factory, make_client, new_applicant):
+    import demodata
     from tests.webapp.helpers import OFFICE_PASSWORD
-    from webapp import demo
     returned, _approved = return_then_approve(office_client, applicant_client, session_factory, applicant)
     with session_factory() as session:
-        demo.ensure_user(session, "office2@test.cn", OFFICE_PASSWORD, "office", "对标达标专项办")
+        demodata.ensure_user(session, "office2@test.cn", OFFICE_PASSWORD, "office", "对标达标专项办")
         session.commit()
     colleague = make_client("office2@test.cn", OFFICE_PASSWORD)
     assert colleague.get(f"/tasks/done/{returned}").status_code == 404

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
+import demodata
 from engine.domain import operations as operations_domain
 from storage.models import ProcessDefinition, ProcessInstance
 from tests.webapp.helpers import (
@@ -18,7 +19,6 @@ from tests.webapp.helpers import (
     remembered_password_hashes,
     text_of,
 )
-from webapp import demo
 from webapp import operations as operations_views
 
 OPERATOR = ("operator@test.cn", "Operate#123")
@@ -30,8 +30,8 @@ CONSOLE_PAGES = ["/operations/instances", "/operations/definitions"]
 @pytest.fixture
 def console_users(app, session_factory):
     with session_factory() as session, remembered_password_hashes():
-        demo.ensure_user(session, *OPERATOR, "operator", OFFICE_ORG)
-        demo.ensure_user(session, *DESIGNER, "designer", OFFICE_ORG)
+        demodata.ensure_user(session, *OPERATOR, "operator", OFFICE_ORG)
+        demodata.ensure_user(session, *DESIGNER, "designer", OFFICE_ORG)
         session.commit()
 
 

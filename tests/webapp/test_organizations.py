@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+import demodata
 from engine.domain import profiles
 from storage.files import FileStore
 from storage.models import Organization, User
 from tests.factories import PDF_BYTES
 from tests.webapp.compliance_flow import download
 from tests.webapp.helpers import OTHER_EMAIL, OTHER_PASSWORD, first, page, text_of
-from webapp import demo
 
 INSTITUTION_EMAIL, INSTITUTION_PASSWORD = "inst@test.cn", "Inst#12345"
 ENTERPRISE_FIELDS = {
@@ -33,7 +33,8 @@ def other_org(other_enterprise, session_factory) -> int:
 @pytest.fixture
 def institution(app, session_factory):
     with session_factory() as session:
-        user = demo.ensure_user(session, INSTITUTION_EMAIL, INSTITUTION_PASSWORD, "institution", "华标检测认证有限公司")
+        user = demodata.ensure_user(session, INSTITUTION_EMAIL, INSTITUTION_PASSWORD, "institution",
+                                    "华标检测认证有限公司")
         session.commit()
         return user.organization_id
 
@@ -162,7 +163,7 @@ def test_needs_are_counted_over_the_enterprises_that_filled_in(office_client, ot
     assert set(summary().values()) == {0}
     fill_enterprise(session_factory, OTHER_EMAIL)  # training and testing
     with session_factory() as session:
-        user = demo.ensure_user(session, "second@test.cn", "Second#123", "enterprise", "第二企业有限公司")
+        user = demodata.ensure_user(session, "second@test.cn", "Second#123", "enterprise", "第二企业有限公司")
         profiles.save_enterprise(session, user, {"contact": "钱", "phone": "13900003333", "address": "天津",
                                                  "founded_on": date(2012, 1, 1), "legal_rep": "钱二"},
                                  {**ENTERPRISE_FIELDS, "needs": ["training"]})
@@ -181,7 +182,7 @@ def test_like_wildcards_are_searched_for_as_themselves(office_client, other_org,
 
 def test_a_name_holding_a_wildcard_is_found_by_it(office_client, institution, session_factory):
     with session_factory() as session:
-        demo.ensure_user(session, "pct@test.cn", "Pct#123456", "enterprise", "百分_百%科技有限公司")
+        demodata.ensure_user(session, "pct@test.cn", "Pct#123456", "enterprise", "百分_百%科技有限公司")
         session.commit()
     found = office_client.get("/office/organizations/", query_string={"q": "_百%"})
     assert [row["name"] for row in organization_rows(found).values()] == ["百分_百%科技有限公司"]

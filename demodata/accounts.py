@@ -1,12 +1,13 @@
-"""Demo accounts (idempotent): enough to click through every screen of the platform."""
+"""Demo accounts (idempotent): one of each role, their organisations active."""
 from __future__ import annotations
 
 import zlib
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demodata import timeline
 from engine import clock
 from engine.domain.auth import find_user, hash_password
 from storage.models import Organization, User
@@ -14,9 +15,10 @@ from storage.models import Organization, User
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
+OFFICE = "office@demo.duibiao.cn"
 # (email, password, role, organisation name, province, city)
 DEMO_ACCOUNTS = [
-    ("office@demo.duibiao.cn", "Office#2026", "office", "对标达标提升专项行动办公室", "110000", "110100"),
+    (OFFICE, "Office#2026", "office", "对标达标提升专项行动办公室", "110000", "110100"),
     ("inst1@demo.duibiao.cn", "Inst1#2026", "institution", "华标检测认证有限公司", "110000", "110100"),
     ("inst2@demo.duibiao.cn", "Inst2#2026", "institution", "江南质量技术研究院", "320000", "320100"),
     ("ent1@demo.duibiao.cn", "Ent1#2026", "enterprise", "绿源电动车股份有限公司", "120000", "120100"),
@@ -26,6 +28,7 @@ DEMO_ACCOUNTS = [
 ]
 ORG_KIND = {"office": "office", "designer": "office", "operator": "office",
             "institution": "institution", "enterprise": "enterprise"}
+REGISTERED_DAYS_AGO = 90
 
 
 def credit_code_for(seed: int) -> str:
@@ -57,6 +60,7 @@ def ensure_organization(session: Session, name: str, kind: str, province="110000
 
 def ensure_user(session: Session, email: str, password: str, role: str, org_name: str,
                 province="110000", city="110100") -> User:
+    """An active account (and its organisation, when new); an existing one is returned as it is."""
     user = find_user(session, email)
     if user is not None:
         return user
@@ -68,40 +72,9 @@ def ensure_user(session: Session, email: str, password: str, role: str, org_name
     return user
 
 
-def load(session: Session) -> list[tuple[str, str, str]]:
-    for email, password, role, org_name, province, city in DEMO_ACCOUNTS:
-        ensure_user(session, email, password, role, org_name, province, city)
-    load_pilots(session)
+def load_accounts(session: Session, base: datetime | None = None) -> list[tuple[str, str, str]]:
+    """The demo accounts, registered some months before ``base``; (email, password, role) of each."""
+    with timeline.at(timeline.before(base or clock.now(), days=REGISTERED_DAYS_AGO)):
+        for email, password, role, org_name, province, city in DEMO_ACCOUNTS:
+            ensure_user(session, email, password, role, org_name, province, city)
     return [(email, password, role) for email, password, role, *_ in DEMO_ACCOUNTS]
-
-
-DEMO_PILOT_TITLE = "电动自行车产品试点第三方技术机构招募"
-
-
-def load_pilots(session: Session) -> None:
-    """A recruiting pilot, and inst1 enrolled and approved so 编制方案 is open (idempotent)."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from engine import runtime
-    from engine.domain import pilots
-    from storage.models import HumanTask, Pilot
-
-    if session.scalars(select(Pilot).where(Pilot.title == DEMO_PILOT_TITLE)).first() is not None:
-        return
-    office = find_user(session, DEMO_ACCOUNTS[0][0])
-    institution = find_user(session, DEMO_ACCOUNTS[1][0])
-    deadline = clock.to_china(clock.now()).date() + timedelta(days=60)
-    pilot = pilots.create_pilot(session, office, {
-        "title": DEMO_PILOT_TITLE, "product_name": "两轮电动自行车", "recruit_type": "institution",
-        "field": "product", "deadline": deadline,
-        "description": "为推动电动自行车产品质量提升，现招募承担对标方案编制的第三方技术机构。\n"
-                       "报名单位须具备相关检验检测资质。"}, [])
-    pilots.create_pilot(session, office, {
-        "title": "电动自行车产品试点企业招募", "product_name": "两轮电动自行车", "recruit_type": "enterprise",
-        "field": "product", "deadline": deadline, "description": "招募参与对标达标的电动自行车生产企业。"}, [])
-    enrollment = pilots.enroll(session, institution, pilot, "我单位具备 CMA 检验检测资质。", [])
-    task = session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == enrollment.instance_id, HumanTask.state == "ready")).one()
-    runtime.complete_task(session, task, office.id, lambda ctx: pilots.decide(ctx, "approve", ""))

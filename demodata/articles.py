@@ -1,23 +1,24 @@
 """Demo articles of the portal's content columns, published by the demo office (idempotent).
 
 Each is published some days before the load, so the lists read newest first; the last
-one stays a draft that the public must not see.
+one stays a draft that the public must not see. ``{year}`` in a title or text is the year of
+the load (``{next_year}`` the one after), so the notices do not go stale.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demodata import timeline
+from demodata.accounts import OFFICE
+from demodata.files import demo_pdf
 from engine import clock
 from engine.domain import articles
 from engine.domain.auth import find_user
 from storage.files import FileStore
 from storage.models import Article
-from webapp.demo_plans import demo_pdf
-
-OFFICE = "office@demo.duibiao.cn"
 
 FAQ = (
     "问：哪些单位可以在平台注册？\n"
@@ -58,14 +59,14 @@ PROCEDURES = """升级试点工作按以下阶段开展：
 
 # (column, title, body, attachment file name or None, days before the load it was published; None: a draft)
 DEMO_ARTICLES = [
-    ("notice", "关于开展 2026 年度对标达标提升专项行动升级试点工作的通知",
-     "各有关单位：\n\n为深入推进对标达标提升专项行动，专项办决定开展 2026 年度升级试点工作。"
+    ("notice", "关于开展 {year} 年度对标达标提升专项行动升级试点工作的通知",
+     "各有关单位：\n\n为深入推进对标达标提升专项行动，专项办决定开展 {year} 年度升级试点工作。"
      "请有意承担试点任务的第三方技术机构和企业登录平台，在“升级试点 → 试点招募”中报名。\n\n"
      "具体要求详见附件。\n\n对标达标提升专项行动办公室", "升级试点工作通知.pdf", 20),
     ("notice", "关于全国对标达标信息服务平台系统维护的公告",
      "因系统升级维护，平台将于本周六 22:00 至次日 6:00 暂停服务。维护期间无法登录和提交材料，"
      "已提交的材料不受影响。由此带来的不便，敬请谅解。", None, 3),
-    ("highlights", "对标达标提升专项行动 2026 年工作推进会在京召开",
+    ("highlights", "对标达标提升专项行动 {year} 年工作推进会在京召开",
      "会议总结了专项行动开展以来的工作成效，部署了下一阶段重点任务。"
      "会议强调，要以升级试点为抓手，推动更多企业对标国际先进标准，提升产品和服务质量。", None, 12),
     ("highlights", "电动汽车交流充电桩等对标方案完成公示并正式发布",
@@ -76,7 +77,7 @@ DEMO_ARTICLES = [
     ("contact", "联系我们", CONTACT, None, 60),
     ("procedures", "升级试点工作制度与流程", PROCEDURES, None, 25),
     ("fields", "产品领域：电动自行车、电动汽车充电设施、家用电器",
-     "产品层面的升级试点围绕消费者关注度高、质量提升空间大的产品开展。2026 年度试点产品包括两轮电动自行车、"
+     "产品层面的升级试点围绕消费者关注度高、质量提升空间大的产品开展。{year} 年度试点产品包括两轮电动自行车、"
      "电动汽车交流充电桩和房间空气调节器，由第三方技术机构编制对标方案，企业对照方案参与达标。", None, 40),
     ("fields", "组织与区域领域：标准化良好行为企业与区域质量提升",
      "组织层面的试点引导企业建立对标达标管理体系；区域层面的试点以产业集聚区为单元，"
@@ -84,22 +85,34 @@ DEMO_ARTICLES = [
     ("pilot_news", "电动自行车产品试点完成第三方技术机构招募",
      "电动自行车产品试点第三方技术机构招募已完成报名审核，华标检测认证有限公司承担对标方案编制任务，"
      "比对分析报告已提交平台备案。", None, 8),
-    ("notice", "关于征集 2027 年度升级试点领域建议的通知（草稿）",
+    ("notice", "关于征集 {next_year} 年度升级试点领域建议的通知（草稿）",
      "本通知尚在起草中，征集范围和时间安排待定。", None, None),
 ]
 
 
-def load_articles(session: Session, store: FileStore) -> None:
+def _dated(text: str, year: int) -> str:
+    return text.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
+
+
+def _exists(session: Session, column: str, title: str) -> bool:
+    """By column and title, whatever year the title was loaded with (``_`` matches any character)."""
+    pattern = title.replace("{year}", "____").replace("{next_year}", "____")
+    return session.scalars(select(Article.id).where(Article.column_key == column,
+                                                    Article.title.like(pattern))).first() is not None
+
+
+def load_articles(session: Session, store: FileStore, base: datetime | None = None) -> None:
     """The demo articles, each once (by column and title)."""
+    base = base or clock.now()
+    year = clock.to_china(base).year
     office = find_user(session, OFFICE)
-    if office is None:
-        return
     for column, title, body, attachment_name, days_ago in DEMO_ARTICLES:
-        if session.scalars(select(Article.id).where(Article.column_key == column, Article.title == title)).first():
+        if _exists(session, column, title):
             continue
         attachment = store.save(session, demo_pdf("notice"), attachment_name, "application/pdf", office.id) \
             if attachment_name else None
-        with clock.frozen_at(clock.now() - timedelta(days=days_ago or 0)):
-            article = articles.create(session, office, articles.ArticleDraft(column, title, body, attachment))
+        draft = articles.ArticleDraft(column, _dated(title, year), _dated(body, year), attachment)
+        with timeline.at(timeline.before(base, days=days_ago or 0)):
+            article = articles.create(session, office, draft)
             if days_ago is not None:
                 articles.publish(session, office, article)

@@ -1,18 +1,22 @@
 """Demo self-declarations (我要对标) driven through the real process (idempotent).
 
-One is left 待核查, one the office confirmed, one the office took down with a reason.
+One is left 待核查, one the office confirmed, one the office took down with a reason: declared
+nine, eight and seven days before the load, checked the day after.
 """
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import runtime
+from demodata import timeline
+from demodata.accounts import OFFICE
+from demodata.pilots import open_task
+from engine import clock, runtime
 from engine.domain import declarations
 from engine.domain.auth import find_user
-from storage.models import Declaration, HumanTask
-
-OFFICE = "office@demo.duibiao.cn"
+from storage.models import Declaration
 
 # (enterprise e-mail, 产品名称, 产品型号, 对比标准, 指标, 声明内容, 核查: None | ("confirm"|"take_down", reason))
 DEMO_DECLARATIONS = [
@@ -33,24 +37,28 @@ DEMO_DECLARATIONS = [
      "本企业 YD-CH360 型充电器充电效率达到国际先进水平。",
      ("take_down", "声明的充电效率缺少检测依据，请补充第三方检测报告后重新发布。")),
 ]
+FIRST_DAYS_AGO = (9, 8, 7)  # when each was declared
 
 
-def load_declarations(session: Session) -> None:
+def load_declarations(session: Session, base: datetime | None = None) -> None:
     """Self-declarations of the demo enterprises (idempotent)."""
+    base = base or clock.now()
     office = find_user(session, OFFICE)
-    for email, product, model, compared, rows, statement, check in DEMO_DECLARATIONS:
+    for days_ago, (email, product, model, compared, rows, statement, check) in zip(
+            FIRST_DAYS_AGO, DEMO_DECLARATIONS, strict=True):
         user = find_user(session, email)
-        if user is None or session.scalars(select(Declaration.id).where(
+        if session.scalars(select(Declaration.id).where(
                 Declaration.enterprise_id == user.organization_id, Declaration.product_model == model)).first():
             continue
         draft = declarations.DeclarationDraft(
             product, model, [{"number": number, "name": name} for number, name in compared],
             [dict(zip(("name", "own_value", "benchmark_value", "benchmark_standard"), row, strict=True))
              for row in rows], statement)
-        declaration = declarations.declare(session, user, draft)
-        if check is not None and office is not None:
+        declared = timeline.before(base, days=days_ago)
+        with timeline.at(declared):
+            declaration = declarations.declare(session, user, draft)
+        if check is not None:
             decision, reason = check
-            task = session.scalars(select(HumanTask).where(
-                HumanTask.instance_id == declaration.instance_id, HumanTask.state == "ready")).one()
-            runtime.complete_task(session, task, office.id,
-                                  lambda ctx, d=decision, r=reason: declarations.check(ctx, d, r))
+            with timeline.at(declared + timedelta(days=1)):
+                runtime.complete_task(session, open_task(session, declaration.instance_id), office.id,
+                                      lambda ctx, d=decision, r=reason: declarations.check(ctx, d, r))

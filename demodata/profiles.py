@@ -2,14 +2,16 @@
 ent2 and inst2 have not (so their 用户信息 asks for it)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from demodata import timeline
+from demodata.files import demo_pdf
+from engine import clock
 from engine.domain import profiles
 from engine.domain.auth import find_user
 from storage.files import FileStore
-from webapp.demo_plans import demo_pdf
 
 ENTERPRISE = ("ent1@demo.duibiao.cn", {"contact": "陈经理", "phone": "13900000003",
                                        "address": "天津市北辰区京津路 88 号",
@@ -28,14 +30,19 @@ INSTITUTION = ("inst1@demo.duibiao.cn", {"contact": "刘工", "phone": "13900000
     "cases": "承担多家电动自行车企业的整车型式检验与对标评价。"})
 
 
-def load_profiles(session: Session, store: FileStore) -> None:
-    email, shared, fields = ENTERPRISE
-    user = find_user(session, email)
-    if user is not None and profiles.enterprise_profile(session, user.organization_id) is None:
-        profiles.save_enterprise(session, user, shared, dict(fields))
-    email, shared, fields = INSTITUTION
-    user = find_user(session, email)
-    if user is not None and profiles.institution_profile(session, user.organization_id) is None:
-        attachment = store.save(session, demo_pdf("CMA certificate"), "检验检测机构资质认定证书.pdf",
-                                "application/pdf", user.id)
-        profiles.save_institution(session, user, shared, dict(fields), [attachment], set())
+FILLED_IN_DAYS_AGO = 60
+
+
+def load_profiles(session: Session, store: FileStore, base: datetime | None = None) -> None:
+    """ent1's and inst1's 信息填报, filled in two months before the load (each once)."""
+    with timeline.at(timeline.before(base or clock.now(), days=FILLED_IN_DAYS_AGO)):
+        email, shared, fields = ENTERPRISE
+        user = find_user(session, email)
+        if profiles.enterprise_profile(session, user.organization_id) is None:
+            profiles.save_enterprise(session, user, shared, dict(fields))
+        email, shared, fields = INSTITUTION
+        user = find_user(session, email)
+        if profiles.institution_profile(session, user.organization_id) is None:
+            attachment = store.save(session, demo_pdf("CMA certificate"), "检验检测机构资质认定证书.pdf",
+                                    "application/pdf", user.id)
+            profiles.save_institution(session, user, shared, dict(fields), [attachment], set())
