@@ -282,3 +282,14 @@ def test_a_task_whose_form_no_code_implements_puts_its_instance_in_error(
     other = open_task(session_factory, "vet_registration", applicant.organization_id)
     assert office_client.get(f"/tasks/{other.id}").status_code == 200
 
+
+
+def test_validating_one_file_checks_it_among_the_processes_it_calls(duibiao, tmp_path):
+    """formal_plan reads what its called 公示 sets (publication_result): checked alone, it passes."""
+    path = tmp_path / "formal_plan_expert.bpmn"
+    path.write_bytes(formal_plan_with_expert_review())
+    result = duibiao("workflows", "validate", str(path))
+    assert result.exit_code == 0, result.output
+    path.write_bytes(formal_plan_with_expert_review().replace(b"publication_result", b"publication_reslt", 1))
+    result = duibiao("workflows", "validate", str(path))
+    assert result.exit_code == 1 and "publication_reslt" in result.output
