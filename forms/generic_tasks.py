@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
-from wtforms import Form, RadioField, TextAreaField, ValidationError
+from wtforms import Form, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from engine import definitions
@@ -14,6 +14,7 @@ from engine import history as task_history
 from engine.projection import properties
 from engine.services import ServiceContext
 from forms.fields import PdfField, max_length, required
+from forms.registration import DecisionForm
 from storage.files import FileStore
 from storage.models import HumanTask, User
 
@@ -22,17 +23,9 @@ DECISION_WORDS = {**REVIEW_OPTIONS, "withdrawn": _l("已撤回"), "evaluate": _l
                   "take_down": _l("撤下")}
 
 
-class GenericReviewForm(Form):
-    """审核: the options the BPMN offers (``reviewOptions``); 审核意见 required unless approving."""
-
-    decision = RadioField(_l("审核结论"), choices=[SelectChoice(k, v) for k, v in REVIEW_OPTIONS.items()],
-                          validators=[required(_l("请选择审核结论"))],
-                          invalid_choice_message=_l("请选择本环节提供的审核结论"))
-    reason = TextAreaField(_l("审核意见"), validators=[max_length(2000)])
-
-    def validate_reason(self, field):
-        if self.decision.data in ("return", "reject") and not (field.data or "").strip():
-            raise ValidationError(_l("退回修改或不予通过时须填写审核意见"))
+class GenericReviewForm(DecisionForm):
+    """审核: 通过 / 退回修改 / 不予通过, as many as the BPMN offers (``reviewOptions``, set by
+    prepare_review); 审核意见 required unless approving."""
 
 
 class GenericOpinionForm(Form):
