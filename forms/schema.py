@@ -130,7 +130,7 @@ def _value_problems(value, schema: dict):
         yield _l("文件请以 multipart/form-data 上传")
     elif not _fits(value, schema):
         yield _l("应为%(kind)s", kind=_KINDS.get(schema.get("type"), schema.get("type")))
-    elif isinstance(value, str) and _has_control_characters(value):
+    elif isinstance(value, str) and has_control_characters(value):
         yield _l("不能包含控制字符")
     elif isinstance(value, list):
         yield from _item_problems(value, schema.get("items", {}))
@@ -153,5 +153,7 @@ def _item_problems(items: list, schema: dict):
                 yield _l("第 %(row)s 行 %(field)s：%(problem)s", row=row, field=label, problem=problem)
 
 
-def _has_control_characters(text: str) -> bool:
+def has_control_characters(text: str) -> bool:
+    """Characters no text field keeps (NUL, which PostgreSQL refuses, and the other controls but
+    tab and line breaks)."""
     return any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in text)

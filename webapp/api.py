@@ -177,6 +177,10 @@ def submitted_form(build):
             raise BadBody({name: [localized(m) for m in messages] for name, messages in problems.items()})
         return form
     if request.mimetype in _FORM_TYPES or not (request.mimetype or request.content_length):
+        controls = {key.split("-")[0] for key, value in request.form.items(multi=True)
+                    if schema.has_control_characters(value)}
+        if controls:
+            raise BadBody({name: [_("不能包含控制字符")] for name in sorted(controls)})
         return build(CombinedMultiDict((request.files, request.form)))
     raise BadBody({schema.BODY: [_("请求正文应为 JSON（application/json）或表单（multipart/form-data）")]})
 

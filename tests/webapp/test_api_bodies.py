@@ -116,6 +116,8 @@ def _body_cases(schema: dict) -> list[tuple[str, dict]]:
     ]
     for name, field in schema["properties"].items():
         cases += [(name, {"json": {name: value}}) for value in _wrong_values(field)]
+        if field.get("type") == "string" and field.get("format") != "binary":
+            cases.append((name, {"data": {name: "a\x00b"}}))  # a form post with NUL (PostgreSQL refuses it)
     return cases
 
 
