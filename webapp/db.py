@@ -9,7 +9,7 @@ scheduler's sweep, the outbox worker, ``duibiao engine tick``) opens plain sessi
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,9 @@ class Sessions:
         return sql.session()
 
     def remove(self) -> None:
-        sql.session.remove()
+        """End the current application context's session (outside one there is none to end)."""
+        if has_app_context():
+            sql.session.remove()
 
 
 def init_app(app: Flask) -> None:
