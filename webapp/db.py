@@ -31,7 +31,8 @@ class Sessions:
         return sql.session()
 
     def remove(self) -> None:
-        if has_app_context():  # sessions are scoped to an application context: outside one, none is open
+        """End the current application context's session (outside one there is none to end)."""
+        if has_app_context():
             sql.session.remove()
 
 
