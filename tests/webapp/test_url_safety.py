@@ -72,3 +72,9 @@ def test_ids_beyond_any_id_column_are_404_on_every_route(app, client, office_cli
         largest = _path(rule, ID_MAX)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             assert browser.open(largest, method=method).status_code != 500, (method, largest)
+
+
+def test_a_form_post_with_nul_is_refused_not_a_500(client):
+    response = client.post("/login", data={"email": "a\x00b@test.cn", "password": "x", "captcha": "PASSED"})
+    assert response.status_code == 400
+    assert "请求有误" in response.get_data(as_text=True)
