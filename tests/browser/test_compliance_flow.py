@@ -31,7 +31,7 @@ def enterprise_applies(ent, pdf) -> None:
     ent.click("nav.side-menu a:has-text('对标方案')")
     ent.click("tr:has-text('T/CSTM 00123-2025') a:has-text('参与达标')")
     assert ent.input_value("[data-product-name]") == "电动汽车交流充电桩"
-    assert ent.locator("[data-step='2']").is_hidden()  # one step at a time
+    expect(ent.locator("[data-step='2']")).to_be_hidden()  # one step at a time (once apply.js has run)
     ent.click("[data-next-step]")  # nothing filled: stays on step one, fields marked
     assert ent.locator("[data-step='1']").is_visible() and ent.locator("#product_model.is-invalid").count() == 1
     assert ent.locator("[data-client-error]").all_inner_texts() == [
@@ -98,7 +98,7 @@ def test_from_application_to_verified_certificate(published_plans, new_context, 
     ent.set_input_files("#reports", str(pdf))
     ent.click("[data-next-step]")
     expect(ent.locator("[data-client-error='product_model']")).to_contain_text("该型号已有进行中的达标申请或已获证书")
-    assert ent.locator("[data-step='2']").is_hidden()
+    expect(ent.locator("[data-step='2']")).to_be_hidden()
     ent.goto("/my/enrollments")
 
     with ent.expect_download() as download:
