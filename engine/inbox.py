@@ -65,7 +65,7 @@ def done(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE):
                          (HumanTask.completed_at.desc(), HumanTask.id.desc()))
     rows = [DoneRow(task) for task in tasks]
     if rows:
-        _add_outcomes(session, user, rows)
+        _add_outcomes(session, rows)
         _add_revocations(session, rows)
     return rows, total
 
@@ -73,7 +73,7 @@ def done(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE):
 def completed(session: Session, user: User, task: HumanTask) -> DoneRow:
     """One task of the user's 已办 with its decision, for its read-only page."""
     row = DoneRow(task)
-    _add_outcomes(session, user, [row])
+    _add_outcomes(session, [row])
     _add_revocations(session, [row])
     return row
 
@@ -87,7 +87,7 @@ def _page(session, query, page, per_page, order):
     return rows, total
 
 
-def _add_outcomes(session: Session, user: User, rows: list[DoneRow]) -> None:
+def _add_outcomes(session: Session, rows: list[DoneRow]) -> None:
     """Each row's decision, reason and outcomes: its own history record (engine.history), by task."""
     decided = history.of_tasks(session, [row.task.id for row in rows])
     for row in rows:

@@ -13,6 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from storage.models import HumanTask, ProcessInstance
 
@@ -114,11 +115,11 @@ def _timer_due(task) -> list[datetime]:
 
 @dataclass(frozen=True)
 class SubjectProjection:
-    """Where a process's stage is kept for lists to filter on: ``table.status`` of the row whose id
+    """Where a process's stage is kept for lists to filter on: ``model.status`` of the row whose id
     the instance data field ``data_field`` holds. ``after`` (session, row id) runs once the new status
     is written (a search index that follows it, say)."""
 
-    table: object  # a SQLAlchemy Table with status and status_instance_id columns
+    model: type  # a mapped class with status and status_instance_id columns
     data_field: str
     after: Callable[[Session, int], None] | None = None
 
@@ -127,8 +128,8 @@ class SubjectProjection:
 subjects: dict[str, SubjectProjection] = {}
 
 
-def project_onto(process_key: str, table, data_field: str, after=None) -> None:
-    subjects[process_key] = SubjectProjection(table, data_field, after)
+def project_onto(process_key: str, model: type, data_field: str, after=None) -> None:
+    subjects[process_key] = SubjectProjection(model, data_field, after)
 
 
 def project_subject(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, stage: str | None):
@@ -139,17 +140,17 @@ def project_subject(session: Session, instance: ProcessInstance, workflow: BpmnW
     row_id = workflow.task_tree.data.get(target.data_field) if target is not None else None
     if row_id is None or stage is None:
         return
-    table = target.table
+    table = target.model.__table__
     written = session.connection().execute(
         update(table).where(table.c.id == int(row_id), or_(table.c.status_instance_id.is_(None),
                                                            table.c.status_instance_id <= instance.id))
         .values(status=stage, status_instance_id=instance.id)).rowcount
     if not written:
         return
-    for row in list(session.identity_map.values()):  # rows the request holds learn it without a reload
-        if getattr(row, "__table__", None) is table and row.id == int(row_id):
-            set_committed_value(row, "status", stage)
-            set_committed_value(row, "status_instance_id", instance.id)
+    held = session.identity_map.get(identity_key(target.model, int(row_id)))
+    if held is not None:  # the row the request holds learns it without a reload
+        set_committed_value(held, "status", stage)
+        set_committed_value(held, "status_instance_id", instance.id)
     if target.after is not None:
         target.after(session, int(row_id))
 

@@ -143,11 +143,9 @@ def send_message(
     """
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
-    if must_cancel and not [
-        t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
-    ]:
-        raise AlreadyHandled(must_cancel)
     interrupted = [t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel]
+    if must_cancel and not interrupted:
+        raise AlreadyHandled(must_cancel)
     try:
         workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
     except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"

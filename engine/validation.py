@@ -286,15 +286,14 @@ class _ProcessChecker:
                                       what=what, source=source[:200], error=str(exc)))
             return
         tree = ast.parse(source, mode=mode)
-        assigned = _assigned(source) if mode == "exec" else set()
+        known = self.variables | (_assigned(source) if mode == "exec" else set()) | _comprehension_names(tree)
         if self.catalogue.form_keys is None:  # what the platform sets is unknown: names are not checked
             return
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in _SAFE_BUILTINS:
                 self.add(element_id, Text(N_("%(what)s调用了未知函数“%(name)s”"), what=what, name=node.func.id))
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in _SAFE_BUILTINS \
-                    and node.id not in self.variables and node.id not in assigned \
-                    and node.id not in _comprehension_names(tree):
+                    and node.id not in known:
                 self.add(element_id, Text(N_("%(what)s使用了流程中没有设置的变量“%(name)s”"),
                                           what=what, name=node.id))
 

@@ -344,7 +344,9 @@ def enrollments_of(session: Session, organization_id: int, page: int, per_page: 
         select(ProcessInstance.business_key, HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .where(ProcessInstance.business_key.in_([f"enrollment:{row.id}" for row in rows]),
-               HumanTask.state == "ready", HumanTask.form_key.in_(plans.DRAFT_TASKS))).all())
+               HumanTask.state == "ready", HumanTask.organization_id == organization_id,
+               HumanTask.instance_id.not_in(instance_ids))  # the plan's steps, not the enrolment's own
+        .order_by(HumanTask.id)).all())
     work = _work_of(session, [row.id for row in rows])
     return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id),
                          plan_tasks.get(f"enrollment:{row.id}"), work.get(row.id)) for row in rows], total

@@ -106,9 +106,6 @@ def plans_of(session: Session, organization_id: int) -> list[Plan]:
                                 .order_by(Plan.created_at.desc())))
 
 
-DRAFT_TASKS = ("draft_report", "draft_plan")  # the institution's 编制方案 / 提交正式版
-
-
 def business_key(plan: Plan) -> str:
     """The key its chained processes (enrolment → report → formal plan) share."""
     return f"enrollment:{plan.enrollment_id}"
@@ -147,7 +144,7 @@ def _open_return_reasons(session: Session, instance_ids: list[int]) -> dict[int,
                                                       ProcessEvent.kind.in_(task_history.DECIDED))
               .group_by(ProcessEvent.instance_id))
     waiting = select(HumanTask.instance_id).where(HumanTask.instance_id.in_(instance_ids),
-                                                  HumanTask.state == "ready", HumanTask.role != "office")
+                                                  HumanTask.state == "ready", HumanTask.organization_id.is_not(None))
     return dict(session.execute(select(ProcessEvent.instance_id, ProcessEvent.reason).where(
         ProcessEvent.id.in_(newest), ProcessEvent.decision == "return", ProcessEvent.instance_id.in_(waiting))).all())
 

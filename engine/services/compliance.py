@@ -9,7 +9,7 @@ from engine.services import ServiceContext, inputs, service
 from storage.models import Application, ApplicationSubmission, Evaluation
 
 inputs("compliance_review", "application_id", "submission_id", "enterprise_org_id", "institution_org_id")
-project_onto("compliance_review", Application.__table__, "application_id")  # its status: the stage
+project_onto("compliance_review", Application, "application_id")  # its status: the stage
 
 
 def _application(context: ServiceContext, task) -> Application:

@@ -11,7 +11,7 @@ from storage.models import Declaration
 _LINK = "/my/declarations"
 
 inputs("self_declaration", "declaration_id", "enterprise_org_id")
-project_onto("self_declaration", Declaration.__table__, "declaration_id")
+project_onto("self_declaration", Declaration, "declaration_id")
 
 
 def _declaration(context: ServiceContext, task) -> Declaration:

@@ -16,8 +16,8 @@ inputs("comparison_report", "plan_id", "institution_org_id")
 inputs("formal_plan", "plan_id", "institution_org_id")
 # A plan's status is the stage of its newest process (the report, then the formal plan with its 公示);
 # the catalogue's search row follows it.
-project_onto("comparison_report", Plan.__table__, "plan_id", after=catalog.refresh_search_entry)
-project_onto("formal_plan", Plan.__table__, "plan_id", after=catalog.refresh_search_entry)
+project_onto("comparison_report", Plan, "plan_id", after=catalog.refresh_search_entry)
+project_onto("formal_plan", Plan, "plan_id", after=catalog.refresh_search_entry)
 
 
 @service("enrollment.open_report")
