@@ -19,12 +19,20 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Copy the built front-end packages next to the app's own static files (no CDN).
-webapp/static/vendor/.built: node_modules/.installed
+FRONTEND_SOURCES := $(shell find webapp/frontend -type f 2>/dev/null)
+ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es2020 --log-level=warning
+
+# Copy the built front-end packages next to the app's own static files (no CDN), and bundle the
+# designer's modeler and compare pages from webapp/frontend (bpmn-js Modeler, properties panel, lint).
+webapp/static/vendor/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	rm -rf webapp/static/vendor
-	mkdir -p webapp/static/vendor/bootstrap webapp/static/vendor/bpmn-js
+	mkdir -p webapp/static/vendor/bootstrap webapp/static/vendor/bpmn-js webapp/static/vendor/designer
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js webapp/static/vendor/bootstrap/
 	cp -r node_modules/bpmn-js/dist/. webapp/static/vendor/bpmn-js/
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+	   node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css webapp/static/vendor/designer/
+	$(ESBUILD) webapp/frontend/designer/modeler.js --outfile=webapp/static/vendor/designer/modeler.js
+	$(ESBUILD) webapp/frontend/designer/compare.js --outfile=webapp/static/vendor/designer/compare.js
 	touch $@
 
 install: $(VENV)/.installed
