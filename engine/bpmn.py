@@ -89,3 +89,12 @@ def build_specs(documents: dict[str, bytes | str], process_key: str):
     except ValidationException as exc:
         raise BpmnError(str(exc)) from exc
     return spec, subprocess_specs
+
+
+def element_properties(source: bytes | str) -> list[dict[str, str]]:
+    """The ``spiffworkflow:properties`` of every element of a document that has some (stage, formKey…)."""
+    root = parse_xml(source).getroot()
+    found = []
+    for holder in root.iter(f"{{{SPIFF_NS}}}properties"):
+        found.append({p.get("name"): p.get("value") or "" for p in holder.iterfind(f"{{{SPIFF_NS}}}property")})
+    return found

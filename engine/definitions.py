@@ -21,13 +21,23 @@ class DeployResult:
     created: bool
 
 
-def latest(session: Session, key: str) -> ProcessDefinition | None:
+def current(session: Session, key: str) -> ProcessDefinition | None:
+    """The version new instances of ``key`` start on."""
     return session.scalars(
-        select(ProcessDefinition)
-        .where(ProcessDefinition.key == key)
-        .order_by(ProcessDefinition.version.desc())
-        .limit(1)
+        select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.is_current)
     ).first()
+
+
+def make_current(session: Session, definition: ProcessDefinition) -> ProcessDefinition | None:
+    """Make ``definition`` the version new instances start on; returns the version it replaces.
+    Running instances keep the version they started on."""
+    previous = current(session, definition.key)
+    if previous is not None and previous.id != definition.id:
+        previous.is_current = False
+        session.flush()  # one current version per key (a unique partial index)
+    definition.is_current = True
+    session.flush()
+    return previous if previous is not None and previous.id != definition.id else None
 
 
 def deployed_keys(session: Session) -> set[str]:
@@ -36,12 +46,15 @@ def deployed_keys(session: Session) -> set[str]:
 
 
 def deploy_documents(
-    session: Session, documents: list[tuple[str, bytes]], actor_id: int | None = None
+    session: Session, documents: list[tuple[str, bytes]], actor_id: int | None = None,
+    *, note: str | None = None, reactivate: bool = False,
 ) -> list[DeployResult]:
     """Deploy every process of ``documents``; a known (key, sha256) is not deployed twice.
 
-    Call activities are bound at deploy time to the callee's newest version, so a
-    running instance keeps the whole set of versions it started with.
+    A new version becomes current; a known one becomes current again only with ``reactivate``
+    (a designer's deploy), so that re-running ``db upgrade`` over the shipped files never undoes
+    what a designer deployed. Call activities are bound at deploy time to the callee's current
+    version, so a running instance keeps the whole set of versions it started with.
     """
     infos = {}
     for filename, source in documents:
@@ -54,15 +67,15 @@ def deploy_documents(
             raise bpmn.BpmnError(f"call activities form a cycle among {sorted(pending)}")
         for key in sorted(ready):
             _filename, source, info = pending.pop(key)
-            results.append(_deploy_one(session, info, source, actor_id))
+            results.append(_deploy_one(session, info, source, actor_id, note, reactivate))
     return results
 
 
-def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id) -> DeployResult:
+def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id, note, reactivate) -> DeployResult:
     text = source.decode("utf-8") if isinstance(source, bytes) else source
     dependencies = []
     for called in info.called:
-        callee = latest(session, called)
+        callee = current(session, called)
         if callee is None:
             raise bpmn.BpmnError(f"{info.key} calls {called}, which is not deployed")
         dependencies.append(callee.id)
@@ -73,6 +86,8 @@ def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id) -> Dep
         )
     ).first()
     if existing is not None:
+        if reactivate:
+            make_current(session, existing)
         return DeployResult(info.key, existing.version, False)
     # Parse before storing: a broken document is never deployed.
     bpmn.build_specs(_documents_for(session, text, dependencies), info.key)
@@ -81,11 +96,13 @@ def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id) -> Dep
             ProcessDefinition.key == info.key
         )) or 0
     ) + 1
-    session.add(ProcessDefinition(
+    definition = ProcessDefinition(
         key=info.key, version=version, sha256=digest, bpmn_xml=text,
-        dependencies=dependencies, deployed_by_id=actor_id,
-    ))
+        dependencies=dependencies, deployed_by_id=actor_id, note=note,
+    )
+    session.add(definition)
     session.flush()
+    make_current(session, definition)
     return DeployResult(info.key, version, True)
 
 

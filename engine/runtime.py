@@ -50,7 +50,7 @@ def start_instance(
     org_id: int | None = None,
     data: dict | None = None,
 ) -> ProcessInstance:
-    definition = definitions.latest(session, key)
+    definition = definitions.current(session, key)
     if definition is None:
         raise NotFound(f"process {key} is not deployed")
     spec, subprocess_specs = definitions.specs_for(session, definition)

@@ -25,6 +25,8 @@ FLOW_NODES = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask", "task",
               "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
               "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
+# The spiffworkflow:* elements the platform reads; SpiffWorkflow would run others unchecked.
+ALLOWED_EXTENSIONS = {"properties", "property", "serviceTaskOperator", "parameters", "parameter"}
 _CHOICE_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "complexGateway"}
 _ISO_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
@@ -39,6 +41,12 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+    @property
+    def element_id(self) -> str | None:
+        """The id of the element the problem names (None: the file or the process as a whole)."""
+        _file, _sep, path = self.where.partition(": ")
+        return path.partition(".")[2] or None
 
 
 @dataclass
@@ -196,6 +204,7 @@ class _ProcessChecker:
             if condition is not None and (condition.text or "").strip():
                 self._expression(flow.get("id"), condition.text.strip(), N_("条件"))
         self._correlations()
+        self._extensions()
         self._reachability()
         return self.problems
 
@@ -302,6 +311,15 @@ class _ProcessChecker:
         for element in root.iter(f"{_B}correlationPropertyRetrievalExpression", f"{_S}processVariableCorrelation"):
             self.add(element.getparent().get("id") or "correlation",
                      N_("不支持消息关联表达式（它们不经过安全求值器）"))
+
+    def _extensions(self) -> None:
+        """SpiffWorkflow runs some of its own extension elements (pre- and post-scripts, message payloads,
+        decision tables…) outside the checks above: only the ones the platform reads are allowed."""
+        for node in self.process.iter(f"{_S}*"):
+            if _local(node) not in ALLOWED_EXTENSIONS:
+                owner = next((a.get("id") for a in node.iterancestors() if a.get("id")), self.key)
+                self.add(owner, Text(N_("不支持的扩展元素“spiffworkflow:%(name)s”（平台不执行它）"),
+                                     name=_local(node)))
 
     def _reachability(self) -> None:
         reached, stack = set(), [i for i, n in self.nodes.items() if _local(n) == "startEvent"]

@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         config,
         db,
         declarations,
+        design,
         doctor,
         errors,
         i18n,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                    compliance, declarations, articles, api, api_compliance, errors):
         module.init_app(app)
     operations.init_app(app)
+    design.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)
     return app

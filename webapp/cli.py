@@ -1,7 +1,6 @@
 """The ``duibiao`` command: a Flask CLI group over the same services as the web pages."""
 from __future__ import annotations
 
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +11,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
 import demodata
-from engine import bpmn, clock, definitions, validation
+from engine import clock, definitions, validation
 from engine.domain import auth as accounts
 from forms import tasks
 from storage import migrate
@@ -37,6 +36,8 @@ main.add_command(cli_server.serve_command)
 
 
 def init_app(app: Flask) -> None:
+    from webapp.cli_workflows import workflows_group
+
     for group in (db_group, users_group, engine_group, workflows_group):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
@@ -194,55 +195,3 @@ def scheduler_command(interval):
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo(_("定时任务已停止"))
-
-
-@click.group("workflows", cls=AppGroup, help="BPMN 流程定义")
-def workflows_group():
-    pass
-
-
-@workflows_group.command("list", help="列出已部署的流程定义")
-def workflows_list():
-    from sqlalchemy import select
-
-    from storage.models import ProcessDefinition
-
-    rows = db.session().scalars(select(ProcessDefinition).order_by(
-        ProcessDefinition.key, ProcessDefinition.version)).all()
-    for row in rows:
-        click.echo(f"{row.key:28} v{row.version:<4} {row.sha256[:12]}  "
-                   f"{clock.to_china(row.deployed_at):%Y-%m-%d %H:%M}")
-
-
-@workflows_group.command("validate", help="检查 BPMN 文件（默认 workflows/ 中的全部文件）")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-def workflows_validate(paths):
-    given = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-    documents = _with_context(given) if given else workflow_documents()
-    problems = validation.validate_documents(
-        documents, tasks.catalogue(definitions.deployed_keys(db.session())))
-    if given:  # the rest of the set is context (what the given files call); its problems are not theirs
-        problems = [p for p in problems if p.where.split(":")[0] in {name for name, _source in given}]
-    _echo_problems(problems)
-    if problems:
-        click.echo(_("%(count)s 个问题", count=len(problems)), err=True)
-        sys.exit(1)
-    click.echo(json.dumps({"status": "ok", "files": [name for name, _source in (given or documents)]}))
-
-
-def _with_context(given: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    """The given files with the platform's others (shipped and the designer's folder) that define none of
-    the same processes, so that calls and the data callees set are checked as they will run."""
-    keys = set()
-    for _name, source in given:
-        keys |= _process_keys(source)
-    names = {name for name, _source in given}
-    return given + [(name, source) for name, source in workflow_documents()
-                    if name not in names and not _process_keys(source) & keys]
-
-
-def _process_keys(source: bytes) -> set[str]:
-    try:
-        return {info.key for info in bpmn.describe(bpmn.parse_xml(source))}
-    except bpmn.BpmnError:
-        return set()

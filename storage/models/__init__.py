@@ -42,8 +42,10 @@ from storage.models.profiles import (  # noqa: F401
 )
 from storage.models.search import PlanSearchEntry  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
+    DesignAudit,
     HumanTask,
     ProcessDefinition,
+    ProcessDraft,
     ProcessEvent,
     ProcessInstance,
 )

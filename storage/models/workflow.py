@@ -5,12 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +24,9 @@ class ProcessDefinition(Base):
     __table_args__ = (
         UniqueConstraint("key", "sha256"),
         UniqueConstraint("key", "version", name="uq_process_definition_key_version"),
+        # One version per process is the one new instances start on.
+        Index("uq_process_definition_current", "key", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +38,47 @@ class ProcessDefinition(Base):
     dependencies: Mapped[list] = mapped_column(JSON, default=list)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The version new instances start on (the newest deployed, or one a designer made current again).
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)  # the designer's words when deploying
+
+
+class ProcessDraft(Base):
+    """A designer's work in progress on one process (流程设计 → 保存), until deployed or discarded."""
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | deployed | discarded
+    # The deployed version the draft was started from (what 比较 compares it with by default).
+    base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    deployed_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    base_definition: Mapped[ProcessDefinition | None] = relationship(foreign_keys=[base_definition_id])
+
+
+class DesignAudit(Base):
+    """Who saved, discarded, deployed or made current which process version, when, with the diff summary."""
+
+    __tablename__ = "design_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    draft_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the trail outlives drafts
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    version: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # the diff: added / removed / changed ids
 
 
 class ProcessInstance(Base):

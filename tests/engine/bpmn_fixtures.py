@@ -104,6 +104,10 @@ BROKEN = {
         '<bpmn:adHocSubProcess id="returned_end"><bpmn:incoming>f_return</bpmn:incoming>'
         '<bpmn:completionCondition>__import__("os")</bpmn:completionCondition></bpmn:adHocSubProcess>',
         "mini.returned_end", "完成条件"),
+    "only the extension elements the platform reads": (
+        '<spiffworkflow:serviceTaskOperator id="mini.notify" resultVariable="notify_result" />',
+        '<spiffworkflow:serviceTaskOperator id="mini.notify" resultVariable="notify_result" />'
+        '<spiffworkflow:preScript>notify_result = 1</spiffworkflow:preScript>', "mini.notify", "preScript"),
     "the hardened parser": ('<?xml version="1.0" encoding="UTF-8"?>',
                             '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE x [<!ENTITY e "e">]>',
                             "mini.bpmn", "DOCTYPE"),

@@ -1,0 +1,113 @@
+"""What the designer's workspace checks before a process version may run: the server's validation (in
+the context of the other processes as deployed) and the process's scenarios; and what the modeler
+needs to offer (form keys, functions, roles, processes, stages)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from engine import bpmn, definitions, designs, services, validation
+from engine.domain import operations
+from forms import generic_tasks, tasks
+
+GENERIC_FORMS = {"generic_review": _l("通用审核（通过 / 退回修改 / 不予通过，附审核意见）"),
+                 "generic_opinion": _l("通用意见（意见，可附 PDF）")}
+LANE_ROLES = ("enterprise", "institution", "office", "applicant")
+
+
+class DeployRefused(validation.Refused):
+    """A version that may not run: its validation problems and the scenarios that failed."""
+
+    def __init__(self, problems: list[validation.Problem], failed: list):
+        super().__init__(problems)
+        self.failed = failed
+
+
+@dataclass
+class Checked:
+    problems: list[validation.Problem] = field(default_factory=list)
+    results: list = field(default_factory=list)  # forms.scenarios results
+
+    @property
+    def failed(self) -> list:
+        return [r for r in self.results if not r.passed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and not self.failed
+
+
+def problems(session: Session, process_key: str, xml: str | bytes) -> list[validation.Problem]:
+    """The server's validation of one process's document, with the other processes as deployed (what
+    its call activities call, what calls it) as context; only the document's own problems."""
+    filename = f"{process_key}.bpmn"
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    context = [(f"{d.key}-v{d.version}.bpmn", d.bpmn_xml.encode("utf-8"))
+               for d in designs.current_definitions(session) if d.key != process_key]
+    found = validation.validate_documents([(filename, data), *context],
+                                          tasks.catalogue(definitions.deployed_keys(session)))
+    return [p for p in found if p.where.split(":")[0] == filename]
+
+
+def check(session: Session, process_key: str, xml: str | bytes, scenario_root=None) -> Checked:
+    """Validation, then (when it passes) the process's scenarios run against ``xml``."""
+    checked = Checked(problems(session, process_key, xml))
+    if not checked.problems:
+        from forms import scenarios
+
+        text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+        checked.results = scenarios.run(process_key, overrides={process_key: text}, root=scenario_root)
+    return checked
+
+
+def deploy_check(session: Session, scenario_root=None) -> designs.Check:
+    """The check designs.deploy_draft / make_current_again call: refuses with DeployRefused."""
+    def refuse_unless_passing(process_key: str, xml: str) -> None:
+        checked = check(session, process_key, xml, scenario_root)
+        if not checked.passed:
+            raise DeployRefused(checked.problems, checked.failed)
+
+    return refuse_unless_passing
+
+
+def modeler_catalogue(session: Session) -> dict:
+    """What the modeler's properties panel offers and its lint checks against (JSON-able)."""
+    services.load_all()
+    current = designs.current_definitions(session)
+    named = {d.key: _process_name(d) for d in current}
+    return {
+        "roles": [{"value": role, "label": str(operations.role_label(role))} for role in LANE_ROLES],
+        "formKeys": [{"value": key, "label": str(label), "generic": True} for key, label in GENERIC_FORMS.items()]
+        + [{"value": key, "label": key, "generic": False} for key in sorted(tasks.TASK_FORMS)
+           if key not in GENERIC_FORMS],
+        "services": [{"value": name, "label": name} for name in sorted(services.registry)],
+        "processes": [{"value": key, "label": name} for key, name in sorted(named.items())],
+        "reviewOptions": [{"value": key, "label": str(label)} for key, label in generic_tasks.REVIEW_OPTIONS.items()],
+        "stages": _stages(current),
+    }
+
+
+def _process_name(definition) -> str:
+    infos = bpmn.describe(bpmn.parse_xml(definition.bpmn_xml))
+    return next((info.name for info in infos if info.key == definition.key), definition.key)
+
+
+def _stages(current) -> list[dict]:
+    found: dict[str, str] = {}
+    for definition in current:
+        for props in bpmn.element_properties(definition.bpmn_xml):
+            if props.get("stage") and props.get("stageLabel"):
+                found.setdefault(props["stage"], props["stageLabel"])
+    return [{"value": code, "label": label} for code, label in sorted(found.items())]
+
+
+def scenario_names(process_key: str, root=None) -> list[str]:
+    """The scenario files beside ``process_key`` (names only, for the process page)."""
+    from pathlib import Path
+
+    import workflows
+
+    folder = Path(root) if root else Path(workflows.__file__).parent / "scenarios"
+    return sorted(path.stem for path in (folder / process_key).glob("*.yaml"))
