@@ -75,6 +75,7 @@ class DefinitionRow:
     sha256: str
     deployed_at: datetime
     instances: int  # instances started on this version
+    is_current: bool = False  # the version new instances start on
 
 
 def _names_for(session: Session, rows) -> dict[tuple[str, str], str]:
@@ -107,19 +108,20 @@ def definitions(session: Session) -> list[DefinitionRow]:
               .group_by(ProcessInstance.definition_id).subquery())
     rows = session.execute(
         select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version,
-               ProcessDefinition.sha256, ProcessDefinition.deployed_at, func.coalesce(counts.c.n, 0))
+               ProcessDefinition.sha256, ProcessDefinition.deployed_at, func.coalesce(counts.c.n, 0),
+               ProcessDefinition.is_current)
         .outerjoin(counts, counts.c.definition_id == ProcessDefinition.id)
         .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())).all()
     names = _names_for(session, [(row[1], row[3]) for row in rows])
     return [DefinitionRow(id=id_, key=key, name=names[(key, digest)], version=version, sha256=digest,
-                          deployed_at=deployed_at, instances=int(n))
-            for id_, key, version, digest, deployed_at, n in rows]
+                          deployed_at=deployed_at, instances=int(n), is_current=current)
+            for id_, key, version, digest, deployed_at, n, current in rows]
 
 
 def newest_definition(session: Session, key: str) -> ProcessDefinition | None:
     """The version of ``key`` new instances start on."""
-    return session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                           .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    return session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key,
+                                                           ProcessDefinition.is_current)).first()
 
 
 def with_lane_labels(source: str, label: Callable[[str], str]) -> bytes:

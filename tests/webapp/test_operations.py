@@ -256,6 +256,7 @@ def test_definition_list_names_versions_and_instance_counts(applicant, new_appli
     registration = rows["registration_vetting"]
     assert registration.xpath("string(td[@data-name])") == "注册审核"
     assert registration.xpath("string(td[@data-version])") == "1"
+    assert registration.xpath("string(td[@data-state])").strip() == "当前版本"
     assert registration.xpath("string(td[@data-instances])").strip() == "2"
     assert rows["publicity"].xpath("string(td[@data-name])") == "方案公示"
     assert rows["publicity"].xpath("string(td[@data-instances])").strip() == "0"
