@@ -17,8 +17,10 @@ from engine.text import N_, Text
 from storage.models import DesignAudit, ProcessDefinition, ProcessDraft, ProcessInstance
 
 MAX_NOTE = 500
-# Refuses ``(process key, XML)`` with validation.Refused (or a subclass) when it may not be deployed.
-Check = Callable[[str, str], None]
+MAX_SCENARIO_BYTES = 200_000
+# Refuses ``(process key, XML, scenarios)`` with validation.Refused (or a subclass) when it may not be
+# deployed; scenarios are {file name: YAML}, or None for the files beside the shipped process.
+Check = Callable[[str, str, dict | None], None]
 
 
 class DraftRefused(Exception):
@@ -62,8 +64,9 @@ def _checked_note(note: str | None) -> str:
 
 
 def save_draft(session: Session, process_key: str, xml: str | bytes, note: str | None, actor_id: int | None,
-               draft: ProcessDraft | None = None) -> ProcessDraft:
-    """保存: a new draft of ``process_key`` (based on its current version), or ``draft`` updated."""
+               draft: ProcessDraft | None = None, scenarios: dict[str, str] | None = None) -> ProcessDraft:
+    """保存: a new draft of ``process_key`` (based on its current version, starting with ``scenarios``),
+    or ``draft`` updated (its scenarios kept)."""
     text, note = checked_document(process_key, xml), _checked_note(note)
     if draft is not None and (draft.state != "open" or draft.process_key != process_key):
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃，不能再修改")]})
@@ -71,13 +74,34 @@ def save_draft(session: Session, process_key: str, xml: str | bytes, note: str |
     if draft is None:
         base = definitions.current(session, process_key)
         draft = ProcessDraft(process_key=process_key, base_definition_id=base.id if base else None,
-                             created_by_id=actor_id, created_at=now)
+                             created_by_id=actor_id, created_at=now, scenarios=dict(scenarios or {}))
         session.add(draft)
     draft.bpmn_xml, draft.note, draft.updated_by_id, draft.updated_at = text, note, actor_id, now
     session.flush()
     audit(session, actor_id, "draft_saved", process_key, note=note, draft_id=draft.id,
           summary=_summary_against(session, process_key, text))
     return draft
+
+
+def save_scenarios(session: Session, draft: ProcessDraft, scenarios: dict[str, str], actor_id: int | None,
+                   problems: Callable[[str, str], list] | None = None) -> None:
+    """A draft's scenario files edited in the browser; ``problems(name, text)`` says what is wrong with
+    one (unreadable YAML, unknown keys), refused at the file's field."""
+    if draft.state != "open":
+        raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃，不能再修改")]})
+    errors: dict[str, list] = {}
+    for name, text in scenarios.items():
+        if len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
+            errors[name] = [N_("场景文件不能超过 200 KB")]
+        elif problems is not None and (found := problems(name, text)):
+            errors[name] = list(found)
+    if errors:
+        raise DraftRefused(errors)
+    changed = sorted(set(scenarios) ^ set(draft.scenarios or {})
+                     | {n for n in scenarios if (draft.scenarios or {}).get(n) != scenarios[n]})
+    draft.scenarios, draft.updated_by_id, draft.updated_at = dict(scenarios), actor_id, clock.now()
+    audit(session, actor_id, "scenarios_saved", draft.process_key, draft_id=draft.id,
+          summary={"scenarios": changed})
 
 
 def discard(session: Session, draft: ProcessDraft, actor_id: int | None) -> None:
@@ -93,9 +117,10 @@ def deploy_draft(session: Session, draft: ProcessDraft, actor_id: int | None, no
     if draft.state != "open":
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃")]})
     note = _checked_note(note) or draft.note
-    check(draft.process_key, draft.bpmn_xml)
+    check(draft.process_key, draft.bpmn_xml, draft.scenarios)
     summary = _summary_against(session, draft.process_key, draft.bpmn_xml)
     definition = _deploy(session, draft.process_key, draft.bpmn_xml, actor_id, note)
+    definition.scenarios = dict(draft.scenarios)
     draft.state, draft.deployed_definition_id = "deployed", definition.id
     draft.updated_by_id, draft.updated_at = actor_id, clock.now()
     audit(session, actor_id, "deployed", draft.process_key, draft_id=draft.id, definition=definition,
@@ -108,7 +133,7 @@ def make_current_again(session: Session, definition: ProcessDefinition, actor_id
                        note: str | None, check: Check) -> ProcessDefinition | None:
     """设为当前版本 (rollback): an earlier deployed version is what new instances start on again."""
     note = _checked_note(note)
-    check(definition.key, definition.bpmn_xml)
+    check(definition.key, definition.bpmn_xml, definition.scenarios)
     before = definitions.current(session, definition.key)
     summary = bpmn_diff.diff(before.bpmn_xml, definition.bpmn_xml).summary() if before else {}
     previous = definitions.make_current(session, definition)
@@ -134,6 +159,7 @@ def _rebind_callers(session: Session, callee_key: str, actor_id: int | None) -> 
         if callee_key not in _called(caller) or callee.id in (caller.dependencies or []):
             continue
         rebound = _deploy(session, caller.key, caller.bpmn_xml, actor_id, caller.note)
+        rebound.scenarios = caller.scenarios
         audit(session, actor_id, "rebound", caller.key, definition=rebound,
               summary={"callee": callee_key, "callee_version": callee.version})
 

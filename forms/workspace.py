@@ -3,6 +3,7 @@ the context of the other processes as deployed) and the process's scenarios; and
 needs to offer (form keys, functions, roles, processes, stages)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -36,7 +37,8 @@ class Checked:
 
     @property
     def passed(self) -> bool:
-        return not self.problems and not self.failed
+        """Valid, with at least one scenario, every scenario passing."""
+        return not self.problems and bool(self.results) and not self.failed
 
 
 def problems(session: Session, process_key: str, xml: str | bytes) -> list[validation.Problem]:
@@ -51,25 +53,51 @@ def problems(session: Session, process_key: str, xml: str | bytes) -> list[valid
     return [p for p in found if p.where.split(":")[0] == filename]
 
 
-def check(session: Session, process_key: str, xml: str | bytes, scenario_root=None) -> Checked:
-    """Validation, then (when it passes) the process's scenarios run against ``xml``."""
+def check(session: Session, process_key: str, xml: str | bytes, texts: dict[str, str] | None = None,
+          scenario_root=None) -> Checked:
+    """Validation, then (when it passes) the process's scenarios run against ``xml``: ``texts``
+    ({file name: YAML}, a draft's own), or the files beside the shipped process when None."""
     checked = Checked(problems(session, process_key, xml))
     if not checked.problems:
         from forms import scenarios
 
         text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
-        checked.results = scenarios.run(process_key, overrides={process_key: text}, root=scenario_root)
+        if texts is None:
+            texts = scenario_texts(process_key, scenario_root)
+        checked.results = scenarios.run_texts(process_key, texts, overrides={process_key: text})
     return checked
 
 
 def deploy_check(session: Session, scenario_root=None) -> designs.Check:
     """The check designs.deploy_draft / make_current_again call: refuses with DeployRefused."""
-    def refuse_unless_passing(process_key: str, xml: str) -> None:
-        checked = check(session, process_key, xml, scenario_root)
+    def refuse_unless_passing(process_key: str, xml: str, texts: dict | None) -> None:
+        checked = check(session, process_key, xml, texts, scenario_root)
         if not checked.passed:
             raise DeployRefused(checked.problems, checked.failed)
 
     return refuse_unless_passing
+
+
+def scenario_folder(scenario_root=None):
+    from pathlib import Path
+
+    import workflows
+
+    return Path(scenario_root) if scenario_root else Path(workflows.__file__).parent / "scenarios"
+
+
+def scenario_texts(process_key: str, scenario_root=None) -> dict[str, str]:
+    """The scenario files beside the shipped process: {file name: YAML}."""
+    folder = scenario_folder(scenario_root) / process_key
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.yaml"))}
+
+
+def initial_scenarios(session: Session, process_key: str, scenario_root=None) -> dict[str, str]:
+    """What a new draft's scenarios start as: the current version's, else the shipped files."""
+    current = definitions.current(session, process_key)
+    if current is not None and current.scenarios is not None:
+        return dict(current.scenarios)
+    return scenario_texts(process_key, scenario_root)
 
 
 def modeler_catalogue(session: Session) -> dict:
@@ -103,11 +131,38 @@ def _stages(current) -> list[dict]:
     return [{"value": code, "label": label} for code, label in sorted(found.items())]
 
 
-def scenario_names(process_key: str, root=None) -> list[str]:
-    """The scenario files beside ``process_key`` (names only, for the process page)."""
-    from pathlib import Path
+def scenario_names(session: Session, process_key: str, root=None) -> list[str]:
+    """The scenario files of the current version (file names, for the process page)."""
+    return sorted(initial_scenarios(session, process_key, root))
 
-    import workflows
 
-    folder = Path(root) if root else Path(workflows.__file__).parent / "scenarios"
-    return sorted(path.stem for path in (folder / process_key).glob("*.yaml"))
+SCENARIO_FILE = re.compile(r"^[\w\-]{1,80}\.yaml$")
+
+
+def submitted_scenarios(form) -> tuple[dict[str, str], dict[str, list]]:
+    """The scenario files of the 编辑场景 form: ``text:<name>`` fields (``delete:<name>`` drops one) and a
+    new file (``new_name`` + ``new_text``); errors by field for bad file names."""
+    texts = {key.removeprefix("text:"): value.replace("\r\n", "\n") for key, value in form.items()
+             if key.startswith("text:") and not form.get("delete:" + key.removeprefix("text:"))}
+    errors: dict[str, list] = {}
+    new_name, new_text = (form.get("new_name") or "").strip(), (form.get("new_text") or "").replace("\r\n", "\n")
+    if new_name or new_text.strip():
+        if not new_name.endswith(".yaml"):
+            new_name += ".yaml"
+        if not SCENARIO_FILE.match(new_name):
+            errors["new_name"] = [_l("文件名只能包含字母、数字、下划线和连字符，以 .yaml 结尾")]
+        elif new_name in texts:
+            errors["new_name"] = [_l("已有同名的场景文件")]
+        else:
+            texts[new_name] = new_text
+    bad = [name for name in texts if not SCENARIO_FILE.match(name)]
+    for name in bad:
+        errors[name] = [_l("文件名只能包含字母、数字、下划线和连字符，以 .yaml 结尾")]
+    return texts, errors
+
+
+def scenario_problems(name: str, text: str) -> list:
+    """What is wrong with one scenario file's text (unreadable YAML, a step the runner cannot do)."""
+    from forms import scenarios
+
+    return scenarios.problems_of_text(name, text)

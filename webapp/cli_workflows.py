@@ -156,7 +156,8 @@ def workflows_deploy(path, note):
     data = Path(path).read_bytes()
     try:
         keys = sorted(_process_keys(data)) or [""]
-        draft = designs.save_draft(session, keys[0], data, note, None)
+        scenarios = workspace.initial_scenarios(session, keys[0], _scenario_root()) if keys[0] else None
+        draft = designs.save_draft(session, keys[0], data, note, None, scenarios=scenarios)
         definition = designs.deploy_draft(session, draft, None, note, workspace.deploy_check(session, _scenario_root()))
     except designs.DraftRefused as refused:
         db.rollback()

@@ -30,7 +30,8 @@ from webapp.i18n import localized
 bp = Blueprint("design", __name__, url_prefix="/design")
 designer_only = roles_required("designer")
 ACTION_LABELS = {"draft_saved": _l("保存草稿"), "draft_discarded": _l("放弃草稿"), "deployed": _l("部署"),
-                 "made_current": _l("设为当前版本"), "rebound": _l("重新绑定被调用流程")}
+                 "made_current": _l("设为当前版本"), "rebound": _l("重新绑定被调用流程"),
+                 "scenarios_saved": _l("修改场景"), "dry_run": _l("试运行")}
 SHIPPED_LABELS = {"same": _l("与 workflows/ 中的文件一致"), "differs": _l("workflows/ 中的文件与当前版本不同"),
                   "absent": _l("workflows/ 中没有这个流程")}
 
@@ -115,7 +116,7 @@ def process(process_key: str):
     return render_template("design/process.html", key=process_key, current=current,
                            name=operations.definition_name(session, current), versions=versions, drafts=drafts,
                            trail=trail, people=_people(session, [v.definition for v in versions], drafts, trail),
-                           scenario_files=workspace.scenario_names(process_key, _scenario_root()))
+                           scenario_files=workspace.scenario_names(session, process_key, _scenario_root()))
 
 
 # --- the modeler ------------------------------------------------------------------------------
@@ -196,7 +197,8 @@ def _save(process_key: str, draft: ProcessDraft | None):
     session = db.session()
     try:
         xml, note = _json_xml_and_note()
-        draft = designs.save_draft(session, process_key, xml, note, current_user.id, draft)
+        initial = workspace.initial_scenarios(session, process_key, _scenario_root()) if draft is None else None
+        draft = designs.save_draft(session, process_key, xml, note, current_user.id, draft, initial)
     except designs.DraftRefused as refused:
         return _refused_json(refused)
     found = workspace.problems(session, process_key, draft.bpmn_xml)
@@ -248,7 +250,8 @@ def upload(process_key: str):
         if uploaded is None or not uploaded.filename:
             raise designs.DraftRefused({"xml": [_("请选择 BPMN 文件")]})
         data = uploaded.stream.read(bpmn.MAX_BPMN_BYTES + 1)
-        draft = designs.save_draft(db.session(), process_key, data, request.form.get("note"), current_user.id)
+        draft = designs.save_draft(db.session(), process_key, data, request.form.get("note"), current_user.id,
+                                   scenarios=workspace.initial_scenarios(db.session(), process_key, _scenario_root()))
     except designs.DraftRefused as refused:
         db.rollback()
         for messages in refused.errors.values():
@@ -333,7 +336,7 @@ def _compare_page(process_key, old_xml, new_xml, old_url, new_url, old_title, ne
 @designer_only
 def draft_scenarios(draft_id: int):
     draft = _draft(draft_id)
-    checked = workspace.check(db.session(), draft.process_key, draft.bpmn_xml, _scenario_root())
+    checked = workspace.check(db.session(), draft.process_key, draft.bpmn_xml, draft.scenarios, _scenario_root())
     return render_template("design/check.html", key=draft.process_key, draft=draft, definition=None,
                            checked=checked, diff=_diff_against_current(draft.process_key, draft.bpmn_xml),
                            action=None)
@@ -358,7 +361,7 @@ def deploy(draft_id: int):
         flash(_("已部署 %(key)s v%(version)s：新启动的实例使用这个版本，运行中的实例继续使用原版本",
                 key=definition.key, version=definition.version), "success")
         return redirect(url_for("design.process", process_key=draft.process_key))
-    checked = workspace.check(session, draft.process_key, draft.bpmn_xml, _scenario_root())
+    checked = workspace.check(session, draft.process_key, draft.bpmn_xml, draft.scenarios, _scenario_root())
     return render_template("design/check.html", key=draft.process_key, draft=draft, definition=None,
                            checked=checked, diff=_diff_against_current(draft.process_key, draft.bpmn_xml),
                            action=url_for("design.deploy", draft_id=draft.id))
@@ -382,7 +385,7 @@ def make_current(definition_id: int):
         db.commit()
         flash(_("v%(version)s 已设为当前版本：新启动的实例使用这个版本", version=definition.version), "success")
         return redirect(url_for("design.process", process_key=definition.key))
-    checked = workspace.check(session, definition.key, definition.bpmn_xml, _scenario_root())
+    checked = workspace.check(session, definition.key, definition.bpmn_xml, definition.scenarios, _scenario_root())
     return render_template("design/check.html", key=definition.key, draft=None, definition=definition,
                            checked=checked, diff=_diff_against_current(definition.key, definition.bpmn_xml),
                            action=url_for("design.make_current", definition_id=definition.id))
@@ -417,3 +420,29 @@ def _scenario_root():
         if (Path(folder) / "scenarios").is_dir():
             return Path(folder) / "scenarios"
     return None
+
+
+# --- a draft's scenarios, edited in the browser -------------------------------------------------
+
+@bp.route("/drafts/<int:draft_id>/scenarios/edit", methods=["GET", "POST"])
+@designer_only
+def edit_scenarios(draft_id: int):
+    draft = _draft(draft_id)
+    if draft.state != "open":
+        flash(_("这个草稿已部署或已放弃"), "warning")
+        return redirect(url_for("design.process", process_key=draft.process_key))
+    texts, errors = dict(draft.scenarios or {}), {}
+    if request.method == "POST":
+        texts, errors = workspace.submitted_scenarios(request.form)
+        if not errors:
+            try:
+                designs.save_scenarios(db.session(), draft, texts, current_user.id, workspace.scenario_problems)
+            except designs.DraftRefused as refused:
+                db.rollback()
+                errors = {name: [localized(m) for m in messages] for name, messages in refused.errors.items()}
+            else:
+                db.commit()
+                flash(_("场景已保存"), "success")
+                return redirect(url_for("design.draft_scenarios", draft_id=draft.id))
+    return render_template("design/scenarios_edit.html", draft=draft, texts=texts, errors=errors,
+                           new_name=request.form.get("new_name", ""), new_text=request.form.get("new_text", ""))

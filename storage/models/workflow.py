@@ -41,6 +41,8 @@ class ProcessDefinition(Base):
     # The version new instances start on (the newest deployed, or one a designer made current again).
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)  # the designer's words when deploying
+    # The scenario files the version passed ({file name: YAML}); None: the ones beside the shipped file.
+    scenarios: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
 
 class ProcessDraft(Base):
@@ -52,6 +54,8 @@ class ProcessDraft(Base):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The process's scenarios as the designer edits them with the draft ({file name: YAML}).
+    scenarios: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     state: Mapped[str] = mapped_column(String(20), default="open")  # open | deployed | discarded
     # The deployed version the draft was started from (what 比较 compares it with by default).
     base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))

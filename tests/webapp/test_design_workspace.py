@@ -77,7 +77,8 @@ def test_a_saved_draft_is_seen_by_other_designers_and_audited(designer, designer
     assert listed.xpath(f"string(//tr[@data-draft-id='{body['draft_id']}'])").count("复核改名") == 1
     assert DESIGNER[0] in listed.xpath(f"string(//tr[@data-draft-id='{body['draft_id']}'])")
     # The second designer saves over it: who and when follow.
-    again = save(other, edited.replace("正式版方案复核", "正式版方案终审"), "终审", url=f"/design/drafts/{body['draft_id']}")
+    again = save(other, edited.replace("正式版方案复核", "正式版方案终审"), "终审",
+                 url=f"/design/drafts/{body['draft_id']}")
     assert again.status_code == 200 and again.get_json()["draft_id"] == body["draft_id"]
     assert other.get(f"/design/drafts/{body['draft_id']}/bpmn").get_data(as_text=True).count("正式版方案终审") == 1
     trail = first(session_factory, select(DesignAudit).order_by(DesignAudit.id.desc()))

@@ -19,6 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_current', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('scenarios', sa.JSON(), nullable=True))
     # Until now new instances started on the newest version: that one is current.
     op.execute("""
         UPDATE process_definition SET is_current = TRUE
@@ -33,6 +34,7 @@ def upgrade() -> None:
         sa.Column('process_key', sa.String(length=100), nullable=False),
         sa.Column('bpmn_xml', sa.Text(), nullable=False),
         sa.Column('note', sa.Text(), nullable=False),
+        sa.Column('scenarios', sa.JSON(), nullable=False),
         sa.Column('state', sa.String(length=20), nullable=False),
         sa.Column('base_definition_id', sa.Integer(), nullable=True),
         sa.Column('deployed_definition_id', sa.Integer(), nullable=True),
@@ -80,5 +82,6 @@ def downgrade() -> None:
     op.drop_table('process_draft')
     op.drop_index('uq_process_definition_current', table_name='process_definition')
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
+        batch_op.drop_column('scenarios')
         batch_op.drop_column('note')
         batch_op.drop_column('is_current')
