@@ -103,7 +103,9 @@ def _people(session, *groups) -> dict[int, str]:
     """User id → e-mail of everyone the rows name (deployed by, saved by, acted)."""
     ids = {getattr(row, name, None) for rows in groups for row in rows
            for name in ("deployed_by_id", "updated_by_id", "actor_id")} - {None}
-    return {row[0]: row[1] for row in session.execute(select(User.id, User.email).where(User.id.in_(ids)))} if ids else {}
+    if not ids:
+        return {}
+    return {row[0]: row[1] for row in session.execute(select(User.id, User.email).where(User.id.in_(ids)))}
 
 
 @bp.route("/processes/<process_key>")
