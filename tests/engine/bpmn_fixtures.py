@@ -131,8 +131,8 @@ BROKEN.update({
         '<bpmn:endEvent id="returned_end"><bpmn:incoming>f_return</bpmn:incoming></bpmn:endEvent>',
         '<bpmn:callActivity id="returned_end"><bpmn:incoming>f_return</bpmn:incoming></bpmn:callActivity>',
         "mini.returned_end", "calledElement"),
-    "timer has an expression": ('<bpmn:timeDuration>"P7D"</bpmn:timeDuration>', "<bpmn:timeDuration></bpmn:timeDuration>",
-                                "mini.wait", "没有时间表达式"),
+    "timer has an expression": ('<bpmn:timeDuration>"P7D"</bpmn:timeDuration>',
+                                "<bpmn:timeDuration></bpmn:timeDuration>", "mini.wait", "没有时间表达式"),
 })
 
 # The designer's lint (webapp/frontend/designer/lint) also runs some of bpmnlint's recommended rules,
@@ -181,7 +181,8 @@ BROKEN_JS_ONLY = {
         [(_TIMER, _TIMER + '<bpmn:timerEventDefinition id="t2"><bpmn:timeDuration>"P1D"</bpmn:timeDuration>'
                            '</bpmn:timerEventDefinition>')], "wait", "多个事件定义"),
     "bpmnlint/no-complex-gateway": (
-        [('<bpmn:exclusiveGateway id="gateway" default="f_return">', '<bpmn:complexGateway id="gateway" default="f_return">'),
+        [('<bpmn:exclusiveGateway id="gateway" default="f_return">',
+          '<bpmn:complexGateway id="gateway" default="f_return">'),
          ("</bpmn:exclusiveGateway>", "</bpmn:complexGateway>")], "gateway", "复杂网关"),
     "bpmnlint/event-based-gateway": (
         [('<bpmn:exclusiveGateway id="gateway" default="f_return">', '<bpmn:eventBasedGateway id="gateway">'),
@@ -194,13 +195,15 @@ BROKEN_JS_ONLY = {
                                             '</bpmn:startEvent>')], "inner_start", "空白开始事件"),
     "bpmnlint/event-sub-process-typed-start-event": (
         [(_FLOW_F1, _FLOW_F1 + '<bpmn:subProcess id="on_event" name="事件子流程" triggeredByEvent="true">'
-                               '<bpmn:startEvent id="inner_start" /></bpmn:subProcess>')], "inner_start", "缺少事件定义"),
+                               '<bpmn:startEvent id="inner_start" /></bpmn:subProcess>')],
+        "inner_start", "缺少事件定义"),
     "bpmnlint/link-event": (
         [(_FLOW_F1, _FLOW_F1 + '<bpmn:intermediateThrowEvent id="jump" name="跳转"><bpmn:linkEventDefinition id="l" />'
                                '</bpmn:intermediateThrowEvent>')], "jump", "链接名称"),
     "bpmnlint/no-gateway-join-fork": (
         [(_FLOW_F1, _FLOW_F1 + '<bpmn:sequenceFlow id="f_join" sourceRef="notify" targetRef="gateway" />'),
-         ("<bpmn:incoming>f2</bpmn:incoming>", "<bpmn:incoming>f2</bpmn:incoming><bpmn:incoming>f_join</bpmn:incoming>")],
+         ("<bpmn:incoming>f2</bpmn:incoming>",
+          "<bpmn:incoming>f2</bpmn:incoming><bpmn:incoming>f_join</bpmn:incoming>")],
         "gateway", "合并和分支"),
     "bpmnlint/label-required": ([('<bpmn:userTask id="review" name="审核">', '<bpmn:userTask id="review">')],
                                 "review", "缺少名称"),
@@ -209,7 +212,8 @@ BROKEN_JS_ONLY = {
                     '<bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f3_on</bpmn:outgoing></bpmn:exclusiveGateway>'
                     '<bpmn:sequenceFlow id="f3_on" sourceRef="pass" targetRef="wait" />')], "pass", "网关多余"),
     "bpmnlint/superfluous-label": (
-        [(_FLOW_F3, '<bpmn:sequenceFlow id="f3" name="然后" sourceRef="notify" targetRef="wait" />')], "f3", "名称多余"),
+        [(_FLOW_F3, '<bpmn:sequenceFlow id="f3" name="然后" sourceRef="notify" targetRef="wait" />')],
+        "f3", "名称多余"),
     "bpmnlint/superfluous-termination": (  # the one end event terminates: nothing else could run
         [('<bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>',
           '<bpmn:incoming>f4</bpmn:incoming><bpmn:terminateEventDefinition id="stop" /></bpmn:endEvent>'),
