@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,28 @@ def test_compare_colours_the_added_and_the_renamed_task(compare_pages, new_conte
     assert page.locator('#compare-1 [data-compare-side="new"] svg').count() >= 1
     assert js_errors == []
     assert compare_pages.errors == []
+
+
+def transforms(page, selector: str) -> list[tuple[float, ...]]:
+    """The viewport matrix of each canvas, rounded (bpmn-js writes them with varying precision)."""
+    matrices = page.locator(selector).evaluate_all("gs => gs.map(g => g.getAttribute('transform'))")
+    return [tuple(round(float(n), 2) for n in re.findall(r"-?[\d.]+(?:e-?\d+)?", matrix)) for matrix in matrices]
+
+
+def test_zooming_one_diagram_zooms_the_other(compare_pages, new_context):
+    _context, page, js_errors = new_context()
+    page.goto("/compare-test/v1..v2")
+    rendered(page, "#compare-1")
+    viewports = '[data-compare-side] svg > g.viewport'
+    before = transforms(page, viewports)
+    assert before[0] == before[1]  # both start on the same part of the process
+    page.locator('[data-compare-side="old"]').hover()
+    page.mouse.wheel(0, 120)  # the wheel scrolls a bpmn-js canvas (with Ctrl it zooms)
+    deadline = time.monotonic() + 5
+    while (after := transforms(page, viewports))[0] == before[0] and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert after[0] != before[0] and after[0] == after[1]
+    assert js_errors == []
 
 
 def test_a_version_that_cannot_be_fetched_says_so_in_chinese(compare_pages, new_context):
