@@ -59,7 +59,8 @@ def front_end_catalogue(catalogue: validation.Catalogue) -> dict:
             "services": entries(catalogue.services or ()), "processes": entries(catalogue.processes)}
 
 
-def node_lint(tmp_path: Path, catalogue: dict, documents: dict[str, bytes], name: str) -> dict[str, list[dict]]:
+def node_lint(tmp_path: Path, catalogue: dict, documents: dict[str, bytes], name: str,
+              *options: str) -> dict[str, list[dict]]:
     """Lint ``documents`` (file name → XML) in one node run: file name → its reports."""
     folder = tmp_path / name
     folder.mkdir()
@@ -67,7 +68,7 @@ def node_lint(tmp_path: Path, catalogue: dict, documents: dict[str, bytes], name
         (folder / filename).write_bytes(source)
     (folder / "catalogue.json").write_text(json.dumps(catalogue), encoding="utf-8")
     paths = [str(folder / filename) for filename in documents]
-    done = subprocess.run(["node", str(CLI), "--catalogue", str(folder / "catalogue.json"), *paths],
+    done = subprocess.run(["node", str(CLI), "--catalogue", str(folder / "catalogue.json"), *options, *paths],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     found: dict[str, list[dict]] = {filename: [] for filename in documents}
@@ -90,13 +91,17 @@ def node_ready():
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def fixture_reports(node_ready, tmp_path_factory):
-    """Every fixture linted with the catalogue equivalent to bpmn_fixtures.CATALOGUE, in one node run."""
+def all_fixtures() -> dict[str, bytes]:
     documents = {"valid.bpmn": VALID.encode()}
     documents.update({f"broken-{index}.bpmn": broken(rule) for index, rule in enumerate(sorted(JS_TWIN))})
     documents.update({f"js-only-{index}.bpmn": broken_js(rule) for index, rule in enumerate(sorted(BROKEN_JS_ONLY))})
-    return node_lint(tmp_path_factory.mktemp("lint"), front_end_catalogue(CATALOGUE), documents, "fixtures")
+    return documents
+
+
+@pytest.fixture(scope="module")
+def fixture_reports(node_ready, tmp_path_factory):
+    """Every fixture linted with the catalogue equivalent to bpmn_fixtures.CATALOGUE, in one node run."""
+    return node_lint(tmp_path_factory.mktemp("lint"), front_end_catalogue(CATALOGUE), all_fixtures(), "fixtures")
 
 
 def test_every_server_rule_has_a_js_twin_or_is_declared_server_only():
@@ -128,6 +133,16 @@ def test_each_js_only_rule_reports_its_fixture_and_not_the_valid_one(fixture_rep
     _replacements, element, words = BROKEN_JS_ONLY[rule]
     assert any(r["rule"] == rule and r["id"] == element and words in r["message"] for r in reports), reports
     assert not [r for r in fixture_reports["valid.bpmn"] if r["rule"] == rule and r["id"] == element]
+
+
+def test_the_rules_read_the_extension_as_unknown_xml_too(node_ready, fixture_reports, tmp_path):
+    """A moddle without the spiffworkflow descriptor gives generic elements ($children): same reports."""
+    generic = node_lint(tmp_path, front_end_catalogue(CATALOGUE), all_fixtures(), "generic", "--generic")
+
+    def by_file(found):
+        return {name: sorted((r["id"], r["rule"], r["message"]) for r in reports) for name, reports in found.items()}
+
+    assert by_file(generic) == by_file(fixture_reports)
 
 
 def test_a_missing_catalogue_list_is_not_checked(node_ready, tmp_path):

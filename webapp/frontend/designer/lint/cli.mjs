@@ -4,7 +4,8 @@
 // prints one JSON list [{file, id, rule, message, category}] and exits 0 (problems are data, not a
 // failure; a file that cannot be read is one "error" entry with rule "duibiao/parse").
 // The files are one batch, as for `duibiao workflows validate`: a call activity may call a process
-// defined in any of them (the catalogue's processes are the deployed ones).
+// defined in any of them (the catalogue's processes are the deployed ones). --generic reads the
+// spiffworkflow extension as unknown XML (a moddle without its descriptor), which the rules also read.
 
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
@@ -20,15 +21,17 @@ const spiffworkflow = JSON.parse(await readFile(new URL("./spiffworkflow.json", 
 function parseArguments(argv) {
   const files = [];
   let cataloguePath = null;
+  let generic = false;
   for (let index = 0; index < argv.length; index += 1) {
     if (argv[index] === "--catalogue") cataloguePath = argv[++index];
+    else if (argv[index] === "--generic") generic = true;
     else files.push(argv[index]);
   }
-  return { files, cataloguePath };
+  return { files, cataloguePath, generic };
 }
 
-async function readDefinitions(file) {
-  const moddle = new BpmnModdle({ spiffworkflow });
+async function readDefinitions(file, generic) {
+  const moddle = new BpmnModdle(generic ? {} : { spiffworkflow });
   const { rootElement } = await moddle.fromXML(await readFile(file, "utf8"));
   return rootElement;
 }
@@ -55,11 +58,11 @@ function flatten(file, results) {
 }
 
 async function main() {
-  const { files, cataloguePath } = parseArguments(process.argv.slice(2));
+  const { files, cataloguePath, generic } = parseArguments(process.argv.slice(2));
   const catalogue = cataloguePath ? JSON.parse(await readFile(cataloguePath, "utf8")) : {};
   const parsed = await Promise.all(files.map(async (file) => {
     try {
-      return { file, definitions: await readDefinitions(file) };
+      return { file, definitions: await readDefinitions(file, generic) };
     } catch (error) {
       return { file, error };
     }

@@ -35,10 +35,12 @@ function extensionValues(element) {
   return (element && element.extensionElements && element.extensionElements.values) || [];
 }
 
+// The contained elements of ``kind``, whatever the descriptor calls the list holding them
+// (``properties`` in ours; another copy of the descriptor may name it otherwise) or $children.
 function children(element, kind) {
-  const typed = kind === "spiffworkflow:property" ? element.properties : null;
-  const found = typed && typed.length ? typed : element.$children || [];
-  return found.filter((child) => spiffKind(child) === kind);
+  const lists = Object.values(element).filter(Array.isArray);
+  const found = new Set([...lists.flat(), ...(element.$children || [])]);
+  return [...found].filter((child) => spiffKind(child) === kind);
 }
 
 /** The spiffworkflow:property name → value pairs of an element (engine.validation._props). */
