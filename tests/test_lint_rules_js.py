@@ -169,3 +169,11 @@ def test_a_typo_in_a_shipped_form_key_is_named_as_the_server_names_it(node_ready
             for reports in found.values() for r in errors(reports)] == [
         ("formal_plan.bpmn", "review_plan", "duibiao/form-key-implemented",
          "表单“reveiw_plan”不存在（平台没有实现这个 formKey）")]
+
+
+def test_a_file_that_is_not_bpmn_is_one_error_and_the_others_are_still_linted(node_ready, tmp_path):
+    found = node_lint(tmp_path, front_end_catalogue(CATALOGUE),
+                      {"garbage.bpmn": b"<bpmn:definitions", "valid.bpmn": VALID.encode()}, "garbage")
+    assert [(r["rule"], r["category"]) for r in found["garbage.bpmn"]] == [("duibiao/parse", "error")]
+    assert found["garbage.bpmn"][0]["message"].startswith("无法读取 BPMN")
+    assert errors(found["valid.bpmn"]) == []

@@ -25,7 +25,7 @@ import adHocSubProcess from "bpmnlint/rules/ad-hoc-sub-process.js";
 import endEventRequired from "bpmnlint/rules/end-event-required.js";
 import eventBasedGateway from "bpmnlint/rules/event-based-gateway.js";
 import eventSubProcessTypedStartEvent from "bpmnlint/rules/event-sub-process-typed-start-event.js";
-import global from "bpmnlint/rules/global.js";
+import globalElements from "bpmnlint/rules/global.js";
 import labelRequired from "bpmnlint/rules/label-required.js";
 import linkEvent from "bpmnlint/rules/link-event.js";
 import noComplexGateway from "bpmnlint/rules/no-complex-gateway.js";
@@ -70,7 +70,7 @@ export const BPMNLINT_RULES = {
   "superfluous-gateway": [superfluousGateway, "warn"],
   "superfluous-label": [superfluousLabel, "warn"],
   "superfluous-termination": [superfluousTermination, "warn"],
-  global: [global, "warn"],
+  global: [globalElements, "warn"],
 };
 
 /** The rules config: every Duibiao rule an error, bpmnlint's as BPMNLINT_RULES says. */
