@@ -15,7 +15,7 @@ from forms import generic_tasks, tasks
 
 GENERIC_FORMS = {"generic_review": _l("通用审核（通过 / 退回修改 / 不予通过，附审核意见）"),
                  "generic_opinion": _l("通用意见（意见，可附 PDF）")}
-LANE_ROLES = ("enterprise", "institution", "office", "applicant")
+LANE_ROLES = sorted(validation.ROLE_LANES)  # what the server accepts as a lane's role
 
 
 class DeployRefused(validation.Refused):

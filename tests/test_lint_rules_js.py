@@ -45,6 +45,9 @@ JS_TWIN = {
 SERVER_ONLY = {
     "condition passes the safe evaluator", "condition names known variables", "condition names known functions",
     "timer expression is safe", "script passes the safe evaluator", "the hardened parser",
+    # The modeler's moddle drops spiffworkflow elements its descriptor does not declare when it imports a
+    # file, so a diagram drawn there never carries one; an uploaded file is refused by the server.
+    "only the extension elements the platform reads",
 }
 
 
