@@ -55,7 +55,9 @@ system-deps-test:
 run: system-deps-run install assets demo
 	$(BIN)/duibiao run --host 127.0.0.1 --port 5000
 
+# The shipped processes' scenarios first (workflows/scenarios), then the whole suite.
 test: system-deps-test install assets
+	$(BIN)/duibiao workflows test
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: install
