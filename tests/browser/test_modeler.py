@@ -1,0 +1,163 @@
+"""The designer's BPMN modeler page in Chromium with the real bundle: the properties panel writes the
+spiffworkflow properties the engine reads, the lint marks a stage without its label on the canvas,
+and 检查 / 保存 pin the server's problems on the elements.
+
+Until the design views exist the page is rendered through a test-only blueprint below that follows
+their contract; to use the real view, make ``modeler_url`` return
+``url_for("design.new_draft", process_key="formal_plan")`` (after logging in as a designer).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+
+pytestmark = pytest.mark.browser
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+
+CATALOGUE = {
+    "roles": [{"value": "office", "label": "专项办"}, {"value": "institution", "label": "机构"}],
+    "formKeys": [
+        {"value": "generic_review", "label": "通用审核", "generic": True},
+        {"value": "generic_opinion", "label": "通用意见", "generic": True},
+        {"value": "review_plan", "label": "review_plan", "generic": False},
+        {"value": "draft_plan", "label": "draft_plan", "generic": False},
+    ],
+    "services": [{"value": "plan.approve", "label": "plan.approve"}],
+    "processes": [{"value": "publicity", "label": "公示"}],
+    "reviewOptions": [{"value": "approve", "label": "通过"}, {"value": "return", "label": "退回修改"},
+                      {"value": "reject", "label": "不予通过"}],
+    "stages": [{"value": "plan_review", "label": "正式版审核中"}],
+}
+
+SERVER_PROBLEM = {"element_id": "review_plan", "where": "formal_plan.bpmn: formal_plan.review_plan",
+                  "message": "服务器说：审核步骤有问题"}
+
+
+def contract_blueprint(posted: list) -> Blueprint:
+    """The design views' contract, enough for the page: the XML, save and validate (recorded in ``posted``)."""
+    bp = Blueprint("modeler_contract", __name__, url_prefix="/_test/design")
+
+    @bp.get("/formal_plan")
+    def page():
+        return render_template(
+            "design/modeler.html", process_key="formal_plan", process_name="正式版方案", draft=None, note="",
+            xml_url=url_for(".xml"), save_url=url_for(".save"), validate_url=url_for(".validate"),
+            compare_url=None, scenarios_url=None, back_url="/", catalogue=CATALOGUE)
+
+    @bp.get("/formal_plan.bpmn")
+    def xml():
+        return send_file(WORKFLOWS / "formal_plan.bpmn", mimetype="application/xml")
+
+    @bp.post("/formal_plan/save")
+    def save():
+        posted.append(("save", request.get_json()))
+        return jsonify(draft_id=1, edit_url=url_for(".page"), saved_at="2026-12-06 18:01", problems=[SERVER_PROBLEM])
+
+    @bp.post("/formal_plan/validate")
+    def validate():
+        posted.append(("validate", request.get_json()))
+        return jsonify(problems=[SERVER_PROBLEM, {"element_id": None, "where": "formal_plan.bpmn",
+                                                  "message": "整个流程的问题"}])
+
+    return bp
+
+
+@pytest.fixture(scope="module")
+def posted():
+    return []
+
+
+@pytest.fixture(scope="module")
+def modeler_url(live_server, posted):
+    live_server.app.register_blueprint(contract_blueprint(posted))
+    return "/_test/design/formal_plan"
+
+
+CREATE_USER_TASK = """() => {
+  const modeler = window.duibiaoDesigner.modeler;
+  const registry = modeler.get("elementRegistry");
+  const shape = modeler.get("elementFactory").createShape({type: "bpmn:UserTask"});
+  const pool = registry.get("formal_plan_participant");
+  const created = modeler.get("modeling").createShape(shape, {x: 1020, y: 530}, pool);
+  modeler.get("modeling").updateProperties(created, {id: "expert_review", name: "专家评审"});
+  modeler.get("selection").select(created);
+  return created.id;
+}"""
+
+REVIEW_OPTIONS_ARE = """(expected) => {
+  const task = window.duibiaoDesigner.modeler.get("elementRegistry").get("expert_review").businessObject;
+  const properties = task.extensionElements.values.find(v => v.$type === "spiffworkflow:Properties");
+  const option = properties.values.find(p => p.name === "reviewOptions");
+  return Boolean(option) && option.value === expected;
+}"""
+
+SAVE_XML = "async () => (await window.duibiaoDesigner.modeler.saveXML({format: true})).xml"
+
+
+def lint_marker(page, element_id):
+    return page.locator(f'.djs-overlays[data-container-id="{element_id}"] .bjsl-overlay')
+
+
+def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(new_context, modeler_url, posted):
+    _, page, js_errors = new_context()
+    page.goto(modeler_url)
+    page.wait_for_selector('body[data-designer-state="ready"]')
+    assert page.locator("[data-designer-status]").text_content() == "尚未保存为草稿"
+
+    assert page.evaluate(CREATE_USER_TASK) == "expert_review"
+    panel = page.locator("[data-designer-properties]")
+    panel.get_by_text("平台属性").wait_for()
+    assert panel.locator("#bio-properties-panel-duibiao-lane").input_value() == "专项办（office）"
+
+    panel.locator("#bio-properties-panel-duibiao-formKey").select_option("generic_review")
+    panel.locator("#bio-properties-panel-duibiao-stage").click()
+    page.keyboard.type("expert_review")
+    marker = lint_marker(page, "expert_review")
+    marker.wait_for(state="attached")
+    assert "阶段“expert_review”缺少显示名称（stageLabel）" in marker.text_content()
+
+    panel.locator("#bio-properties-panel-duibiao-stageLabel").click()
+    page.keyboard.type("专家评审中")
+    marker.wait_for(state="detached")
+
+    panel.get_by_label("通过", exact=True).check()
+    panel.get_by_label("退回修改").check()
+    page.wait_for_function(REVIEW_OPTIONS_ARE, arg="approve,return")
+
+    xml = page.evaluate(SAVE_XML)
+    task = re.search(r'<bpmn:userTask id="expert_review".*?</bpmn:userTask>', xml, re.S).group(0)
+    for name, value in [("formKey", "generic_review"), ("stage", "expert_review"), ("stageLabel", "专家评审中"),
+                        ("reviewOptions", "approve,return")]:
+        assert f'<spiffworkflow:property name="{name}" value="{value}" />' in task
+    assert '<bpmn:flowNodeRef>expert_review</bpmn:flowNodeRef>' in xml
+    shipped = (WORKFLOWS / "formal_plan.bpmn").read_text(encoding="utf-8")
+    shipped_extensions = (re.findall(r'<spiffworkflow:property name="[^"]+" value="[^"]*" />', shipped)
+                          + re.findall(r'<spiffworkflow:serviceTaskOperator [^>]*/>', shipped))
+    assert len(shipped_extensions) == 24
+    for found in shipped_extensions:
+        assert found in xml, found
+    assert page.locator("[data-designer-status]").text_content() == "有未保存的修改"
+
+    # 检查: the server's problems listed and pinned on their elements (apart from the lint's).
+    page.get_by_role("button", name="检查").click()
+    badge = page.locator('.djs-overlays[data-container-id="review_plan"] .duibiao-server-badge')
+    badge.wait_for()
+    assert badge.text_content() == "服务器"
+    problems = page.locator("[data-designer-problems]")
+    assert "整个流程的问题" in problems.text_content()
+    problems.get_by_role("button", name="服务器说：审核步骤有问题").click()
+    assert page.evaluate("window.duibiaoDesigner.modeler.get('selection').get().map(e => e.id)") == ["review_plan"]
+
+    # 保存: posts the XML and the note with the CSRF header (CSRFProtect would refuse it otherwise).
+    page.locator("[data-designer-note]").fill("增加专家评审")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_function("document.querySelector('[data-designer-status]').textContent.startsWith('已保存')")
+    kind, body = posted[-1]
+    assert kind == "save" and body["note"] == "增加专家评审" and 'id="expert_review"' in body["xml"]
+    assert [k for k, _ in posted] == ["validate", "save"]
+    assert js_errors == [], json.dumps(js_errors, ensure_ascii=False)

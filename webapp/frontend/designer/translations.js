@@ -1,0 +1,131 @@
+// Chinese words for the labels bpmn-js, its properties panel and bpmnlint show the designer.
+// A bpmn-js `translate` override: unknown strings pass through (placeholders still filled in).
+
+const ZH = {
+  // properties panel: groups and fields
+  "General": "常规",
+  "Name": "名称",
+  "ID": "ID",
+  "Participant ID": "参与者 ID",
+  "Participant Name": "参与者名称",
+  "Process ID": "流程 ID",
+  "Process name": "流程名称",
+  "Executable": "可执行",
+  "Documentation": "文档",
+  "Element documentation": "元素说明",
+  "Process documentation": "流程说明",
+  "Timer": "定时器",
+  "Type": "类型",
+  "Value": "值",
+  "<none>": "（无）",
+  "Date": "日期",
+  "Duration": "时长",
+  "Cycle": "周期",
+  "Message": "消息",
+  "Global message reference": "消息",
+  "Signal": "信号",
+  "Global signal reference": "信号",
+  "Error": "错误",
+  "Global error reference": "错误",
+  "Escalation": "升级",
+  "Global escalation reference": "升级",
+  "Link": "链接",
+  "Code": "代码",
+  "Compensation": "补偿",
+  "Multi-instance": "多实例",
+  "Completion": "完成条件",
+  "Create new ...": "新建…",
+  "Select an element to edit its properties.": "选择一个元素以编辑其属性。",
+  "Multiple elements are selected. Select a single element to edit its properties.":
+    "选中了多个元素，请只选择一个元素编辑其属性。",
+  "ID must be unique.": "ID 不能重复。",
+  "ID must not be empty.": "ID 不能为空。",
+  "ID must not contain spaces.": "ID 不能包含空格。",
+  "ID must be a valid QName.": "ID 须以字母或下划线开头，只含字母、数字、-、_、.。",
+  "ID must not contain prefix.": "ID 不能包含前缀。",
+  "A time duration defined as ISO 8601 durations format.": "ISO 8601 时长。",
+  "A specific point in time defined as ISO 8601 combined date and time representation.":
+    "ISO 8601 日期时间。",
+  "A cycle defined as ISO 8601 repeating intervals format.": "ISO 8601 重复周期。",
+  "Documentation: Timer events": "文档：定时器事件",
+  "15 seconds": "15 秒",
+  "1 hour and 30 minutes": "1 小时 30 分钟",
+  "14 days": "14 天",
+  "UTC time": "UTC 时间",
+  "UTC plus 2 hours zone offset": "UTC+2 时区",
+  "every 10 seconds, up to 5 times": "每 10 秒，最多 5 次",
+  "every day, infinitely": "每天，无限次",
+  // properties panel header: element types
+  "Process": "流程",
+  "Participant": "泳池（参与者）",
+  "Lane": "泳道",
+  "User Task": "用户任务",
+  "Service Task": "服务任务",
+  "Script Task": "脚本任务",
+  "Task": "任务",
+  "Call Activity": "调用活动",
+  "Exclusive Gateway": "排他网关",
+  "Inclusive Gateway": "包容网关",
+  "Parallel Gateway": "并行网关",
+  "Sequence Flow": "顺序流",
+  "Default Flow": "默认流",
+  "Conditional Flow": "条件流",
+  "Start Event": "开始事件",
+  "End Event": "结束事件",
+  "Message Boundary Event": "消息边界事件",
+  "Timer Boundary Event": "定时边界事件",
+  "Timer Intermediate Catch Event": "定时中间事件",
+  "Message Intermediate Catch Event": "消息中间事件",
+  "Message End Event": "消息结束事件",
+  "Message Start Event": "消息开始事件",
+  "Timer Start Event": "定时开始事件",
+  // palette and context pad
+  "Activate hand tool": "抓手工具",
+  "Activate lasso tool": "框选工具",
+  "Activate create/remove space tool": "插入/删除空间",
+  "Activate global connect tool": "连线工具",
+  "Create start event": "开始事件",
+  "Create intermediate/boundary event": "中间/边界事件",
+  "Create end event": "结束事件",
+  "Create gateway": "网关",
+  "Create task": "任务",
+  "Create expanded sub-process": "子流程",
+  "Create pool/participant": "泳池",
+  "Create data object reference": "数据对象",
+  "Create data store reference": "数据存储",
+  "Create group": "分组",
+  "Append end event": "追加结束事件",
+  "Append gateway": "追加网关",
+  "Append task": "追加任务",
+  "Append intermediate/boundary event": "追加中间事件",
+  "Append timer intermediate catch event": "追加定时事件",
+  "Append message intermediate catch event": "追加消息事件",
+  "Add text annotation": "添加注释",
+  "Add lane above": "在上方添加泳道",
+  "Add lane below": "在下方添加泳道",
+  "Divide into two lanes": "分为两条泳道",
+  "Divide into three lanes": "分为三条泳道",
+  "Change element": "更改类型",
+  "Connect to other element": "连线",
+  "Connect using association": "关联连线",
+  "Delete": "删除",
+  // bpmn-js-bpmnlint
+  "{errors} Errors, {warnings} Warnings": "{errors} 个错误，{warnings} 个警告",
+  "No Issues": "没有问题",
+  "Toggle linting overlays": "显示/隐藏检查标记",
+  "Issues for child elements": "子元素的问题",
+};
+
+function fillIn(template, replacements) {
+  return template.replace(/{([^}]+)}/g, (_, key) => {
+    const value = (replacements || {})[key];
+    return value === undefined ? `{${key}}` : String(value);
+  });
+}
+
+export function translate(template, replacements) {
+  const words = Object.prototype.hasOwnProperty.call(ZH, template) ? ZH[template] : template;
+  return fillIn(words, replacements);
+}
+
+export const translateModule = { translate: ["value", translate] };
