@@ -17,7 +17,8 @@ export function findLane(elementRegistry, element) {
 }
 
 const STAGE_CARRIERS = [
-  "bpmn:UserTask", "bpmn:EndEvent", "bpmn:IntermediateCatchEvent", "bpmn:ReceiveTask", "bpmn:ManualTask",
+  "bpmn:UserTask", "bpmn:StartEvent", "bpmn:EndEvent", "bpmn:IntermediateCatchEvent", "bpmn:ReceiveTask",
+  "bpmn:ManualTask",
 ];
 
 /** Elements whose stage the platform shows while they are current (and any that already has one). */
@@ -29,6 +30,10 @@ export function carriesStage(element) {
 export function leavesChoosingGateway(element) {
   return is(element, "bpmn:SequenceFlow") && Boolean(element.source)
     && isAny(element.source, ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"]);
+}
+
+export function isDefaultFlow(element) {
+  return Boolean(element.source) && getBusinessObject(element.source).get("default") === getBusinessObject(element);
 }
 
 export function isTimerEvent(element) {

@@ -54,6 +54,7 @@ const MESSAGES = {
   condition: "条件",
   conditionHint: "如 decision == \"approve\"",
   defaultFlow: "默认流",
+  defaultFlowHint: "其他流的条件都不成立时走默认流；默认流没有条件",
   timerHint: "平台约定：时长等写成带引号的字符串，如 \"P7D\"，或给出这种字符串的表达式",
 };
 
@@ -104,13 +105,21 @@ function unreadableContent(warnings) {
     .map((match) => match[1]);
 }
 
+/** Fit the diagram, leaving room on the left for the palette that floats over the canvas. */
+function fitWithRoomForPalette(canvas) {
+  canvas.zoom("fit-viewport", "auto");
+  const { width, height } = canvas.getSize();
+  canvas.zoom(canvas.zoom() * 0.88, { x: width / 2, y: height / 2 });
+  canvas.scroll({ dx: 70, dy: 0 });
+}
+
 async function openDiagram(page, modeler, workspace) {
   const status = page.querySelector("[data-designer-status]");
   try {
     const response = await fetch(page.dataset.xmlUrl, { credentials: "same-origin" });
     if (!response.ok) throw new Error(MESSAGES.httpError.replace("{status}", String(response.status)));
     const { warnings } = await modeler.importXML(await response.text());
-    modeler.get("canvas").zoom("fit-viewport", "auto");
+    fitWithRoomForPalette(modeler.get("canvas"));
     workspace.imported();
     const lost = unreadableContent(warnings);
     if (lost.length) {

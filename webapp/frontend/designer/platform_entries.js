@@ -9,7 +9,7 @@ import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 import {
   getPlatformProperty, getServiceOperator, setPlatformProperty, setServiceOperatorAttribute,
 } from "./extension_elements.js";
-import { findLane } from "./model_queries.js";
+import { findLane, isDefaultFlow } from "./model_queries.js";
 export const STAGE_SUGGESTIONS_ID = "duibiao-stage-suggestions";
 
 function usePlatformConfig() {
@@ -198,10 +198,9 @@ export function DefaultFlowEntry({ element, id }) {
   const words = useWords();
   const modeling = useService("modeling");
   const source = element.source;
-  const isDefault = () => getBusinessObject(source).get("default") === getBusinessObject(element);
   return jsx(CheckboxEntry, {
-    element, id, label: words.defaultFlow,
-    getValue: isDefault,
+    element, id, label: words.defaultFlow, description: words.defaultFlowHint,
+    getValue: () => isDefaultFlow(element),
     setValue: (checked) => modeling.updateProperties(source, {
       default: checked ? getBusinessObject(element) : undefined,
     }),

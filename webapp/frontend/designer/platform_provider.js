@@ -3,7 +3,7 @@ import { is } from "bpmn-js/lib/util/ModelUtil";
 import { isSelectEntryEdited, isTextFieldEntryEdited, Group } from "@bpmn-io/properties-panel";
 
 import { getPlatformProperty } from "./extension_elements.js";
-import { carriesStage, isTimerEvent, leavesChoosingGateway } from "./model_queries.js";
+import { carriesStage, isDefaultFlow, isTimerEvent, leavesChoosingGateway } from "./model_queries.js";
 import {
   CalledElementEntry, ConditionEntry, DefaultFlowEntry, FormKeyEntry, LaneRoleEntry, ResultVariableEntry,
   ReviewOptionsEntry, ServiceOperatorEntry, StageEntry, StageLabelEntry, TaskLaneEntry, TimerHintEntry,
@@ -40,7 +40,9 @@ export function platformEntries(element) {
     entries.push(entry("duibiao-calledElement", CalledElementEntry, isSelectEntryEdited));
   }
   if (leavesChoosingGateway(element)) {
-    entries.push(entry("duibiao-condition", ConditionEntry), entry("duibiao-default", DefaultFlowEntry, () => false));
+    // bpmn-js drops a flow's condition when it becomes the default (and the reverse): one or the other.
+    if (!isDefaultFlow(element)) entries.push(entry("duibiao-condition", ConditionEntry));
+    entries.push(entry("duibiao-default", DefaultFlowEntry, () => false));
   }
   if (isTimerEvent(element)) entries.push(entry("duibiao-timerHint", TimerHintEntry, () => false));
   return entries;
