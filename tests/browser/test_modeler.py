@@ -56,6 +56,8 @@ def contract_blueprint(posted: list) -> Blueprint:
     @bp.post("/formal_plan/save")
     def save():
         posted.append(("save", request.get_json()))
+        if request.get_json()["note"] == "拒绝":
+            return jsonify(errors={"xml": ["流程文件被拒绝"]}), 422
         return jsonify(draft_id=1, edit_url=url_for(".page"), saved_at="2026-12-06 18:01", problems=[SERVER_PROBLEM])
 
     @bp.post("/formal_plan/validate")
@@ -95,6 +97,25 @@ REVIEW_OPTIONS_ARE = """(expected) => {
   const option = properties.values.find(p => p.name === "reviewOptions");
   return Boolean(option) && option.value === expected;
 }"""
+
+UNKNOWN_EXTENSIONS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:other="http://example.org/other"
+    id="d" targetNamespace="http://duibiao.example/bpmn">
+  <bpmn:process id="formal_plan" isExecutable="true">
+    <bpmn:serviceTask id="s"><bpmn:extensionElements>
+      <spiffworkflow:serviceTaskOperator id="plan.approve" resultVariable="r">
+        <spiffworkflow:parameters><spiffworkflow:parameter id="p" type="str" value="1" /></spiffworkflow:parameters>
+      </spiffworkflow:serviceTaskOperator>
+      <spiffworkflow:somethingNew level="2"><spiffworkflow:inner>text</spiffworkflow:inner></spiffworkflow:somethingNew>
+      <other:thing a="b" />
+    </bpmn:extensionElements></bpmn:serviceTask>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="formal_plan">
+    <bpmndi:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="100" y="100" width="100" height="80" /></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
 
 SAVE_XML = "async () => (await window.duibiaoDesigner.modeler.saveXML({format: true})).xml"
 
@@ -160,4 +181,18 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     kind, body = posted[-1]
     assert kind == "save" and body["note"] == "增加专家评审" and 'id="expert_review"' in body["xml"]
     assert [k for k, _ in posted] == ["validate", "save"]
+
+    # A refused save (422) says why in the status line and the list.
+    page.locator("[data-designer-note]").fill("拒绝")
+    page.get_by_role("button", name="保存").click()
+    status = page.locator("[data-designer-status]")
+    page.wait_for_function("(s) => s.textContent === '保存失败：流程文件被拒绝'", arg=status.element_handle())
+    assert "流程文件被拒绝" in problems.text_content()
+
+    # Extension elements the descriptor does not describe come back out unchanged.
+    page.evaluate("(xml) => window.duibiaoDesigner.modeler.importXML(xml)", UNKNOWN_EXTENSIONS)
+    xml = page.evaluate(SAVE_XML)
+    for kept in ('<spiffworkflow:parameter id="p" type="str" value="1" />', '<spiffworkflow:somethingNew level="2">',
+                 "<spiffworkflow:inner>text</spiffworkflow:inner>", '<other:thing a="b" />'):
+        assert kept in xml, xml
     assert js_errors == [], json.dumps(js_errors, ensure_ascii=False)

@@ -11,6 +11,7 @@ import { STAGE_SUGGESTIONS_ID } from "./platform_entries.js";
 import { createServerProblems } from "./server_problems.js";
 import spiffworkflowDescriptor from "./spiffworkflow.json";
 import { translateModule } from "./translations.js";
+import { keepUnknownSpiffworkflowElements } from "./unknown_elements.js";
 import { createWorkspace } from "./workspace.js";
 
 // Every word of this page's script the designer reads.
@@ -97,7 +98,7 @@ function createModeler(page, catalogue) {
   });
 }
 
-/** Moddle drops elements it cannot read (e.g. unknown spiffworkflow:*): say so before a save loses them. */
+/** Moddle drops elements it cannot read (misplaced or malformed): say so before a save loses them. */
 function unreadableContent(warnings) {
   return (warnings || [])
     .map((warning) => /unparsable content <([^>]+)>/.exec(warning.message || ""))
@@ -142,6 +143,7 @@ function start() {
   const catalogue = readCatalogue();
   addStageSuggestions(catalogue.stages);
   const modeler = createModeler(page, catalogue);
+  keepUnknownSpiffworkflowElements(modeler.get("moddle"));
   const problems = createServerProblems(modeler, page.querySelector("[data-designer-problems]"), MESSAGES);
   const workspace = createWorkspace({ modeler, page, problems, words: MESSAGES });
   window.duibiaoDesigner = { modeler, save: workspace.save, validate: workspace.validate };
