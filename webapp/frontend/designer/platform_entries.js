@@ -62,7 +62,8 @@ function PropertyText({ element, id, name, label, description }) {
 export function FormKeyEntry({ element, id }) {
   const words = useWords();
   const choices = useCatalogue().formKeys || [];
-  const ordered = [...choices.filter((c) => c.generic), ...choices.filter((c) => !c.generic)];
+  const ordered = [...choices.filter((c) => c.generic), ...choices.filter((c) => !c.generic)]
+    .map((c) => ({ value: c.value, label: c.label === c.value ? c.value : `${c.label}（${c.value}）` }));
   return PropertySelect({ element, id, name: "formKey", label: words.formKey, choices: ordered });
 }
 

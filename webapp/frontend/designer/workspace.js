@@ -38,7 +38,7 @@ export function createWorkspace({ modeler, page, problems, words }) {
   let savedChanges = 0;
 
   function setStatus(text, tone) {
-    status.textContent = text;
+    status.textContent = text.trim();
     status.dataset.tone = tone;
   }
 
