@@ -1,19 +1,21 @@
 """The designer's BPMN modeler page in Chromium with the real bundle: the properties panel writes the
 spiffworkflow properties the engine reads, the lint marks a stage without its label on the canvas,
-and 检查 / 保存 pin the server's problems on the elements.
+检查 / 保存 pin the server's problems on the elements, and the first save moves to the draft's page.
 
-Until the design views exist the page is rendered through a test-only blueprint below that follows
-their contract; to use the real view, make ``modeler_url`` return
-``url_for("design.new_draft", process_key="formal_plan")`` (after logging in as a designer).
+The page is rendered through a test-only blueprint (below) that follows the design views' contract
+(template variables, JSON answers), so the server's answers are fixed. To drive the real views instead,
+log in as a designer and make ``modeler_url`` return ``url_for("design.new_draft", process_key="formal_plan")``;
+the assertions on SERVER_PROBLEM then become the real validation's.
 """
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, send_file, url_for
 
 pytestmark = pytest.mark.browser
 
@@ -39,26 +41,37 @@ SERVER_PROBLEM = {"element_id": "review_plan", "where": "formal_plan.bpmn: forma
 
 
 def contract_blueprint(posted: list) -> Blueprint:
-    """The design views' contract, enough for the page: the XML, save and validate (recorded in ``posted``)."""
+    """The design views' contract, enough for the page: a new draft's page and the draft's own page, the
+    XML, save and validate. The requests are recorded in ``posted``; the saved XML is draft 1's."""
     bp = Blueprint("modeler_contract", __name__, url_prefix="/_test/design")
+    draft = SimpleNamespace(id=1, note="", xml=None)
 
-    @bp.get("/formal_plan")
-    def page():
+    def modeler(draft_page: bool):
         return render_template(
-            "design/modeler.html", process_key="formal_plan", process_name="正式版方案", draft=None, note="",
-            xml_url=url_for(".xml"), save_url=url_for(".save"), validate_url=url_for(".validate"),
-            compare_url=None, scenarios_url=None, back_url="/", catalogue=CATALOGUE)
+            "design/modeler.html", process_key="formal_plan", process_name="正式版方案",
+            draft=draft if draft_page else None, note=draft.note if draft_page else "",
+            xml_url=url_for(".draft_xml" if draft_page else ".shipped_xml"),
+            save_url=url_for(".save_draft" if draft_page else ".save_new_draft"), validate_url=url_for(".validate"),
+            compare_url="/compare/1" if draft_page else None, scenarios_url="/scenarios/1" if draft_page else None,
+            back_url="/", catalogue=CATALOGUE)
 
-    @bp.get("/formal_plan.bpmn")
-    def xml():
-        return send_file(WORKFLOWS / "formal_plan.bpmn", mimetype="application/xml")
+    bp.add_url_rule("/formal_plan/new", "new_draft", lambda: modeler(False))
+    bp.add_url_rule("/drafts/1/edit", "edit_draft", lambda: modeler(True))
+    bp.add_url_rule("/formal_plan.bpmn", "shipped_xml",
+                    lambda: send_file(WORKFLOWS / "formal_plan.bpmn", mimetype="application/xml"))
+    bp.add_url_rule("/drafts/1/bpmn", "draft_xml", lambda: Response(draft.xml, mimetype="application/xml"))
 
-    @bp.post("/formal_plan/save")
     def save():
-        posted.append(("save", request.get_json()))
-        if request.get_json()["note"] == "拒绝":
+        body = request.get_json()
+        posted.append(("save", body))
+        if body["note"] == "拒绝":
             return jsonify(errors={"xml": ["流程文件被拒绝"]}), 422
-        return jsonify(draft_id=1, edit_url=url_for(".page"), saved_at="2026-12-06 18:01", problems=[SERVER_PROBLEM])
+        draft.xml, draft.note = body["xml"], body["note"]
+        return jsonify(draft_id=1, edit_url=url_for(".edit_draft"), compare_url="/compare/1",
+                       scenarios_url="/scenarios/1", saved_at="2026-12-06 18:01", problems=[SERVER_PROBLEM])
+
+    bp.add_url_rule("/formal_plan/drafts", "save_new_draft", save, methods=["POST"])
+    bp.add_url_rule("/drafts/1", "save_draft", save, methods=["POST"])
 
     @bp.post("/formal_plan/validate")
     def validate():
@@ -77,7 +90,7 @@ def posted():
 @pytest.fixture(scope="module")
 def modeler_url(live_server, posted):
     live_server.app.register_blueprint(contract_blueprint(posted))
-    return "/_test/design/formal_plan"
+    return "/_test/design/formal_plan/new"
 
 
 CREATE_USER_TASK = """() => {
@@ -174,20 +187,27 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     problems.get_by_role("button", name="服务器说：审核步骤有问题").click()
     assert page.evaluate("window.duibiaoDesigner.modeler.get('selection').get().map(e => e.id)") == ["review_plan"]
 
-    # 保存: posts the XML and the note with the CSRF header (CSRFProtect would refuse it otherwise).
+    # 保存 posts the XML and the note with the CSRF header (CSRFProtect would refuse it otherwise); the first
+    # save of a new draft continues on the draft's own page, with the answer's problems carried over.
     page.locator("[data-designer-note]").fill("增加专家评审")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_function("document.querySelector('[data-designer-status]').textContent.startsWith('已保存')")
-    kind, body = posted[-1]
-    assert kind == "save" and body["note"] == "增加专家评审" and 'id="expert_review"' in body["xml"]
-    assert [k for k, _ in posted] == ["validate", "save"]
+    page.wait_for_url("**/_test/design/drafts/1/edit")
+    page.wait_for_selector('body[data-designer-state="ready"]')
+    status = page.locator("[data-designer-status]")
+    assert status.text_content() == "已保存 2026-12-06 18:01"
+    assert [kind for kind, _ in posted] == ["validate", "save"]
+    assert posted[-1][1]["note"] == "增加专家评审" and 'id="expert_review"' in posted[-1][1]["xml"]
+    assert page.locator("[data-designer-note]").input_value() == "增加专家评审"
+    assert page.evaluate("Boolean(window.duibiaoDesigner.modeler.get('elementRegistry').get('expert_review'))")
+    page.locator('.djs-overlays[data-container-id="review_plan"] .duibiao-server-badge').wait_for()
+    assert page.locator("[data-designer-compare]").get_attribute("href") == "/compare/1"
 
-    # A refused save (422) says why in the status line and the list.
+    # A refused save (422) says why in the status line and the list, and stays on the page.
     page.locator("[data-designer-note]").fill("拒绝")
     page.get_by_role("button", name="保存").click()
-    status = page.locator("[data-designer-status]")
     page.wait_for_function("(s) => s.textContent === '保存失败：流程文件被拒绝'", arg=status.element_handle())
-    assert "流程文件被拒绝" in problems.text_content()
+    assert "流程文件被拒绝" in page.locator("[data-designer-problems]").text_content()
+    assert posted[-1][0] == "save" and page.url.endswith("/_test/design/drafts/1/edit")
 
     # Extension elements the descriptor does not describe come back out unchanged.
     page.evaluate("(xml) => window.duibiaoDesigner.modeler.importXML(xml)", UNKNOWN_EXTENSIONS)

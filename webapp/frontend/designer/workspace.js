@@ -108,7 +108,8 @@ export function createWorkspace({ modeler, page, problems, words }) {
     return { ok: true, data };
   }
 
-  /** After the first save of a new draft, continue on the draft's own page (its own save address). */
+  /** After the first save of a new draft, continue on the draft's own page (its own save address):
+   * in place when the answer names that address (save_url), else by loading edit_url. */
   function adoptDraft(data) {
     if (!data.edit_url) return;
     const target = new URL(data.edit_url, window.location.href);
@@ -117,6 +118,7 @@ export function createWorkspace({ modeler, page, problems, words }) {
       urls.save = data.save_url;
       history.replaceState(null, "", target.href);
       updateLink(page.querySelector("[data-designer-compare]"), data.compare_url);
+      updateLink(page.querySelector("[data-designer-scenarios]"), data.scenarios_url);
       return;
     }
     sessionStorage.setItem(CARRIED_PROBLEMS_KEY, JSON.stringify({ path: target.pathname, data }));
