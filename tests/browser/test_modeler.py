@@ -133,8 +133,16 @@ UNKNOWN_EXTENSIONS = """<?xml version="1.0" encoding="UTF-8"?>
 SAVE_XML = "async () => (await window.duibiaoDesigner.modeler.saveXML({format: true})).xml"
 
 
-def lint_marker(page, element_id):
-    return page.locator(f'.djs-overlays[data-container-id="{element_id}"] .bjsl-overlay')
+LINT_SAYS = """([elementId, message, expected]) => {
+  const marker = document.querySelector(`.djs-overlays[data-container-id="${elementId}"] .bjsl-overlay`);
+  return Boolean(marker && marker.textContent.includes(message)) === expected;
+}"""
+
+
+def wait_for_lint(page, element_id, message, present=True):
+    """The lint's marker on the element lists ``message`` (or, present=False, does not): other rules may
+    mark the same element (the new task has no flows yet)."""
+    page.wait_for_function(LINT_SAYS, arg=[element_id, message, present])
 
 
 def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(new_context, modeler_url, posted):
@@ -151,13 +159,13 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     panel.locator("#bio-properties-panel-duibiao-formKey").select_option("generic_review")
     panel.locator("#bio-properties-panel-duibiao-stage").click()
     page.keyboard.type("expert_review")
-    marker = lint_marker(page, "expert_review")
-    marker.wait_for(state="attached")
-    assert "阶段“expert_review”缺少显示名称（stageLabel）" in marker.text_content()
+    missing_label = "阶段“expert_review”缺少显示名称（stageLabel）"
+    wait_for_lint(page, "expert_review", missing_label)
+    assert page.locator('.djs-overlays[data-container-id="expert_review"] .bjsl-icon-error').count() == 1
 
     panel.locator("#bio-properties-panel-duibiao-stageLabel").click()
     page.keyboard.type("专家评审中")
-    marker.wait_for(state="detached")
+    wait_for_lint(page, "expert_review", missing_label, present=False)
 
     panel.get_by_label("通过", exact=True).check()
     panel.get_by_label("退回修改").check()
