@@ -8,11 +8,11 @@ import lintModule from "bpmn-js-bpmnlint";
 import { lintConfig } from "./lint_fallback.js";
 import { platformPropertiesModule } from "./platform_provider.js";
 import { STAGE_SUGGESTIONS_ID } from "./platform_entries.js";
-import { createServerProblems } from "./server_problems.js";
+import { ServerProblems } from "./server_problems.js";
 import spiffworkflowDescriptor from "./spiffworkflow.json";
 import { translateModule } from "./translations.js";
 import { keepUnknownSpiffworkflowElements } from "./unknown_elements.js";
-import { createWorkspace } from "./workspace.js";
+import { Workspace } from "./workspace.js";
 
 // Every word of this page's script the designer reads.
 const MESSAGES = {
@@ -144,9 +144,9 @@ function start() {
   addStageSuggestions(catalogue.stages);
   const modeler = createModeler(page, catalogue);
   keepUnknownSpiffworkflowElements(modeler.get("moddle"));
-  const problems = createServerProblems(modeler, page.querySelector("[data-designer-problems]"), MESSAGES);
-  const workspace = createWorkspace({ modeler, page, problems, words: MESSAGES });
-  window.duibiaoDesigner = { modeler, save: workspace.save, validate: workspace.validate };
+  const problems = new ServerProblems(modeler, page.querySelector("[data-designer-problems]"), MESSAGES);
+  const workspace = new Workspace({ modeler, page, problems, words: MESSAGES });
+  window.duibiaoDesigner = { modeler, save: () => workspace.save(), validate: () => workspace.validate() };
   openDiagram(page, modeler, workspace);
 }
 

@@ -123,11 +123,12 @@ export function LaneRoleEntry({ element, id }) {
   const modeling = useService("modeling");
   const roles = useCatalogue().roles || [];
   const current = () => getBusinessObject(element).name || "";
+  const choices = roles.map((role) => ({ value: role.value, label: `${role.label}（${role.value}）` }));
   return jsx(SelectEntry, {
     element, id, label: words.laneRole,
     getValue: current,
     setValue: (value) => modeling.updateProperties(element, { name: value || undefined }),
-    getOptions: () => selectOptions(words, roles.map((r) => ({ value: r.value, label: `${r.label}（${r.value}）` })), current()),
+    getOptions: () => selectOptions(words, choices, current()),
   });
 }
 

@@ -5,58 +5,64 @@ import { is } from "bpmn-js/lib/util/ModelUtil";
 const OVERLAY_TYPE = "duibiao-server";
 const MARKER = "duibiao-server-problem";
 
-function groupByElement(problems) {
+function messagesByElement(problems) {
   const byElement = new Map();
   for (const problem of problems) {
     if (!problem.element_id) continue;
-    const messages = byElement.get(problem.element_id) || [];
-    messages.push(problem.message);
-    byElement.set(problem.element_id, messages);
+    byElement.set(problem.element_id, [...(byElement.get(problem.element_id) || []), problem.message]);
   }
   return byElement;
 }
 
-export function createServerProblems(modeler, container, words) {
-  const canvas = modeler.get("canvas");
-  const overlays = modeler.get("overlays");
-  const registry = modeler.get("elementRegistry");
-  const selection = modeler.get("selection");
-  let marked = [];
+export class ServerProblems {
+  constructor(modeler, container, words) {
+    this.canvas = modeler.get("canvas");
+    this.overlays = modeler.get("overlays");
+    this.registry = modeler.get("elementRegistry");
+    this.selection = modeler.get("selection");
+    this.container = container;
+    this.list = container.querySelector("ul");
+    this.heading = container.querySelector("[data-problems-heading]");
+    this.words = words;
+    this.marked = [];
+    // A new diagram (importXML) has new shapes: the old pins mean nothing there.
+    modeler.on("import.done", () => this.clear());
+  }
 
   /** The shape for an id: the element itself, or the pool drawing the process of that id. */
-  function shapeFor(elementId) {
-    return registry.get(elementId) || registry.find((element) => is(element, "bpmn:Participant")
+  shapeFor(elementId) {
+    return this.registry.get(elementId) || this.registry.find((element) => is(element, "bpmn:Participant")
       && element.businessObject.processRef && element.businessObject.processRef.id === elementId) || null;
   }
 
-  function clear() {
-    overlays.remove({ type: OVERLAY_TYPE });
-    marked.forEach((element) => canvas.removeMarker(element, MARKER));
-    marked = [];
-    container.querySelector("ul").replaceChildren();
-    container.hidden = true;
+  clear() {
+    this.overlays.remove({ type: OVERLAY_TYPE });
+    this.marked.forEach((shape) => this.canvas.removeMarker(shape, MARKER));
+    this.marked = [];
+    this.list.replaceChildren();
+    this.container.hidden = true;
   }
 
-  function pin(elementId, messages) {
-    const shape = shapeFor(elementId);
+  pin(elementId, messages) {
+    const shape = this.shapeFor(elementId);
     if (!shape) return;
     const badge = document.createElement("div");
     badge.className = "duibiao-server-badge";
-    badge.textContent = words.serverBadge;
+    badge.textContent = this.words.serverBadge;
     badge.title = messages.join("\n");
-    overlays.add(shape, OVERLAY_TYPE, { position: { bottom: -4, left: -8 }, html: badge });
-    canvas.addMarker(shape, MARKER);
-    marked.push(shape);
+    this.overlays.add(shape, OVERLAY_TYPE, { position: { bottom: -4, left: -8 }, html: badge });
+    this.canvas.addMarker(shape, MARKER);
+    this.marked.push(shape);
   }
 
-  function focus(elementId) {
-    const shape = shapeFor(elementId);
+  focus(elementId) {
+    const shape = this.shapeFor(elementId);
     if (!shape) return;
-    selection.select(shape);
-    canvas.scrollToElement(shape);
+    this.selection.select(shape);
+    this.canvas.scrollToElement(shape);
   }
 
-  function listItem(message, where, elementId) {
+  listItem(message, where, elementId) {
     const item = document.createElement("li");
     const text = document.createElement(elementId ? "button" : "span");
     text.textContent = message;
@@ -64,7 +70,7 @@ export function createServerProblems(modeler, container, words) {
       text.type = "button";
       text.className = "btn btn-link btn-sm p-0 text-start text-danger";
       text.dataset.elementId = elementId;
-      text.addEventListener("click", () => focus(elementId));
+      text.addEventListener("click", () => this.focus(elementId));
     }
     item.append(text);
     if (where) {
@@ -76,20 +82,18 @@ export function createServerProblems(modeler, container, words) {
     return item;
   }
 
-  /** Show `problems` ([{element_id, where, message}]) and refused-field `errors` ({field: [msg]}). */
-  function show(problems, errors) {
-    clear();
-    const list = container.querySelector("ul");
+  /** Show `problems` ([{element_id, where, message}]) and refused fields' `errors` ({field: [message]}). */
+  show(problems, errors) {
+    this.clear();
     const refusals = Object.values(errors || {}).flat();
-    refusals.forEach((message) => list.append(listItem(message, "", null)));
-    (problems || []).forEach((p) => list.append(listItem(p.message, p.where, p.element_id)));
-    groupByElement(problems || []).forEach((messages, elementId) => pin(elementId, messages));
-    const count = refusals.length + (problems || []).length;
-    container.querySelector("[data-problems-heading]").textContent = count
-      ? words.problemsHeading.replace("{count}", String(count)) : words.noProblems;
-    container.classList.toggle("designer-problems-clean", !count);
-    container.hidden = false;
+    const found = problems || [];
+    refusals.forEach((message) => this.list.append(this.listItem(message, "", null)));
+    found.forEach((p) => this.list.append(this.listItem(p.message, p.where, p.element_id)));
+    messagesByElement(found).forEach((messages, elementId) => this.pin(elementId, messages));
+    const count = refusals.length + found.length;
+    this.heading.textContent = count
+      ? this.words.problemsHeading.replace("{count}", String(count)) : this.words.noProblems;
+    this.container.classList.toggle("designer-problems-clean", !count);
+    this.container.hidden = false;
   }
-
-  return { show, clear };
 }

@@ -1,7 +1,7 @@
 // The modeler page's toolbar: 保存 (with 备注), 检查, the status line, the unsaved-changes guard,
-// and the switch to the draft's own address after the first save of a new draft.
+// and the move to the draft's own page after the first save of a new draft.
 
-const CARRIED_PROBLEMS_KEY = "duibiao-designer-carried-problems";
+const CARRIED_SAVE_KEY = "duibiao-designer-carried-save";
 
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -26,134 +26,137 @@ async function postJSON(url, payload) {
 }
 
 function firstError(errors) {
-  const messages = Object.values(errors || {}).flat();
-  return messages[0] || "";
+  return Object.values(errors || {}).flat()[0] || "";
 }
 
-export function createWorkspace({ modeler, page, problems, words }) {
-  const status = page.querySelector("[data-designer-status]");
-  const noteInput = page.querySelector("[data-designer-note]");
-  const urls = { save: page.dataset.saveUrl, validate: page.dataset.validateUrl };
-  let changes = 0;
-  let savedChanges = 0;
-
-  function setStatus(text, tone) {
-    status.textContent = text.trim();
-    status.dataset.tone = tone;
-  }
-
-  const isDirty = () => changes !== savedChanges;
-  const markChanged = () => {
-    changes += 1;
-    setStatus(words.unsaved, "warning");
-  };
-
-  modeler.on("commandStack.changed", markChanged);
-  noteInput.addEventListener("input", markChanged);
-  window.addEventListener("beforeunload", (event) => {
-    if (!isDirty()) return;
-    event.preventDefault();
-    event.returnValue = "";
-  });
-
-  async function currentXML() {
-    const { xml } = await modeler.saveXML({ format: true });
-    return xml;
-  }
-
-  async function save() {
-    const savingChanges = changes;
-    setStatus(words.saving, "info");
-    let result;
-    try {
-      result = await postJSON(urls.save, { xml: await currentXML(), note: noteInput.value });
-    } catch (error) {
-      setStatus(words.saveFailed + words.networkError, "danger");
-      return { ok: false, error: String(error) };
-    }
-    const { status: code, data } = result;
-    if (code !== 200 || !data) {
-      const reason = (data && firstError(data.errors)) || words.httpError.replace("{status}", String(code));
-      problems.show([], data && data.errors);
-      setStatus(words.saveFailed + reason, "danger");
-      return { ok: false, status: code, data };
-    }
-    savedChanges = savingChanges;
-    setStatus(isDirty() ? words.unsaved : words.saved.replace("{at}", data.saved_at || ""), isDirty() ? "warning" : "success");
-    problems.show(data.problems || []);
-    adoptDraft(data);
-    return { ok: true, data };
-  }
-
-  async function validate() {
-    setStatus(words.validating, "info");
-    let result;
-    try {
-      result = await postJSON(urls.validate, { xml: await currentXML() });
-    } catch (error) {
-      setStatus(words.validateFailed + words.networkError, "danger");
-      return { ok: false, error: String(error) };
-    }
-    const { status: code, data } = result;
-    if (code !== 200 || !data) {
-      const reason = (data && firstError(data.errors)) || words.httpError.replace("{status}", String(code));
-      problems.show([], data && data.errors);
-      setStatus(words.validateFailed + reason, "danger");
-      return { ok: false, status: code, data };
-    }
-    const found = (data.problems || []).length;
-    problems.show(data.problems || []);
-    setStatus(found ? words.validated.replace("{count}", String(found)) : words.validatedClean,
-      found ? "warning" : "success");
-    return { ok: true, data };
-  }
-
-  /** After the first save of a new draft, continue on the draft's own page (its own save address):
-   * in place when the answer names that address (save_url), else by loading edit_url. */
-  function adoptDraft(data) {
-    if (!data.edit_url) return;
-    const target = new URL(data.edit_url, window.location.href);
-    if (target.pathname === window.location.pathname) return;
-    if (data.save_url) {
-      urls.save = data.save_url;
-      history.replaceState(null, "", target.href);
-      updateLink(page.querySelector("[data-designer-compare]"), data.compare_url);
-      updateLink(page.querySelector("[data-designer-scenarios]"), data.scenarios_url);
-      return;
-    }
-    sessionStorage.setItem(CARRIED_PROBLEMS_KEY, JSON.stringify({ path: target.pathname, data }));
-    window.location.replace(target.href);
-  }
-
-  /** The saved state and problems carried over the switch to the draft's page. */
-  function restoreCarried() {
-    const carried = sessionStorage.getItem(CARRIED_PROBLEMS_KEY);
-    sessionStorage.removeItem(CARRIED_PROBLEMS_KEY);
-    if (!carried) return;
-    const { path, data } = JSON.parse(carried);
-    if (path !== window.location.pathname) return;
-    setStatus(words.saved.replace("{at}", data.saved_at || ""), "success");
-    problems.show(data.problems || []);
-  }
-
-  page.querySelector("[data-designer-save]").addEventListener("click", () => save());
-  page.querySelector("[data-designer-validate]").addEventListener("click", () => validate());
-
-  function imported() {
-    changes = 0;
-    savedChanges = 0;
-    const draftOpen = Boolean(page.dataset.draftId);
-    setStatus(draftOpen ? words.saved.replace("{at}", "") : words.notSavedYet, draftOpen ? "success" : "secondary");
-    restoreCarried();
-  }
-
-  return { save, validate, imported, isDirty };
-}
-
-function updateLink(link, url) {
+function enableLink(link, url) {
   if (!link || !url) return;
   link.href = url;
   link.classList.remove("disabled");
   link.removeAttribute("aria-disabled");
   link.removeAttribute("tabindex");
+}
+
+export class Workspace {
+  constructor({ modeler, page, problems, words }) {
+    this.modeler = modeler;
+    this.page = page;
+    this.problems = problems;
+    this.words = words;
+    this.status = page.querySelector("[data-designer-status]");
+    this.note = page.querySelector("[data-designer-note]");
+    this.urls = { save: page.dataset.saveUrl, validate: page.dataset.validateUrl };
+    // Edits are counted; the page is dirty while the count differs from the one last saved.
+    this.changes = 0;
+    this.savedChanges = 0;
+    this.listen();
+  }
+
+  listen() {
+    const markChanged = () => {
+      this.changes += 1;
+      this.setStatus(this.words.unsaved, "warning");
+    };
+    this.modeler.on("commandStack.changed", markChanged);
+    this.note.addEventListener("input", markChanged);
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.isDirty()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    this.page.querySelector("[data-designer-save]").addEventListener("click", () => this.save());
+    this.page.querySelector("[data-designer-validate]").addEventListener("click", () => this.validate());
+  }
+
+  isDirty() {
+    return this.changes !== this.savedChanges;
+  }
+
+  setStatus(text, tone) {
+    this.status.textContent = text.trim();
+    this.status.dataset.tone = tone;
+  }
+
+  /** Once the diagram is open: nothing unsaved; on a draft's page, what its first save carried over. */
+  imported() {
+    this.changes = 0;
+    this.savedChanges = 0;
+    const draftOpen = Boolean(this.page.dataset.draftId);
+    this.setStatus(draftOpen ? this.words.saved.replace("{at}", "") : this.words.notSavedYet,
+      draftOpen ? "success" : "secondary");
+    this.restoreCarried();
+  }
+
+  /** POST the current XML (and extra fields); {ok, data} or a failure already shown. */
+  async post(url, extra, failedWords) {
+    let result;
+    try {
+      const { xml } = await this.modeler.saveXML({ format: true });
+      result = await postJSON(url, { xml, ...extra });
+    } catch (error) {
+      this.setStatus(failedWords + this.words.networkError, "danger");
+      return { ok: false, error: String(error) };
+    }
+    const { status, data } = result;
+    if (status !== 200 || !data) {
+      const reason = (data && firstError(data.errors)) || this.words.httpError.replace("{status}", String(status));
+      this.problems.show([], data && data.errors);
+      this.setStatus(failedWords + reason, "danger");
+      return { ok: false, status, data };
+    }
+    return { ok: true, data };
+  }
+
+  async save() {
+    const savingChanges = this.changes;
+    this.setStatus(this.words.saving, "info");
+    const result = await this.post(this.urls.save, { note: this.note.value }, this.words.saveFailed);
+    if (!result.ok) return result;
+    this.savedChanges = savingChanges;
+    const data = result.data;
+    if (this.isDirty()) this.setStatus(this.words.unsaved, "warning");
+    else this.setStatus(this.words.saved.replace("{at}", data.saved_at || ""), "success");
+    this.problems.show(data.problems || []);
+    this.adoptDraft(data);
+    return result;
+  }
+
+  async validate() {
+    this.setStatus(this.words.validating, "info");
+    const result = await this.post(this.urls.validate, {}, this.words.validateFailed);
+    if (!result.ok) return result;
+    const found = (result.data.problems || []).length;
+    this.problems.show(result.data.problems || []);
+    if (found) this.setStatus(this.words.validated.replace("{count}", String(found)), "warning");
+    else this.setStatus(this.words.validatedClean, "success");
+    return result;
+  }
+
+  /** After the first save of a new draft, continue on the draft's own page (its own save address):
+   * in place when the answer names that address (save_url), else by loading edit_url. */
+  adoptDraft(data) {
+    if (!data.edit_url) return;
+    const target = new URL(data.edit_url, window.location.href);
+    if (target.pathname === window.location.pathname) return;
+    if (data.save_url) {
+      this.urls.save = data.save_url;
+      history.replaceState(null, "", target.href);
+      enableLink(this.page.querySelector("[data-designer-compare]"), data.compare_url);
+      enableLink(this.page.querySelector("[data-designer-scenarios]"), data.scenarios_url);
+      return;
+    }
+    sessionStorage.setItem(CARRIED_SAVE_KEY, JSON.stringify({ path: target.pathname, data }));
+    window.location.replace(target.href);
+  }
+
+  /** The saved state and problems carried over the move to the draft's page. */
+  restoreCarried() {
+    const carried = sessionStorage.getItem(CARRIED_SAVE_KEY);
+    sessionStorage.removeItem(CARRIED_SAVE_KEY);
+    if (!carried) return;
+    const { path, data } = JSON.parse(carried);
+    if (path !== window.location.pathname) return;
+    this.setStatus(this.words.saved.replace("{at}", data.saved_at || ""), "success");
+    this.problems.show(data.problems || []);
+  }
 }
