@@ -44,6 +44,7 @@ const MESSAGES = {
   stage: "阶段代码",
   stageHint: "英文代码，如 plan_review；同一代码在文件中只对应一个阶段名称",
   stageLabel: "阶段名称",
+  stageLabelKnown: "此阶段代码已用的名称：{label}",
   reviewOptions: "审核选项",
   reviewOptionsHint: "都不选时提供全部三项",
   taskLane: "泳道（角色）",
@@ -110,8 +111,8 @@ function unreadableContent(warnings) {
 function fitWithRoomForPalette(canvas) {
   canvas.zoom("fit-viewport", "auto");
   const { width, height } = canvas.getSize();
-  canvas.zoom(canvas.zoom() * 0.88, { x: width / 2, y: height / 2 });
-  canvas.scroll({ dx: 70, dy: 0 });
+  canvas.zoom(canvas.zoom() * 0.85, { x: width / 2, y: height / 2 });
+  canvas.scroll({ dx: 50, dy: 0 });
 }
 
 async function openDiagram(page, modeler, workspace) {

@@ -77,9 +77,13 @@ export function StageEntry({ element, id }) {
   return PropertyText({ element, id, name: "stage", label: words.stage, description: words.stageHint });
 }
 
+/** 阶段名称, with the name the stage code already has elsewhere (one label per code). */
 export function StageLabelEntry({ element, id }) {
   const words = useWords();
-  return PropertyText({ element, id, name: "stageLabel", label: words.stageLabel });
+  const stage = getPlatformProperty(element, "stage");
+  const known = (useCatalogue().stages || []).find((s) => s.value === stage);
+  const description = known ? words.stageLabelKnown.replace("{label}", known.label) : undefined;
+  return PropertyText({ element, id, name: "stageLabel", label: words.stageLabel, description });
 }
 
 /** 审核选项: checkboxes stored as one comma-separated value in the catalogue's order. */

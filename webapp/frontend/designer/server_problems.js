@@ -40,7 +40,14 @@ export class ServerProblems {
     this.marked.forEach((shape) => this.canvas.removeMarker(shape, MARKER));
     this.marked = [];
     this.list.replaceChildren();
-    this.container.hidden = true;
+    this.setVisible(false);
+  }
+
+  /** Show or hide the list; the canvas below it changes size, which diagram-js must be told. */
+  setVisible(visible) {
+    if (this.container.hidden === !visible) return;
+    this.container.hidden = !visible;
+    this.canvas.resized();
   }
 
   pin(elementId, messages) {
@@ -94,6 +101,6 @@ export class ServerProblems {
     this.heading.textContent = count
       ? this.words.problemsHeading.replace("{count}", String(count)) : this.words.noProblems;
     this.container.classList.toggle("designer-problems-clean", !count);
-    this.container.hidden = false;
+    this.setVisible(true);
   }
 }

@@ -65,6 +65,12 @@ export class Workspace {
       event.returnValue = "";
     });
     this.page.querySelector("[data-designer-save]").addEventListener("click", () => this.save());
+    document.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        this.save();
+      }
+    });
     this.page.querySelector("[data-designer-validate]").addEventListener("click", () => this.validate());
   }
 
