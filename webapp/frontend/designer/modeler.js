@@ -116,7 +116,6 @@ function fitWithRoomForPalette(canvas) {
 }
 
 async function openDiagram(page, modeler, workspace) {
-  const status = page.querySelector("[data-designer-status]");
   try {
     const response = await fetch(page.dataset.xmlUrl, { credentials: "same-origin" });
     if (!response.ok) throw new Error(MESSAGES.httpError.replace("{status}", String(response.status)));
@@ -124,14 +123,10 @@ async function openDiagram(page, modeler, workspace) {
     fitWithRoomForPalette(modeler.get("canvas"));
     workspace.imported();
     const lost = unreadableContent(warnings);
-    if (lost.length) {
-      status.textContent = MESSAGES.importWarnings + lost.join("、");
-      status.dataset.tone = "danger";
-    }
+    if (lost.length) workspace.setStatus(MESSAGES.importWarnings + lost.join("、"), "danger");
     document.body.dataset.designerState = "ready";
   } catch (error) {
-    status.textContent = MESSAGES.loadFailed + (error && error.message ? error.message : String(error));
-    status.dataset.tone = "danger";
+    workspace.setStatus(MESSAGES.loadFailed + (error && error.message ? error.message : String(error)), "danger");
     document.body.dataset.designerState = "error";
     if (window.console) console.error(error);
   }

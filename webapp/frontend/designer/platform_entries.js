@@ -10,6 +10,8 @@ import {
   getPlatformProperty, getServiceOperator, setPlatformProperty, setServiceOperatorAttribute,
 } from "./extension_elements.js";
 import { findLane, isDefaultFlow } from "./model_queries.js";
+
+// The page's <datalist> of stage codes in use (the entry module fills it from the catalogue).
 export const STAGE_SUGGESTIONS_ID = "duibiao-stage-suggestions";
 
 function usePlatformConfig() {
@@ -38,7 +40,8 @@ function selectOptions(words, choices, current) {
   return options.map((option) => ({ value: option.value, label: option.label }));
 }
 
-function PropertySelect({ element, id, name, label, choices }) {
+// Shared render helpers: called inside an entry component's render, whose hooks they use.
+function renderPropertySelect({ element, id, name, label, choices }) {
   const words = useWords();
   const writers = useWriters();
   return jsx(SelectEntry, {
@@ -49,7 +52,7 @@ function PropertySelect({ element, id, name, label, choices }) {
   });
 }
 
-function PropertyText({ element, id, name, label, description }) {
+function renderPropertyText({ element, id, name, label, description }) {
   const writers = useWriters();
   return jsx(TextFieldEntry, {
     element, id, label, description,
@@ -64,7 +67,7 @@ export function FormKeyEntry({ element, id }) {
   const choices = useCatalogue().formKeys || [];
   const ordered = [...choices.filter((c) => c.generic), ...choices.filter((c) => !c.generic)]
     .map((c) => ({ value: c.value, label: c.label === c.value ? c.value : `${c.label}（${c.value}）` }));
-  return PropertySelect({ element, id, name: "formKey", label: words.formKey, choices: ordered });
+  return renderPropertySelect({ element, id, name: "formKey", label: words.formKey, choices: ordered });
 }
 
 /** 阶段代码: a text field offering the stage codes already in use (a <datalist> on the page). */
@@ -74,7 +77,7 @@ export function StageEntry({ element, id }) {
     const input = document.getElementById(`bio-properties-panel-${id}`);
     if (input) input.setAttribute("list", STAGE_SUGGESTIONS_ID);
   });
-  return PropertyText({ element, id, name: "stage", label: words.stage, description: words.stageHint });
+  return renderPropertyText({ element, id, name: "stage", label: words.stage, description: words.stageHint });
 }
 
 /** 阶段名称, with the name the stage code already has elsewhere (one label per code). */
@@ -83,7 +86,7 @@ export function StageLabelEntry({ element, id }) {
   const stage = getPlatformProperty(element, "stage");
   const known = (useCatalogue().stages || []).find((s) => s.value === stage);
   const description = known ? words.stageLabelKnown.replace("{label}", known.label) : undefined;
-  return PropertyText({ element, id, name: "stageLabel", label: words.stageLabel, description });
+  return renderPropertyText({ element, id, name: "stageLabel", label: words.stageLabel, description });
 }
 
 /** 审核选项: checkboxes stored as one comma-separated value in the catalogue's order. */
