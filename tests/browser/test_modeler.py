@@ -170,6 +170,10 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     panel.get_by_label("通过", exact=True).check()
     panel.get_by_label("退回修改").check()
     page.wait_for_function(REVIEW_OPTIONS_ARE, arg="approve,return")
+    page.evaluate("window.duibiaoDesigner.modeler.get('commandStack').undo()")
+    page.wait_for_function(REVIEW_OPTIONS_ARE, arg="approve")
+    page.evaluate("window.duibiaoDesigner.modeler.get('commandStack').redo()")
+    page.wait_for_function(REVIEW_OPTIONS_ARE, arg="approve,return")
 
     xml = page.evaluate(SAVE_XML)
     task = re.search(r'<bpmn:userTask id="expert_review".*?</bpmn:userTask>', xml, re.S).group(0)
@@ -223,4 +227,11 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     for kept in ('<spiffworkflow:parameter id="p" type="str" value="1" />', '<spiffworkflow:somethingNew level="2">',
                  "<spiffworkflow:inner>text</spiffworkflow:inner>", '<other:thing a="b" />'):
         assert kept in xml, xml
+
+    # Leaving with unsaved changes asks first.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.get_by_role("link", name="返回").click()
+    page.wait_for_url(lambda url: "/_test/design/" not in url)
+    assert dialogs == ["beforeunload"]
     assert js_errors == [], json.dumps(js_errors, ensure_ascii=False)

@@ -49,6 +49,7 @@ export class Workspace {
     // Edits are counted; the page is dirty while the count differs from the one last saved.
     this.changes = 0;
     this.savedChanges = 0;
+    this.pendingSave = null;
     this.listen();
   }
 
@@ -113,7 +114,18 @@ export class Workspace {
     return { ok: true, data };
   }
 
-  async save() {
+  /** One save at a time: a second click while the first is on its way gets the first's answer
+   * (two posts of a new draft would make two drafts). */
+  save() {
+    if (!this.pendingSave) {
+      this.pendingSave = this.saveNow().finally(() => {
+        this.pendingSave = null;
+      });
+    }
+    return this.pendingSave;
+  }
+
+  async saveNow() {
     const savingChanges = this.changes;
     this.setStatus(this.words.saving, "info");
     const result = await this.post(this.urls.save, { note: this.note.value }, this.words.saveFailed);
