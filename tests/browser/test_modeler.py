@@ -235,3 +235,43 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     page.wait_for_url(lambda url: "/_test/design/" not in url)
     assert dialogs == ["beforeunload"]
     assert js_errors == [], json.dumps(js_errors, ensure_ascii=False)
+
+
+def log_in(page, email, password):
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#captcha", "PASSED")
+    with page.expect_navigation():
+        page.click("button:has-text('登录')")
+
+
+def test_modeler_against_the_design_views(new_context, live_server):
+    """The same page through the real design views (once they are in this branch): 检查 pins the
+    server's validation on the new task, the first save moves to the draft's page."""
+    if "design.new_draft" not in live_server.app.view_functions:
+        pytest.skip("the design views (webapp/design.py) are not in this branch yet")
+    _, page, js_errors = new_context()
+    log_in(page, "designer@demo.duibiao.cn", "Design#2026")
+    page.goto("/design/processes/formal_plan/new")
+    page.wait_for_selector('body[data-designer-state="ready"]')
+    page.evaluate(CREATE_USER_TASK)
+    panel = page.locator("[data-designer-properties]")
+    panel.locator("#bio-properties-panel-duibiao-formKey").select_option("generic_review")
+    panel.locator("#bio-properties-panel-duibiao-stage").click()
+    page.keyboard.type("expert_review")
+    missing_label = "阶段“expert_review”缺少显示名称（stageLabel）"
+    wait_for_lint(page, "expert_review", missing_label)
+
+    page.get_by_role("button", name="检查").click()
+    page.locator('.djs-overlays[data-container-id="expert_review"] .duibiao-server-badge').wait_for()
+    assert missing_label in page.locator("[data-designer-problems]").text_content()
+
+    page.locator("[data-designer-note]").fill("增加专家评审")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r".*/design/drafts/\d+/edit$"))
+    page.wait_for_selector('body[data-designer-state="ready"]')
+    assert page.locator("[data-designer-status]").text_content().startswith("已保存")
+    assert page.locator("[data-designer-note]").input_value() == "增加专家评审"
+    assert page.locator("[data-designer-compare]").get_attribute("href").endswith("/compare")
+    assert js_errors == [] and live_server.errors == []
