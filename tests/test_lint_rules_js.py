@@ -40,14 +40,12 @@ JS_TWIN = {
     "correlation expressions are refused": "duibiao/no-correlation-expression",
     "ad-hoc completion conditions are refused": "duibiao/no-ad-hoc-completion-condition",
     "no unreachable element": "duibiao/reachable",
+    "only the extension elements the platform reads": "duibiao/allowed-extensions",
 }
 # what only the server can say: the safe evaluator, the names an expression may read, the hardened parser
 SERVER_ONLY = {
     "condition passes the safe evaluator", "condition names known variables", "condition names known functions",
     "timer expression is safe", "script passes the safe evaluator", "the hardened parser",
-    # The modeler's moddle drops spiffworkflow elements its descriptor does not declare when it imports a
-    # file, so a diagram drawn there never carries one; an uploaded file is refused by the server.
-    "only the extension elements the platform reads",
 }
 
 

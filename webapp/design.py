@@ -206,6 +206,7 @@ def _save(process_key: str, draft: ProcessDraft | None):
     found = workspace.problems(session, process_key, draft.bpmn_xml)
     db.commit()
     return jsonify(draft_id=draft.id, edit_url=url_for("design.edit_draft", draft_id=draft.id),
+                   save_url=url_for("design.save_draft", draft_id=draft.id),
                    compare_url=url_for("design.compare_draft", draft_id=draft.id),
                    scenarios_url=url_for("design.draft_scenarios", draft_id=draft.id),
                    saved_at=localized_time(draft.updated_at), problems=_problems_json(found))

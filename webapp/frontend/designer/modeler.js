@@ -5,7 +5,7 @@ import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import lintModule from "bpmn-js-bpmnlint";
 
-import { lintConfig } from "./lint_fallback.js";
+import { lintConfig } from "./lint/index.js";
 import { platformPropertiesModule } from "./platform_provider.js";
 import { STAGE_SUGGESTIONS_ID } from "./platform_entries.js";
 import { ServerProblems } from "./server_problems.js";

@@ -4,7 +4,7 @@
 import { BpmnModdle } from "bpmn-moddle";
 import { diff } from "bpmn-js-differ";
 
-import spiffworkflow from "../lint/spiffworkflow.json";
+import spiffworkflow from "../spiffworkflow.json";
 
 async function readDefinitions(xml) {
   const { rootElement } = await new BpmnModdle({ spiffworkflow }).fromXML(xml);

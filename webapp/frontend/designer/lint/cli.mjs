@@ -16,7 +16,7 @@ import bpmnlint from "bpmnlint";
 import { lintConfig } from "./index.js";
 
 const { Linter } = bpmnlint;
-const spiffworkflow = JSON.parse(await readFile(new URL("./spiffworkflow.json", import.meta.url), "utf8"));
+const spiffworkflow = JSON.parse(await readFile(new URL("../spiffworkflow.json", import.meta.url), "utf8"));
 
 function parseArguments(argv) {
   const files = [];

@@ -21,6 +21,7 @@ export const MESSAGES = {
     correlationExpression: "不支持消息关联表达式（它们不经过安全求值器）",
     adHocCompletionCondition: "不支持临时子流程的完成条件（它不经过安全求值器）",
     unreachable: "元素不可到达（没有从开始事件通向它的顺序流）",
+    extensionNotAllowed: "不支持的扩展元素“spiffworkflow:{name}”（平台不执行它）",
   },
   // bpmnlint's own rules report in English: their messages, translated (exact text, or a pattern
   // whose groups fill the {1}, {2} of the translation). A message not listed is shown as is.

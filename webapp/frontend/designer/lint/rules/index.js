@@ -1,4 +1,5 @@
 // Duibiao's rules by their stable names ("duibiao/<name>" in a bpmnlint config).
+import allowedExtensions from "./allowed-extensions.js";
 import callActivityCalledElement from "./call-activity-called-element.js";
 import callActivityKnown from "./call-activity-known.js";
 import formKeyImplemented from "./form-key-implemented.js";
@@ -35,4 +36,5 @@ export const DUIBIAO_RULES = {
   "no-correlation-expression": noCorrelationExpression,
   "no-ad-hoc-completion-condition": noAdHocCompletionCondition,
   reachable,
+  "allowed-extensions": allowedExtensions,
 };
