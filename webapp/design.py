@@ -32,8 +32,7 @@ designer_only = roles_required("designer")
 ACTION_LABELS = {"draft_saved": _l("保存草稿"), "draft_discarded": _l("放弃草稿"), "deployed": _l("部署"),
                  "made_current": _l("设为当前版本"), "rebound": _l("重新绑定被调用流程"),
                  "scenarios_saved": _l("修改场景"), "dry_run": _l("试运行")}
-SHIPPED_LABELS = {"same": _l("与 workflows/ 中的文件一致"), "differs": _l("workflows/ 中的文件与当前版本不同"),
-                  "absent": _l("workflows/ 中没有这个流程")}
+SHIPPED_LABELS = {"same": _l("与文件一致"), "differs": _l("文件已不同"), "absent": _l("无文件")}
 
 
 def init_app(app: Flask) -> None:

@@ -62,7 +62,7 @@ def test_the_workspace_lists_every_process_with_its_current_version(designer):
     plan = rows["formal_plan"]
     assert plan.xpath("string(td[@data-current-version])") == "v1"
     assert plan.xpath("string(td/@data-shipped)") == "same"
-    assert "与 workflows/ 中的文件一致" in plan.text_content()
+    assert "与文件一致" in plan.text_content()
     assert "流程设计" in text_of(designer.get("/account/password"))
 
 
