@@ -47,8 +47,12 @@ class Step:
             return N_("提出修订意见%(who)s", who=who)
         if self.kind == "clock":
             return N_("时间前进 %(duration)s 并触发到期的定时器", duration=self.value)
-        parts = "，".join(f"{key}={value}" for key, value in self.value.items())
+        parts = "，".join(f"{key}={_shown(value)}" for key, value in self.value.items())
         return N_("检查 %(parts)s", parts=parts)
+
+
+def _shown(value) -> str:
+    return "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
 
 
 @dataclass(frozen=True)
