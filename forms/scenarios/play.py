@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from engine import clock, inbox, runtime, timers
 from engine.domain import publicity
 from engine.domain.auth import find_user
+from engine.domain.errors import InputError
 from engine.services import ServiceContext
 from engine.text import N_
 from forms.publicity import CommentForm
@@ -142,11 +143,8 @@ class Play:
         try:
             publicity.file_comment(self.session, self.user(role or "enterprise"), self.subject.row[1],
                                    form.text.data.strip(), None)
-        except Exception as exc:
-            message = getattr(exc, "message", None)
-            if message is None:
-                raise
-            raise StepFailed(N_("修订意见被拒绝：%(error)s", error=str(message))) from exc
+        except InputError as exc:
+            raise StepFailed(N_("修订意见被拒绝：%(error)s", error=str(exc.message))) from exc
         self.session.commit()
 
     def subject_status(self) -> str | None:

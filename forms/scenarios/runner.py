@@ -8,7 +8,8 @@ from pathlib import Path
 
 from engine import clock
 from engine.text import N_, Text
-from forms.scenarios import format, starters
+from forms.scenarios import format as scenario_format
+from forms.scenarios import starters
 from forms.scenarios.format import Scenario, Step
 from forms.scenarios.formfill import StepFailed
 from forms.scenarios.play import Play, names
@@ -35,8 +36,9 @@ class Result:
 
 def load(process_key: str, root: str | Path | None = None, workflows_dir: str | Path | None = None
          ) -> list[Scenario]:
-    folders = format.roots(root, workflows_dir)
-    return [format.load_file(path, process_key) for path in format.scenario_files(process_key, folders)]
+    folders = scenario_format.roots(root, workflows_dir)
+    return [scenario_format.load_file(path, process_key)
+            for path in scenario_format.scenario_files(process_key, folders)]
 
 
 def run(process_key: str, overrides: dict[str, str | bytes] | None = None, root: str | Path | None = None,
@@ -57,7 +59,7 @@ def run(process_key: str, overrides: dict[str, str | bytes] | None = None, root:
 def run_all(overrides: dict[str, str | bytes] | None = None, root: str | Path | None = None,
             workflows_dir: str | Path | None = None) -> dict[str, list[Result]]:
     """Every process's scenarios, one sandbox base for all of them."""
-    keys = format.process_keys(format.roots(root, workflows_dir))
+    keys = scenario_format.process_keys(scenario_format.roots(root, workflows_dir))
     sandbox = Sandbox(workflows_dir=workflows_dir)
     try:
         return {key: run(key, overrides, root, workflows_dir, sandbox) for key in keys}
