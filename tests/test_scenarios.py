@@ -231,3 +231,15 @@ def test_a_run_leaves_the_apps_database_and_clock_alone(deployed, sandbox):
     assert _row_counts(deployed) == before
     assert before["process_definition"] > 0 and before["process_instance"] == 0
     assert clock.now() == APP_NOW != START  # the sandbox's clock was this thread's, for the run only
+
+
+def test_a_draft_of_a_called_process_is_what_its_caller_calls(sandbox):
+    """publicity runs inside formal_plan: formal_plan is deployed again so its call activity binds to the draft."""
+    old = '<spiffworkflow:property name="stageLabel" value="公示中" />'
+    draft = shipped("publicity.bpmn").replace(old, old.replace("公示中", "公示进行中"))
+    results = {r.scenario.file.rsplit("/", 1)[-1]: r
+               for r in scenarios.run("publicity", overrides={"publicity": draft}, sandbox=sandbox)}
+    no_comments = results["no_comments.yaml"]
+    assert not no_comments.passed
+    assert next(s.message for s in no_comments.steps if not s.passed) == "期望阶段名称 公示中，实际 公示进行中"
+    assert results["comments_upheld.yaml"].passed  # it expects no stage label of 公示
