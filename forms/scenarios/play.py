@@ -45,10 +45,11 @@ class Play:
     _clock: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
-    def open(cls, copy: Copy) -> Play:
-        play = cls(copy, copy.sessions())
-        play._clock.enter_context(clock.frozen_at(START))  # this thread only: the web app's requests go on
+    def open(cls, copy: Copy, moment: datetime = START, more_users: dict[str, int] | None = None) -> Play:
+        play = cls(copy, copy.sessions(), moment)
+        play._clock.enter_context(clock.frozen_at(moment))  # this thread only: the web app's requests go on
         play.users = {role: find_user(play.session, email) for role, (email, _kind, _name) in WORLD.items()}
+        play.users.update({role: play.session.get(User, user_id) for role, user_id in (more_users or {}).items()})
         return play
 
     def close(self) -> None:

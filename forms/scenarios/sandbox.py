@@ -88,9 +88,15 @@ class Copy:
     store: FileStore
 
     def close(self) -> None:
+        """Done with it: the file goes."""
         self.engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def open_copy(path: Path, store: FileStore) -> Copy:
+    engine = make_engine(f"sqlite:///{path}")
+    return Copy(path, engine, make_session_factory(engine), store)
 
 
 class Sandbox:
@@ -121,13 +127,14 @@ class Sandbox:
         with closing(sqlite3.connect(self.base)) as connection:
             connection.execute("PRAGMA journal_mode=DELETE")
 
-    def copy(self, overrides: dict[str, str | bytes] | None = None) -> Copy:
-        """A fresh copy of the base with the ``overrides`` (process key → BPMN) deployed."""
+    def copy(self, overrides: dict[str, str | bytes] | None = None, path: Path | None = None,
+             store: FileStore | None = None) -> Copy:
+        """A fresh copy of the base (at ``path``, else in the sandbox's folder) with the ``overrides``
+        (process key → BPMN) deployed."""
         self._copies += 1
-        path = self.directory / f"scenario-{self._copies}.sqlite"
+        path = path or self.directory / f"scenario-{self._copies}.sqlite"
         shutil.copyfile(self.base, path)
-        engine = make_engine(f"sqlite:///{path}")
-        copy = Copy(path, engine, make_session_factory(engine), self.store)
+        copy = open_copy(path, store or self.store)
         if overrides:
             try:
                 with clock.frozen_at(START), copy.sessions() as session:
