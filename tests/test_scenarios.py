@@ -243,3 +243,11 @@ def test_a_draft_of_a_called_process_is_what_its_caller_calls(sandbox):
     assert not no_comments.passed
     assert next(s.message for s in no_comments.steps if not s.passed) == "期望阶段名称 公示中，实际 公示进行中"
     assert results["comments_upheld.yaml"].passed  # it expects no stage label of 公示
+
+
+def test_a_step_whose_form_key_no_form_implements_fails_naming_it(sandbox, tmp_path):
+    draft = formal_plan_with_expert_review().decode().replace(
+        'name="formKey" value="generic_review"', 'name="formKey" value="expert_form"')
+    root = _scenario_root(tmp_path, {"expert.yaml": EXPERT_SCENARIO % {"expert": EXPERT_STEPS}})
+    [result] = scenarios.run("formal_plan", overrides={"formal_plan": draft}, root=root, sandbox=sandbox)
+    assert next(s.message for s in result.steps if not s.passed) == "「专家评审」的表单 expert_form 平台没有实现"
