@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import workflows
 from engine import clock
+from engine import text as engine_text
 from forms import scenarios
 from forms.scenarios import format
 from forms.scenarios.sandbox import START, Sandbox
@@ -88,6 +89,13 @@ def test_a_draft_that_routes_differently_fails_naming_expected_and_actual_tasks(
     assert failed[0].text.startswith("检查 tasks=[]")
     assert all(step.message == "未执行" for step in failed[1:])
     assert by_file["reject.yaml"].passed  # the path the draft did not change still passes
+    english = {"期望待办任务 %(expected)s，实际 %(actual)s": "expected open tasks %(expected)s, found %(actual)s",
+               "%(first)s；%(next)s": "%(first)s; %(next)s"}
+    engine_text.use_translator(lambda message: english.get(message, message))
+    try:  # the page shows the message in the reader's language
+        assert engine_text.localized(failed[0].message).startswith("expected open tasks [], found [修改正式版方案]; ")
+    finally:
+        engine_text.use_translator(None)
 
 
 EXPERT_SCENARIO = """

@@ -43,12 +43,12 @@ def complete(session: Session, task: HumanTask, user: User, values: dict, store:
     form = tasks.build_form(session, task, formdata)
     if not form.validate():
         raise StepFailed(N_("「%(task)s」的表单未通过校验：%(errors)s", task=task.title,
-                            errors="；".join(form_errors(form))))
+                            errors=joined(form_errors(form))))
     try:
         tasks.complete(session, task, user.id, form, store)
     except InputError as exc:
-        problems = "；".join(N_("%(label)s：%(message)s", label=_label(form, name), message=str(message))
-                            for name, message in exc.problems)
+        problems = joined([N_("%(label)s：%(message)s", label=_label(form, name), message=message)
+                           for name, message in exc.problems])
         raise StepFailed(N_("「%(task)s」提交被拒绝：%(errors)s", task=task.title, errors=problems)) from exc
 
 
@@ -143,6 +143,16 @@ def _rows(field: FieldList, value) -> list[tuple[str, object]]:
             else:
                 pairs.extend((key, item) for _name, item in row.get(column, []))
     return pairs
+
+
+def joined(messages: list) -> Text | str:
+    """Several messages as one, each still translatable (Text.localized() translates its parameters)."""
+    if not messages:
+        return ""
+    text = messages[0]
+    for message in messages[1:]:
+        text = N_("%(first)s；%(next)s", first=text, next=message)
+    return text
 
 
 def form_errors(form: Form) -> list[str]:

@@ -140,12 +140,12 @@ class Play:
             raise StepFailed(N_("只有对标方案的场景可以提出修订意见"))
         form = CommentForm(MultiDict([("text", text)]))
         if not form.validate():
-            raise StepFailed(N_("修订意见未通过校验：%(errors)s", errors="；".join(formfill.form_errors(form))))
+            raise StepFailed(N_("修订意见未通过校验：%(errors)s", errors=formfill.joined(formfill.form_errors(form))))
         try:
             publicity.file_comment(self.session, self.user(role or "enterprise"), self.subject.row[1],
                                    form.text.data.strip(), None)
         except InputError as exc:
-            raise StepFailed(N_("修订意见被拒绝：%(error)s", error=str(exc.message))) from exc
+            raise StepFailed(N_("修订意见被拒绝：%(error)s", error=exc.message)) from exc
         self.session.commit()
 
     def subject_status(self) -> str | None:

@@ -11,7 +11,7 @@ from engine.text import N_, Text
 from forms.scenarios import format as scenario_format
 from forms.scenarios import starters
 from forms.scenarios.format import Scenario, Step
-from forms.scenarios.formfill import StepFailed
+from forms.scenarios.formfill import StepFailed, joined
 from forms.scenarios.play import Play, names
 from forms.scenarios.sandbox import Sandbox
 
@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class StepResult:
-    text: str  # the step as the page lists it
+    text: str  # the step as the page lists it (engine.text.Text: localized() translates it)
     passed: bool
-    message: str = ""  # why it failed (Chinese)
+    message: str = ""  # why it failed (Chinese; a Text where it is one)
 
 
 @dataclass
@@ -69,12 +69,12 @@ def run_all(overrides: dict[str, str | bytes] | None = None, root: str | Path | 
 
 def run_one(sandbox: Sandbox, scenario: Scenario, overrides: dict | None) -> Result:
     if scenario.problem is not None:
-        return Result(scenario, False, [StepResult(str(N_("读取场景文件")), False, str(scenario.problem))])
+        return Result(scenario, False, [StepResult(N_("读取场景文件"), False, scenario.problem)])
     try:
         copy = sandbox.copy(overrides)
     except Exception as exc:  # a draft that does not deploy fails every scenario, with the reason
         message = N_("草稿无法部署：%(error)s", error=str(exc))
-        return Result(scenario, False, [StepResult(str(N_("部署草稿")), False, str(message))], error=str(exc))
+        return Result(scenario, False, [StepResult(N_("部署草稿"), False, message)], error=str(exc))
     try:
         play = Play.open(copy)
         try:
@@ -87,12 +87,12 @@ def run_one(sandbox: Sandbox, scenario: Scenario, overrides: dict | None) -> Res
 
 def _play(play: Play, scenario: Scenario) -> Result:
     result = Result(scenario, True)
-    given = StepResult(str(N_("起点：%(given)s", given=scenario.given)), True)
+    given = StepResult(N_("起点：%(given)s", given=scenario.given), True)
     result.steps.append(given)
     if not _attempt(play, result, given, lambda: setattr(play, "subject", starters.start(play, scenario.given))):
         return _skip_rest(result, scenario.steps)
     for number, step in enumerate(scenario.steps):
-        outcome = StepResult(str(step.describe()), True)
+        outcome = StepResult(step.describe(), True)
         result.steps.append(outcome)
         play.pause()
         if not _attempt(play, result, outcome, lambda s=step: perform(play, s)):
@@ -109,18 +109,18 @@ def _attempt(play: Play, result: Result, outcome: StepResult, action) -> bool:
         action()
         return True
     except StepFailed as exc:
-        outcome.message = str(exc.message)
+        outcome.message = exc.message
     except Exception as exc:
         log.info("scenario %s crashed", result.scenario.file, exc_info=True)
         result.error = f"{type(exc).__name__}: {exc}"
-        outcome.message = str(N_("出错：%(error)s", error=result.error))
+        outcome.message = N_("出错：%(error)s", error=result.error)
     play.session.rollback()
     outcome.passed = result.passed = False
     return False
 
 
 def _skip_rest(result: Result, steps) -> Result:
-    result.steps.extend(StepResult(str(step.describe()), False, str(N_("未执行"))) for step in steps)
+    result.steps.extend(StepResult(step.describe(), False, N_("未执行")) for step in steps)
     return result
 
 
@@ -136,7 +136,7 @@ def perform(play: Play, step: Step) -> None:
     else:
         problems = check(play, step.value)
         if problems:
-            raise StepFailed("；".join(problems))
+            raise StepFailed(joined(problems))
 
 
 def check(play: Play, expected: dict) -> list[Text]:
