@@ -4,6 +4,9 @@ reads; a designer extends them in YAML for a new step; nothing of the app's data
 from __future__ import annotations
 
 import textwrap
+import threading
+import time
+from datetime import timedelta
 
 import pytest
 from lxml import etree
@@ -259,3 +262,17 @@ def test_a_step_whose_form_key_no_form_implements_fails_naming_it(sandbox, tmp_p
     root = _scenario_root(tmp_path, {"expert.yaml": EXPERT_SCENARIO % {"expert": EXPERT_STEPS}})
     [result] = scenarios.run("formal_plan", overrides={"formal_plan": draft}, root=root, sandbox=sandbox)
     assert next(s.message for s in result.steps if not s.passed) == "「专家评审」的表单 expert_form 平台没有实现"
+
+
+def test_scenarios_run_in_another_thread_leave_this_threads_clock_alone(sandbox):
+    """The web app runs scenarios inside a request's thread: the sandbox's clock is that thread's only."""
+    results, seen = [], []
+    worker = threading.Thread(target=lambda: results.extend(scenarios.run("self_declaration", sandbox=sandbox)))
+    worker.start()
+    while worker.is_alive():
+        seen.append(clock.now())
+        time.sleep(0.001)
+    worker.join()
+    assert results and all(r.passed for r in results)
+    sandbox_days = (START, START + timedelta(days=60))
+    assert len(seen) > 10 and not [moment for moment in seen if sandbox_days[0] <= moment <= sandbox_days[1]]
