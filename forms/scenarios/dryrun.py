@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Form
 
 from engine import clock
@@ -94,12 +95,14 @@ class DryRuns:
             form = tasks.build_form(play.session, task)
             return TaskView(_task(task), form, spec.context(play.session, task), spec.template, spec.form_template)
 
-    def complete(self, token: str, task_id: int, formdata) -> Outcome:
-        """Complete the task with the posted ``formdata`` (a MultiDict with the files, as a page posts it)
-        as the sandbox's user it is offered to; a refusal comes back with the form's messages."""
+    def complete(self, token: str, task_id: int, formdata, files=None) -> Outcome:
+        """Complete the task with the posted ``formdata`` and ``files`` (MultiDicts, as ``request.form`` and
+        ``request.files``) as the sandbox's user it is offered to; a refusal comes back with the form's
+        messages."""
+        posted = CombinedMultiDict((files, formdata)) if files is not None else formdata
         with self._playing(token) as play:
             task = _open_task(play, task_id)
-            form = tasks.build_form(play.session, task, formdata)
+            form = tasks.build_form(play.session, task, posted)
             if not form.validate():
                 return Outcome(False, form, [str(problem) for problem in form_errors(form)])
             try:
