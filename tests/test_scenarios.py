@@ -20,7 +20,7 @@ from forms.scenarios import format
 from forms.scenarios.sandbox import START, Sandbox
 from storage.db import Base
 from tests.conftest import START as APP_NOW
-from tests.webapp.bpmn_edits import formal_plan_with_expert_review, shipped
+from tests.webapp.bpmn_edits import EXPERT_STEP, formal_plan_with_expert_review, shipped
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 NOT_ELEMENTS = {"laneSet", "lane", "sequenceFlow", "extensionElements", "documentation", "ioSpecification"}
@@ -276,3 +276,28 @@ def test_scenarios_run_in_another_thread_leave_this_threads_clock_alone(sandbox)
     assert results and all(r.passed for r in results)
     sandbox_days = (START, START + timedelta(days=60))
     assert len(seen) > 10 and not [moment for moment in seen if sandbox_days[0] <= moment <= sandbox_days[1]]
+
+
+def _expert_review_before_the_office() -> str:
+    """专家评审 (generic_review, 通过 / 退回修改) between 提交正式版 and 正式版方案审核."""
+    text = shipped("formal_plan.bpmn")
+    text = text.replace('<bpmn:sequenceFlow id="flow_drafted" sourceRef="draft_plan" targetRef="review_plan" />',
+                        '<bpmn:sequenceFlow id="flow_drafted" sourceRef="draft_plan" targetRef="expert_review" />')
+    text = text.replace("<bpmn:incoming>flow_drafted</bpmn:incoming><bpmn:incoming>flow_corrected",
+                        "<bpmn:incoming>flow_expert_approve</bpmn:incoming><bpmn:incoming>flow_corrected")
+    text = text.replace("<bpmn:flowNodeRef>review_plan</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>review_plan</bpmn:flowNodeRef><bpmn:flowNodeRef>expert_review"
+                        "</bpmn:flowNodeRef><bpmn:flowNodeRef>expert_gateway</bpmn:flowNodeRef>")
+    step = EXPERT_STEP.replace("<bpmn:incoming>flow_approve</bpmn:incoming>",
+                               "<bpmn:incoming>flow_drafted</bpmn:incoming>")
+    step = step.replace('sourceRef="expert_gateway" targetRef="approve_plan"',
+                        'sourceRef="expert_gateway" targetRef="review_plan"')
+    return text.replace('    <bpmn:serviceTask id="approve_plan"', step + '    <bpmn:serviceTask id="approve_plan"', 1)
+
+
+def test_an_expert_review_before_the_office_review_fails_the_shipped_scenario_at_that_step(sandbox):
+    results = {r.scenario.file.rsplit("/", 1)[-1]: r for r in scenarios.run(
+        "formal_plan", overrides={"formal_plan": _expert_review_before_the_office()}, sandbox=sandbox)}
+    failed = next(s for s in results["approve_publish.yaml"].steps if not s.passed)
+    assert failed.message == ("期望待办任务 [正式版方案审核]，实际 [专家评审]；"
+                              "期望阶段 plan_review，实际 expert_review；期望阶段名称 正式版审核中，实际 专家评审中")
