@@ -96,10 +96,11 @@ def _play(play: Play, scenario: Scenario) -> Result:
         result.steps.append(outcome)
         play.pause()
         if not _attempt(play, result, outcome, lambda s=step: perform(play, s)):
-            return _skip_rest(result, scenario.steps[number + 1:])
-    try:
+            _skip_rest(result, scenario.steps[number + 1:])
+            break
+    try:  # what the instance passed through, failed or not (the page may show it on the diagram)
         result.visited = play.visited()
-    except Exception:  # what was reached is a bonus: the scenario itself passed
+    except Exception:
         log.exception("reading what scenario %s reached", scenario.file)
     return result
 
