@@ -301,3 +301,17 @@ def test_an_expert_review_before_the_office_review_fails_the_shipped_scenario_at
     failed = next(s for s in results["approve_publish.yaml"].steps if not s.passed)
     assert failed.message == ("期望待办任务 [正式版方案审核]，实际 [专家评审]；"
                               "期望阶段 plan_review，实际 expert_review；期望阶段名称 正式版审核中，实际 专家评审中")
+
+
+def test_scenarios_given_as_texts_run_and_are_checked_before_they_run(sandbox):
+    texts = {"confirm.yaml": "name: 核查通过\nsteps:\n  - complete: 自我声明核查\n    with: {decision: confirm}\n"
+                             "  - expect: {status: completed, stage: confirmed}",
+             "broken.yaml": "name: 坏的\nsteps:\n  - approve: 自我声明核查"}
+    results = {r.scenario.file: r for r in scenarios.run_texts("self_declaration", texts, sandbox=sandbox)}
+    assert results["confirm.yaml"].passed and not results["broken.yaml"].passed
+    assert scenarios.problems_of_text("confirm.yaml", texts["confirm.yaml"]) == []
+    assert scenarios.problems_of_text("broken.yaml", texts["broken.yaml"]) == [
+        "第 1 步须有且只有一个动作（complete、withdraw、comment、clock、expect）"]
+    assert scenarios.problems_of_text("x.yaml", "name: 起点\ngiven: nowhere\nsteps:\n  - clock: P1D")[0].startswith(
+        "没有名为 nowhere 的起点")
+    assert scenarios.problems_of_text("x.yaml", "name: [")[0].startswith("场景文件无法读取：")

@@ -97,16 +97,26 @@ def process_keys(folders: list[Path]) -> list[str]:
 
 def load_file(path: Path, process_key: str) -> Scenario:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return parse(document, str(path), process_key)
-    except FormatError as exc:
-        return Scenario(path.stem, str(path), process_key, process_key, problem=exc.message)
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
         return Scenario(path.stem, str(path), process_key, process_key,
+                        problem=N_("场景文件无法读取：%(error)s", error=str(exc)))
+    return load_text(text, str(path), process_key)
+
+
+def load_text(text: str, file: str, process_key: str | None) -> Scenario:
+    """A scenario from its YAML (``process_key`` None: whatever process it names)."""
+    stem = Path(file).stem
+    try:
+        return parse(yaml.safe_load(text), file, process_key)
+    except FormatError as exc:
+        return Scenario(stem, file, process_key or "", process_key or "", problem=exc.message)
+    except yaml.YAMLError as exc:
+        return Scenario(stem, file, process_key or "", process_key or "",
                         problem=N_("场景文件无法读取：%(error)s", error=str(exc)))
 
 
-def parse(document, file: str, process_key: str) -> Scenario:
+def parse(document, file: str, process_key: str | None) -> Scenario:
     if not isinstance(document, dict):
         raise FormatError(N_("场景文件应为一个 YAML 映射（name、given、steps）"))
     unknown = set(document) - {"name", "process", "given", "steps"}
@@ -115,11 +125,13 @@ def parse(document, file: str, process_key: str) -> Scenario:
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
         raise FormatError(N_("场景缺少名称（name）"))
-    process = document.get("process", process_key)
-    if process != process_key:
+    process = document.get("process", process_key) or ""  # unknown when read outside its folder
+    if not isinstance(process, str):
+        raise FormatError(N_("process 应为流程的标识"))
+    if process_key is not None and process != process_key:
         raise FormatError(N_("场景写的流程 %(written)s 与所在目录 %(folder)s 不一致", written=process,
                              folder=process_key))
-    given = document.get("given", process_key)
+    given = document.get("given", process)
     if not isinstance(given, str):
         raise FormatError(N_("given 应为起点的名称"))
     steps = document.get("steps")

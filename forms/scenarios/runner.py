@@ -41,10 +41,33 @@ def load(process_key: str, root: str | Path | None = None, workflows_dir: str | 
             for path in scenario_format.scenario_files(process_key, folders)]
 
 
+def problems_of_text(name: str, text: str) -> list[Text]:
+    """What is wrong with one scenario file's YAML before it runs (empty: nothing found): unreadable
+    YAML, an unknown step or key, a starter the platform does not have."""
+    scenario = scenario_format.load_text(text, name, None)
+    if scenario.problem is not None:
+        return [scenario.problem]
+    if scenario.given and scenario.given not in starters.STARTERS:
+        return [N_("没有名为 %(given)s 的起点（可用：%(known)s）", given=scenario.given,
+                   known="、".join(sorted(starters.STARTERS)))]
+    return []
+
+
 def run(process_key: str, overrides: dict[str, str | bytes] | None = None, root: str | Path | None = None,
         workflows_dir: str | Path | None = None, sandbox: Sandbox | None = None) -> list[Result]:
     """Run the scenarios of ``process_key`` with the ``overrides`` (process key → draft BPMN) deployed."""
-    scenarios = load(process_key, root, workflows_dir)
+    return run_scenarios(load(process_key, root, workflows_dir), overrides, workflows_dir, sandbox)
+
+
+def run_texts(process_key: str, texts: dict[str, str], overrides: dict[str, str | bytes] | None = None,
+              workflows_dir: str | Path | None = None, sandbox: Sandbox | None = None) -> list[Result]:
+    """Run scenarios given as {file name: YAML} (a draft's own) as scenarios of ``process_key``."""
+    scenarios = [scenario_format.load_text(text, name, process_key) for name, text in sorted(texts.items())]
+    return run_scenarios(scenarios, overrides, workflows_dir, sandbox)
+
+
+def run_scenarios(scenarios: list[Scenario], overrides: dict[str, str | bytes] | None = None,
+                  workflows_dir: str | Path | None = None, sandbox: Sandbox | None = None) -> list[Result]:
     if not scenarios:
         return []
     owned = sandbox is None
