@@ -20,7 +20,12 @@ from forms.scenarios import format
 from forms.scenarios.sandbox import START, Sandbox
 from storage.db import Base
 from tests.conftest import START as APP_NOW
-from tests.webapp.bpmn_edits import EXPERT_STEP, formal_plan_with_expert_review, shipped
+from tests.webapp.bpmn_edits import (
+    EXPERT_STEP,
+    formal_plan_with_expert_review,
+    registration_with_renamed_stage,
+    shipped,
+)
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 NOT_ELEMENTS = {"laneSet", "lane", "sequenceFlow", "extensionElements", "documentation", "ioSpecification"}
@@ -315,3 +320,16 @@ def test_scenarios_given_as_texts_run_and_are_checked_before_they_run(sandbox):
     assert scenarios.problems_of_text("x.yaml", "name: 起点\ngiven: nowhere\nsteps:\n  - clock: P1D")[0].startswith(
         "没有名为 nowhere 的起点")
     assert scenarios.problems_of_text("x.yaml", "name: [")[0].startswith("场景文件无法读取：")
+
+
+def test_the_base_may_hold_the_apps_current_versions_instead_of_the_shipped_files():
+    documents = dict(workflows.bpmn_files())
+    documents["registration_vetting.bpmn"] = registration_with_renamed_stage("screening", "初审中")
+    base = Sandbox(documents=sorted(documents.items()))
+    try:
+        [approve] = [r for r in scenarios.run("registration_vetting", sandbox=base) if r.scenario.file.endswith(
+            "/approve.yaml")]
+    finally:
+        base.close()
+    assert next(s.message for s in approve.steps if not s.passed) == \
+        "期望阶段 vetting，实际 screening；期望阶段名称 待审核，实际 初审中"

@@ -62,11 +62,12 @@ class DryRuns:
         self.directory = Path(directory)
 
     def start(self, process_key: str, overrides: dict[str, str | bytes] | None = None, given: str | None = None,
-              workflows_dir: str | Path | None = None) -> str:
-        """A new dry run of ``process_key`` (starter ``given``, default the process key) on the drafts."""
+              workflows_dir: str | Path | None = None, documents: list[tuple[str, bytes]] | None = None) -> str:
+        """A new dry run of ``process_key`` (starter ``given``, default the process key) on the drafts;
+        ``documents``: the processes beside them (default: the shipped files, see Sandbox)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(24)
-        sandbox = Sandbox(workflows_dir=workflows_dir)
+        sandbox = Sandbox(workflows_dir=workflows_dir, documents=documents)
         try:
             copy = sandbox.copy(overrides, path=self._path(token), store=self._store())
         finally:

@@ -80,14 +80,16 @@ def run_scenarios(scenarios: list[Scenario], overrides: dict[str, str | bytes] |
 
 
 def run_all(overrides: dict[str, str | bytes] | None = None, root: str | Path | None = None,
-            workflows_dir: str | Path | None = None) -> dict[str, list[Result]]:
+            workflows_dir: str | Path | None = None, sandbox: Sandbox | None = None) -> dict[str, list[Result]]:
     """Every process's scenarios, one sandbox base for all of them."""
     keys = scenario_format.process_keys(scenario_format.roots(root, workflows_dir))
-    sandbox = Sandbox(workflows_dir=workflows_dir)
+    owned = sandbox is None
+    sandbox = sandbox or Sandbox(workflows_dir=workflows_dir)
     try:
         return {key: run(key, overrides, root, workflows_dir, sandbox) for key in keys}
     finally:
-        sandbox.close()
+        if owned:
+            sandbox.close()
 
 
 def run_one(sandbox: Sandbox, scenario: Scenario, overrides: dict | None) -> Result:

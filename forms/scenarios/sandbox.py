@@ -102,11 +102,15 @@ def open_copy(path: Path, store: FileStore) -> Copy:
 class Sandbox:
     """The base database of a run, in ``directory`` (a new temporary folder when None)."""
 
-    def __init__(self, directory: str | Path | None = None, workflows_dir: str | Path | None = None):
+    def __init__(self, directory: str | Path | None = None, workflows_dir: str | Path | None = None,
+                 documents: list[tuple[str, bytes]] | None = None):
+        """``documents`` (file name, BPMN): the processes of the base, e.g. the app's current versions;
+        by default the shipped files with the designer's folder (``workflows_dir``) over them."""
         self._owned = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="duibiao-scenarios-"))
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.documents = shipped_documents(workflows_dir)
+        self.documents = [(name, source.encode("utf-8") if isinstance(source, str) else source)
+                          for name, source in documents] if documents else shipped_documents(workflows_dir)
         self.base = self.directory / "base.sqlite"
         self.store = FileStore(self.directory / "files")  # content-addressed: copies may share it
         self._copies = 0
