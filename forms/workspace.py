@@ -54,50 +54,54 @@ def problems(session: Session, process_key: str, xml: str | bytes) -> list[valid
 
 
 def check(session: Session, process_key: str, xml: str | bytes, texts: dict[str, str] | None = None,
-          scenario_root=None) -> Checked:
-    """Validation, then (when it passes) the process's scenarios run against ``xml``: ``texts``
-    ({file name: YAML}, a draft's own), or the files beside the shipped process when None."""
+          workflows_dir=None) -> Checked:
+    """Validation, then (when it passes) the process's scenarios run against ``xml`` in a sandbox holding
+    the other processes as they run now: ``texts`` ({file name: YAML}, a draft's own), or the files
+    beside the shipped process (and the designer's folder, ``workflows_dir``) when None."""
     checked = Checked(problems(session, process_key, xml))
     if not checked.problems:
         from forms import scenarios
 
         text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
         if texts is None:
-            texts = scenario_texts(process_key, scenario_root)
-        checked.results = scenarios.run_texts(process_key, texts, overrides={process_key: text})
+            texts = scenario_texts(process_key, workflows_dir)
+        sandbox = scenarios.Sandbox(documents=running_documents(session))
+        try:
+            checked.results = scenarios.run_texts(process_key, texts, overrides={process_key: text}, sandbox=sandbox)
+        finally:
+            sandbox.close()
     return checked
 
 
-def deploy_check(session: Session, scenario_root=None) -> designs.Check:
+def running_documents(session: Session) -> list[tuple[str, bytes]]:
+    """The current version of every process, as (file name, XML): the world a draft is tried in."""
+    return [(f"{d.key}.bpmn", d.bpmn_xml.encode("utf-8")) for d in designs.current_definitions(session)]
+
+
+def deploy_check(session: Session, workflows_dir=None) -> designs.Check:
     """The check designs.deploy_draft / make_current_again call: refuses with DeployRefused."""
     def refuse_unless_passing(process_key: str, xml: str, texts: dict | None) -> None:
-        checked = check(session, process_key, xml, texts, scenario_root)
+        checked = check(session, process_key, xml, texts, workflows_dir)
         if not checked.passed:
             raise DeployRefused(checked.problems, checked.failed)
 
     return refuse_unless_passing
 
 
-def scenario_folder(scenario_root=None):
-    from pathlib import Path
+def scenario_texts(process_key: str, workflows_dir=None) -> dict[str, str]:
+    """The scenario files beside the shipped process (the designer's folder's over them): {name: YAML}."""
+    from forms.scenarios import format as scenario_format
 
-    import workflows
-
-    return Path(scenario_root) if scenario_root else Path(workflows.__file__).parent / "scenarios"
-
-
-def scenario_texts(process_key: str, scenario_root=None) -> dict[str, str]:
-    """The scenario files beside the shipped process: {file name: YAML}."""
-    folder = scenario_folder(scenario_root) / process_key
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.yaml"))}
+    paths = scenario_format.scenario_files(process_key, scenario_format.roots(None, workflows_dir))
+    return {path.name: path.read_text(encoding="utf-8") for path in paths}
 
 
-def initial_scenarios(session: Session, process_key: str, scenario_root=None) -> dict[str, str]:
+def initial_scenarios(session: Session, process_key: str, workflows_dir=None) -> dict[str, str]:
     """What a new draft's scenarios start as: the current version's, else the shipped files."""
     current = definitions.current(session, process_key)
     if current is not None and current.scenarios is not None:
         return dict(current.scenarios)
-    return scenario_texts(process_key, scenario_root)
+    return scenario_texts(process_key, workflows_dir)
 
 
 def modeler_catalogue(session: Session) -> dict:

@@ -413,15 +413,10 @@ def _diff_against_current(process_key: str, xml: str):
 
 
 def _scenario_root():
+    """The designer's folder (DUIBIAO_WORKFLOWS_DIR), whose scenarios/ add to or replace the shipped ones."""
     from flask import current_app
 
-    folder = current_app.config.get("WORKFLOWS_DIR")
-    if folder:
-        from pathlib import Path
-
-        if (Path(folder) / "scenarios").is_dir():
-            return Path(folder) / "scenarios"
-    return None
+    return current_app.config.get("WORKFLOWS_DIR") or None
 
 
 # --- a draft's scenarios, edited in the browser -------------------------------------------------

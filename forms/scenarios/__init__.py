@@ -3,5 +3,7 @@ with the real engine, services and forms in a sandbox database: see docs/bpmn-co
 "场景测试"."""
 from forms.scenarios.format import Scenario, Step
 from forms.scenarios.runner import Result, StepResult, load, problems_of_text, run, run_all, run_texts
+from forms.scenarios.sandbox import Sandbox
 
-__all__ = ["Result", "Scenario", "Step", "StepResult", "load", "problems_of_text", "run", "run_all", "run_texts"]
+__all__ = ["Result", "Sandbox", "Scenario", "Step", "StepResult", "load", "problems_of_text", "run", "run_all",
+           "run_texts"]
