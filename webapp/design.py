@@ -36,6 +36,8 @@ SHIPPED_LABELS = {"same": _l("与文件一致"), "differs": _l("文件已不同"
 
 
 def init_app(app: Flask) -> None:
+    from webapp import design_dryrun  # noqa: F401 — its routes are on this blueprint
+
     app.register_blueprint(bp)
     app.jinja_env.globals["design_action_label"] = lambda action: ACTION_LABELS.get(action, action)
     app.jinja_env.globals["shipped_label"] = lambda status: SHIPPED_LABELS.get(status, status)

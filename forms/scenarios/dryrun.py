@@ -114,6 +114,37 @@ class DryRuns:
             play.session.commit()
             return Outcome(True)
 
+    def task_page(self, token: str, task_id: int, render, formdata=None, files=None):
+        """One call for a task's page: with ``formdata`` (a POST) complete the task, else (or when it is
+        refused) ``render(view)`` — inside the sandbox, so the context's rows can still be read.
+        Returns (True, None) when completed, else (False, whatever render returned)."""
+        with self._playing(token) as play:
+            task = _open_task(play, task_id)
+            spec = tasks.spec_for(task)
+            if formdata is None:
+                form = tasks.build_form(play.session, task)
+            else:
+                posted = CombinedMultiDict((files, formdata)) if files is not None else formdata
+                form = tasks.build_form(play.session, task, posted)
+                if form.validate() and self._completed(play, task, form):
+                    return True, None
+            view = TaskView(_task(task), form, spec.context(play.session, task), spec.template, spec.form_template)
+            return False, render(view)
+
+    @staticmethod
+    def _completed(play: Play, task: HumanTask, form: Form) -> bool:
+        try:
+            tasks.complete(play.session, task, play.default_actor(task).id, form, play.copy.store)
+        except InputError as exc:
+            play.session.rollback()
+            for name, message in exc.problems:
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [*field.errors, message]
+            return False
+        play.session.commit()
+        return True
+
     def advance(self, token: str, duration: str) -> None:
         """Move the dry run's clock (ISO 8601, e.g. P8D) and fire the timers then due."""
         with self._playing(token) as play:
