@@ -63,6 +63,9 @@ def _moment(text: str):
 @bp.route("/dryruns/<token>/tasks/<int:task_id>", methods=["GET", "POST"])
 @designer_only
 def dry_run_task(token: str, task_id: int):
+    if request.form.get("action") == "save":  # a form's 保存 (keep a draft): nothing to keep in a dry run
+        flash(_("试运行不保存表单草稿：请直接提交"), "info")
+        return redirect(url_for("design.dry_run_task", token=token, task_id=task_id))
     posted = request.method == "POST"
 
     def render(view):
