@@ -58,3 +58,19 @@ def test_deploy_refuses_a_broken_file_with_its_problems(duibiao, tmp_path, sessi
     hostile.write_text('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
     refused = duibiao("workflows", "deploy", str(hostile))
     assert refused.exit_code == 1 and "DOCTYPE" in refused.output
+
+
+def test_deploy_runs_the_scenarios_and_deploys_only_when_they_pass(duibiao, tmp_path, session_factory):
+    relabelled = tmp_path / "registration_vetting.bpmn"
+    relabelled.write_text(RELABELLED, encoding="utf-8")  # the shipped scenario expects 待审核
+    refused = duibiao("workflows", "deploy", str(relabelled))
+    assert refused.exit_code == 1
+    assert "场景未通过：" in refused.output and "没有部署" in refused.output
+    renamed = tmp_path / "renamed.bpmn"
+    renamed.write_text(VETTING.replace('name="审核结论"', 'name="专项办审核结论"'), encoding="utf-8")
+    deployed = duibiao("workflows", "deploy", str(renamed), "--note", "网关改名")
+    assert deployed.exit_code == 0, deployed.output
+    assert "已部署 registration_vetting v2（当前版本）" in deployed.output
+    audit = all_rows(session_factory, select(DesignAudit).where(DesignAudit.action == "deployed"))
+    assert [(a.version, a.note, a.summary["changed"]) for a in audit] == [(2, "网关改名", ["decision_gateway"])]
+    assert duibiao("workflows", "export", "registration_vetting").output.count("专项办审核结论") == 1
