@@ -64,12 +64,16 @@ def _checked_note(note: str | None) -> str:
 
 
 def save_draft(session: Session, process_key: str, xml: str | bytes, note: str | None, actor_id: int | None,
-               draft: ProcessDraft | None = None, scenarios: dict[str, str] | None = None) -> ProcessDraft:
+               draft: ProcessDraft | None = None, scenarios: dict[str, str] | None = None,
+               revision: int | None = None) -> ProcessDraft:
     """保存: a new draft of ``process_key`` (based on its current version, starting with ``scenarios``),
-    or ``draft`` updated (its scenarios kept)."""
+    or ``draft`` updated (its scenarios kept) — refused when ``revision`` (the one the editor opened) is
+    no longer the draft's: someone saved it since."""
     text, note = checked_document(process_key, xml), _checked_note(note)
     if draft is not None and (draft.state != "open" or draft.process_key != process_key):
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃，不能再修改")]})
+    if draft is not None and revision is not None and revision != draft.revision:
+        raise DraftRefused({"xml": [N_("这个草稿已被其他设计者修改：请复制你的修改，刷新页面后再保存")]})
     now = clock.now()
     if draft is None:
         base = definitions.current(session, process_key)
@@ -77,6 +81,7 @@ def save_draft(session: Session, process_key: str, xml: str | bytes, note: str |
                              created_by_id=actor_id, created_at=now, scenarios=dict(scenarios or {}))
         session.add(draft)
     draft.bpmn_xml, draft.note, draft.updated_by_id, draft.updated_at = text, note, actor_id, now
+    draft.revision = (draft.revision or 0) + 1 if draft.id else 1
     session.flush()
     audit(session, actor_id, "draft_saved", process_key, note=note, draft_id=draft.id,
           summary=_summary_against(session, process_key, text))

@@ -129,7 +129,7 @@ def _modeler(process_key: str, draft: ProcessDraft | None):
     current = definitions.current(session, process_key)
     return render_template(
         "design/modeler.html", process_key=process_key, process_name=operations.definition_name(session, current),
-        draft=draft, note=draft.note if draft else "",
+        draft=draft, note=draft.note if draft else "", revision=draft.revision if draft else "",
         xml_url=url_for("design.draft_xml", draft_id=draft.id) if draft
         else url_for("design.definition_xml", definition_id=current.id),
         save_url=url_for("design.save_draft", draft_id=draft.id) if draft
@@ -187,6 +187,12 @@ def _json_xml_and_note() -> tuple[str, str]:
     return body["xml"], body.get("note", "")
 
 
+def _json_revision() -> int | None:
+    """The draft revision the editor opened (absent: no check, the API's last save wins)."""
+    revision = (request.get_json(silent=True) or {}).get("revision")
+    return revision if isinstance(revision, int) and not isinstance(revision, bool) else None
+
+
 def _refused_json(refused: designs.DraftRefused):
     db.rollback()
     return jsonify(errors={name: [localized(m) for m in messages] for name, messages in refused.errors.items()}), 422
@@ -201,13 +207,14 @@ def _save(process_key: str, draft: ProcessDraft | None):
     try:
         xml, note = _json_xml_and_note()
         initial = workspace.initial_scenarios(session, process_key, _scenario_root()) if draft is None else None
-        draft = designs.save_draft(session, process_key, xml, note, current_user.id, draft, initial)
+        draft = designs.save_draft(session, process_key, xml, note, current_user.id, draft, initial,
+                                   revision=_json_revision())
     except designs.DraftRefused as refused:
         return _refused_json(refused)
     found = workspace.problems(session, process_key, draft.bpmn_xml)
     db.commit()
     return jsonify(draft_id=draft.id, edit_url=url_for("design.edit_draft", draft_id=draft.id),
-                   save_url=url_for("design.save_draft", draft_id=draft.id),
+                   save_url=url_for("design.save_draft", draft_id=draft.id), revision=draft.revision,
                    compare_url=url_for("design.compare_draft", draft_id=draft.id),
                    scenarios_url=url_for("design.draft_scenarios", draft_id=draft.id),
                    saved_at=localized_time(draft.updated_at), problems=_problems_json(found))

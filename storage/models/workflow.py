@@ -57,6 +57,8 @@ class ProcessDraft(Base):
     # The process's scenarios as the designer edits them with the draft ({file name: YAML}).
     scenarios: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     state: Mapped[str] = mapped_column(String(20), default="open")  # open | deployed | discarded
+    # Counts saves: a save made against an older revision would overwrite a colleague's (refused).
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     # The deployed version the draft was started from (what 比较 compares it with by default).
     base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
     deployed_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))

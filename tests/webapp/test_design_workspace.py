@@ -169,3 +169,16 @@ def test_an_uploaded_file_becomes_a_draft_and_a_hostile_one_is_refused(designer,
                                            "evil.bpmn")}, follow_redirects=True)
     assert "DOCTYPE" in text_of(hostile)
     assert count(session_factory, ProcessDraft) == 1
+
+
+def test_a_save_over_a_colleagues_later_save_is_refused(designer, designers, make_client):
+    draft = save(designer, FORMAL_PLAN.replace(*REVIEW_TASK)).get_json()
+    assert draft["revision"] == 1
+    url = f"/design/drafts/{draft['draft_id']}"
+    edit_page = page(designer.get(url + "/edit"))
+    assert edit_page.xpath("string(//*[@data-designer]/@data-revision)") == "1"
+    first_save = designer.post(url, json={"xml": FORMAL_PLAN, "note": "我的", "revision": 1})
+    assert first_save.status_code == 200 and first_save.get_json()["revision"] == 2
+    late = make_client(*SECOND_DESIGNER).post(url, json={"xml": FORMAL_PLAN, "note": "他的", "revision": 1})
+    assert late.status_code == 422 and "已被其他设计者修改" in late.get_json()["errors"]["xml"][0]
+    assert "我的" in text_of(designer.get("/design/processes/formal_plan"))

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column('note', sa.Text(), nullable=False),
         sa.Column('scenarios', sa.JSON(), nullable=False),
         sa.Column('state', sa.String(length=20), nullable=False),
+        sa.Column('revision', sa.Integer(), nullable=False),
         sa.Column('base_definition_id', sa.Integer(), nullable=True),
         sa.Column('deployed_definition_id', sa.Integer(), nullable=True),
         sa.Column('created_by_id', sa.Integer(), nullable=True),

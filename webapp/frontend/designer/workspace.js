@@ -46,6 +46,8 @@ export class Workspace {
     this.status = page.querySelector("[data-designer-status]");
     this.note = page.querySelector("[data-designer-note]");
     this.urls = { save: page.dataset.saveUrl, validate: page.dataset.validateUrl };
+    // The draft revision this page holds: a save over a colleague's later one is refused by the server.
+    this.revision = page.dataset.revision ? Number(page.dataset.revision) : null;
     // Edits are counted; the page is dirty while the count differs from the one last saved.
     this.changes = 0;
     this.savedChanges = 0;
@@ -128,9 +130,11 @@ export class Workspace {
   async saveNow() {
     const savingChanges = this.changes;
     this.setStatus(this.words.saving, "info");
-    const result = await this.post(this.urls.save, { note: this.note.value }, this.words.saveFailed);
+    const extra = this.revision === null ? { note: this.note.value } : { note: this.note.value, revision: this.revision };
+    const result = await this.post(this.urls.save, extra, this.words.saveFailed);
     if (!result.ok) return result;
     this.savedChanges = savingChanges;
+    if (typeof result.data.revision === "number") this.revision = result.data.revision;
     const data = result.data;
     if (this.isDirty()) this.setStatus(this.words.unsaved, "warning");
     else this.setStatus(this.words.saved.replace("{at}", data.saved_at || ""), "success");
