@@ -44,6 +44,7 @@ from storage.models.search import PlanSearchEntry  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
     DesignAudit,
     HumanTask,
+    OperatorAction,
     ProcessDefinition,
     ProcessDraft,
     ProcessEvent,

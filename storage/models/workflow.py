@@ -87,6 +87,22 @@ class DesignAudit(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # the diff: added / removed / changed ids
 
 
+class OperatorAction(Base):
+    """运维操作: what an operator did to an instance or one of its tasks (suspend, resume, cancel, reassign,
+    retry, fire a timer, migrate), why, who and when — append-only."""
+
+    __tablename__ = "operator_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. from / to version, reassigned to
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
 
