@@ -58,6 +58,9 @@ def with_expert_review(text: str) -> str:
 
 def test_a_designer_adds_an_expert_review_and_a_new_plan_reaches_it(new_context, live_server):
     _, page, js_errors = new_context()
+    # 场景测试 and 部署 run the scenarios in the request (≈ 3 s on an idle machine, more on a busy one).
+    page.set_default_navigation_timeout(90_000)
+    page.set_default_timeout(90_000)
     log_in(page, *DESIGNER)
     page.click("nav.side-menu a:has-text('流程设计')")
     page.click("tr[data-key='formal_plan'] a:has-text('打开')")
