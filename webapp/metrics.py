@@ -26,6 +26,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from engine import clock, timers
 from engine import metrics as engine_metrics
 from storage import outbox
+from storage.db import utcnow
 
 log = logging.getLogger(__name__)
 EXTENSION = "duibiao.metrics"
@@ -113,8 +114,9 @@ class BacklogCollector:
         yield _gauge("duibiao_timer_oldest_overdue_seconds", "How long the oldest due timer has waited",
                      _age(now, oldest_due))
         yield _gauge("duibiao_outbox_pending", "SMS and e-mail queued, not sent yet", queued.pending)
+        # Outbox rows are stamped with the real time, timers with the engine's clock.
         yield _gauge("duibiao_outbox_oldest_pending_seconds", "Age of the oldest unsent outbox item",
-                     _age(now, queued.oldest_pending_at))
+                     _age(utcnow(), queued.oldest_pending_at))
         yield _gauge("duibiao_outbox_given_up", "Outbox items given up after repeated failures",
                      queued.given_up)
 
