@@ -79,6 +79,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "METRICS_ENABLED": _flag("DUIBIAO_METRICS"),
         "METRICS_TOKEN": os.environ.get("DUIBIAO_METRICS_TOKEN") or None,
         "METRICS_ALLOWED_NETWORKS": _networks(os.environ.get("DUIBIAO_METRICS_ALLOWED_NETWORKS", "")),
+        # `duibiao scheduler` serves its metrics (timer lag) on this port, on 127.0.0.1 unless told.
+        "SCHEDULER_METRICS_PORT": int(os.environ.get("DUIBIAO_SCHEDULER_METRICS_PORT") or 0) or None,
+        "SCHEDULER_METRICS_HOST": os.environ.get("DUIBIAO_SCHEDULER_METRICS_HOST", "127.0.0.1"),
         "LOG_FORMAT": _log_format(os.environ.get("DUIBIAO_LOG_FORMAT", "text")),
         "LOG_LEVEL": os.environ.get("DUIBIAO_LOG_LEVEL", "INFO").strip().upper(),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request

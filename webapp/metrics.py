@@ -19,7 +19,14 @@ import weakref
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, g, got_request_exception, has_app_context, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -228,3 +235,15 @@ def prepare_multiprocess_dir(data_dir: str | Path) -> str:
         stale.unlink()
     os.environ[MULTIPROC_ENV] = str(path)
     return str(path)
+
+
+def start_scheduler_exporter(app: Flask):
+    """For `duibiao scheduler` (its own process, no HTTP of its own): serve the app's metrics on
+    SCHEDULER_METRICS_PORT (a daemon thread), so the timer lag it observes can be scraped.
+    Returns the HTTP server, or None when metrics or the port are not configured."""
+    port = app.config.get("SCHEDULER_METRICS_PORT")
+    if not port or EXTENSION not in app.extensions:
+        return None
+    server, _thread = start_http_server(port, addr=app.config.get("SCHEDULER_METRICS_HOST") or "127.0.0.1",
+                                        registry=app.extensions[EXTENSION].registry)
+    return server

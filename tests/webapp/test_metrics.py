@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,6 +208,22 @@ def test_an_address_list_protects_the_endpoint(metrics_app):
     client = metrics_app.test_client()
     assert client.get("/metrics").status_code == 404  # the test client is 127.0.0.1
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
+
+
+def test_the_scheduler_process_serves_its_own_metrics(metrics_app, session_factory, frozen_clock):
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert metrics.start_scheduler_exporter(metrics_app) is None  # no port configured: nothing served
+    metrics_app.config["SCHEDULER_METRICS_PORT"] = port
+    server = metrics.start_scheduler_exporter(metrics_app)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "duibiao_database_up 1.0" in text and "# TYPE duibiao_timer_lag_seconds histogram" in text
 
 
 def test_serve_prepares_an_empty_multiprocess_directory(monkeypatch, tmp_path):
