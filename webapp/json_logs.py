@@ -52,7 +52,8 @@ def _request_fields() -> dict:
     fields = {"request_id": g.get("request_id"), "method": request.method, "path": request.path}
     user = g.get("_login_user")  # only when Flask-Login loaded it already: logging runs no query
     if user is not None and getattr(user, "is_authenticated", False):
-        fields["user_id"] = user.get_id()
+        # The session id is "<user id>:<password stamp>": the stamp stays out of the logs.
+        fields["user_id"] = str(user.get_id()).partition(":")[0]
     return fields
 
 

@@ -81,7 +81,7 @@ def test_a_logged_in_user_is_named(json_app, office, capsys):
     capsys.readouterr()
     assert client.get("/tasks/").status_code == 200
     [line] = request_lines(json_lines(capsys), "/tasks/")
-    assert line["user_id"] and line["status"] == 200
+    assert line["user_id"] == str(office) and line["status"] == 200  # the id, not the session stamp
 
 
 def test_an_unhandled_exception_is_logged_with_its_traceback(json_app, capsys):
