@@ -55,7 +55,7 @@ def serve_command(host, port, workers, timeout):
     workers = workers or default_workers()
     settings = config.from_environment()
     if settings["METRICS_ENABLED"]:  # the workers' counters meet in shared files (docs/operations.md)
-        metrics.prepare_multiprocess_dir(settings["DATA_DIR"])
+        metrics.prepare_multiprocess_dir(settings["DATA_DIR"], port)
     argv = gunicorn_argv(host, port, workers, timeout, access_log=settings["LOG_FORMAT"] != "json")
     click.echo(_("启动 gunicorn：http://%(host)s:%(port)s，%(workers)s 个工作进程（kill -HUP 平滑重启，"
                  "kill -TERM 停止）", host=host, port=port, workers=workers), err=True)

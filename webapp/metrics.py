@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import logging
 import os
+import socket
 import time
 import weakref
 from pathlib import Path
@@ -225,11 +226,13 @@ def _allowed() -> bool:
     return True
 
 
-def prepare_multiprocess_dir(data_dir: str | Path) -> str:
+def prepare_multiprocess_dir(data_dir: str | Path, port: int) -> str:
     """For `duibiao serve`: an emptied PROMETHEUS_MULTIPROC_DIR (the given one, else
-    <data dir>/prometheus), set in this process's environment for the workers to inherit.
-    Emptied of its *.db files, because a previous run's would add their old counts to this one's."""
-    path = Path(os.environ.get(MULTIPROC_ENV) or Path(data_dir) / "prometheus")
+    <data dir>/prometheus/<host>-<port>: the data directory may be shared by several nodes, and
+    each server must add up only its own workers), set in this process's environment for the
+    workers to inherit. Emptied of its *.db files: a previous run's would add their old counts."""
+    default = Path(data_dir) / "prometheus" / f"{socket.gethostname()}-{port}"
+    path = Path(os.environ.get(MULTIPROC_ENV) or default)
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()

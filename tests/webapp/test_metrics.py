@@ -230,11 +230,13 @@ def test_serve_prepares_an_empty_multiprocess_directory(monkeypatch, tmp_path):
     monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path / "prom"))
     (tmp_path / "prom").mkdir()
     (tmp_path / "prom" / "counter_123.db").write_bytes(b"old run")
-    assert metrics.prepare_multiprocess_dir(tmp_path) == str(tmp_path / "prom")
+    assert metrics.prepare_multiprocess_dir(tmp_path, 8000) == str(tmp_path / "prom")
     assert list((tmp_path / "prom").iterdir()) == []
     monkeypatch.delenv(metrics.MULTIPROC_ENV)
-    assert metrics.prepare_multiprocess_dir(tmp_path) == str(tmp_path / "prometheus")
-    assert os.environ[metrics.MULTIPROC_ENV] == str(tmp_path / "prometheus")
+    # By default one directory per host and port: nodes sharing the data directory keep apart.
+    own = tmp_path / "prometheus" / f"{socket.gethostname()}-8000"
+    assert metrics.prepare_multiprocess_dir(tmp_path, 8000) == str(own)
+    assert own.is_dir() and os.environ[metrics.MULTIPROC_ENV] == str(own)
 
 
 WORKER = textwrap.dedent("""
