@@ -36,6 +36,11 @@ def uninstall(recorder: Recorder) -> None:
     _recorders[:] = [existing for existing in _recorders if existing is not recorder]
 
 
+def recording() -> bool:
+    """Whether anyone listens (lets a caller skip a lookup made only for a label)."""
+    return bool(_recorders)
+
+
 def _emit(method: str, *args) -> None:
     for recorder in list(_recorders):
         try:

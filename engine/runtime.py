@@ -178,8 +178,9 @@ def mark_error(session: Session, instance_id: int, reason: str) -> None:
     session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
                     .values(status="error", error=reason[:2000], updated_at=clock.now())
                     .execution_options(synchronize_session="fetch"))
-    metrics.instance_errored(session.scalar(select(ProcessInstance.process_key)
-                                            .where(ProcessInstance.id == instance_id)) or "")
+    if metrics.recording():
+        metrics.instance_errored(session.scalar(select(ProcessInstance.process_key)
+                                                .where(ProcessInstance.id == instance_id)) or "")
 
 
 def record(context: ServiceContext, kind: str, task_name: str | None = None,
