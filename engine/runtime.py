@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, definitions, history, projection, serializer
+from engine import clock, definitions, history, metrics, projection, serializer
 from engine.scripting import SafeScriptEngine
 from engine.services import ServiceContext
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
@@ -129,7 +129,9 @@ def complete_task(
                human_task_id=human_task.id, title=human_task.title, decision=data.get("decision"),
                reason=(context.reason or "").strip() or None)
         workflow.do_engine_steps()
-        return save(session, instance, workflow, context)
+        created = save(session, instance, workflow, context)
+    metrics.task_completed(human_task.process_key, human_task.form_key)
+    return created
 
 
 def send_message(
@@ -176,6 +178,9 @@ def mark_error(session: Session, instance_id: int, reason: str) -> None:
     session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
                     .values(status="error", error=reason[:2000], updated_at=clock.now())
                     .execution_options(synchronize_session="fetch"))
+    if metrics.recording():
+        metrics.instance_errored(session.scalar(select(ProcessInstance.process_key)
+                                                .where(ProcessInstance.id == instance_id)) or "")
 
 
 def record(context: ServiceContext, kind: str, task_name: str | None = None,

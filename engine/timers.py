@@ -11,10 +11,10 @@ import logging
 from datetime import datetime
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import clock, runtime
+from engine import clock, metrics, runtime
 from engine.services import ServiceContext
 from storage.models import ProcessInstance
 
@@ -34,6 +34,14 @@ def _claim_next(session: Session, now: datetime, skip: set[int]) -> ProcessInsta
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=ProcessInstance)
     return session.scalars(query).first()
+
+
+def overdue(session: Session, now: datetime) -> tuple[int, datetime | None]:
+    """Active instances whose timer is due by ``now``, and the oldest due time: one query on the
+    sweep's index (the /metrics scrape reads it; a healthy sweep keeps it near empty)."""
+    return tuple(session.execute(
+        select(func.count(ProcessInstance.id), func.min(ProcessInstance.next_timer_at))
+        .where(ProcessInstance.next_timer_at <= now, ProcessInstance.status.in_(ACTIVE))).one())
 
 
 def fire_instance(session: Session, instance: ProcessInstance) -> bool:
@@ -72,10 +80,13 @@ def _fire_due(factory: sessionmaker, now: datetime, limit: int) -> int:
                 session.rollback()
                 break
             seen.add(instance.id)
+            process_key, due_at = instance.process_key, instance.next_timer_at  # saving moves them
             try:
                 if fire_instance(session, instance):
                     session.commit()
                     fired += 1
+                    # How late the sweep came: real time, not the --now a tick may look ahead to.
+                    metrics.timer_fired(process_key, (clock.now() - due_at).total_seconds())
                 else:
                     session.rollback()
             except runtime.AlreadyHandled:
@@ -83,4 +94,5 @@ def _fire_due(factory: sessionmaker, now: datetime, limit: int) -> int:
             except Exception:
                 session.rollback()
                 log.exception("timer of instance %s failed", instance.id)
+                metrics.timer_failed(process_key)
     return fired

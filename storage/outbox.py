@@ -13,13 +13,14 @@ import logging
 import smtplib
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from storage.db import utcnow
+from storage.db import UTCDateTime, utcnow
 from storage.models import OutboxItem, User
 
 log = logging.getLogger(__name__)
@@ -120,10 +121,32 @@ class SmtpBackend:
             smtp.send_message(message)
 
 
+MAX_ATTEMPTS = 5  # an item that failed this often is given up (it stays, with its last error)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # unsent, still to be tried
+    oldest_pending_at: datetime | None  # when the oldest of them was queued
+    given_up: int  # unsent after MAX_ATTEMPTS failures
+
+
+def backlog(session: Session) -> Backlog:
+    """What waits to leave, in one query (the /metrics scrape reads it)."""
+    unsent = OutboxItem.sent_at.is_(None)
+    retried = OutboxItem.attempts < MAX_ATTEMPTS
+    pending, oldest, given_up = session.execute(
+        select(func.coalesce(func.sum(case((retried, 1), else_=0)), 0),
+               type_coerce(func.min(case((retried, OutboxItem.created_at))), UTCDateTime),
+               func.coalesce(func.sum(case((retried, 0), else_=1)), 0))
+        .where(unsent)).one()
+    return Backlog(int(pending), oldest, int(given_up))
+
+
 def drain(session: Session, backend, limit: int = 100) -> int:
     """Send what is queued. Items are claimed (sent_at set) in one short transaction
     first, so two drainers never both send one; a failed send is put back."""
-    query = (select(OutboxItem).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < 5)
+    query = (select(OutboxItem).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < MAX_ATTEMPTS)
              .order_by(OutboxItem.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)

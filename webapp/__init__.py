@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         doctor,
         errors,
         i18n,
+        json_logs,
+        metrics,
         operations,
         organizations,
         outbox_worker,
@@ -44,12 +46,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    json_logs.init_app(app)  # first: the warnings below are then JSON too when asked
     if app.config["CAPTCHA_TEST_MODE"]:
         logging.getLogger("duibiao").warning(
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "
             "Never use this in production.")
     doctor.warn_at_start(app)
     db.init_app(app)
+    metrics.init_app(app)
     outbox_worker.init_app(app)
     i18n.init_app(app)
     views_util.init_app(app)

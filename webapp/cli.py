@@ -183,9 +183,12 @@ def _tick_moment(now_text: str | None, in_text: str | None):
 def scheduler_command(interval):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from webapp import scheduler
+    from webapp import metrics, scheduler
 
     app = current_app._get_current_object()
+    if metrics.start_scheduler_exporter(app):  # the timer lag is observed here, not in the web nodes
+        click.echo(_("指标：http://%(host)s:%(port)s/metrics", host=app.config["SCHEDULER_METRICS_HOST"],
+                     port=app.config["SCHEDULER_METRICS_PORT"]))
     blocking = BlockingScheduler(timezone="UTC")
     blocking.add_job(scheduler.sweep, "interval", seconds=interval, args=[app], id="sweep",
                      max_instances=1, coalesce=True)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from webapp import doctor
+from webapp import config, doctor, metrics
 
 MAX_DEFAULT_WORKERS = 8  # each worker holds its own database connections; more rarely helps one host
 TIMEOUT_SECONDS = 60  # a worker silent this long (a stuck request) is killed and replaced
@@ -21,9 +21,10 @@ def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
 
 
-def gunicorn_argv(host: str, port: int, workers: int, timeout: int) -> list[str]:
+def gunicorn_argv(host: str, port: int, workers: int, timeout: int, access_log: bool = True) -> list[str]:
     """The gunicorn command line: the app from the factory in each worker (not in the master, so a HUP
-    starts workers on the code as installed now), access log on stdout, errors on stderr.
+    starts workers on the code as installed now), access log on stdout (unless the app logs each
+    request itself, as JSON), errors on stderr.
     GUNICORN_CMD_ARGS may add any other gunicorn setting (e.g. --certfile)."""
     bind_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     argv = [
@@ -34,11 +35,12 @@ def gunicorn_argv(host: str, port: int, workers: int, timeout: int) -> list[str]
         "--graceful-timeout", str(GRACEFUL_SECONDS),
         "--keep-alive", "5",
         "--max-requests", "2000", "--max-requests-jitter", "200",  # recycle workers now and then
-        "--access-logfile", "-",
         "--error-logfile", "-",
         "--name", "duibiao",
         "webapp:create_app()",
     ]
+    if access_log:
+        argv[-1:-1] = ["--access-logfile", "-"]
     return argv
 
 
@@ -51,7 +53,10 @@ def gunicorn_argv(host: str, port: int, workers: int, timeout: int) -> list[str]
               help="单个请求的超时（秒）")
 def serve_command(host, port, workers, timeout):
     workers = workers or default_workers()
-    argv = gunicorn_argv(host, port, workers, timeout)
+    settings = config.from_environment()
+    if settings["METRICS_ENABLED"]:  # the workers' counters meet in shared files (docs/operations.md)
+        metrics.prepare_multiprocess_dir(settings["DATA_DIR"], port)
+    argv = gunicorn_argv(host, port, workers, timeout, access_log=settings["LOG_FORMAT"] != "json")
     click.echo(_("启动 gunicorn：http://%(host)s:%(port)s，%(workers)s 个工作进程（kill -HUP 平滑重启，"
                  "kill -TERM 停止）", host=host, port=port, workers=workers), err=True)
     sys.stderr.flush()

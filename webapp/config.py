@@ -1,6 +1,7 @@
 """Configuration from the environment (DUIBIAO_*), with a data directory for everything local."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -35,6 +36,21 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "0").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _networks(text: str) -> list[str]:
+    """Comma-separated addresses or networks (10.0.0.0/8, ::1); a typo stops the start-up."""
+    networks = [part.strip() for part in text.split(",") if part.strip()]
+    for network in networks:
+        ipaddress.ip_network(network, strict=False)
+    return networks
+
+
+def _log_format(text: str) -> str:
+    value = text.strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ValueError(f"DUIBIAO_LOG_FORMAT must be text or json, not {text!r}")
+    return value
+
+
 def from_environment(overrides: dict | None = None) -> dict:
     """The configuration; ``overrides`` (tests) win, including the data directory."""
     overrides = overrides or {}
@@ -59,6 +75,15 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Reverse proxies in front (nginx …): their X-Forwarded-For gives each client its own address,
         # which the login throttle counts by. 0 trusts no header.
         "TRUSTED_PROXIES": int(os.environ.get("DUIBIAO_TRUSTED_PROXIES", "0")),
+        # Operations signals (docs/operations.md): /metrics for Prometheus, and JSON log lines.
+        "METRICS_ENABLED": _flag("DUIBIAO_METRICS"),
+        "METRICS_TOKEN": os.environ.get("DUIBIAO_METRICS_TOKEN") or None,
+        "METRICS_ALLOWED_NETWORKS": _networks(os.environ.get("DUIBIAO_METRICS_ALLOWED_NETWORKS", "")),
+        # `duibiao scheduler` serves its metrics (timer lag) on this port, on 127.0.0.1 unless told.
+        "SCHEDULER_METRICS_PORT": int(os.environ.get("DUIBIAO_SCHEDULER_METRICS_PORT") or 0) or None,
+        "SCHEDULER_METRICS_HOST": os.environ.get("DUIBIAO_SCHEDULER_METRICS_HOST", "127.0.0.1"),
+        "LOG_FORMAT": _log_format(os.environ.get("DUIBIAO_LOG_FORMAT", "text")),
+        "LOG_LEVEL": os.environ.get("DUIBIAO_LOG_LEVEL", "INFO").strip().upper(),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind TLS (https only): the browser sends the session cookie over https only.
