@@ -314,7 +314,8 @@ def compare_versions(process_key: str):
     return _compare_page(process_key, old.bpmn_xml, new.bpmn_xml,
                          url_for("design.definition_xml", definition_id=old.id),
                          url_for("design.definition_xml", definition_id=new.id),
-                         _("版本 v%(version)s", version=old.version), _("版本 v%(version)s", version=new.version))
+                         _("版本 v%(version)s", version=old.version), _("版本 v%(version)s", version=new.version),
+                         picked=(old.version, new.version))
 
 
 def _version(process_key: str, text: str | None, default):
@@ -335,10 +336,10 @@ def _previous(process_key: str, definition: ProcessDefinition):
         .order_by(ProcessDefinition.version.desc())).first()
 
 
-def _compare_page(process_key, old_xml, new_xml, old_url, new_url, old_title, new_title):
+def _compare_page(process_key, old_xml, new_xml, old_url, new_url, old_title, new_title, picked=(None, None)):
     return render_template("design/compare.html", key=process_key, diff=bpmn_diff.diff(old_xml, new_xml),
                            old_url=old_url, new_url=new_url, old_title=old_title, new_title=new_title,
-                           versions=designs.versions(db.session(), process_key))
+                           versions=designs.versions(db.session(), process_key), picked=picked)
 
 
 # --- 场景测试, 部署, 设为当前版本 ------------------------------------------------------------------
