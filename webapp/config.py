@@ -59,6 +59,11 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Reverse proxies in front (nginx …): their X-Forwarded-For gives each client its own address,
         # which the login throttle counts by. 0 trusts no header.
         "TRUSTED_PROXIES": int(os.environ.get("DUIBIAO_TRUSTED_PROXIES", "0")),
+        # API rate limits (fixed windows counted in the database table ``throttle``): requests per
+        # token, and calls of POST /api/v1/tokens per client address, within API_RATE_WINDOW seconds.
+        "API_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_RATE_LIMIT", "600")),
+        "API_TOKEN_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_TOKEN_RATE_LIMIT", "60")),
+        "API_RATE_WINDOW": int(os.environ.get("DUIBIAO_API_RATE_WINDOW", "60")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind TLS (https only): the browser sends the session cookie over https only.

@@ -139,11 +139,12 @@ def digest_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User) -> str:
+def issue_token(session: Session, user: User, name: str = "", lifetime: timedelta = TOKEN_LIFETIME) -> str:
+    """A new token for ``user`` (the raw value, shown once; only its digest is kept)."""
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     session.add(ApiToken(user_id=user.id, digest=digest_token(raw), created_at=now,
-                         expires_at=now + TOKEN_LIFETIME))
+                         expires_at=now + lifetime, name=name))
     return raw
 
 
@@ -151,14 +152,21 @@ def issue_token(session: Session, user: User) -> str:
 # The organisation is not joined in: the API checks roles and organisation ids only.
 _TOKEN_USER = (
     # The organisation comes in the same query: every API request checks that it is not 停用.
-    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
     .join(Organization, Organization.id == User.organization_id).options(contains_eager(User.organization))
-    .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True),
+    .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True), ApiToken.revoked_at.is_(None),
            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
     .limit(1)
 )
 
 
+def token_holder(session: Session, raw: str) -> tuple[User, ApiToken] | None:
+    """The enabled user holding this unexpired, unrevoked token, and the token (one query, on every
+    API request)."""
+    row = session.execute(_TOKEN_USER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    return (row[0], row[1]) if row else None
+
+
 def user_for_token(session: Session, raw: str) -> User | None:
-    """The enabled user holding this unexpired token (one query, on every API request)."""
-    return session.scalars(_TOKEN_USER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    found = token_holder(session, raw)
+    return found[0] if found else None
