@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -13,6 +13,7 @@ from storage.models import Throttle
 
 TOKEN_KEY_PREFIX = "api:token:"
 ADDRESS_KEY_PREFIX = "api:ip:"
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def token_key(token_id: int) -> str:
@@ -24,27 +25,20 @@ def address_key(address: str | None) -> str:
 
 
 def hit(session: Session, key: str, limit: int, window: timedelta) -> int:
-    """Count one request under ``key``: 0 when it is allowed, else the seconds until the window
-    ends. The count is raised in the database (UPDATE … SET count = count + 1), so concurrent
-    workers do not lose each other's requests; the caller commits."""
+    """Count one request under ``key``: 0 when it is allowed, else the seconds until its window ends.
+
+    One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING): it costs every API request little,
+    and concurrent workers cannot lose each other's counts. A window older than ``window`` starts
+    again at this request. The caller commits."""
     now = clock.now()
-    raised = session.execute(update(Throttle).where(Throttle.key == key, Throttle.window_start > now - window)
-                             .values(count=Throttle.count + 1))
-    if raised.rowcount == 0:
-        _new_window(session, key, now)
-    row = session.execute(select(Throttle.count, Throttle.window_start).where(Throttle.key == key)).one()
-    if row.count <= limit:
+    insert = _UPSERTS[session.get_bind().dialect.name](Throttle)
+    expired = Throttle.window_start <= now - window
+    statement = insert.values(key=key, count=1, window_start=now).on_conflict_do_update(
+        index_elements=[Throttle.key],
+        set_={"count": case((expired, 1), else_=Throttle.count + 1),
+              "window_start": case((expired, now), else_=Throttle.window_start)},
+    ).returning(Throttle.count, Throttle.window_start)
+    count, window_start = session.execute(statement).one()
+    if count <= limit:
         return 0
-    return max(1, int((row.window_start + window - now).total_seconds() + 0.999))
-
-
-def _new_window(session: Session, key: str, now) -> None:
-    """Start the key's window at ``now`` with this one request (the row exists unless first seen)."""
-    changed = session.execute(update(Throttle).where(Throttle.key == key).values(count=1, window_start=now))
-    if changed.rowcount:
-        return
-    try:
-        with session.begin_nested():  # another worker may insert the same key first
-            session.add(Throttle(key=key, count=1, window_start=now))
-    except IntegrityError:
-        session.execute(update(Throttle).where(Throttle.key == key).values(count=Throttle.count + 1))
+    return max(1, int((window_start + window - now).total_seconds() + 0.999))
