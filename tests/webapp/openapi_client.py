@@ -32,6 +32,10 @@ def resolve(doc: dict, schema: dict) -> dict:
     return schema
 
 
+def ref_to(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 def url(path: str, **params) -> str:
     return path.format(**params)
 
