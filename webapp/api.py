@@ -11,9 +11,8 @@ from werkzeug.exceptions import BadRequest
 
 from engine import inbox as task_queries
 from engine import runtime
-from engine.domain import api_tokens
+from engine.domain import api_tokens, organizations
 from engine.domain import auth as accounts
-from engine.domain import organizations
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from forms import schema, tasks

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from storage.models import Throttle
 
-TOKEN_KEY_PREFIX = "api:token:"
+TOKEN_KEY_PREFIX = "api:token:"  # noqa: S105 (a throttle key, not a secret)
 ADDRESS_KEY_PREFIX = "api:ip:"
 _UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

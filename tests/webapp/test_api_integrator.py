@@ -20,11 +20,11 @@ from tests.webapp.pilot_flow import (
     OTHER_EMAIL,
     OTHER_PASSWORD,
     enterprise_fixture,  # noqa: F401
+    institution_client_fixture,  # noqa: F401
     institution_fixture,  # noqa: F401
     recruiting_fixture,  # noqa: F401
 )
 from tests.webapp.plan_flow import approved_fixture, drafting_fixture  # noqa: F401
-from tests.webapp.pilot_flow import institution_client_fixture  # noqa: F401,I001
 
 
 class Integrator:
