@@ -235,8 +235,14 @@ def _without_empty_choices(node):
     return cleaned
 
 
+FILE_NOTE = "PDF 文件：只能以 multipart/form-data 上传（JSON 正文不能携带文件）"
+
+
 def form_body_schema(form, title: str) -> dict:
     body = _without_empty_choices(schema.form_schema(form))
+    for field in body["properties"].values():
+        if field.get("format") == "binary" or field.get("items", {}).get("format") == "binary":
+            field["description"] = FILE_NOTE
     return {**body, "title": title, "x-multipart-rows": "{field}-{row}-{column}"}
 
 

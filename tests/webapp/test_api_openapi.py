@@ -176,3 +176,9 @@ def test_an_evaluation_that_does_not_fit_answers_422_as_documented(client, parti
     response = client.open(oa.url(path, task_id=task_id), method="POST", headers=parties["institution"], json=body)
     assert response.status_code == 422
     oa.check_answer(doc, operation, response)
+
+
+def test_file_fields_say_they_go_as_multipart(client):
+    doc = oa.load(client)
+    reports = doc["components"]["schemas"]["ApplicationForm"]["properties"]["reports"]
+    assert reports["items"]["format"] == "binary" and "multipart/form-data" in reports["description"]
