@@ -31,10 +31,16 @@ def listed(response) -> list[tuple[str, str]]:
             for row in page(response).xpath("//tr[@data-token-id]")]
 
 
-def test_the_menu_offers_api_tokens_to_every_user(office_client, applicant_client):
-    for client in (office_client, applicant_client):
-        links = page(client.get("/account/password")).xpath("//nav[@class='side-menu']//a[@href='/account/tokens/']")
-        assert [a.text_content().strip() for a in links] == ["API 令牌"]
+def menu_links(client) -> list[str]:
+    return [a.text_content().strip() for a in
+            page(client.get("/account/password")).xpath("//nav[@class='side-menu']//a[@href='/account/tokens/']")]
+
+
+def test_the_menu_offers_api_tokens_to_every_approved_user(office_client, other_client, applicant_client):
+    assert menu_links(office_client) == menu_links(other_client) == ["API 令牌"]
+    assert menu_links(applicant_client) == []  # before approval: 注册状态 and 我的消息 only
+    response = applicant_client.get(TOKENS)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/status")
 
 
 def test_a_created_token_is_shown_once_and_works(office_client, client, session_factory, frozen_clock):
@@ -75,12 +81,12 @@ def test_a_revoked_token_is_refused(office_client, client):
     assert "该令牌不存在或已吊销" in flashes(again)
 
 
-def test_nobody_revokes_another_users_token(office_client, applicant_client, client):
+def test_nobody_revokes_another_users_token(office_client, other_client, client):
     raw = shown_token(create(office_client))
     (token_id,) = [int(i) for i in page(office_client.get(TOKENS)).xpath("//tr/@data-token-id")]
-    refused = applicant_client.post(f"{TOKENS}{token_id}/revoke", follow_redirects=True)
+    refused = other_client.post(f"{TOKENS}{token_id}/revoke", follow_redirects=True)
     assert "该令牌不存在或已吊销" in flashes(refused)
-    assert listed(applicant_client.get(TOKENS)) == []
+    assert listed(other_client.get(TOKENS)) == []
     assert client.get("/api/v1/tasks", headers=bearer(raw)).status_code == 200
 
 
