@@ -230,8 +230,6 @@ def _without_empty_choices(node):
         del cleaned["oneOf"]
         cleaned.pop("type", None)
         cleaned["description"] = "可选值取决于具体任务或方案：见 GET 接口返回的 form"
-    if cleaned.get("type") == "array" and cleaned.get("items", {}).get("oneOf") == []:
-        cleaned["items"].pop("oneOf")
     return cleaned
 
 
