@@ -47,11 +47,11 @@ def token_required(view):
             response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
-        user, token = holder
+        user = holder.user
         if user.organization.status == "disabled":
             return _disabled_answer()
-        api_tokens.record_use(token)
-        wait = api_limits.token_wait(token.id)
+        api_tokens.record_use(db.session(), holder)
+        wait = api_limits.token_wait(holder.token_id)
         if wait:
             return api_limits.too_many(wait)
         g.api_user = user

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -36,10 +36,11 @@ def revoke(session: Session, user_id: int, token_id: int) -> bool:
     return True
 
 
-def record_use(token: ApiToken) -> None:
+def record_use(session: Session, holder: auth.TokenHolder) -> None:
+    """最近使用 of the token of this request, written at most once a minute; the caller commits."""
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at >= USE_RECORDING_STEP:
-        token.last_used_at = now
+    if holder.last_used_at is None or now - holder.last_used_at >= USE_RECORDING_STEP:
+        session.execute(update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=now))
 
 
 def state(token: ApiToken) -> str:

@@ -27,13 +27,20 @@ def test_tokens_are_listed_revoked_and_their_use_recorded(session, frozen_clock)
     session.flush()
     (token,) = api_tokens.tokens_of(session, user.id)
     assert (token.name, api_tokens.state(token), token.last_used_at) == ("ERP", "active", None)
-    found_user, found_token = auth.token_holder(session, raw)
-    api_tokens.record_use(found_token)
-    assert found_user is user and token.last_used_at is not None
+    holder = auth.token_holder(session, raw)
+    assert holder.user is user and holder.token_id == token.id and holder.last_used_at is None
+    api_tokens.record_use(session, holder)
+    session.refresh(token)
     first_use = token.last_used_at
+    assert first_use is not None
     frozen_clock.advance(timedelta(seconds=30))
-    api_tokens.record_use(token)
+    api_tokens.record_use(session, auth.token_holder(session, raw))
+    session.refresh(token)
     assert token.last_used_at == first_use  # written at most once a minute
+    frozen_clock.advance(timedelta(seconds=30))
+    api_tokens.record_use(session, auth.token_holder(session, raw))
+    session.refresh(token)
+    assert token.last_used_at > first_use
     assert api_tokens.revoke(session, user.id + 1, token.id) is False  # not theirs
     assert api_tokens.revoke(session, user.id, token.id) is True
     assert api_tokens.revoke(session, user.id, token.id) is False
