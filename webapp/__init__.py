@@ -62,6 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                    compliance, declarations, articles, api, api_compliance, errors):
         module.init_app(app)
     operations.init_app(app)
+    # The JSON API for integrators (issue 12): its OpenAPI document, operator endpoints, 用户中心 tokens.
+    from webapp import api_openapi, api_operator, api_tokens
+    for module in (api_openapi, api_operator, api_tokens):
+        module.init_app(app)
     design.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -11,13 +11,13 @@ from werkzeug.exceptions import BadRequest
 
 from engine import inbox as task_queries
 from engine import runtime
+from engine.domain import api_tokens, organizations
 from engine.domain import auth as accounts
-from engine.domain import organizations
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
-from webapp import db
+from webapp import api_limits, db
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
 from webapp.views_util import bpmn_text, csrf, page_argument, rollback_refused
@@ -42,13 +42,18 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _space, raw = header.partition(" ")
-        user = accounts.user_for_token(db.session(), raw.strip()) if scheme == "Bearer" else None
-        if user is None:
+        holder = accounts.token_holder(db.session(), raw.strip()) if scheme == "Bearer" else None
+        if holder is None:
             response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
+        user = holder.user
         if user.organization.status == "disabled":
             return _disabled_answer()
+        api_tokens.record_use(db.session(), holder)
+        wait = api_limits.token_wait(holder.token_id)
+        if wait:
+            return api_limits.too_many(wait)
         g.api_user = user
         return view(*args, **kwargs)
 
@@ -61,6 +66,7 @@ def _disabled_answer():
 
 
 @bp.post("/tokens")
+@api_limits.address_limited
 def create_token():
     body = request.get_json(silent=True) or {}
     email, password = str(body.get("email", "")), str(body.get("password", ""))

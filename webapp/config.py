@@ -84,6 +84,11 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SCHEDULER_METRICS_HOST": os.environ.get("DUIBIAO_SCHEDULER_METRICS_HOST", "127.0.0.1"),
         "LOG_FORMAT": _log_format(os.environ.get("DUIBIAO_LOG_FORMAT", "text")),
         "LOG_LEVEL": os.environ.get("DUIBIAO_LOG_LEVEL", "INFO").strip().upper(),
+        # API rate limits (fixed windows counted in the database table ``throttle``): requests per
+        # token, and calls of POST /api/v1/tokens per client address, within API_RATE_WINDOW seconds.
+        "API_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_RATE_LIMIT", "600")),
+        "API_TOKEN_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_TOKEN_RATE_LIMIT", "60")),
+        "API_RATE_WINDOW": int(os.environ.get("DUIBIAO_API_RATE_WINDOW", "60")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind TLS (https only): the browser sends the session cookie over https only.

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, delete, or_, select
@@ -139,11 +140,12 @@ def digest_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User) -> str:
+def issue_token(session: Session, user: User, name: str = "", lifetime: timedelta = TOKEN_LIFETIME) -> str:
+    """A new token for ``user`` (the raw value, shown once; only its digest is kept)."""
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     session.add(ApiToken(user_id=user.id, digest=digest_token(raw), created_at=now,
-                         expires_at=now + TOKEN_LIFETIME))
+                         expires_at=now + lifetime, name=name))
     return raw
 
 
@@ -151,14 +153,28 @@ def issue_token(session: Session, user: User) -> str:
 # The organisation is not joined in: the API checks roles and organisation ids only.
 _TOKEN_USER = (
     # The organisation comes in the same query: every API request checks that it is not 停用.
-    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
     .join(Organization, Organization.id == User.organization_id).options(contains_eager(User.organization))
-    .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True),
+    .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True), ApiToken.revoked_at.is_(None),
            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
     .limit(1)
 )
 
 
+@dataclass(frozen=True)
+class TokenHolder:
+    user: User
+    token_id: int
+    last_used_at: datetime | None
+
+
+def token_holder(session: Session, raw: str) -> TokenHolder | None:
+    """The enabled user holding this unexpired, unrevoked token, with the token's id and last use
+    (one query, on every API request; the token's columns only, no second entity to load)."""
+    row = session.execute(_TOKEN_USER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    return TokenHolder(*row) if row else None
+
+
 def user_for_token(session: Session, raw: str) -> User | None:
-    """The enabled user holding this unexpired token (one query, on every API request)."""
-    return session.scalars(_TOKEN_USER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    found = token_holder(session, raw)
+    return found.user if found else None

@@ -1,0 +1,54 @@
+"""Fixed-window request limits kept in the ``throttle`` table (no Redis needed): the API counts
+each token's requests, and each address's calls of the token endpoint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Integer, bindparam, text
+from sqlalchemy.orm import Session
+
+from engine import clock
+from storage.db import UTCDateTime
+
+TOKEN_KEY_PREFIX = "api:token:"  # noqa: S105 (a throttle key, not a secret)
+ADDRESS_KEY_PREFIX = "api:ip:"
+
+
+def token_key(token_id: int) -> str:
+    return f"{TOKEN_KEY_PREFIX}{token_id}"
+
+
+def address_key(address: str | None) -> str:
+    return f"{ADDRESS_KEY_PREFIX}{address or ''}"
+
+
+def hit(session: Session, key: str, limit: int, window: timedelta) -> int:
+    """Count one request under ``key``: 0 when it is allowed, else the seconds until its window ends.
+
+    One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING): it costs every API request little,
+    and concurrent workers cannot lose each other's counts. A window older than ``window`` starts
+    again at this request. The caller commits."""
+    now = clock.now()
+    parameters = {"key": key, "now": now, "cutoff": now - window}
+    count, window_start = session.connection().execute(_COUNT, parameters).one()
+    if count <= limit:
+        return 0
+    return max(1, int((window_start + window - now).total_seconds() + 0.999))
+
+
+# One text for both databases (SQLite ≥ 3.35 and PostgreSQL share the upsert syntax), typed so
+# the moments go in and come out as the ORM stores them; a text statement also skips the ORM's
+# per-execution work, which costs more here than the statement itself.
+_COUNT = (
+    text(
+        'INSERT INTO throttle ("key", count, window_start) VALUES (:key, 1, :now) '
+        'ON CONFLICT ("key") DO UPDATE SET '
+        "count = CASE WHEN throttle.window_start <= :cutoff THEN 1 ELSE throttle.count + 1 END, "
+        "window_start = CASE WHEN throttle.window_start <= :cutoff THEN excluded.window_start "
+        "ELSE throttle.window_start END "
+        "RETURNING count, window_start"
+    )
+    .bindparams(bindparam("now", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime))
+    .columns(count=Integer, window_start=UTCDateTime)
+)

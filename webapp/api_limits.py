@@ -1,0 +1,45 @@
+"""Rate limits of the JSON API: per token on every authenticated call, per client address on the
+token endpoint. 429 with Retry-After and a Chinese message when a window is used up."""
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+
+from engine.domain import rate_limits
+from webapp import db
+
+
+def too_many(seconds: int):
+    response = jsonify({"error": _("请求过于频繁，请 %(seconds)s 秒后再试", seconds=seconds)})
+    response.headers["Retry-After"] = str(seconds)
+    return response, 429
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=current_app.config["API_RATE_WINDOW"])
+
+
+def token_wait(token_id: int) -> int:
+    """Count one call of the token; seconds to wait when its window is used up (0: go on).
+    Committed at once: the count must stay when the request itself is rolled back."""
+    wait = rate_limits.hit(db.session(), rate_limits.token_key(token_id),
+                           current_app.config["API_RATE_LIMIT"], _window())
+    db.commit()
+    return wait
+
+
+def address_limited(view):
+    """Calls from one client address (POST /api/v1/tokens: password guessing, token hoarding)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        wait = rate_limits.hit(db.session(), rate_limits.address_key(request.remote_addr),
+                               current_app.config["API_TOKEN_RATE_LIMIT"], _window())
+        db.commit()
+        if wait:
+            return too_many(wait)
+        return view(*args, **kwargs)
+
+    return wrapper
