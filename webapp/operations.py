@@ -9,8 +9,7 @@ from functools import wraps
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
 
-from engine.domain import operations
-from engine.domain.keys import clean_query
+from engine.domain import console, operations
 from forms import generic_tasks
 from webapp import db
 from webapp.auth import roles_required
@@ -48,13 +47,11 @@ def console_required(view):
 def instances():
     session = db.session()
     names = operations.process_names(session)
-    key = request.args.get("process") if request.args.get("process") in names else None
-    status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
-    query = clean_query(request.args.get("q"), operations.MAX_QUERY)
-    pager = Pager(lambda page, per_page: operations.instances(session, key, status, query, page, per_page),
-                  PER_PAGE)
-    return render_template("operations/instances.html", rows=pager.items, names=names, process=key,
-                           status=status, statuses=operations.STATUSES, q=query, pager=pager)
+    wanted = console.InstanceFilter.from_args(request.args, names)
+    pager = Pager(lambda page, per_page: console.instances(session, wanted, page, per_page), PER_PAGE)
+    return render_template("operations/instances.html", rows=pager.items, names=names, wanted=wanted,
+                           statuses=console.CONSOLE_STATUS_LABELS, sorts=console.SORT_LABELS,
+                           stages=operations.known_stages(), pager=pager)
 
 
 @bp.route("/instances/<int:instance_id>")
