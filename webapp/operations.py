@@ -7,9 +7,12 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
+from engine import clock
 from engine.domain import console, operations
+from engine.domain import dashboard as dashboard_domain
 from forms import generic_tasks
 from webapp import db
 from webapp.auth import roles_required
@@ -27,6 +30,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["task_state_label"] = operations.task_state_label
     app.jinja_env.filters["event_label"] = operations.event_label
     app.jinja_env.filters["event_summary"] = operations.summary_text
+    app.jinja_env.filters["duration"] = duration_text
+
+
+def duration_text(seconds) -> str:
+    """A duration as people say it: 3 天 4 小时, 2 小时 5 分钟, 40 分钟."""
+    minutes = int((seconds or 0) // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return gettext("%(days)s 天 %(hours)s 小时", days=days, hours=hours)
+    if hours:
+        return gettext("%(hours)s 小时 %(minutes)s 分钟", hours=hours, minutes=minutes)
+    return gettext("%(minutes)s 分钟", minutes=minutes)
 
 
 def console_required(view):
@@ -102,3 +117,19 @@ def definition_xml(definition_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@bp.route("/dashboard")
+@console_required
+def dashboard():
+    session = db.session()
+    now = clock.now()
+    waiting_by_role = dashboard_domain.waiting_by_role(session, now)
+    overdue, overdue_total = dashboard_domain.overdue_tasks(session, now)
+    return render_template(
+        "operations/dashboard.html", names=operations.process_names(session), now=now,
+        by_process=dashboard_domain.instances_by_process_and_status(session), statuses=operations.STATUSES,
+        waiting=waiting_by_role, age_labels=dashboard_domain.age_labels(), overdue=overdue,
+        overdue_total=overdue_total, stale_days=dashboard_domain.STALE_AFTER.days,
+        per_day=dashboard_domain.completions_per_day(session, clock.to_china(now).date()),
+        steps=dashboard_domain.median_step_durations(session))
