@@ -10,10 +10,10 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from engine import clock
+from engine import clock, instance_state
 from engine.domain import console, operations
 from engine.domain import dashboard as dashboard_domain
-from forms import generic_tasks
+from forms import console_detail, generic_tasks
 from webapp import db
 from webapp.auth import roles_required
 from webapp.i18n import localized
@@ -76,11 +76,23 @@ def instance(instance_id: int):
     detail = operations.instance_detail(session, instance_id)
     if detail is None:
         abort(404)
-    definition = detail.instance.definition
-    highlights = operations.highlighted_elements(definition.bpmn_xml, definition.key, detail.ready_tasks)
-    return render_template("operations/instance.html", detail=detail, instance=detail.instance,
-                           definition=definition, name=operations.definition_name(session, definition),
-                           highlights=highlights, decisions=generic_tasks.decisions(session, detail.instance))
+    return render_template("operations/instance.html", **_detail_context(session, detail))
+
+
+def _detail_context(session, detail) -> dict:
+    """The detail page: the tables' rows, and what the engine state says (read here only)."""
+    found, definition = detail.instance, detail.instance.definition
+    name = operations.definition_name(session, definition)  # also reads the version's stage labels
+    engine_view = instance_state.read(session, found, definition.bpmn_xml)
+    shown, other, hidden = console_detail.process_data(session, engine_view.data)
+    return {"detail": detail, "instance": found, "definition": definition, "name": name,
+            "highlights": operations.highlighted_elements(definition.bpmn_xml, definition.key, detail.ready_tasks),
+            "markers": engine_view.markers, "engine_readable": engine_view.readable, "timers": engine_view.timers,
+            "history": console_detail.history_lines(detail.events, operations.stage_labels()),
+            "data_rows": shown, "other_rows": other, "hidden_count": hidden, "now": clock.now(),
+            "tasks": detail.ready_tasks, "open_rows": [row for row in detail.tasks if row.task.state == "ready"],
+            "error_element": (engine_view.markers.get("error") or [None])[0],
+            "decisions": generic_tasks.decisions(session, found)}
 
 
 @bp.route("/definitions")

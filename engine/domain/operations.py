@@ -123,6 +123,11 @@ def known_stages() -> list[tuple[str, str]]:
     return sorted(found.items(), key=lambda pair: pair[0])
 
 
+def stage_labels() -> dict[str, str]:
+    """stage → stageLabel of every version read so far (see ``known_stages``)."""
+    return dict(known_stages())
+
+
 def definitions(session: Session) -> list[DefinitionRow]:
     """Every deployed version, by key then newest version first, with its instance count."""
     counts = (select(ProcessInstance.definition_id, func.count().label("n"))
