@@ -53,7 +53,7 @@ def read(session: Session, instance: ProcessInstance, source: str) -> EngineView
         return EngineView(readable=False)
     flows = _sequence_flows(source)
     tasks = [task for wf in (workflow, *workflow.subprocesses.values()) for task in wf.tasks.values()]
-    view = EngineView(markers=_markers(tasks, flows), timers=_timers(tasks), data=dict(workflow.data))
+    view = EngineView(markers=_markers(tasks, flows), timers=_timers(tasks), data=_current_data(workflow))
     failing = failing_element(instance.error, source)
     if failing and failing not in view.markers["error"]:
         view.markers["error"].append(failing)
@@ -114,6 +114,14 @@ def _reached_parent(task) -> str | None:
             return element
         parent = parent.parent
     return None
+
+
+def _current_data(workflow) -> dict:
+    """The process data as it stands: the workflow's own (filled at the end) under the data of the
+    top-level task that changed last (a running instance's data lives in its tasks)."""
+    reached = [task for task in workflow.tasks.values() if task.state & REACHED and task.data]
+    latest = max(reached, key=lambda task: task.last_state_change, default=None)
+    return {**workflow.data, **(latest.data if latest is not None else {})}
 
 
 def _timers(tasks) -> list[PendingTimer]:
