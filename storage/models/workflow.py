@@ -143,6 +143,8 @@ class HumanTask(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "engine_task_id"),
         Index("ix_human_task_inbox", "state", "role", "organization_id", "created_at"),
+        # "Waiting on a person": does this instance have an open row? (console list; migration 0015)
+        Index("ix_human_task_instance_state", "instance_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ INDEXES = [
     ('ix_process_instance_started_by_org_id', 'process_instance', ['started_by_org_id']),
     ('ix_process_instance_key_created', 'process_instance', ['process_key', 'created_at']),
     ('ix_human_task_organization_id', 'human_task', ['organization_id']),
+    ('ix_human_task_instance_state', 'human_task', ['instance_id', 'state']),
 ]
 
 
