@@ -74,8 +74,9 @@ def fill(session_factory, count: int, seed: int = 7) -> None:
                 status = randomly.choice(STATUSES)
                 created = NOW - timedelta(minutes=randomly.randrange(365 * 24 * 60))
                 updated = created + timedelta(minutes=randomly.randrange(60 * 24 * 30))
-                rows.append({"id": n + 1, "definition_id": definition_id, "process_key": key, "business_key": f"bench:{n}",
-                             "subject": f"样例 {n}", "status": status, "stage": randomly.choice(STAGES),
+                rows.append({"id": n + 1, "definition_id": definition_id, "process_key": key,
+                             "business_key": f"bench:{n}", "subject": f"样例 {n}", "status": status,
+                             "stage": randomly.choice(STAGES),
                              "stage_label": "阶段", "state": "{}", "version": 1, "last_event_sequence": 1,
                              "next_timer_at": NOW + timedelta(days=3) if status == "waiting" and n % 2 else None,
                              "started_by_org_id": randomly.choice(org_ids), "created_at": created,

@@ -38,7 +38,11 @@
       options: {
         maintainAspectRatio: false,
         indexAxis: table.dataset.horizontal === "true" ? "y" : "x",
-        scales: {x: {stacked: stacked}, y: {stacked: stacked, beginAtZero: true}},
+        // Counts are whole numbers; a table marked data-decimals (hours) keeps its fractions.
+        scales: {
+          x: {stacked: stacked, beginAtZero: true, ticks: table.dataset.decimals ? {} : {precision: 0}},
+          y: {stacked: stacked, beginAtZero: true, ticks: table.dataset.decimals ? {} : {precision: 0}},
+        },
         plugins: {legend: {display: data.datasets.length > 1}},
       },
     });
