@@ -32,9 +32,10 @@ class Finding:
     columns: dict[str, tuple] = field(default_factory=dict)
     missing_tasks: list[str] = field(default_factory=list)  # READY user tasks without an open row
     extra_tasks: list[str] = field(default_factory=list)  # open rows of tasks that are not READY
+    unreadable: str | None = None  # the state could not be loaded (nothing to compare; never repaired)
 
     def __bool__(self) -> bool:
-        return bool(self.columns or self.missing_tasks or self.extra_tasks)
+        return bool(self.columns or self.missing_tasks or self.extra_tasks or self.unreadable)
 
 
 def check(session: Session, repair: bool = False, batch: int = 50) -> list[Finding]:
@@ -57,9 +58,13 @@ def check(session: Session, repair: bool = False, batch: int = 50) -> list[Findi
 
 
 def check_instance(session: Session, instance: ProcessInstance, repair: bool = False) -> Finding:
-    workflow = _load(session, instance)
-    summary = projection.summarize(workflow)
     finding = Finding(instance.id)
+    try:
+        workflow = _load(session, instance)
+    except Exception as exc:  # noqa: BLE001 — one broken state must not hide the others' findings
+        finding.unreadable = f"{type(exc).__name__}: {exc}"[:300]
+        return finding
+    summary = projection.summarize(workflow)
     expected = {"status": summary.status, "stage": summary.stage, "stage_label": summary.stage_label,
                 "next_timer_at": summary.next_timer_at}
     compared = COMPARED_COLUMNS if instance.status in ENGINE_STATUSES else ("stage", "stage_label")
@@ -72,7 +77,7 @@ def check_instance(session: Session, instance: ProcessInstance, repair: bool = F
     ready = projection.ready_task_ids(workflow) if instance.status != "cancelled" else set()
     finding.missing_tasks = sorted(ready - open_rows)
     finding.extra_tasks = sorted(open_rows - ready)
-    if repair and finding:
+    if repair and finding:  # (an unreadable state returned above: nothing to repair from)
         _repair(session, instance, workflow, finding)
     return finding
 

@@ -56,3 +56,14 @@ def test_a_tampered_projection_is_reported_then_repaired(demo):
         HumanTask.instance_id == deleted_instance, HumanTask.state == "ready")).all()
     assert deleted_engine_id in open_rows
 
+
+
+def test_an_unreadable_state_is_reported_and_left_alone(demo):
+    broken = demo.scalars(select(ProcessInstance.id).order_by(ProcessInstance.id)).first()
+    demo.execute(update(ProcessInstance).where(ProcessInstance.id == broken).values(state="{not json"))
+    demo.commit()
+    demo.expunge_all()
+    for repair in (False, True):
+        found = consistency.check(demo, repair=repair)
+        assert [finding.instance_id for finding in found] == [broken]
+        assert found[0].unreadable and not found[0].columns

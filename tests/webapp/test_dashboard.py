@@ -124,3 +124,19 @@ def test_dashboard_charts_are_local_and_the_menu_names_it(operator_client):
     assert all(src.startswith("/static/") for src in scripts)
     menu = [" ".join(a.text_content().split()) for a in page(response).xpath("//nav[@class='side-menu']/*")]
     assert menu[menu.index("流程管理"):menu.index("流程管理") + 4] == ["流程管理", "流程实例", "流程定义", "运行概况"]
+
+
+def test_the_dashboard_runs_the_same_statements_however_many_instances(app, known, operator_client,
+                                                                     session_factory):
+    from tests.webapp.test_operations import reads_state, statements_of
+
+    operator_client.get("/operations/dashboard")  # process names are read from BPMN once, then cached
+    _, before = statements_of(app, operator_client, "/operations/dashboard")
+    with session_factory() as session:
+        for n in range(5):
+            instance = _instance(session, "registration_vetting", "completed", START - 3 * DAY, START - n * DAY)
+            _task(session, instance, "office", START - 2 * DAY, START - DAY)
+        session.commit()
+    _, after = statements_of(app, operator_client, "/operations/dashboard")
+    assert len(after) == len(before)
+    assert not [s for s in after if reads_state(s)]
