@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import clock, history
 from engine.domain.operations import role_label
 from forms.generic_tasks import DECISION_WORDS
-from storage.models import Organization, Plan
+from storage.models import OperatorAction, Organization, Plan, User
 
 # Data keys holding an organisation id, a plan id: shown by name.
 ORGANIZATION_KEYS = {"institution_org_id": _l("第三方技术机构"), "enterprise_org_id": _l("企业")}
@@ -31,6 +31,9 @@ NESTED_KEYS = {("certificate_result", "number"): _l("证书编号"), ("evaluatio
 OTHER_KEYS = {"submission_id": _l("提交记录编号"), "enrollment_id": _l("报名编号"), "evaluation_id": _l("评价编号"),
               "declaration_id": _l("自我声明编号")}
 VALUE_WORDS = {"pass": _l("通过"), "fail": _l("不通过"), "published": _l("已发布"), "revise": _l("需修改")}
+# 运维操作 (operator_action.action) as the history tells them.
+OPERATOR_WORDS = {"suspend": _l("挂起流程"), "resume": _l("恢复流程"), "cancel": _l("取消流程"), "retry": _l("重试出错的环节"),
+                  "fire_timer": _l("立即触发定时器"), "migrate": _l("迁移到当前版本"), "reassign": _l("转办任务")}
 SUMMARY_WORDS = {"conclusion": _l("评价结论"), "comment_count": _l("意见数"), "number": _l("证书编号")}
 
 
@@ -101,6 +104,26 @@ def _line(row, stage_labels: dict[str, str]) -> HistoryLine:
     details = [(str(SUMMARY_WORDS[key]), _value(value)) for key, value in summary.items()
                if key in SUMMARY_WORDS and value is not None]
     return HistoryLine(event.created_at, event.kind, text, actor, (event.reason or "").strip(), details)
+
+
+def operator_lines(session: Session, instance_id: int) -> list[HistoryLine]:
+    """运维操作 on the instance (who, what, why, when), for the history beside the engine's rows."""
+    rows = session.execute(select(OperatorAction, User.email).outerjoin(User, User.id == OperatorAction.actor_id)
+                           .where(OperatorAction.instance_id == instance_id)
+                           .order_by(OperatorAction.created_at, OperatorAction.id)).all()
+    lines = []
+    for action, email in rows:
+        details = action.details or {}
+        text = str(OPERATOR_WORDS.get(action.action, _l("运维操作")))
+        if action.action == "migrate" and details.get("from_version") and details.get("to_version"):
+            text = _("从第 %(old)s 版迁移到第 %(new)s 版", old=details["from_version"], new=details["to_version"])
+        lines.append(HistoryLine(action.created_at, "operator", text, email or "", (action.reason or "").strip()))
+    return lines
+
+
+def merged_history(engine_lines: list[HistoryLine], operator: list[HistoryLine]) -> list[HistoryLine]:
+    """Both histories in time order (an operator's action and the engine rows it caused stay together)."""
+    return sorted([*engine_lines, *operator], key=lambda line: line.at)
 
 
 def _task_words(words: str) -> str:

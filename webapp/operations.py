@@ -88,7 +88,9 @@ def _detail_context(session, detail) -> dict:
     return {"detail": detail, "instance": found, "definition": definition, "name": name,
             "highlights": operations.highlighted_elements(definition.bpmn_xml, definition.key, detail.ready_tasks),
             "markers": engine_view.markers, "engine_readable": engine_view.readable, "timers": engine_view.timers,
-            "history": console_detail.history_lines(detail.events, operations.stage_labels()),
+            "history": console_detail.merged_history(
+                console_detail.history_lines(detail.events, operations.stage_labels()),
+                console_detail.operator_lines(session, found.id)),
             "data_rows": shown, "other_rows": other, "hidden_count": hidden, "now": clock.now(),
             "tasks": detail.ready_tasks, "open_rows": [row for row in detail.tasks if row.task.state == "ready"],
             "error_element": (engine_view.markers.get("error") or [None])[0],

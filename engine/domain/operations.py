@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "message": N_("收到消息"),
     "timer": N_("定时器触发"),
     "completed": N_("流程结束"),
+    "withdrawn": N_("撤回"),
+    "operator": N_("运维操作"),
 }
 
 # Process names read from deployed BPMN, by (key, sha256): a deployed version never changes.

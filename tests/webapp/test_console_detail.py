@@ -114,3 +114,22 @@ def test_the_actions_partial_gets_the_instance_its_open_tasks_and_the_user(app, 
     assert context["instance"].id == applicant.instance_id
     assert [task.id for task in context["tasks"]] == [open_task(session_factory, applicant.instance_id).id]
     assert context["current_user"].email == OPERATOR[0]
+
+
+def test_operator_actions_join_the_history_with_their_reason(applicant, operator_client, session_factory):
+    from storage.models import OperatorAction, User
+
+    with session_factory() as session:
+        operator = session.scalars(select(User).where(User.email == OPERATOR[0])).one()
+        session.add(OperatorAction(created_at=START + timedelta(hours=1), actor_id=operator.id, action="suspend",
+                                   instance_id=applicant.instance_id, reason="等待补充材料", details={}))
+        session.add(OperatorAction(created_at=START + timedelta(hours=2), actor_id=operator.id, action="migrate",
+                                   instance_id=applicant.instance_id, reason="新版本修正了分支",
+                                   details={"from_version": 1, "to_version": 2}))
+        session.commit()
+    response = operator_client.get(f"/operations/instances/{applicant.instance_id}")
+    lines = [" ".join(li.text_content().split()) for li in page(response).xpath("//li[@data-event-kind='operator']")]
+    assert lines == [f"2026-11-02 10:30 运维操作 挂起流程 · {OPERATOR[0]} 原因：等待补充材料",
+                     f"2026-11-02 11:30 运维操作 从第 1 版迁移到第 2 版 · {OPERATOR[0]} 原因：新版本修正了分支"]
+    kinds = page(response).xpath("//li[@data-event-kind]/@data-event-kind")
+    assert kinds[0] == "started" and kinds[-2:] == ["operator", "operator"]  # in time order
