@@ -33,7 +33,8 @@ OTHER_KEYS = {"submission_id": _l("提交记录编号"), "enrollment_id": _l("�
 VALUE_WORDS = {"pass": _l("通过"), "fail": _l("不通过"), "published": _l("已发布"), "revise": _l("需修改")}
 # 运维操作 (operator_action.action) as the history tells them.
 OPERATOR_WORDS = {"suspend": _l("挂起流程"), "resume": _l("恢复流程"), "cancel": _l("取消流程"),
-                  "retry": _l("重试出错的环节"), "fire_timer": _l("立即触发定时器"), "migrate": _l("迁移到当前版本"), "reassign": _l("转办任务")}
+                  "retry": _l("重试出错的环节"), "fire_timer": _l("立即触发定时器"),
+                  "migrate": _l("迁移到当前版本"), "reassign": _l("转办任务")}
 SUMMARY_WORDS = {"conclusion": _l("评价结论"), "comment_count": _l("意见数"), "number": _l("证书编号")}
 
 
