@@ -57,7 +57,10 @@ def test_the_path_taken_and_the_open_task_with_its_age(applicant, office_client,
     response = operator_client.get(f"/operations/instances/{applicant.instance_id}")
     found = markers(response)
     assert "vet_registration" in found["completed"] and correction.task_name in found["current"]
-    assert found["flows"] and not found["error"]
+    # start → 审核 → gateway → 退回 → 修改: each flow taken, not the branches that were not
+    assert found["flows"] == ["flow_return", "flow_start_vet", "flow_to_correct", "flow_vet_gateway"]
+    assert {"start", "vet_registration", "decision_gateway", "return_registration"} <= set(found["completed"])
+    assert "approve_registration" not in found["completed"] and not found["error"]
     row = page(response).xpath(f"//tr[@data-open-task-id='{correction.id}']")[0]
     assert row.xpath("string(td[@data-role])") == "申请单位"
     assert row.xpath("string(td[@data-organization])") == "深圳测试科技有限公司"
