@@ -27,11 +27,12 @@ ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es
 webapp/static/vendor/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	rm -rf webapp/static/vendor
 	mkdir -p webapp/static/vendor/bootstrap webapp/static/vendor/bpmn-js webapp/static/vendor/designer \
-	   webapp/static/vendor/swagger-ui
+	   webapp/static/vendor/swagger-ui webapp/static/vendor/chart.js
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js webapp/static/vendor/bootstrap/
 	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   webapp/static/vendor/swagger-ui/
 	cp -r node_modules/bpmn-js/dist/. webapp/static/vendor/bpmn-js/
+	cp node_modules/chart.js/dist/chart.umd.min.js webapp/static/vendor/chart.js/
 	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
 	   node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css webapp/static/vendor/designer/
 	$(ESBUILD) webapp/frontend/designer/modeler.js --outfile=webapp/static/vendor/designer/modeler.js

@@ -36,8 +36,10 @@ main.add_command(cli_server.serve_command)
 
 
 def init_app(app: Flask) -> None:
+    from webapp.cli_engine_check import check_command
     from webapp.cli_workflows import workflows_group
 
+    engine_group.add_command(check_command)
     for group in (db_group, users_group, engine_group, workflows_group):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

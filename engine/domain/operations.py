@@ -44,10 +44,14 @@ EVENT_LABELS = {
     "message": N_("收到消息"),
     "timer": N_("定时器触发"),
     "completed": N_("流程结束"),
+    "withdrawn": N_("撤回"),
+    "operator": N_("运维操作"),
 }
 
 # Process names read from deployed BPMN, by (key, sha256): a deployed version never changes.
 _names: dict[tuple[str, str], str] = {}
+# The (stage, stageLabel) pairs each version's elements declare, read with the name.
+_stages: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 _names_lock = threading.Lock()
 
 
@@ -85,12 +89,14 @@ def _names_for(session: Session, rows) -> dict[tuple[str, str], str]:
         sources = session.execute(
             select(ProcessDefinition.key, ProcessDefinition.sha256, ProcessDefinition.bpmn_xml)
             .where(ProcessDefinition.sha256.in_(sorted({digest for _, digest in missing})))).all()
-        found = {}
+        found, stages = {}, {}
         for key, digest, source in sources:
             if (key, digest) in missing:
                 found[(key, digest)] = _process_name(source, key)
+                stages[(key, digest)] = _declared_stages(source)
         with _names_lock:
             _names.update(found)
+            _stages.update(stages)
     return {pair: _names.get(pair, "") for pair in rows}
 
 
@@ -100,6 +106,28 @@ def _process_name(source: str, key: str) -> str:
     except bpmn.BpmnError:
         return ""
     return next((info.name for info in infos if info.key == key), "")
+
+
+def _declared_stages(source: str) -> tuple[tuple[str, str], ...]:
+    try:
+        found = {props["stage"]: props.get("stageLabel") or props["stage"]
+                 for props in bpmn.element_properties(source) if props.get("stage")}
+    except bpmn.BpmnError:
+        return ()
+    return tuple(found.items())
+
+
+def known_stages() -> list[tuple[str, str]]:
+    """(stage, stageLabel) of every version whose name was read (``process_names`` reads the
+    newest of each process): the stage filter's choices, without a query."""
+    with _names_lock:
+        found = {stage: label for pairs in _stages.values() for stage, label in pairs}
+    return sorted(found.items(), key=lambda pair: pair[0])
+
+
+def stage_labels() -> dict[str, str]:
+    """stage → stageLabel of every version read so far (see ``known_stages``)."""
+    return dict(known_stages())
 
 
 def definitions(session: Session) -> list[DefinitionRow]:

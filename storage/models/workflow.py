@@ -105,14 +105,16 @@ class OperatorAction(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # The operator console's list: one process, newest first (migration 0015).
+    __table_args__ = (Index("ix_process_instance_key_created", "process_key", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
-    stage: Mapped[str | None] = mapped_column(String(50))
+    stage: Mapped[str | None] = mapped_column(String(50), index=True)
     # The stage's words as the BPMN declares them (stageLabel), in the source language.
     stage_label: Mapped[str | None] = mapped_column(String(100))
     # Why the instance is in error (the element and the message), for operators.
@@ -124,10 +126,10 @@ class ProcessInstance(Base):
     last_event_sequence: Mapped[int] = mapped_column(Integer, default=0)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    started_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
@@ -141,6 +143,8 @@ class HumanTask(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "engine_task_id"),
         Index("ix_human_task_inbox", "state", "role", "organization_id", "created_at"),
+        # "Waiting on a person": does this instance have an open row? (console list; migration 0015)
+        Index("ix_human_task_instance_state", "instance_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,7 +155,7 @@ class HumanTask(Base):
     title: Mapped[str] = mapped_column(String(200))
     form_key: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(30))
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[str] = mapped_column(String(20), default="ready")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

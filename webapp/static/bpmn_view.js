@@ -1,5 +1,6 @@
 // Read-only BPMN diagrams (流程管理): draws the deployed XML with bpmn-js's NavigatedViewer
-// and marks the elements listed in data-highlight (the instance's READY tasks).
+// and marks the elements listed in data-highlight (the instance's READY tasks) and, on an
+// instance's page, data-markers: {completed, current, waiting, error, flows} (the path it took).
 // The container's data-bpmn-state says how it went: loading → rendered | error.
 (function () {
   "use strict";
@@ -40,6 +41,25 @@
           marked.push(id);
         }
       }
+      let markers = {};
+      try {
+        markers = JSON.parse(container.dataset.markers || "{}");
+      } catch (error) {
+        markers = {};
+      }
+      const classes = {completed: "bpmn-completed", current: "bpmn-current", waiting: "bpmn-waiting",
+                       error: "bpmn-error", flows: "bpmn-taken"};
+      const path = [];
+      for (const [kind, ids] of Object.entries(markers)) {
+        if (!classes[kind] || !Array.isArray(ids)) continue;
+        for (const id of ids) {
+          if (registry.get(id)) {
+            canvas.addMarker(id, classes[kind]);
+            path.push(`${kind}:${id}`);
+          }
+        }
+      }
+      container.dataset.bpmnPath = path.join(" ");
       canvas.zoom("fit-viewport", "auto");
       container.dataset.bpmnMarked = marked.join(" ");
       container.dataset.bpmnWarnings = String((result && result.warnings || []).length);

@@ -1,0 +1,192 @@
+"""流程实例 of the operator console: the instance list with its filters and sorting.
+
+Only the instance, definition and (through EXISTS / IN sub-queries) task and subject tables are read:
+never the workflow state. One count and one page of rows, whatever the page's length.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import String, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.domain.keys import clean_query
+from engine.text import N_
+from storage.models import (
+    Application,
+    HumanTask,
+    Organization,
+    Plan,
+    ProcessDefinition,
+    ProcessInstance,
+)
+
+MAX_QUERY = 100
+
+# What an operator asks about, not only the engine's own status codes: 等待人工 / 等待定时器 are
+# read from the inbox projection and next_timer_at.
+CONSOLE_STATUS_LABELS = {
+    "running": N_("进行中"),
+    "on_person": N_("等待人工办理"),
+    "on_timer": N_("等待定时器"),
+    "completed": N_("已完成"),
+    "cancelled": N_("已取消"),
+    "suspended": N_("已挂起"),
+    "error": N_("出错"),
+}
+ACTIVE = ("running", "waiting")
+
+SORTS = {
+    "started": ProcessInstance.created_at,
+    "updated": ProcessInstance.updated_at,
+    "process": ProcessInstance.process_key,
+    "status": ProcessInstance.status,
+}
+SORT_LABELS = {"started": N_("开始时间"), "updated": N_("更新时间"), "process": N_("流程"), "status": N_("状态")}
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    """The list's query arguments, already cleaned (see ``from_args``)."""
+
+    process: str | None = None
+    version: int | None = None
+    status: str | None = None
+    stage: str | None = None
+    organization: str = ""  # a part of an organisation's name
+    query: str = ""  # subject or business key: 标准号, application number, organisation name
+    started_from: date | None = None
+    started_to: date | None = None
+    updated_from: date | None = None
+    updated_to: date | None = None
+    sort: str = "started"
+    descending: bool = True
+
+    @classmethod
+    def from_args(cls, args, process_keys) -> InstanceFilter:
+        """Anything unknown or malformed is ignored, never an error."""
+        process = args.get("process") if args.get("process") in process_keys else None
+        status = args.get("status") if args.get("status") in CONSOLE_STATUS_LABELS else None
+        sort = args.get("sort") if args.get("sort") in SORTS else "started"
+        return cls(process=process, version=_positive_int(args.get("version")), status=status,
+                   stage=clean_query(args.get("stage"), 50) or None,
+                   organization=clean_query(args.get("org"), MAX_QUERY), query=clean_query(args.get("q"), MAX_QUERY),
+                   started_from=_date(args.get("started_from")), started_to=_date(args.get("started_to")),
+                   updated_from=_date(args.get("updated_from")), updated_to=_date(args.get("updated_to")),
+                   sort=sort, descending=args.get("dir") != "asc")
+
+    def args(self) -> dict:
+        """The query arguments that reproduce this filter (for the pager's and sort links)."""
+        values = {"process": self.process, "version": self.version, "status": self.status, "stage": self.stage,
+                  "org": self.organization, "q": self.query, "started_from": self.started_from,
+                  "started_to": self.started_to, "updated_from": self.updated_from, "updated_to": self.updated_to,
+                  "sort": self.sort if self.sort != "started" else None, "dir": None if self.descending else "asc"}
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
+def _positive_int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2 ** 31 else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def china_day_start(day: date) -> datetime:
+    """Midnight of ``day`` in China time, as the UTC moment the columns store."""
+    return datetime.combine(day, time(), tzinfo=clock.CHINA).astimezone(UTC)
+
+
+def _between(column, start: date | None, end: date | None) -> list:
+    """``start`` to ``end`` inclusive, whole China-time days."""
+    conditions = []
+    if start:
+        conditions.append(column >= china_day_start(start))
+    if end:
+        conditions.append(column < china_day_start(end + timedelta(days=1)))
+    return conditions
+
+
+def _open_task_exists():
+    return exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready")
+
+
+def _status_conditions(status: str | None) -> list:
+    if status is None:
+        return []
+    if status == "running":
+        return [ProcessInstance.status.in_(ACTIVE)]
+    if status == "on_person":
+        return [ProcessInstance.status.in_(ACTIVE), _open_task_exists()]
+    if status == "on_timer":
+        return [ProcessInstance.status.in_(ACTIVE), ProcessInstance.next_timer_at.is_not(None), ~_open_task_exists()]
+    return [ProcessInstance.status == status]
+
+
+def _organization_condition(name: str):
+    """Started by, or a task of, an organisation whose name contains ``name``."""
+    ids = select(Organization.id).where(Organization.name.contains(name, autoescape=True))
+    return or_(ProcessInstance.started_by_org_id.in_(ids),
+               ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))))
+
+
+def _subject_condition(text: str):
+    """The subject, the business key itself, or what the business key points at: a plan's 标准号
+    (``enrollment:<id>``), an application's number (``application:<id>``), an organisation's name
+    (``organization:<id>``). Each is a small IN over the subject table, then the business_key index."""
+    enrollment_keys = select(literal("enrollment:") + cast(Plan.enrollment_id, String)).where(
+        Plan.standard_number.contains(text, autoescape=True))
+    organization_keys = select(literal("organization:") + cast(Organization.id, String)).where(
+        Organization.name.contains(text, autoescape=True))
+    alternatives = [ProcessInstance.subject.contains(text, autoescape=True), ProcessInstance.business_key == text,
+                    ProcessInstance.business_key.in_(enrollment_keys),
+                    ProcessInstance.business_key.in_(organization_keys)]
+    number = _positive_int(text.removeprefix("#"))
+    if number is not None:
+        application_keys = select(literal("application:") + cast(Application.id, String)).where(
+            Application.id == number)
+        alternatives.append(ProcessInstance.business_key.in_(application_keys))
+    return or_(*alternatives)
+
+
+def conditions(wanted: InstanceFilter) -> list:
+    found = []
+    if wanted.process:
+        found.append(ProcessInstance.process_key == wanted.process)
+    if wanted.version is not None:
+        versions = select(ProcessDefinition.id).where(ProcessDefinition.version == wanted.version)
+        if wanted.process:
+            versions = versions.where(ProcessDefinition.key == wanted.process)
+        found.append(ProcessInstance.definition_id.in_(versions))
+    found.extend(_status_conditions(wanted.status))
+    if wanted.stage:
+        found.append(ProcessInstance.stage == wanted.stage)
+    if wanted.organization:
+        found.append(_organization_condition(wanted.organization))
+    if wanted.query:
+        found.append(_subject_condition(wanted.query))
+    found.extend(_between(ProcessInstance.created_at, wanted.started_from, wanted.started_to))
+    found.extend(_between(ProcessInstance.updated_at, wanted.updated_from, wanted.updated_to))
+    return found
+
+
+def instances(session: Session, wanted: InstanceFilter, page: int, per_page: int = 20
+              ) -> tuple[list[ProcessInstance], int]:
+    """One page of instances (with their definition, never their state) and the number found."""
+    where = conditions(wanted)
+    total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*where)) or 0
+    column = SORTS[wanted.sort]
+    order = [column.desc() if wanted.descending else column.asc(),
+             ProcessInstance.id.desc() if wanted.descending else ProcessInstance.id.asc()]
+    rows = session.scalars(select(ProcessInstance).where(*where).order_by(*order)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return list(rows), total
