@@ -48,7 +48,7 @@ def migrate(workflow: BpmnWorkflow, spec, subprocess_specs: dict) -> BpmnWorkflo
     registry = serializer.registry()
     top_diff, sub_diffs = diff_workflow(registry, workflow, spec, subprocess_specs)
     _check(top_diff)
-    for sub_id, sub_diff in sub_diffs.items():
+    for sub_diff in sub_diffs.values():
         if sub_diff is None:
             raise Refusal(N_("正在运行的子流程在新版本中已不存在，不能迁移"))
         _check(sub_diff)
