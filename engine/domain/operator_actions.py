@@ -221,14 +221,17 @@ ACTION_LABELS = {
 def available(instance: ProcessInstance) -> list[str]:
     """The instance-level actions that make sense for its status (what the page offers)."""
     by_status = {
-        "running": ["suspend", "cancel", "migrate"],
-        "waiting": ["suspend", "cancel", "migrate"],
+        "running": ["suspend", "cancel"],
+        "waiting": ["suspend", "cancel"],
         "suspended": ["resume", "cancel"],
         "error": ["retry", "cancel"],
     }
     names = list(by_status.get(instance.status, []))
-    if instance.status in ("running", "waiting") and instance.next_timer_at is not None:
-        names.insert(1, "fire_timer")
+    if instance.status in ("running", "waiting"):
+        if instance.next_timer_at is not None:
+            names.insert(1, "fire_timer")
+        if not instance.definition.is_current:  # a newer version is what new instances start on
+            names.append("migrate")
     return names
 
 

@@ -275,6 +275,7 @@ def test_reassign_refuses_someone_without_the_role_and_changes_nothing(session, 
 
 def test_fire_timer_fires_the_pending_timer_now(session, people, step):
     instance = at_timer(session, people, step)
+    assert operator_actions.available(instance) == ["suspend", "fire_timer", "cancel"]
     action = operator_actions.fire_timer(session, instance.id, people["operator"].id, REASON)
     session.commit()
     assert instance.status == "completed" and action.details["status"] == "completed"
@@ -296,6 +297,8 @@ def test_migrate_moves_an_instance_whose_position_is_unchanged(session, people, 
     instance = start(session, people)
     deploy(session, OPS_BPMN.replace('name="审核"', 'name="复核"'))  # a later element renamed
     old_version = instance.definition.version
+    session.expire_all()
+    assert operator_actions.available(instance) == ["suspend", "cancel", "migrate"]
     action = operator_actions.migrate(session, instance.id, people["operator"].id, REASON)
     session.commit()
     session.expire_all()
