@@ -15,17 +15,20 @@ PER_PAGE = 20
 
 
 def _offered_to(user: User):
+    """A task an operator assigned to one user (转办) is offered to that user only."""
     roles = sorted(user.role_set)
-    return or_(
+    return or_(HumanTask.assignee_id == user.id, and_(HumanTask.assignee_id.is_(None), or_(
         and_(HumanTask.role.in_(roles), HumanTask.organization_id.is_(None)),
         and_(
             HumanTask.organization_id == user.organization_id,
             or_(HumanTask.role == APPLICANT_LANE, HumanTask.role.in_(roles)),
         ),
-    )
+    )))
 
 
 def may_act(user: User, task: HumanTask) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
     if task.organization_id is None:
         return task.role in user.role_set
     return task.organization_id == user.organization_id and (

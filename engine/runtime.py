@@ -8,6 +8,7 @@ makes the loser of a race fail instead of creating a second downstream task.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from engine.services import ServiceContext
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 
 Apply = Callable[[ServiceContext], dict | None]
+log = logging.getLogger(__name__)
 
 
 class AlreadyHandled(Exception):
@@ -38,6 +40,14 @@ class NotWaiting(AlreadyHandled):
 
 class NotFound(Exception):
     pass
+
+
+class Halted(AlreadyHandled):
+    """The instance is suspended or cancelled by an operator: nothing in it moves until it is resumed."""
+
+
+# Statuses an operator put the instance in; no user, message or timer moves it then.
+HALTED = ("suspended", "cancelled")
 
 
 def start_instance(
@@ -66,7 +76,7 @@ def start_instance(
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(context))
     workflow.task_tree.data.update(data or {})
     record(context, "started", summary={"key": key, "version": definition.version})
-    workflow.do_engine_steps()
+    run_engine(workflow, context)
     save(session, instance, workflow, context)
     return instance
 
@@ -80,7 +90,7 @@ _CLAIM = (update(HumanTask.__table__)
 _INSERT_EVENT = insert(ProcessEvent.__table__)
 _INSTANCE = ProcessInstance.__table__
 _SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "next_timer_at", "updated_at", "completed_at",
-                  "last_event_sequence", "version")
+                  "error", "last_event_sequence", "version")
 _UPDATE_INSTANCE = (update(_INSTANCE)
                     .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
                     .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
@@ -103,7 +113,7 @@ def complete_task(
 ) -> list[HumanTask]:
     """Complete a READY user task; ``apply`` writes domain rows and returns workflow data."""
     if human_task.state != "ready":
-        raise AlreadyHandled(human_task.id)
+        raise Halted(human_task.id) if human_task.state == "suspended" else AlreadyHandled(human_task.id)
     # Usually loaded with the task (see load_task): no query then.
     instance = session.get(ProcessInstance, human_task.instance_id, options=[undefer(ProcessInstance.state)])
     context = ServiceContext(session, instance, actor_id)
@@ -128,7 +138,7 @@ def complete_task(
         record(context, "task_completed", task.task_spec.name, {**_summary(data), **context.details},
                human_task_id=human_task.id, title=human_task.title, decision=data.get("decision"),
                reason=(context.reason or "").strip() or None)
-        workflow.do_engine_steps()
+        run_engine(workflow, context)
         created = save(session, instance, workflow, context)
     metrics.task_completed(human_task.process_key, human_task.form_key)
     return created
@@ -143,6 +153,8 @@ def send_message(
     ``must_cancel`` names the user task the message has to interrupt: if it is no
     longer open (already decided), nothing changes and AlreadyHandled is raised.
     """
+    if instance.status in HALTED:
+        raise Halted(instance.id)
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
     interrupted = [t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel]
@@ -153,7 +165,7 @@ def send_message(
     except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"
         raise NotWaiting(message) from exc
     record(context, "message", summary={"message": message})
-    workflow.do_engine_steps()
+    run_engine(workflow, context)
     if must_cancel and [
         t for t in projection.ready_user_tasks(workflow) if t.task_spec.name == must_cancel
     ]:
@@ -171,6 +183,43 @@ def withdraw(session: Session, task: HumanTask | None, actor_id: int | None) -> 
         raise AlreadyHandled(task.id if task is not None else None)
     instance = session.get(ProcessInstance, task.instance_id, options=[undefer(ProcessInstance.state)])
     return send_message(session, instance, task.withdraw_message, actor_id, must_cancel=task.task_name)
+
+
+# Failures that are the platform's answer to the request, not a step that broke: they propagate.
+_NOT_A_STEP_FAILURE = (AlreadyHandled, projection.EngineError, StaleDataError)
+
+
+def run_engine(workflow: BpmnWorkflow, context: ServiceContext) -> None:
+    """``do_engine_steps()``; a service task, script or condition that fails leaves its task in ERROR
+    (SpiffWorkflow marks it) and the instance goes to 出错 with the element and the message, while
+    what the request did before it is kept (each service call runs in a savepoint)."""
+    try:
+        workflow.do_engine_steps()
+    except _NOT_A_STEP_FAILURE:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of designer-built steps becomes a state
+        failed = failed_task(workflow, exc)
+        element = failed.task_spec.name if failed is not None else "?"
+        message = _failure_message(exc)
+        log.warning("instance %s stopped at %s: %s", context.instance.id, element, message)
+        context.failure = f"{element}: {message}"[:2000]
+        record(context, "error", element, summary={"message": message[:200]})
+
+
+def failed_task(workflow: BpmnWorkflow, exc: Exception | None = None):
+    """The task in ERROR (the one the exception names, else the first found, subprocesses too)."""
+    named = getattr(exc, "task", None)
+    if named is not None and named.state == TaskState.ERROR:
+        return named
+    return next(iter(workflow.get_tasks(state=TaskState.ERROR)), None)
+
+
+def _failure_message(exc: Exception) -> str:
+    cause = getattr(exc, "exception", None) or exc.__cause__
+    text = str(exc) or type(exc).__name__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text} ({type(cause).__name__}: {cause})"
+    return text
 
 
 def mark_error(session: Session, instance_id: int, reason: str) -> None:
@@ -191,14 +240,15 @@ def record(context: ServiceContext, kind: str, task_name: str | None = None,
 
 
 def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-         context: ServiceContext) -> list[HumanTask]:
+         context: ServiceContext, status: str | None = None) -> list[HumanTask]:
+    """``status`` overrides the engine's (an operator's cancellation)."""
     projection.assert_consistent(workflow)
     now = clock.now()
     summary = projection.summarize(workflow)  # one walk of the task tree
     ready = summary.ready
-    values = {"state": serializer.dumps(workflow), "status": summary.status, "stage": summary.stage,
+    values = {"state": serializer.dumps(workflow), "status": status or summary.status, "stage": summary.stage,
               "stage_label": summary.stage_label, "next_timer_at": summary.next_timer_at, "updated_at": now,
-              "completed_at": instance.completed_at}
+              "completed_at": instance.completed_at, "error": _error_text(instance, summary.status, context)}
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})
@@ -213,6 +263,13 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     _update_instance(session, instance, values)
     projection.project_subject(session, instance, workflow, values["stage"])
     return created
+
+
+def _error_text(instance: ProcessInstance, status: str, context: ServiceContext) -> str | None:
+    """The new failure, else the one the instance is still in (an ERROR task remains), else none."""
+    if status != "error":
+        return None
+    return context.failure or instance.error
 
 
 def _update_instance(session: Session, instance: ProcessInstance, values: dict) -> None:

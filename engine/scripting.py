@@ -48,5 +48,8 @@ class SafeScriptEngine(PythonScriptEngine):
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         if self.context is None:
             raise WorkflowTaskException("no service context for this engine run", task=task)
-        result = function(self.context, task, **params)
+        # A savepoint per call: a failing service leaves none of its rows behind, while what the
+        # request wrote before it (the user's submission, earlier services) stays (runtime.run_engine).
+        with self.context.session.begin_nested():
+            result = function(self.context, task, **params)
         return json.dumps(result if result is not None else {})

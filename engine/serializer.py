@@ -54,3 +54,8 @@ def loads(state: str, spec, subprocess_specs: dict, script_engine=None) -> BpmnW
 def default_serializer() -> BpmnWorkflowSerializer:
     """SpiffWorkflow's own serializer (specs embedded), for comparisons and benchmarks."""
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def registry():
+    """The serializer's converter registry (what SpiffWorkflow's spec and workflow diffs compare with)."""
+    return _serializer.registry

@@ -19,6 +19,8 @@ from engine.services import ServiceContext
 from storage.models import ProcessInstance
 
 log = logging.getLogger(__name__)
+# Suspended, cancelled and failed (出错) instances are skipped: a suspended one's overdue timers fire
+# at the first sweep after it is resumed.
 ACTIVE = ("running", "waiting")
 
 
@@ -54,7 +56,7 @@ def fire_instance(session: Session, instance: ProcessInstance) -> bool:
                if task is not None):
         return False
     runtime.record(context, "timer", summary={"due": instance.next_timer_at.isoformat()})
-    workflow.do_engine_steps()
+    runtime.run_engine(workflow, context)
     runtime.save(session, instance, workflow, context)
     return True
 

@@ -25,6 +25,8 @@ CONSOLE_ROLES = frozenset({"operator", "designer"})
 
 
 def init_app(app: Flask) -> None:
+    from webapp import operations_actions  # noqa: F401 — its routes are on this blueprint
+
     app.register_blueprint(bp)
     app.jinja_env.filters["role_label"] = operations.role_label
     app.jinja_env.filters["task_state_label"] = operations.task_state_label

@@ -85,6 +85,9 @@ def _task_for_user(task_id: int) -> HumanTask:
 def show(task_id: int):
     task = _task_for_user(task_id)
     session = db.session()
+    if task.state == "suspended":
+        flash(_("该流程已被运维人员挂起，暂时不能办理"), "warning")
+        return redirect(url_for("tasks.inbox"))
     if task.state != "ready":
         flash(_("该任务已被处理"), "warning")
         return redirect(url_for("tasks.inbox"))
@@ -127,6 +130,10 @@ def _complete(session, task, form):
         return None
     try:
         tasks.complete(session, task, current_user.id, form, db.file_store())
+    except runtime.Halted:
+        db.rollback()
+        flash(_("该流程已被运维人员挂起，暂时不能办理"), "warning")
+        return redirect(url_for("tasks.inbox"))
     except runtime.AlreadyHandled:
         db.rollback()
         flash(_("该任务已被其他人处理"), "warning")
@@ -137,7 +144,10 @@ def _complete(session, task, form):
             flash(localized(message), "danger")
         return None
     db.commit()
-    flash(_("提交成功"), "success")
+    if task.instance.status == "error":  # the submission is saved; a later automatic step failed
+        flash(_("您的提交已保存，但后续的自动处理出错，流程已暂停，运维人员会尽快处理。"), "warning")
+    else:
+        flash(_("提交成功"), "success")
     return redirect(url_for(AFTER_SUBMIT.get(task.form_key, "tasks.inbox")))
 
 

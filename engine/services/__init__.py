@@ -41,6 +41,8 @@ class ServiceContext:
     # with it and short outcomes (a conclusion, counts), for its history record (engine.history).
     reason: str | None = None
     details: dict = field(default_factory=dict)
+    # Why the engine stopped in this request ("element: message"), when a step failed (出错).
+    failure: str | None = None
 
     def reason_given(self, recorded: str | None) -> str | None:
         """The reason of the decision taken in this request (whatever form took it), else ``recorded``

@@ -111,6 +111,9 @@ class Play:
         for task in self.open_tasks():
             if name in (task.title, task.task_name):
                 return task
+        instance = self.instance()
+        if instance.status == "error":  # a step failed: the engine's reason says more than the open tasks
+            raise StepFailed(N_("流程出错：%(error)s", error=instance.error or ""))
         raise StepFailed(N_("没有待办任务「%(task)s」，当前待办：%(open)s", task=name,
                             open=names(self.open_tasks())))
 
