@@ -217,6 +217,8 @@ def _flat_errors(field, errors):
 @token_required
 def complete_task(task_id: int):
     task = _task_or_error(task_id)
+    if task.state == "suspended":
+        return _halted()
     if task.state != "ready":
         return _already_handled()
     session = db.session()
@@ -225,6 +227,9 @@ def complete_task(task_id: int):
         return jsonify({"errors": _errors(form)}), 422
     try:
         created = tasks.complete(session, task, g.api_user.id, form, db.file_store())
+    except runtime.Halted:
+        db.rollback()
+        return _halted()
     except runtime.AlreadyHandled:
         db.rollback()
         return _already_handled()
@@ -236,9 +241,15 @@ def complete_task(task_id: int):
         return jsonify({"errors": errors}), 422
     instance = task.instance
     db.commit()
-    return jsonify({"tasks": [task_json(t) for t in created],
-                    "instance": {"id": instance.id, "status": instance.status,
-                                 "stage": instance.stage}})
+    answer = {"tasks": [task_json(t) for t in created],
+              "instance": {"id": instance.id, "status": instance.status, "stage": instance.stage}}
+    if instance.status == "error":  # the submission is kept; a later automatic step failed
+        answer["message"] = _("您的提交已保存，但后续的自动处理出错，流程已暂停，运维人员会尽快处理。")
+    return jsonify(answer)
+
+
+def _halted():
+    return jsonify({"error": _("该流程已被运维人员挂起，暂时不能办理"), "code": "suspended"}), 409
 
 
 @bp.post("/tasks/<int:task_id>/draft")

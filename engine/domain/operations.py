@@ -36,6 +36,7 @@ TASK_STATE_LABELS = {
     "ready": N_("待办理"),
     "completed": N_("已完成"),
     "cancelled": N_("已取消"),
+    "suspended": N_("已挂起"),
 }
 
 EVENT_LABELS = {
@@ -46,6 +47,10 @@ EVENT_LABELS = {
     "completed": N_("流程结束"),
     "withdrawn": N_("撤回"),
     "operator": N_("运维操作"),
+    "error": N_("出错"),
+    "cancelled": N_("取消流程"),
+    "retried": N_("重试"),
+    "migrated": N_("迁移版本"),
 }
 
 # Process names read from deployed BPMN, by (key, sha256): a deployed version never changes.

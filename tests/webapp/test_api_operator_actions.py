@@ -9,6 +9,7 @@ import demodata
 from storage.models import OperatorAction, ProcessInstance
 from tests.webapp import openapi_client as oa
 from tests.webapp.helpers import all_rows, api_token, first, open_task, remembered_password_hashes
+from tests.webapp.test_api import office_api  # noqa: F401
 from tests.webapp.test_api_operator import OFFICE_ORG, OPERATOR, operator_api_fixture  # noqa: F401
 
 SECOND_OFFICE = ("office2@test.cn", "Office2#123")
@@ -98,3 +99,16 @@ def test_the_actions_answer_as_documented(client, applicant, operator_api):
     _path, _method, operation = oa.find(doc, "operatorInstanceAction")
     oa.check_answer(doc, operation, act(client, operator_api, applicant.instance_id, "suspend"))
     oa.check_answer(doc, operation, act(client, operator_api, applicant.instance_id, "suspend"))  # refused: 422
+
+
+def test_a_suspended_task_answers_that_it_is_suspended_and_stays_open(client, applicant, operator_api, office_api,
+                                                                     session_factory):
+    task = open_task(session_factory, applicant.instance_id)
+    assert act(client, operator_api, applicant.instance_id, "suspend").status_code == 200
+    answer = client.post(f"/api/v1/tasks/{task.id}", headers=office_api, json={"decision": "approve"})
+    assert answer.status_code == 409
+    assert answer.get_json() == {"error": "该流程已被运维人员挂起，暂时不能办理", "code": "suspended"}
+    assert status_of(session_factory, applicant.instance_id) == "suspended"
+    assert act(client, operator_api, applicant.instance_id, "resume", "恢复").status_code == 200
+    done = client.post(f"/api/v1/tasks/{task.id}", headers=office_api, json={"decision": "approve"})
+    assert done.status_code == 200 and "message" not in done.get_json()
