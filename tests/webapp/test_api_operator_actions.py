@@ -3,13 +3,21 @@
 (422 {"errors": {"reason": [...]}}). The actions are engine.domain.operator_actions (issue 12)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 import demodata
 from storage.models import OperatorAction, ProcessInstance
 from tests.webapp import openapi_client as oa
-from tests.webapp.helpers import all_rows, api_token, first, open_task, remembered_password_hashes
-from tests.webapp.test_api import office_api  # noqa: F401
+from tests.webapp.helpers import (
+    OFFICE_EMAIL,
+    OFFICE_PASSWORD,
+    all_rows,
+    api_token,
+    first,
+    open_task,
+    remembered_password_hashes,
+)
 from tests.webapp.test_api_operator import OFFICE_ORG, OPERATOR, operator_api_fixture  # noqa: F401
 
 SECOND_OFFICE = ("office2@test.cn", "Office2#123")
@@ -99,6 +107,11 @@ def test_the_actions_answer_as_documented(client, applicant, operator_api):
     _path, _method, operation = oa.find(doc, "operatorInstanceAction")
     oa.check_answer(doc, operation, act(client, operator_api, applicant.instance_id, "suspend"))
     oa.check_answer(doc, operation, act(client, operator_api, applicant.instance_id, "suspend"))  # refused: 422
+
+
+@pytest.fixture
+def office_api(client, office):
+    return api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)
 
 
 def test_a_suspended_task_answers_that_it_is_suspended_and_stays_open(client, applicant, operator_api, office_api,
