@@ -272,6 +272,26 @@ def _error_text(instance: ProcessInstance, status: str, context: ServiceContext)
     return context.failure or instance.error
 
 
+_SET_STATUS = (update(_INSTANCE)
+               .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+               .values(status=bindparam("v_status"), updated_at=bindparam("v_updated_at"),
+                       version=bindparam("v_version")))
+
+
+def set_status(session: Session, instance: ProcessInstance, status: str) -> None:
+    """An operator's 挂起 / 恢复: the instance's status alone (its workflow state does not move), written
+    here like every save, guarded by the version column (AlreadyHandled: someone moved it first)."""
+    session.flush()
+    version, now = instance.version, clock.now()
+    result = session.connection().execute(_SET_STATUS, {"v_status": status, "v_updated_at": now,
+                                                         "v_version": version + 1, "b_id": instance.id,
+                                                         "b_version": version})
+    if result.rowcount != 1:
+        raise AlreadyHandled(instance.id)
+    for key, value in (("status", status), ("updated_at", now), ("version", version + 1)):
+        set_committed_value(instance, key, value)
+
+
 def _update_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
     """One Core UPDATE guarded by the version column (the loser of a race updates no row)."""
     version = instance.version

@@ -123,8 +123,12 @@ def operator_lines(session: Session, instance_id: int) -> list[HistoryLine]:
 
 
 def merged_history(engine_lines: list[HistoryLine], operator: list[HistoryLine]) -> list[HistoryLine]:
-    """Both histories in time order (an operator's action and the engine rows it caused stay together)."""
-    return sorted([*engine_lines, *operator], key=lambda line: line.at)
+    """Both histories in time order; an operator's action comes before the engine rows it caused (written
+    a moment earlier in the same request, so within the same second)."""
+    def order(line: HistoryLine):
+        return line.at.replace(microsecond=0), 0 if line.kind == "operator" else 1, line.at
+
+    return sorted([*engine_lines, *operator], key=order)
 
 
 def _task_words(words: str) -> str:

@@ -13,7 +13,6 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, definitions, instance_migration, runtime, timers
 from engine.domain import messages
@@ -66,12 +65,10 @@ def _audit(session: Session, action: str, instance: ProcessInstance, actor_id: i
 
 
 def _set_status(session: Session, instance: ProcessInstance, status: str) -> None:
-    """A status change outside the engine, guarded by the version column like every save."""
-    instance.status = status
-    instance.updated_at = clock.now()
+    """A status change with no engine step (the runtime writes it, guarded by the version column)."""
     try:
-        session.flush()
-    except StaleDataError as exc:
+        runtime.set_status(session, instance, status)
+    except runtime.AlreadyHandled as exc:
         raise ActionRefused(N_("流程刚被其他人处理，请刷新后重试")) from exc
 
 
