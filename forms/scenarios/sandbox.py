@@ -24,7 +24,7 @@ from engine import bpmn, clock, definitions, services
 from engine.domain.auth import hash_password
 from storage import migrate
 from storage.db import make_engine, make_session_factory
-from storage.files import FileStore
+from storage.files import FileStore, placeholder_pdf
 from storage.models import Organization, User
 
 # Every scenario starts at this moment (China time 09:30): results never depend on the day they run.
@@ -43,21 +43,7 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 
 def sample_pdf(title: str = "sample") -> bytes:
     """A small valid one-page PDF: what ``pdf`` means as a scenario's file value."""
-    stream = f"BT /F1 14 Tf 72 720 Td (Duibiao scenario document {title}) Tj ET".encode("ascii", "replace")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
-               b" /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return placeholder_pdf(f"Duibiao scenario document {title}")
 
 
 def credit_code(seed: int) -> str:

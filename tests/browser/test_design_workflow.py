@@ -10,6 +10,7 @@ import re
 import pytest
 import yaml
 
+from tests.browser.helpers import log_in
 from tests.browser.test_modeler import wait_for_lint
 
 pytestmark = pytest.mark.browser
@@ -34,14 +35,6 @@ INSERT_TASK = """() => {
   return task.id;
 }"""
 
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.fill("#captcha", "PASSED")
-    with page.expect_navigation():
-        page.click("button:has-text('登录')")
 
 
 def with_expert_review(text: str) -> str:

@@ -17,6 +17,8 @@ from types import SimpleNamespace
 import pytest
 from flask import Blueprint, Response, jsonify, render_template, request, send_file, url_for
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -236,14 +238,6 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     assert dialogs == ["beforeunload"]
     assert js_errors == [], json.dumps(js_errors, ensure_ascii=False)
 
-
-def log_in(page, email, password):
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.fill("#captcha", "PASSED")
-    with page.expect_navigation():
-        page.click("button:has-text('登录')")
 
 
 def test_modeler_against_the_design_views(new_context, live_server):

@@ -7,20 +7,14 @@ import json
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 OPERATOR = ("operator@demo.duibiao.cn", "Operate#2026")
 APPLICANT = ("console-applicant@test.cn", "Secret#123")
 COMPANY = "杭州控制台测试有限公司"
 
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.fill("#captcha", "PASSED")
-    with page.expect_navigation():
-        page.click("button:has-text('登录')")
 
 
 def approval_fails_in_its_service_task(live_server) -> None:

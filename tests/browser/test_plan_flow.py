@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 OFFICE = ("office@demo.duibiao.cn", "Office#2026")
@@ -14,14 +16,6 @@ ROWS = [
     ("smart", "定位误差", "5米", "GB 2233-2022"),
 ]
 
-
-def log_in(page, email, password):
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.fill("#captcha", "PASSED")
-    with page.expect_navigation():
-        page.click("button:has-text('登录')")
 
 
 def office_decides(page, task_title, decision="approve", reason=""):
