@@ -13,6 +13,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         account,
         api,
         api_compliance,
+        api_openapi,
+        api_operator,
+        api_tokens,
         articles,
         auth,
         catalog,
@@ -58,15 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views_util.init_app(app)
     auth.init_app(app)
+    # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
-                   compliance, declarations, articles, api, api_compliance, errors):
+                   compliance, declarations, articles, api, api_compliance, errors, operations,
+                   api_openapi, api_operator, api_tokens, design, cli, scheduler):
         module.init_app(app)
-    operations.init_app(app)
-    # The JSON API for integrators (issue 12): its OpenAPI document, operator endpoints, 用户中心 tokens.
-    from webapp import api_openapi, api_operator, api_tokens
-    for module in (api_openapi, api_operator, api_tokens):
-        module.init_app(app)
-    design.init_app(app)
-    cli.init_app(app)
-    scheduler.init_app(app)
     return app
