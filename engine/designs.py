@@ -6,10 +6,12 @@ scenarios); this module takes that check as a function so the engine imports not
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from engine import bpmn, bpmn_diff, clock, definitions
@@ -124,7 +126,8 @@ def deploy_draft(session: Session, draft: ProcessDraft, actor_id: int | None, no
     note = _checked_note(note) or draft.note
     check(draft.process_key, draft.bpmn_xml, draft.scenarios)
     summary = _summary_against(session, draft.process_key, draft.bpmn_xml)
-    definition = _deploy(session, draft.process_key, draft.bpmn_xml, actor_id, note)
+    with _one_deploy_at_a_time():
+        definition = _deploy(session, draft.process_key, draft.bpmn_xml, actor_id, note)
     definition.scenarios = dict(draft.scenarios)
     draft.state, draft.deployed_definition_id = "deployed", definition.id
     draft.updated_by_id, draft.updated_at = actor_id, clock.now()
@@ -141,11 +144,23 @@ def make_current_again(session: Session, definition: ProcessDefinition, actor_id
     check(definition.key, definition.bpmn_xml, definition.scenarios)
     before = definitions.current(session, definition.key)
     summary = bpmn_diff.diff(before.bpmn_xml, definition.bpmn_xml).summary() if before else {}
-    previous = definitions.make_current(session, definition)
+    with _one_deploy_at_a_time():
+        previous = definitions.make_current(session, definition)
     audit(session, actor_id, "made_current", definition.key, definition=definition, note=note,
           summary={**summary, "previous_version": previous.version if previous else None})
     _rebind_callers(session, definition.key, actor_id)
     return previous
+
+
+@contextmanager
+def _one_deploy_at_a_time() -> Iterator[None]:
+    """Two designers deploying the same process at once: the version numbers and the one current version
+    are unique in the database, so the later one fails there — say so instead of a 500 (the caller rolls
+    back)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise DraftRefused({"xml": [N_("其他设计者刚刚部署了这个流程：请刷新页面后重试")]}) from exc
 
 
 def _deploy(session: Session, key: str, text: str, actor_id, note) -> ProcessDefinition:

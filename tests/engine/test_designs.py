@@ -104,3 +104,28 @@ def test_the_diff_sees_what_the_engine_reads_and_not_the_layout():
     assert [(e.id, e.type_label, e.name) for e in added.added] == [("spare_end", "结束事件", "备用结束")]
     spare = VETTING.replace("</bpmn:process>", '<bpmn:endEvent id="spare_end" /></bpmn:process>', 1)
     assert bpmn_diff.diff(spare, VETTING).summary()["removed"] == ["spare_end"]
+
+
+def test_a_deploy_that_loses_a_race_is_refused_with_a_message(deployed, session_factory):
+    """Another designer's deploy committed between this one's check and its write: the unique current
+    version refuses the second, which says so and changes nothing."""
+    draft = designs.save_draft(deployed, "registration_vetting", RELABELLED, "", None)
+    deployed.commit()
+    with session_factory() as other:
+        rival = designs.save_draft(other, "registration_vetting", VETTING.replace('name="审核结论"', 'name="结论"'),
+                                   "", None)
+        designs.deploy_draft(other, rival, None, "", validated)
+        other.commit()
+    stale = definitions.current  # this session still believes version 1 is current
+    deployed.expire_all()
+    from unittest import mock
+
+    version_1 = deployed.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == "registration_vetting", ProcessDefinition.version == 1)).one()
+    with mock.patch.object(definitions, "current", lambda session, key: version_1 if key == "registration_vetting"
+                           else stale(session, key)), pytest.raises(designs.DraftRefused) as refused:
+        designs.deploy_draft(deployed, draft, None, "", validated)
+    assert "其他设计者刚刚部署了这个流程" in str(refused.value)
+    deployed.rollback()
+    assert [d.version for d in deployed.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == "registration_vetting", ProcessDefinition.is_current))] == [2]
