@@ -152,7 +152,8 @@ def password():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             db.commit()
-            login_user(WebUser(user))  # this session goes on with the new stamp; the others end
+            # This session goes on (same nonce) with the new stamp; the others end.
+            login_user(WebUser(user, current_user.nonce))
             flash(_("密码修改成功"), "success")
             return redirect(url_for("account.password"))
     return render_template("account/password.html", form=form), (

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from functools import wraps
 
 from flask import (
@@ -38,8 +39,10 @@ login_manager.login_message_category = "warning"
 class WebUser:
     """Flask-Login's view of a user row."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, nonce: str | None = None):
         self.row = user
+        # This session's own random id: logging out spends it, so the old cookie opens nothing more.
+        self.nonce = nonce or secrets.token_urlsafe(16)
 
     def __getattr__(self, name):
         return getattr(self.row, name)
@@ -54,7 +57,7 @@ class WebUser:
     def get_id(self) -> str:
         # The session holds the id and a stamp of the password hash: changing the password
         # ends every other session of the user (see load_user).
-        return f"{self.row.id}:{password_stamp(self.row)}"
+        return f"{self.row.id}:{password_stamp(self.row)}:{self.nonce}"
 
 
 def password_stamp(user: User) -> str:
@@ -65,11 +68,13 @@ def password_stamp(user: User) -> str:
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _sep, stamp = session_id.partition(":")
+    user_id, stamp, nonce = (session_id.split(":") + ["", ""])[:3]
     user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.is_enabled or not hmac.compare_digest(stamp, password_stamp(user)):
         return None
-    return WebUser(user)
+    if not nonce or accounts.nonce_spent(db.session(), nonce):  # logged out (or from before nonces)
+        return None
+    return WebUser(user, nonce)
 
 
 def init_app(app: Flask) -> None:
@@ -149,6 +154,7 @@ def login():
         if wait:
             form.password.errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=max(1, wait // 60)))
         elif not captcha_image.check(form.captcha.data):
+            db.commit()  # the captcha is spent even when answered wrongly
             form.captcha.errors.append(_("验证码不正确"))
         else:
             user = accounts.verify_credentials(session, form.email.data, form.password.data)
@@ -172,6 +178,10 @@ def _safe_next() -> str | None:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:  # the cookie, if kept or copied, opens nothing any more
+        # A signed session cookie is refused once older than the session lifetime: remember that long.
+        accounts.spend_nonce(db.session(), current_user.nonce, current_app.permanent_session_lifetime)
+        db.commit()
     logout_user()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("portal.home"))

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select, text
 from sqlalchemy.orm import Session, contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
 from engine.text import N_
-from storage.models import ApiToken, Organization, Throttle, User
+from storage.db import UTCDateTime
+from storage.models import ApiToken, Organization, SpentNonce, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5  # per account (login name)
@@ -178,3 +179,23 @@ def token_holder(session: Session, raw: str) -> TokenHolder | None:
 def user_for_token(session: Session, raw: str) -> User | None:
     found = token_holder(session, raw)
     return found.user if found else None
+
+
+# --- single-use values (a session that logged out, a captcha answered) ------------------------------
+
+_SPEND = text('INSERT INTO spent_nonce (nonce, expires_at) VALUES (:nonce, :expires_at) '
+              'ON CONFLICT (nonce) DO NOTHING').bindparams(bindparam("expires_at", type_=UTCDateTime()))
+_PURGE = delete(SpentNonce).where(SpentNonce.expires_at < bindparam("now"))
+
+
+def spend_nonce(session: Session, nonce: str, lifetime: timedelta) -> bool:
+    """Remember ``nonce`` as used until ``lifetime`` has passed: True the first time, False when it was
+    spent already (one atomic statement, so two parallel uses cannot both win)."""
+    now = clock.now()
+    session.execute(_PURGE, {"now": now})  # expired ones can be forgotten (indexed)
+    result = session.connection().execute(_SPEND, {"nonce": nonce[:64], "expires_at": now + lifetime})
+    return result.rowcount == 1
+
+
+def nonce_spent(session: Session, nonce: str) -> bool:
+    return session.get(SpentNonce, nonce[:64]) is not None

@@ -5,6 +5,7 @@ from storage.models.accounts import (  # noqa: F401
     Organization,
     RegistrationSubmission,
     SmsCode,
+    SpentNonce,
     Throttle,
     User,
 )

@@ -113,6 +113,16 @@ class SmsCode(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SpentNonce(Base):
+    """Single-use values the server remembers until they expire: the nonce of a session that logged out
+    (its cookie no longer opens anything), a captcha already answered (its cookie cannot be replayed)."""
+
+    __tablename__ = "spent_nonce"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Throttle(Base):
     """A failure counter per key (login by e-mail or address) within a window."""
 

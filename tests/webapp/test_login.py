@@ -133,3 +133,41 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(client, applican
     response = client.post("/login?next=//evil.example/x", data={
         "email": APPLICANT_EMAIL, "password": APPLICANT_PASSWORD, "captcha": "PASSED"})
     assert response.headers["Location"] == "/account/"
+
+
+def test_logging_out_ends_the_session_on_the_server(client, office, app):
+    """A cookie copied before 退出 (a shared computer, a stolen cookie) opens nothing afterwards."""
+    login(client, OFFICE_EMAIL, OFFICE_PASSWORD)
+    copied = client.get_cookie("session").value
+    assert client.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    # A new login is a new session, untouched by the old one's logout.
+    login(client, OFFICE_EMAIL, OFFICE_PASSWORD)
+    assert is_logged_in(client)
+
+
+def test_a_captcha_cookie_cannot_be_replayed(client, office, app):
+    """The captcha's digest travels in the cookie; the server spends its id at the first answer, so the
+    cookie from before an attempt cannot be sent again for another try (right or wrong)."""
+    from webapp import captcha_image
+
+    app.config["CAPTCHA_TEST_MODE"] = False  # the app fixture restores the config afterwards
+    client.get("/captcha.png")
+    with client.session_transaction() as saved:
+        with app.test_request_context():
+            saved["captcha"] = {**saved["captcha"], "digest": captcha_image._digest("ABCD")}
+    before_attempt = client.get_cookie("session").value
+    wrong = login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha="WXYZ")
+    assert field_errors(wrong) == {"captcha": ["验证码不正确"]}
+    client.set_cookie("session", before_attempt)  # the same captcha again, now with the right answer
+    replayed = login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha="ABCD")
+    assert field_errors(replayed) == {"captcha": ["验证码不正确"]} and not is_logged_in(client)
+    client.get("/captcha.png")  # a fresh captcha answered rightly logs in
+    with client.session_transaction() as saved:
+        with app.test_request_context():
+            saved["captcha"] = {**saved["captcha"], "digest": captcha_image._digest("EFGH")}
+    login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha="EFGH")
+    assert is_logged_in(client)
