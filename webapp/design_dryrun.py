@@ -31,6 +31,15 @@ def start_dry_run(draft_id: int):
     given = request.form.get("given") or None
     if given is not None and given not in STARTERS:
         abort(400)
+    # The draft runs for real in the sandbox: only what the server's validation accepts (SpiffWorkflow
+    # would hand some constructs — correlation expressions, say — to its own eval()).
+    problems = workspace.problems(session, draft.process_key, draft.bpmn_xml)
+    if problems:
+        flash(_("无法开始试运行：草稿没有通过检查（%(count)s 个问题），请先在流程图上修正", count=len(problems)),
+              "danger")
+        for problem in problems[:5]:
+            flash(f"{problem.element_id or problem.where}：{localized(problem.message)}", "danger")
+        return redirect(url_for("design.process", process_key=draft.process_key))
     try:
         token = _runs().start(draft.process_key, {draft.process_key: draft.bpmn_xml}, given=given,
                               workflows_dir=_scenario_root(), documents=workspace.running_documents(session))

@@ -78,3 +78,22 @@ def test_dry_runs_are_for_designers_and_end_with_their_sandbox(designer, office_
     assert designer.get("/design/dryruns/not-a-token").status_code == 404
     ended = designer.post(url + "/discard")
     assert ended.status_code == 302 and designer.get(url).status_code == 404
+
+
+def test_a_draft_that_fails_validation_is_not_run(designer, session_factory):
+    """A draft runs for real in the dry run's sandbox: what the validation refuses (here a correlation
+    expression, which SpiffWorkflow would evaluate with its own eval()) never gets there."""
+    hostile = VETTING.replace(
+        '<bpmn:process id="registration_vetting"',
+        '<bpmn:correlationProperty id="cp"><bpmn:correlationPropertyRetrievalExpression messageRef="m">'
+        '<bpmn:formalExpression>__import__("os").system("id")</bpmn:formalExpression>'
+        '</bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty>\n'
+        '  <bpmn:process id="registration_vetting"', 1)
+    assert hostile != VETTING
+    draft_id = designer.post("/design/processes/registration_vetting/drafts",
+                             json={"xml": hostile}).get_json()["draft_id"]
+    response = designer.post(f"/design/drafts/{draft_id}/try", follow_redirects=True)
+    assert "无法开始试运行" in text_of(response) and "关联表达式" in text_of(response)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(DesignAudit).where(
+            DesignAudit.action == "dry_run")) == 0
