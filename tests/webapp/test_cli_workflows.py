@@ -74,3 +74,15 @@ def test_deploy_runs_the_scenarios_and_deploys_only_when_they_pass(duibiao, tmp_
     audit = all_rows(session_factory, select(DesignAudit).where(DesignAudit.action == "deployed"))
     assert [(a.version, a.note, a.summary["changed"]) for a in audit] == [(2, "网关改名", ["decision_gateway"])]
     assert duibiao("workflows", "export", "registration_vetting").output.count("专项办审核结论") == 1
+
+
+def test_workflows_test_runs_nothing_the_validation_refuses(duibiao, app, tmp_path):
+    folder = tmp_path / "designer"
+    folder.mkdir()
+    (folder / "registration_vetting.bpmn").write_text(
+        VETTING.replace('<spiffworkflow:property name="stageLabel" value="待审核" />', "", 1), encoding="utf-8")
+    app.config["WORKFLOWS_DIR"] = str(folder)  # the app fixture restores the config afterwards
+    result = duibiao("workflows", "test", "registration_vetting")
+    assert result.exit_code == 1
+    assert "stageLabel" in result.output and "BPMN 检查未通过，没有运行场景" in result.output
+    assert "个场景" not in result.output
