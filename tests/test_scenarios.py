@@ -99,11 +99,12 @@ def test_a_draft_that_routes_differently_fails_naming_expected_and_actual_tasks(
     assert by_file["reject.yaml"].passed  # the path the draft did not change still passes
     english = {"期望待办任务 %(expected)s，实际 %(actual)s": "expected open tasks %(expected)s, found %(actual)s",
                "%(first)s；%(next)s": "%(first)s; %(next)s"}
+    installed = engine_text._translate  # the web app's translator, when a test app exists in this worker
     engine_text.use_translator(lambda message: english.get(message, message))
     try:  # the page shows the message in the reader's language
         assert engine_text.localized(failed[0].message).startswith("expected open tasks [], found [修改正式版方案]; ")
     finally:
-        engine_text.use_translator(None)
+        engine_text.use_translator(installed)
 
 
 EXPERT_SCENARIO = """

@@ -21,11 +21,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import select
 
 from engine import clock
 from engine.domain import auth as accounts
 from forms.account import LoginForm
-from storage.models import User
+from storage.models import SpentNonce, User
 from webapp import captcha_image, db
 
 bp = Blueprint("auth", __name__)
@@ -69,10 +70,16 @@ def password_stamp(user: User) -> str:
 @login_manager.user_loader
 def load_user(session_id: str):
     user_id, stamp, nonce = (session_id.split(":") + ["", ""])[:3]
-    user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.is_enabled or not hmac.compare_digest(stamp, password_stamp(user)):
+    if not user_id.isdigit() or not nonce:  # a session from before nonces: log in again
         return None
-    if not nonce or accounts.nonce_spent(db.session(), nonce):  # logged out (or from before nonces)
+    # The user, with whether this session logged out, in one statement (every page loads it).
+    found = db.session().execute(
+        select(User, SpentNonce.nonce).outerjoin(SpentNonce, SpentNonce.nonce == nonce[:64])
+        .where(User.id == int(user_id))).first()
+    if found is None or found[1] is not None:
+        return None
+    user = found[0]
+    if not user.is_enabled or not hmac.compare_digest(stamp, password_stamp(user)):
         return None
     return WebUser(user, nonce)
 

@@ -195,7 +195,3 @@ def spend_nonce(session: Session, nonce: str, lifetime: timedelta) -> bool:
     session.execute(_PURGE, {"now": now})  # expired ones can be forgotten (indexed)
     result = session.connection().execute(_SPEND, {"nonce": nonce[:64], "expires_at": now + lifetime})
     return result.rowcount == 1
-
-
-def nonce_spent(session: Session, nonce: str) -> bool:
-    return session.get(SpentNonce, nonce[:64]) is not None
