@@ -89,6 +89,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         "API_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_RATE_LIMIT", "600")),
         "API_TOKEN_RATE_LIMIT": int(os.environ.get("DUIBIAO_API_TOKEN_RATE_LIMIT", "60")),
         "API_RATE_WINDOW": int(os.environ.get("DUIBIAO_API_RATE_WINDOW", "60")),
+        # 手机验证码 sent per client address, and by the whole platform, per hour (besides one a minute
+        # per phone): one client cannot make the platform text twenty numbers in a second.
+        "SMS_ADDRESS_LIMIT": int(os.environ.get("DUIBIAO_SMS_ADDRESS_LIMIT", "10")),
+        "SMS_HOURLY_LIMIT": int(os.environ.get("DUIBIAO_SMS_HOURLY_LIMIT", "1000")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # several 20 MB PDFs per request
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind TLS (https only): the browser sends the session cookie over https only.

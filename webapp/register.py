@@ -1,7 +1,7 @@
 """注册: the three steps of the manual on one page, with 获取验证码 over fetch()."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -63,14 +63,24 @@ def sms_code():
     phone = (request.form.get("phone") or "").strip()
     if not PHONE.match(phone):
         return jsonify({"ok": False, "field": "phone", "message": _("请输入 11 位手机号码")}), 422
-    result = sms.issue_code(db.session(), phone, "register")
+    limits = sms.Limits(request.remote_addr, current_app.config["SMS_ADDRESS_LIMIT"],
+                        current_app.config["SMS_HOURLY_LIMIT"])
+    result = sms.issue_code(db.session(), phone, "register", limits)
     if not result.sent:
-        db.rollback()
+        db.commit()  # the address and platform counts stand (nothing else was written)
         return jsonify({"ok": False, "field": "sms_code", "retry_after": result.retry_after,
-                        "message": _("请 %(seconds)s 秒后再获取验证码", seconds=result.retry_after)}), 429
+                        "message": _sms_refusal(result)}), 429
     db.commit()
     return jsonify({"ok": True, "retry_after": result.retry_after,
                     "message": _("验证码已发送，10 分钟内有效")})
+
+
+def _sms_refusal(result) -> str:
+    if result.limited_by == "address":
+        return _("本机获取验证码过于频繁，请 %(minutes)s 分钟后再试", minutes=max(1, result.retry_after // 60))
+    if result.limited_by == "platform":
+        return _("短信发送繁忙，请 %(minutes)s 分钟后再试", minutes=max(1, result.retry_after // 60))
+    return _("请 %(seconds)s 秒后再获取验证码", seconds=result.retry_after)
 
 
 @bp.route("/regions/<province_code>.json")

@@ -1,4 +1,5 @@
-"""手机验证码: six digits, valid 10 minutes, one request per phone per 60 seconds."""
+"""手机验证码: six digits, valid 10 minutes, one request per phone per 60 seconds, and (when the caller
+gives them) a limit per client address and one for the whole platform, per hour."""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.domain import rate_limits
 from engine.text import N_
 from storage import outbox
 from storage.models import SmsCode
@@ -20,10 +22,21 @@ RESEND_AFTER = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 
 
+LIMIT_WINDOW = timedelta(hours=1)
+
+
 @dataclass
 class IssueResult:
     sent: bool
     retry_after: int  # seconds until the phone may ask again
+    limited_by: str | None = None  # None, "phone", "address" or "platform": which limit refused it
+
+
+@dataclass(frozen=True)
+class Limits:
+    address: str | None  # the client's address
+    per_address: int  # codes per address per hour
+    per_hour: int  # codes the platform sends per hour
 
 
 def _digest(phone: str, code: str) -> str:
@@ -37,12 +50,21 @@ def _latest(session: Session, phone: str, purpose: str) -> SmsCode | None:
     ).first()
 
 
-def issue_code(session: Session, phone: str, purpose: str = "register") -> IssueResult:
+def issue_code(session: Session, phone: str, purpose: str = "register", limits: Limits | None = None
+               ) -> IssueResult:
+    """Send a code unless a limit refuses it. The address and platform counts are taken in the same
+    statement as their check (atomic); the caller commits them even when refused, so refusals count."""
     now = clock.now()
     latest = _latest(session, phone, purpose)
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         wait = RESEND_AFTER - (now - latest.created_at)
-        return IssueResult(False, max(1, int(wait.total_seconds() + 0.999)))
+        return IssueResult(False, max(1, int(wait.total_seconds() + 0.999)), "phone")
+    if limits is not None:
+        for key, limit, kind in ((f"sms:ip:{limits.address or ''}", limits.per_address, "address"),
+                                 ("sms:platform", limits.per_hour, "platform")):
+            wait = rate_limits.hit(session, key, limit, LIMIT_WINDOW)
+            if wait:
+                return IssueResult(False, wait, kind)
     code = f"{secrets.randbelow(10**6):06d}"
     session.add(SmsCode(phone=phone, purpose=purpose, code_digest=_digest(phone, code),
                         created_at=now, expires_at=now + VALID_FOR))

@@ -287,3 +287,23 @@ def test_cities_of_a_province_for_the_region_picker(client):
     assert response.status_code == 200
     cities = {c["code"]: c["name"] for c in response.get_json()}
     assert cities["440300"] == "深圳市" and "110100" not in cities
+
+
+def test_one_client_cannot_text_many_numbers(app, client, session_factory, frozen_clock):
+    """The probe sent codes to 20 numbers in a second from one client: now each address has its hourly
+    budget (and the platform one of its own), refused with a clear message, the count atomic."""
+    app.config.update(SMS_ADDRESS_LIMIT=3, SMS_HOURLY_LIMIT=5)  # the app fixture restores the config
+    answers = [client.post("/register/sms-code", data={"phone": f"1390000{n:04d}"}) for n in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    refused = answers[3].get_json()
+    assert refused["message"] == "本机获取验证码过于频繁，请 60 分钟后再试" and refused["retry_after"] == 3600
+    assert len(outbox(app, "sms")) == 3 and len(all_rows(session_factory, select(SmsCode))) == 3
+
+    other = app.test_client()  # another address: its own budget, until the platform's is spent
+    other_answers = [other.post("/register/sms-code", data={"phone": f"1370000{n:04d}"},
+                                environ_base={"REMOTE_ADDR": "203.0.113.9"}) for n in range(3)]
+    assert [a.status_code for a in other_answers] == [200, 200, 429]
+    assert other_answers[2].get_json()["message"] == "短信发送繁忙，请 60 分钟后再试"
+
+    frozen_clock.set_now(START + timedelta(hours=1, seconds=1))  # a new hour
+    assert client.post("/register/sms-code", data={"phone": "13900009999"}).status_code == 200
