@@ -74,6 +74,10 @@ def create_token():
     keys = throttle_keys(email)
     if accounts.blocked_seconds(session, keys):
         return jsonify({"error": _("登录失败次数过多，请稍后再试")}), 429
+    if not accounts.reserve_attempt(session, keys):  # counted before the password is checked
+        db.commit()
+        return jsonify({"error": _("登录失败次数过多，请稍后再试")}), 429
+    db.commit()
     user = accounts.verify_credentials(session, email, password)
     if user is None or not user.is_enabled:
         accounts.record_failure(session, keys)

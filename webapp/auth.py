@@ -163,7 +163,12 @@ def login():
         elif not captcha_image.check(form.captcha.data):
             db.commit()  # the captcha is spent even when answered wrongly
             form.captcha.errors.append(_("验证码不正确"))
+        elif not accounts.reserve_attempt(session, keys):
+            db.commit()
+            wait = accounts.blocked_seconds(session, keys)
+            form.password.errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=max(1, wait // 60)))
         else:
+            db.commit()  # the attempt counts before its password is checked (parallel tries cannot slip by)
             user = accounts.verify_credentials(session, form.email.data, form.password.data)
             if user is None or not user.is_enabled:
                 accounts.record_failure(session, keys)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, delete, or_, select, text
+from sqlalchemy import bindparam, delete, or_, select, text, update
 from sqlalchemy.orm import Session, contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
+from engine.domain import rate_limits
 from engine.text import N_
 from storage.db import UTCDateTime
 from storage.models import ApiToken, Organization, SpentNonce, Throttle, User
@@ -112,29 +113,39 @@ def blocked_seconds(session: Session, keys: list[str]) -> int:
     return int(max(waits) + 0.999) if waits else 0
 
 
+def reserve_attempt(session: Session, keys: list[str]) -> bool:
+    """Count this login attempt before its password is checked — one atomic upsert per key — so that N
+    parallel attempts make N counts and no more than the limit reach the password check. False: a key
+    is over its limit (it is then blocked). The caller commits before checking the password."""
+    now = clock.now()
+    over = [key for key in keys if rate_limits.count(session, key, FAILURE_WINDOW) > failure_limit(key)]
+    for key in over:
+        session.execute(update(Throttle).where(
+            Throttle.key == key, or_(Throttle.blocked_until.is_(None), Throttle.blocked_until < now))
+            .values(blocked_until=now + BLOCK_FOR).execution_options(synchronize_session=False))
+    return not over
+
+
 def record_failure(session: Session, keys: list[str]) -> None:
+    """After a wrong password (reserve_attempt counted the attempt): a key that reached its limit is
+    blocked for a while."""
     now = clock.now()
     for key in keys:
-        row = session.get(Throttle, key)
-        if row is None:
-            row = Throttle(key=key, count=0, window_start=now)
-            session.add(row)
-        if now - row.window_start > FAILURE_WINDOW:
-            row.count, row.window_start = 0, now
-        row.count += 1
-        if row.count >= failure_limit(key):
-            row.blocked_until = now + BLOCK_FOR
+        session.execute(update(Throttle).where(Throttle.key == key, Throttle.count >= failure_limit(key))
+                        .values(blocked_until=now + BLOCK_FOR).execution_options(synchronize_session=False))
 
 
 def clear_failures(session: Session, keys: list[str]) -> None:
-    """After a successful login: forget the account's failures. The address keeps its count, so
-    a sprayer cannot reset it by logging in to an account of its own now and then."""
+    """After a successful login: forget the account's failures. The address keeps its count of failures
+    (less this attempt, which succeeded), so a sprayer cannot reset it by logging in to an account of its
+    own now and then."""
     for key in keys:
         if key.startswith(ADDRESS_KEY_PREFIX):
-            continue
-        row = session.get(Throttle, key)
-        if row is not None:
-            session.delete(row)
+            session.execute(update(Throttle).where(Throttle.key == key, Throttle.count > 0)
+                            .values(count=Throttle.count - 1).execution_options(synchronize_session=False))
+        else:
+            session.execute(delete(Throttle).where(Throttle.key == key)
+                            .execution_options(synchronize_session=False))
 
 
 def digest_token(raw: str) -> str:

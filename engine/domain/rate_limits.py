@@ -23,6 +23,13 @@ def address_key(address: str | None) -> str:
     return f"{ADDRESS_KEY_PREFIX}{address or ''}"
 
 
+def count(session: Session, key: str, window: timedelta) -> int:
+    """Count one more under ``key`` (a window older than ``window`` starts again) and return the count,
+    in one atomic statement. The caller commits."""
+    now = clock.now()
+    return session.connection().execute(_COUNT, {"key": key, "now": now, "cutoff": now - window}).one()[0]
+
+
 def hit(session: Session, key: str, limit: int, window: timedelta) -> int:
     """Count one request under ``key``: 0 when it is allowed, else the seconds until its window ends.
 

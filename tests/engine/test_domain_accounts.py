@@ -76,10 +76,15 @@ def test_passwords_are_hashed_slowly(session):
 
 def test_login_throttle_blocks_after_five_failures_for_fifteen_minutes(session, frozen_clock):
     keys = ["login:email:a@b.cn", "login:ip:127.0.0.1"]
-    for _ in range(auth.MAX_FAILURES - 1):
+
+    def wrong_password():  # what a login does: count the attempt, check the password, record the failure
+        assert auth.reserve_attempt(session, keys)
         auth.record_failure(session, keys)
+
+    for _ in range(auth.MAX_FAILURES - 1):
+        wrong_password()
     assert auth.blocked_seconds(session, keys) == 0
-    auth.record_failure(session, keys)
+    wrong_password()
     assert auth.blocked_seconds(session, keys) == 15 * 60
     frozen_clock.advance(timedelta(minutes=15, seconds=1))
     assert auth.blocked_seconds(session, keys) == 0
@@ -97,3 +102,35 @@ def test_tokens_are_stored_as_digests_and_expire(session, frozen_clock):
     assert auth.user_for_token(session, raw + "x") is None
     frozen_clock.advance(auth.TOKEN_LIFETIME + timedelta(seconds=1))
     assert auth.user_for_token(session, raw) is None
+
+
+def test_parallel_wrong_passwords_reach_the_password_check_no_more_than_the_limit(session_factory, frozen_clock):
+    """The probe: 20 parallel wrong passwords gave 19 password checks and a 500 on PostgreSQL. Each
+    attempt is now counted atomically before its check: exactly the limit get through, none fails."""
+    import threading
+
+    keys = ["login:email:race@b.cn", "login:ip:198.51.100.7"]
+    outcomes, errors, start = [], [], threading.Barrier(20)
+
+    def attempt():
+        try:
+            with session_factory() as own:
+                start.wait(timeout=10)
+                allowed = auth.reserve_attempt(own, keys)
+                own.commit()
+                if allowed:
+                    auth.record_failure(own, keys)
+                    own.commit()
+                outcomes.append(allowed)
+        except Exception as exc:  # noqa: BLE001 - any failure is the bug this test is about
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and len(outcomes) == 20
+    assert outcomes.count(True) == auth.MAX_FAILURES
+    with session_factory() as fresh:
+        assert auth.blocked_seconds(fresh, keys) == 15 * 60
