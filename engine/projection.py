@@ -236,3 +236,10 @@ def _insert_task(session: Session, values: dict) -> HumanTask:
     make_transient_to_detached(row)
     session.add(row)
     return row
+
+
+def at_stage(stage: str):
+    """SQL condition: instances whose current stage, as the engine's save projected it, is ``stage`` — a
+    code a deployed BPMN declares, picked by a reader (流程实例's 阶段 filter). The engine, which writes
+    the stage column, is the one place that matches it; no Python branches on a stage code."""
+    return ProcessInstance.stage == stage

@@ -11,7 +11,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext as _
 
 import demodata
-from engine import clock, definitions, validation
+from engine import bpmn, clock, definitions, validation
 from engine.domain import auth as accounts
 from forms import tasks
 from storage import migrate
@@ -91,6 +91,21 @@ def workflow_documents() -> list[tuple[str, bytes]]:
     if folder:
         documents.update((path.name, path.read_bytes()) for path in sorted(Path(folder).glob("*.bpmn")))
     return sorted(documents.items())
+
+
+def shipped_by_key() -> dict[str, str]:
+    """Process key → the XML of the file that ships it (workflows/, the designer's folder over it)."""
+    found = {}
+    for _name, source in workflow_documents():
+        for info in bpmn.describe(bpmn.parse_xml(source)):
+            found[info.key] = source.decode("utf-8")
+    return found
+
+
+def designer_folder() -> str | None:
+    """DUIBIAO_WORKFLOWS_DIR: the designer's folder, whose files (and scenarios/) add to or replace the
+    shipped ones."""
+    return current_app.config.get("WORKFLOWS_DIR") or None
 
 
 def _echo_problems(problems) -> None:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from engine import bpmn, bpmn_diff, clock, definitions, designs, validation
 from forms import tasks, workspace
 from storage.models import ProcessDefinition
 from webapp import db
-from webapp.cli import _echo_problems, workflow_documents
+from webapp.cli import _echo_problems, designer_folder, shipped_by_key, workflow_documents
 from webapp.i18n import localized
 
 
@@ -77,7 +76,7 @@ def _process_keys(source: bytes) -> set[str]:
 def workflows_test(process_key):
     from forms import scenarios
 
-    shipped = _shipped_by_key()
+    shipped = shipped_by_key()
     keys = [process_key] if process_key else sorted(shipped)
     if process_key and process_key not in shipped:
         raise click.BadParameter(_("没有这个流程：%(key)s", key=process_key), param_hint="PROCESS")
@@ -90,7 +89,7 @@ def workflows_test(process_key):
         sys.exit(1)
     failed = total = 0
     for key in keys:
-        for result in scenarios.run(key, overrides={key: shipped[key]}, workflows_dir=_scenario_root()):
+        for result in scenarios.run(key, overrides={key: shipped[key]}, workflows_dir=designer_folder()):
             total += 1
             failed += not result.passed
             click.echo(f"{'通过' if result.passed else '未通过'}  {key}: {result.scenario.name}")
@@ -101,19 +100,6 @@ def workflows_test(process_key):
                 click.echo(f"    {localized(result.error)}", err=True)
     click.echo(_("%(total)s 个场景，%(failed)s 个未通过", total=total, failed=failed))
     sys.exit(1 if failed else 0)
-
-
-def _scenario_root():
-    """The designer's folder (DUIBIAO_WORKFLOWS_DIR), whose scenarios/ add to or replace the shipped ones."""
-    return current_app.config.get("WORKFLOWS_DIR") or None
-
-
-def _shipped_by_key() -> dict[str, str]:
-    found = {}
-    for _name, source in workflow_documents():
-        for key in _process_keys(source):
-            found[key] = source.decode("utf-8")
-    return found
 
 
 def _version_xml(key: str, version: int | None) -> str:
@@ -136,7 +122,7 @@ def _version_xml(key: str, version: int | None) -> str:
 def workflows_diff(process_key, from_version, to):
     old = _version_xml(process_key, from_version)
     if to is None:
-        new = _shipped_by_key().get(process_key)
+        new = shipped_by_key().get(process_key)
         if new is None:
             raise click.BadParameter(_("workflows/ 中没有这个流程"), param_hint="--to")
     elif to.isdigit():
@@ -161,9 +147,10 @@ def workflows_deploy(path, note):
     data = Path(path).read_bytes()
     try:
         keys = sorted(_process_keys(data)) or [""]
-        scenarios = workspace.initial_scenarios(session, keys[0], _scenario_root()) if keys[0] else None
+        scenarios = workspace.initial_scenarios(session, keys[0], designer_folder()) if keys[0] else None
         draft = designs.save_draft(session, keys[0], data, note, None, scenarios=scenarios)
-        definition = designs.deploy_draft(session, draft, None, note, workspace.deploy_check(session, _scenario_root()))
+        check = workspace.deploy_check(session, designer_folder())
+        definition = designs.deploy_draft(session, draft, None, note, check)
     except designs.DraftRefused as refused:
         db.rollback()
         for messages in refused.errors.values():

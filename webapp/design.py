@@ -25,7 +25,9 @@ from forms import workspace
 from storage.models import ProcessDefinition, ProcessDraft, User
 from webapp import db
 from webapp.auth import roles_required
+from webapp.cli import designer_folder, shipped_by_key
 from webapp.i18n import localized
+from webapp.views_util import china_time
 
 bp = Blueprint("design", __name__, url_prefix="/design")
 designer_only = roles_required("designer")
@@ -74,9 +76,7 @@ def index():
 
 def workspace_rows(session) -> list[dict]:
     """One row per process: its current version, instance counts, drafts, and the shipped file's status."""
-    from webapp.cli import workflow_documents
-
-    shipped = _shipped_by_key(workflow_documents())
+    shipped = shipped_by_key()
     current = designs.current_definitions(session)
     counts = designs.instance_counts(session, [d.id for d in current])
     drafts = designs.open_drafts(session)
@@ -84,14 +84,6 @@ def workspace_rows(session) -> list[dict]:
              "running": counts.get(d.id, (0, 0))[0], "finished": counts.get(d.id, (0, 0))[1],
              "drafts": sum(1 for draft in drafts if draft.process_key == d.key),
              "shipped": _shipped_status(shipped.get(d.key), d)} for d in current]
-
-
-def _shipped_by_key(documents) -> dict[str, str]:
-    found = {}
-    for _name, source in documents:
-        for info in bpmn.describe(bpmn.parse_xml(source)):
-            found[info.key] = source.decode("utf-8")
-    return found
 
 
 def _shipped_status(shipped: str | None, definition: ProcessDefinition) -> str:
@@ -217,13 +209,7 @@ def _save(process_key: str, draft: ProcessDraft | None):
                    save_url=url_for("design.save_draft", draft_id=draft.id), revision=draft.revision,
                    compare_url=url_for("design.compare_draft", draft_id=draft.id),
                    scenarios_url=url_for("design.draft_scenarios", draft_id=draft.id),
-                   saved_at=localized_time(draft.updated_at), problems=_problems_json(found))
-
-
-def localized_time(moment) -> str:
-    from engine import clock
-
-    return clock.to_china(moment).strftime("%Y-%m-%d %H:%M")
+                   saved_at=china_time(draft.updated_at), problems=_problems_json(found))
 
 
 @bp.route("/processes/<process_key>/drafts", methods=["POST"])
@@ -422,11 +408,7 @@ def _diff_against_current(process_key: str, xml: str):
     return bpmn_diff.diff(current.bpmn_xml, xml)
 
 
-def _scenario_root():
-    """The designer's folder (DUIBIAO_WORKFLOWS_DIR), whose scenarios/ add to or replace the shipped ones."""
-    from flask import current_app
-
-    return current_app.config.get("WORKFLOWS_DIR") or None
+_scenario_root = designer_folder  # where the designer's scenarios/ sit beside the shipped ones
 
 
 # --- a draft's scenarios, edited in the browser -------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, projection
 from engine.domain.keys import clean_query
 from engine.text import N_
 from storage.models import (
@@ -169,7 +169,7 @@ def conditions(wanted: InstanceFilter) -> list:
         found.append(ProcessInstance.definition_id.in_(versions))
     found.extend(_status_conditions(wanted.status))
     if wanted.stage:
-        found.append(ProcessInstance.stage == wanted.stage)
+        found.append(projection.at_stage(wanted.stage))
     if wanted.organization:
         found.append(_organization_condition(wanted.organization))
     if wanted.query:
