@@ -43,6 +43,8 @@ class ProcessDefinition(Base):
     note: Mapped[str | None] = mapped_column(Text)  # the designer's words when deploying
     # The scenario files the version passed ({file name: YAML}); None: the ones beside the shipped file.
     scenarios: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # The designer-made forms its user tasks show, fixed at deploy time ({form key: form_definition id}).
+    forms: Mapped[dict | None] = mapped_column(JSON)
 
 
 class ProcessDraft(Base):
