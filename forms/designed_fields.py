@@ -141,15 +141,19 @@ def unbound(component: dict):
         if kind == "select":
             options = [SelectChoice("", _l("请选择"))] + options
         return field_class(label, validators=checks, choices=options, description=description,
-                           invalid_choice_message=_l("请选择列表中的选项"))
+                           invalid_choice_message=_choice_message(component))
     if kind == "checklist":
         return MultiCheckboxField(label, validators=checks, choices=_options(component),
-                                  description=description, invalid_choice_message=_l("请选择列表中的选项"))
+                                  description=description, invalid_choice_message=_choice_message(component))
     if kind == "checkbox":
         return BooleanField(label, validators=checks, description=description)
     if kind == "filepicker":
         return _file_field(component, label, description)
     raise ValueError(f"unsupported component type {kind!r}")
+
+
+def _choice_message(component: dict):
+    return designed.prop(component, "invalidChoiceMessage") or _l("请选择列表中的选项")
 
 
 def _options(component: dict) -> list[SelectChoice]:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from engine import clock, form_definitions
 from engine.form_definitions import BoundForm
 from engine.services import ServiceContext
-from forms import designed, generic_tasks
+from forms import designed, generic_tasks, subject_contexts
 from forms.designed_fields import SizedPdfField, SizedPdfListField, answer
 from forms.task_form import TaskForm, no_prefill
 from storage.files import FileStore
@@ -26,28 +26,33 @@ def bound_form(session: Session, task: HumanTask) -> BoundForm | None:
     return form_definitions.bound(session, task.instance.definition, task.form_key)
 
 
-_task_forms: dict[int, TaskForm] = {}  # form version id → its TaskForm (versions never change)
+# (form version id, process key) → its TaskForm (versions never change).
+_task_forms: dict[tuple[int, str], TaskForm] = {}
 
 
 def task_form(session: Session, task: HumanTask) -> TaskForm | None:
     bound = bound_form(session, task)
     if bound is None:
         return None
-    found = _task_forms.get(bound.id)
+    found = _task_forms.get((bound.id, task.process_key))
     if found is None:
-        found = _task_forms[bound.id] = _task_form(bound)
+        found = _task_forms[(bound.id, task.process_key)] = _task_form(bound, task.process_key)
     return found
 
 
-def _task_form(bound: BoundForm) -> TaskForm:
+def _task_form(bound: BoundForm, process_key: str) -> TaskForm:
     schema = bound.schema
+    subject = subject_contexts.for_process(process_key)
+
+    def context(session: Session, task: HumanTask) -> dict:
+        return {**subject.context(session, task), **context_values(session, task)}
 
     def prepare(session: Session, task: HumanTask, form: Form) -> None:
         form.task_id, form.bound = task.id, bound
         if "decision" in form and hasattr(form.decision, "choices"):
             _offer_review_options(session, task, form)
 
-    return TaskForm(designed.form_class(schema), context, no_prefill, submit, "tasks/_generic_context.html",
+    return TaskForm(designed.form_class(schema), context, no_prefill, submit, subject.template,
                     prepare=prepare, form_template="tasks/_designed_form.html",
                     outputs=tuple(sorted(designed.outcomes(schema))))
 
@@ -60,18 +65,15 @@ def _offer_review_options(session: Session, task: HumanTask, form: Form) -> None
                                  if c.value in declared or c.value == ""]
 
 
-def context(session: Session, task: HumanTask) -> dict:
-    """The generic context, and what read-only context fields of the form show."""
-    found = generic_tasks.context(session, task)
+def context_values(session: Session, task: HumanTask) -> dict:
+    """What the form's read-only context fields show (designed.CONTEXT_KEYS)."""
     instance = task.instance
     organization = session.get(Organization, instance.started_by_org_id) if instance.started_by_org_id else None
-    found["values"] = {
+    return {"values": {
         "subject": instance.subject, "stage_label": instance.stage_label or "",
         "business_key": instance.business_key or "", "started_by": organization.name if organization else "",
         "started_at": clock.to_china(instance.created_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    found["context_labels"] = designed.CONTEXT_KEYS
-    return found
+    }, "context_labels": designed.CONTEXT_KEYS}
 
 
 def submit(service: ServiceContext, form: Form, store: FileStore) -> dict:
@@ -87,7 +89,7 @@ def submit(service: ServiceContext, form: Form, store: FileStore) -> dict:
                       else []})
     submission = FormSubmission(instance_id=service.instance.id, human_task_id=form.task_id,
                                 form_definition_id=form.bound.id, actor_id=service.actor_id,
-                                answers={"values": values, "shown": shown})
+                                created_at=clock.now(), answers={"values": values, "shown": shown})
     service.session.add(submission)
     service.session.flush()
     for file_id in dict.fromkeys(file_ids):
@@ -113,7 +115,10 @@ def _answer(service: ServiceContext, field, component: dict, store: FileStore, f
         return value, "、".join(f["name"] for f in kept)
     if isinstance(field, FieldList):
         rows = [{name: answer(sub.data) for name, sub in entry.form._fields.items()} for entry in field.entries]
-        return rows, str(_l("%(n)s 行", n=len(rows)))
+        cells = {designed.field_key(c): c for c in component.get("components", [])}
+        lines = [" / ".join(_words(None, cells[name], value) for name, value in row.items() if name in cells)
+                 for row in rows]
+        return rows, "\n".join(f"{number}. {line}" for number, line in enumerate(lines, start=1))
     value = answer(field.data)
     return value, _words(field, component, value)
 

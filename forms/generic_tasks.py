@@ -43,7 +43,12 @@ def decisions(session: Session, instance) -> list[dict]:
              "decision_label": _decision_label(r.decision, answers.get(r.human_task_id)), "reason": r.reason,
              "actor": _actor(actors.get(r.actor_id)), "at": r.created_at,
              "file_id": (r.summary or {}).get("file_id"),
-             "answers": (answers.get(r.human_task_id) or {}).get("shown", [])} for r in records]
+             "answers": _shown(answers.get(r.human_task_id))} for r in records]
+
+
+def _shown(answers: dict | None) -> list[dict]:
+    """The answers 历史 lists beside the decision and the reason (which have their own columns)."""
+    return [a for a in (answers or {}).get("shown", []) if a.get("key") not in ("decision", "reason", "opinion")]
 
 
 def _answers(session: Session, task_ids: list[int]) -> dict[int, dict]:

@@ -31,6 +31,9 @@ TASK_FORMS: dict[str, TaskForm] = {
         registration_tasks.correction_prefill, registration_tasks.submit_correction,
         "tasks/_registration_context.html", prepare=registration_tasks.prepare_correction, outputs=SUBMITTED,
     ),
+    # review_enrollment, review_report and review_plan: the shipped processes review with the generic
+    # 审核 form now (workflows/forms/generic_review.form, the decision recorded by the service task the
+    # BPMN routes it to); kept for instances still running on earlier versions.
     "review_enrollment": TaskForm(
         enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,
         no_prefill, enrollment_tasks.submit_review,
@@ -90,6 +93,12 @@ def catalogue(deployed_keys=(), designed_forms: dict[str, dict] | None = None) -
 def deployed_catalogue(session: Session, deployed_keys=()) -> validation.Catalogue:
     """The catalogue with the designer-made forms as deployed (their current versions) over the shipped."""
     return catalogue(deployed_keys, {**designed.shipped_forms(), **form_definitions.current_schemas(session)})
+
+
+def designed_form_classes(session: Session) -> dict[str, type[Form]]:
+    """Form key → WTForms class of every designer-made form's current version (the API's schemas)."""
+    schemas = {**designed.shipped_forms(), **form_definitions.current_schemas(session)}
+    return {key: designed.form_class(schema) for key, schema in schemas.items() if not designed.problems(schema)}
 
 
 class UnknownForm(Exception):
