@@ -164,12 +164,12 @@ def test_the_shipped_files_have_no_error_with_the_platforms_catalogue(node_ready
 def test_a_typo_in_a_shipped_form_key_is_named_as_the_server_names_it(node_ready, tmp_path):
     documents = dict(workflows.bpmn_files())
     documents["formal_plan.bpmn"] = documents["formal_plan.bpmn"].replace(
-        b'value="review_plan"', b'value="reveiw_plan"', 1)
+        b'name="formKey" value="generic_review"', b'name="formKey" value="generic_reveiw"', 1)
     found = node_lint(tmp_path, front_end_catalogue(tasks.catalogue()), documents, "typo")
     assert [(r["file"].rsplit("/", 1)[-1], r["id"], r["rule"], r["message"])
             for reports in found.values() for r in errors(reports)] == [
         ("formal_plan.bpmn", "review_plan", "duibiao/form-key-implemented",
-         "表单“reveiw_plan”不存在（平台没有实现这个 formKey）")]
+         "表单“generic_reveiw”不存在（平台没有实现这个 formKey）")]
 
 
 def test_a_file_that_is_not_bpmn_is_one_error_and_the_others_are_still_linted(node_ready, tmp_path):

@@ -40,7 +40,7 @@ def test_refuse_problems_raises_with_every_problem_and_remembers_a_pass():
 def test_a_typo_in_a_shipped_form_key_is_named():
     documents = dict(workflows.bpmn_files())
     documents["formal_plan.bpmn"] = documents["formal_plan.bpmn"].replace(
-        b'value="review_plan"', b'value="reveiw_plan"', 1)
+        b'name="formKey" value="generic_review"', b'name="formKey" value="generic_reveiw"', 1)
     found = validation.validate_documents(sorted(documents.items()), tasks.catalogue())
     assert [str(p) for p in found] == [
-        "formal_plan.bpmn: formal_plan.review_plan: 表单“reveiw_plan”不存在（平台没有实现这个 formKey）"]
+        "formal_plan.bpmn: formal_plan.review_plan: 表单“generic_reveiw”不存在（平台没有实现这个 formKey）"]

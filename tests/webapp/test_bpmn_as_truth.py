@@ -205,7 +205,8 @@ def test_a_generic_opinion_with_a_pdf(app, duibiao, tmp_path, approved, institut
     plan = plan_of(session_factory, institution.organization_id)
     assert plan_status(institution_client.get("/my/plans"), plan.id) == "公示中"
     shown = office_client.get(f"/tasks/done/{opinion.id}")
-    assert (OPINION_TITLE, "已提交", "同意发布，建议补充低碳指标的测试条件 附件") in decisions_shown(shown)
+    # The attachment is listed under its label with its name (the answers of the generic_opinion form).
+    assert (OPINION_TITLE, "已提交", "同意发布，建议补充低碳指标的测试条件 附件 专家意见.pdf") in decisions_shown(shown)
     (link,) = page(shown).xpath("//table[@data-decisions]//a/@href")
     assert download_status(office_client, link) == 200
     assert download_status(institution_client, link) == 200  # the plan's own institution takes part

@@ -95,7 +95,7 @@ def test_api_saves_a_draft_then_submits_it_as_json(drafting, client, institution
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["instance"]["stage"] == "plan_review"
-    assert [t["form_key"] for t in body["tasks"]] == ["review_plan"]
+    assert [(t["name"], t["form_key"]) for t in body["tasks"]] == [("review_plan", "generic_review")]
     ((_, snapshot, _, _, documents),) = report_submissions(session_factory, "plan")
     assert [{k: r[k] for k in ROW_FIELDS} for r in snapshot["indicators"]] == ROWS
     assert sorted(documents) == sorted(DOCUMENTS)  # the files came from the saved draft
