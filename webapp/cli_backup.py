@@ -77,8 +77,8 @@ def _message(reason: str, params: dict) -> str:
                                       **params),
         "revision_differs": lambda: _("目标数据库的版本是 %(current)s，备份是 %(revision)s：请恢复到一个新建的空数据库"
                                       "（不要先运行 duibiao db upgrade）", **params),
-        "not_empty": lambda: _("目标数据库不是空的（例如表 %(tables)s 中已有数据）：恢复会覆盖它。确认要删除其中全部数据"
-                               "再恢复，请加 --force", **params),
+        "not_empty": lambda: _("目标数据库不是空的（例如表 %(tables)s 中已有数据）：恢复会覆盖它。"
+                               "确认要删除其中全部数据再恢复，请加 --force", **params),
         "columns_differ": lambda: _("表 %(table)s 的列与备份不一致：数据库版本不符", **params),
         "truncated": lambda: _("归档不完整：缺少部分表的数据"),
         "table_corrupt": lambda: _("归档中表 %(table)s 的数据与清单的行数或校验和不符：归档已损坏，没有恢复任何数据",
