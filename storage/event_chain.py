@@ -14,13 +14,21 @@ HASHED = ("instance_id", "sequence", "kind", "task_name", "actor_id", "summary",
           "human_task_id", "title", "decision", "reason")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _as_stored(summary) -> object:
-    """The summary as the JSON column gives it back (non-string keys become strings, tuples lists)."""
-    return json.loads(json.dumps(summary if summary is not None else {}))
+    """The summary as the JSON column gives it back (non-string keys become strings, tuples lists); the
+    engine's summaries (string keys, scalar values) already are."""
+    if summary is None:
+        return {}
+    if all(type(key) is str and type(value) in _SCALARS for key, value in summary.items()):
+        return summary
+    return json.loads(json.dumps(summary))
 
 
 def event_hash(row, previous: str | None) -> str:
