@@ -290,20 +290,16 @@ def _prepare_target(engine: Engine, manifest: dict, force: bool) -> None:
             filled = [table.name for table in tables if connection.execute(select(table).limit(1)).first()]
             if filled and not force:
                 raise Refused("not_empty", tables=", ".join(filled[:5]))
-            _wipe(connection, tables)
     if revision is None:
         migrate.upgrade(engine, manifest["revision"])
-
-
-def _wipe(connection: Connection, tables: list[Table]) -> None:
-    for table in reversed(tables):
-        connection.execute(table.delete())
 
 
 def _load_tables(connection: Connection, archive, member, members, manifest: dict) -> None:
     """Load every table (the archive's remaining members, in order), then export each again and compare."""
     expected = manifest["tables"]
     tables = _reflect(connection, [table["name"] for table in expected])
+    for table in reversed(tables):  # --force: the old rows go in the same transaction as the new come
+        connection.execute(table.delete())
     for table, entry in zip(tables, expected, strict=True):
         if member is None or member.name != f"tables/{table.name}.jsonl":
             raise Refused("truncated")

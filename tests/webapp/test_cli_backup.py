@@ -12,14 +12,15 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import JSON, create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
 import demodata
+from engine.domain import catalog
 from storage import migrate
 from storage.db import Base
 from storage.files import FileStore
-from storage.models import ProcessEvent, ProcessInstance, User
+from storage.models import Plan, ProcessEvent, ProcessInstance, User
 from tests.conftest import PG_URL
 from tests.factories import registered
 from tests.webapp.helpers import remembered_password_hashes
@@ -70,10 +71,12 @@ def target(db_engine, tmp_path, monkeypatch):
 
 
 def _contents(app) -> dict[str, list]:
-    """Every table's rows in primary-key order, read through the models' types (times in UTC, JSON parsed)."""
+    """Every table's rows in primary-key order, read through the models' types (times in UTC, JSON parsed),
+    with whether each JSON value is SQL NULL (the ORM reads JSON null and SQL NULL both as None)."""
     with app.extensions["duibiao.engine"].connect() as connection:
-        return {table.name: connection.execute(select(table).order_by(*table.primary_key.columns)).all()
-                for table in Base.metadata.sorted_tables}
+        return {table.name: connection.execute(
+            select(table, *[column.is_(None) for column in table.columns if isinstance(column.type, JSON)])
+            .order_by(*table.primary_key.columns)).all() for table in Base.metadata.sorted_tables}
 
 
 def _blobs(app) -> dict[str, bytes]:
@@ -107,8 +110,11 @@ def test_a_populated_platform_round_trips(app, session_factory, target, tmp_path
     assert verified.exit_code == 0 and "审计链完整" in verified.output, verified.output
     engine = target.extensions["duibiao.engine"]
     assert migrate.revisions(engine)[0] == migrate.revisions(engine)[1]
-    # The restored platform goes on: new rows get new ids (PostgreSQL's sequences start after the restored).
+    # The restored platform goes on: new rows get new ids (PostgreSQL's sequences start after the restored),
+    # and the catalogue's search index (SQLite: FTS5 filled by triggers) finds the restored plans.
     with target.extensions["duibiao.sessions"].session_factory() as session, remembered_password_hashes():
+        plan = session.get(Plan, original["plan_search"][0].plan_id)
+        assert plan.id in [row.plan_id for row in catalog.search(session, plan.standard_number)[0]]
         user, instance = registered(session, _files(target), email="after@test.cn", name="恢复后注册有限公司")
         session.commit()
         assert user.id > max(row.id for row in original["user_account"])
@@ -123,6 +129,9 @@ def test_restore_refuses_a_database_that_is_not_empty(app, applicant, tmp_path):
     assert result.exit_code == 1
     assert "目标数据库不是空的" in result.output and "--force" in result.output
     assert _contents(app) == before
+    damaged = _rewritten(archive, tmp_path, lambda name, data: data.replace(b"applicant@test.cn", b"x@test.cn"))
+    assert _run(app, "restore", "--force", damaged).exit_code == 1
+    assert _contents(app) == before  # the old rows are deleted in the transaction that failed
     forced = _run(app, "restore", "--force", archive)
     assert forced.exit_code == 0, forced.output
     assert _contents(app) == before
