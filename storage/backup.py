@@ -42,6 +42,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import InvalidRequestError
 
 from storage import backup_files, migrate
 from storage.backup_files import Refused
@@ -97,16 +98,23 @@ def _is_json(column) -> bool:
     return isinstance(column.type, JSON)
 
 
-def _export_query(table: Table):
-    columns = [cast(column, Text) if _is_json(column) else column for column in table.columns]
-    return select(*columns).order_by(*table.primary_key.columns)
+def _columns(table: Table, names: list[str] | None = None) -> list:
+    """``table``'s columns in the order ``names`` gives (the archive's), whatever order the database has."""
+    if names is None:
+        return list(table.columns)
+    if sorted(names) != sorted(column.name for column in table.columns):
+        raise Refused("columns_differ", table=table.name)
+    return [table.columns[name] for name in names]
 
 
-def dump_table(connection: Connection, table: Table, write: Callable[[bytes], object]) -> tuple[int, str]:
-    """Write ``table``'s rows as lines; returns (rows, sha256 of the lines)."""
+def dump_table(connection: Connection, table: Table, write: Callable[[bytes], object],
+               names: list[str] | None = None) -> tuple[int, str]:
+    """Write ``table``'s rows as lines (its ``names`` columns, in that order); returns (rows, sha256)."""
     digest, count = hashlib.sha256(), 0
-    json_at = [index for index, column in enumerate(table.columns) if _is_json(column)]
-    result = connection.execution_options(yield_per=BATCH).execute(_export_query(table))
+    columns = _columns(table, names)
+    json_at = [index for index, column in enumerate(columns) if _is_json(column)]
+    query = select(*[cast(column, Text) if _is_json(column) else column for column in columns])
+    result = connection.execution_options(yield_per=BATCH).execute(query.order_by(*table.primary_key.columns))
     for row in result:
         values = list(row)
         for index in json_at:
@@ -120,10 +128,9 @@ def dump_table(connection: Connection, table: Table, write: Callable[[bytes], ob
 
 def _load_table(connection: Connection, table: Table, columns: list[str], lines) -> tuple[int, str]:
     """Insert the archive's ``lines`` of ``table`` in batches; returns (rows, sha256 of the lines read)."""
-    if [column.name for column in table.columns] != columns:
-        raise Refused("columns_differ", table=table.name)
-    decoders = [_decoder(column) for column in table.columns]
-    keys = [_key(column) for column in table.columns]
+    ordered = _columns(table, columns)
+    decoders = [_decoder(column) for column in ordered]
+    keys = [_key(column) for column in ordered]
     statement = _insert(connection, table)
     digest, count, batch = hashlib.sha256(), 0, []
     for line in lines:
@@ -167,7 +174,10 @@ def table_names() -> list[str]:
 def _reflect(connection: Connection, names: list[str]) -> list[Table]:
     """The tables as the database has them (the columns of its revision, which may be older)."""
     metadata = MetaData()
-    metadata.reflect(bind=connection, only=names)
+    try:
+        metadata.reflect(bind=connection, only=names)
+    except InvalidRequestError as exc:  # a table the archive names that this revision does not have
+        raise Refused("not_a_backup") from exc
     return [metadata.tables[name] for name in names]
 
 
@@ -309,5 +319,5 @@ def _load_tables(connection: Connection, archive, member, members, manifest: dic
         member = next(members, None)
     _reset_sequences(connection, tables)
     for table, entry in zip(tables, expected, strict=True):
-        if dump_table(connection, table, lambda line: None) != (entry["rows"], entry["sha256"]):
+        if dump_table(connection, table, lambda line: None, entry["columns"]) != (entry["rows"], entry["sha256"]):
             raise Refused("table_differs", table=table.name)
