@@ -21,7 +21,8 @@ import io
 import json
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,12 +38,15 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
+    create_engine,
+    event,
     func,
     insert,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.pool import NullPool
 
 from storage import backup_files, migrate
 from storage.backup_files import Refused
@@ -225,10 +229,7 @@ def backup(engine: Engine, files_root: Path, output: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="duibiao-backup-") as work:
         manifest = {"format": FORMAT, "created_at": datetime.now(UTC).isoformat(), "revision": min(current),
                     "dialect": engine.dialect.name, "tables": []}
-        connection = engine.connect()
-        if engine.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection, connection.begin():
+        with _snapshot(engine) as connection:
             for table in _reflect(connection, names):
                 with open(Path(work) / table.name, "wb") as handle:
                     rows, checksum = dump_table(connection, table, handle.write)
@@ -239,6 +240,27 @@ def backup(engine: Engine, files_root: Path, output: Path) -> dict:
         manifest["missing_files"] = sorted(named - {entry["sha256"] for entry in manifest["files"]})
         _write_archive(output, manifest, files_root, Path(work))
     return manifest
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that sees one moment while the platform goes on writing: REPEATABLE READ
+    on PostgreSQL; on SQLite (WAL) a deferred BEGIN on a connection of its own (the platform's engine
+    begins IMMEDIATE, which would hold the write lock for the whole backup)."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, \
+                connection.begin():
+            yield connection
+        return
+    reader = create_engine(engine.url, poolclass=NullPool)
+    event.listen(reader, "connect", lambda dbapi_connection, _record: setattr(
+        dbapi_connection, "isolation_level", None))
+    event.listen(reader, "begin", lambda connection: connection.exec_driver_sql("BEGIN DEFERRED"))
+    try:
+        with reader.connect() as connection, connection.begin():
+            yield connection
+    finally:
+        reader.dispose()
 
 
 def _write_archive(output: Path, manifest: dict, files_root: Path, work: Path) -> None:
