@@ -266,14 +266,18 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 def _write_archive(output: Path, manifest: dict, files_root: Path, work: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    with tarfile.open(partial, "w:gz") as archive:
-        body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size = len(body)
-        archive.addfile(info, io.BytesIO(body))
-        backup_files.add_to(archive, files_root, manifest["files"])
-        for table in manifest["tables"]:
-            archive.add(work / table["name"], arcname=f"tables/{table['name']}.jsonl")
+    try:
+        with tarfile.open(partial, "w:gz") as archive:
+            body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size = len(body)
+            archive.addfile(info, io.BytesIO(body))
+            backup_files.add_to(archive, files_root, manifest["files"])
+            for table in manifest["tables"]:
+                archive.add(work / table["name"], arcname=f"tables/{table['name']}.jsonl")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(output)  # a half-written archive never has the final name
 
 

@@ -196,3 +196,16 @@ def test_audit_verify_reports_an_edited_row(app, applicant, new_applicant, sessi
         missing = (session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc())) or 0) + 1
     unknown = _run(app, "audit", "verify", "--instance", missing)
     assert unknown.exit_code == 1 and "流程实例不存在" in unknown.output
+
+
+def test_a_blob_that_no_longer_matches_its_name_stops_the_backup(app, applicant, tmp_path):
+    bogus = _files(app) / "ff" / ("f" * 62)
+    bogus.parent.mkdir(parents=True, exist_ok=True)
+    bogus.write_bytes(b"changed on disk")
+    try:
+        result = _run(app, "backup", "--output", tmp_path / "duibiao.tar.gz")
+    finally:
+        bogus.unlink()
+    assert result.exit_code == 1
+    assert f"文件 {'f' * 64} 的内容与其校验和不符" in result.output
+    assert list(tmp_path.iterdir()) == []  # no archive, not even a partial one
