@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import clock, definitions, history, metrics, projection, serializer
 from engine.scripting import SafeScriptEngine
 from engine.services import ServiceContext
+from storage import event_chain
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 
 Apply = Callable[[ServiceContext], dict | None]
@@ -90,7 +91,7 @@ _CLAIM = (update(HumanTask.__table__)
 _INSERT_EVENT = insert(ProcessEvent.__table__)
 _INSTANCE = ProcessInstance.__table__
 _SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "next_timer_at", "updated_at", "completed_at",
-                  "error", "last_event_sequence", "version")
+                  "error", "last_event_sequence", "last_event_hash", "version")
 _UPDATE_INSTANCE = (update(_INSTANCE)
                     .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
                     .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
@@ -256,7 +257,7 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     if context.open_task_ids is None:  # a context that did not come from load() or start_instance()
         raise projection.EngineError("saving a workflow whose open inbox rows are unknown")
     created = projection.sync_human_tasks(session, instance, workflow, ready, now, context.open_task_ids)
-    values["last_event_sequence"] = _write_events(session, instance, context, now)
+    values["last_event_sequence"], values["last_event_hash"] = _write_events(session, instance, context, now)
     try:
         session.flush()  # the domain rows the request changed, and the new inbox rows
     except StaleDataError as exc:
@@ -306,20 +307,21 @@ def _update_instance(session: Session, instance: ProcessInstance, values: dict) 
         set_committed_value(instance, key, value)
 
 
-def _write_events(session, instance, context, now) -> int:
-    """Insert the request's audit rows; returns the instance's new last event sequence."""
-    last = instance.last_event_sequence or 0
+def _write_events(session, instance, context, now) -> tuple[int, str | None]:
+    """Insert the request's audit rows, chained (storage.event_chain); returns the instance's new last
+    event sequence and hash."""
+    last, newest = instance.last_event_sequence or 0, instance.last_event_hash
     if not context.events:
-        return last
+        return last, newest
+    rows = [{**event, "instance_id": instance.id, "sequence": last + offset, "actor_id": context.actor_id,
+             "created_at": now}
+            for offset, event in enumerate(context.events, start=1)]
+    newest = event_chain.link(rows, newest)
     # Append-only audit rows: one plain INSERT, outside the unit of work.
-    session.connection().execute(_INSERT_EVENT, [
-        {**event, "instance_id": instance.id, "sequence": last + offset, "actor_id": context.actor_id,
-         "created_at": now}
-        for offset, event in enumerate(context.events, start=1)
-    ])
+    session.connection().execute(_INSERT_EVENT, rows)
     last += len(context.events)
     context.events.clear()
-    return last
+    return last, newest
 
 
 def _summary(data: dict) -> dict:

@@ -36,13 +36,17 @@ main.add_command(cli_server.serve_command)
 
 
 def init_app(app: Flask) -> None:
+    from webapp.cli_audit import audit_group
+    from webapp.cli_backup import backup_command, restore_command
     from webapp.cli_engine_check import check_command
     from webapp.cli_instances import instances_group
     from webapp.cli_workflows import workflows_group
 
     engine_group.add_command(check_command)
-    for group in (db_group, users_group, engine_group, workflows_group, instances_group):
+    for group in (db_group, users_group, engine_group, workflows_group, instances_group, audit_group):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(cli_server.doctor_command)

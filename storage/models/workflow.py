@@ -126,6 +126,8 @@ class ProcessInstance(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Sequence number of the newest process_event row (saves a MAX() per request).
     last_event_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Hash of that row (storage.event_chain): the next row chains to it without reading it.
+    last_event_hash: Mapped[str | None] = mapped_column(String(64))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -189,4 +191,6 @@ class ProcessEvent(Base):
     title: Mapped[str | None] = mapped_column(String(200))  # the task's BPMN name
     decision: Mapped[str | None] = mapped_column(String(30))
     reason: Mapped[str | None] = mapped_column(Text)
+    # sha256 of the fields above and the instance's previous row's hash (storage.event_chain).
+    hash: Mapped[str | None] = mapped_column(String(64))
 
