@@ -164,6 +164,7 @@ def send_message(
         workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
     except ExpressionFailure as exc:  # a correlation expression refused or stopped: a step that failed
         _step_failed(workflow, context, exc)
+        return save(session, instance, workflow, context)
     except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"
         raise NotWaiting(message) from exc
     record(context, "message", summary={"message": message})
