@@ -30,6 +30,11 @@ MAX_FORMAT_NUMBER = 1_000
 MAX_REAL_SIZE = 1_000_000
 # Seconds one evaluation or script may run (read between operations; each one is bounded by the sizes).
 TIME_LIMIT = 1.0
+# Evaluations one script engine (one request, one timer firing) may run: a BPMN loop with no wait
+# state (a loop condition that stays true) ends here instead of holding the worker forever.
+MAX_EVALUATIONS = 1_000
+# Instances a multi-instance cardinality expression may ask for.
+MAX_INSTANCES = 1_000
 _TOO_LONG = f"result would be longer than {MAX_SEQUENCE_LENGTH} items"
 _TOO_MANY_DIGITS = f"integer result would have more than {MAX_INT_DIGITS} digits"
 _TOO_BIG = f"value would be longer than {MAX_REAL_SIZE} characters once written out"

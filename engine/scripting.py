@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, python_engine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import WorkflowException
 
-from engine import expressions
+from engine import expression_limits, expressions
 from engine.services import ServiceContext, registry
 
 
@@ -34,8 +34,16 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, time_limit: float | None = None):
         super().__init__()
         self.time_limit = time_limit
+        self.evaluations = 0
+
+    def _count(self) -> None:
+        self.evaluations += 1
+        if self.evaluations > expression_limits.MAX_EVALUATIONS:
+            raise ExpressionFailure(f"stopped: more than {expression_limits.MAX_EVALUATIONS} evaluations in one "
+                                    "engine run (a loop with no wait state?)")
 
     def evaluate(self, expression, context, external_context=None):
+        self._count()
         names = {**context, **external_context} if external_context else context
         try:
             return expressions.evaluate(expression, names, time_limit=self.time_limit)
@@ -44,6 +52,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
 
     def execute(self, script, context, external_context=None):
         # Scripts read and write task data only (external_context, the data objects, is not theirs).
+        self._count()
         try:
             expressions.execute(script, context, time_limit=self.time_limit)
         except expressions.ExpressionError as exc:
@@ -70,9 +79,14 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def evaluate(self, task, expression, external_context=None):
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            result = self.environment.evaluate(expression, task.data, external_context)
         except ExpressionFailure as exc:
             raise WorkflowTaskException(str(exc), task=task, exception=exc.__cause__) from exc
+        if expression == getattr(task.task_spec, "cardinality", None) and isinstance(result, int) \
+                and result > expression_limits.MAX_INSTANCES:
+            raise WorkflowTaskException(f"multi-instance cardinality {result} is over the limit of "
+                                        f"{expression_limits.MAX_INSTANCES}", task=task)
+        return result
 
     def execute(self, task, script, external_context=None):
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine import bpmn, expressions
-from engine.expression_limits import _SAFE_BUILTINS
+from engine.expression_limits import _SAFE_BUILTINS, MAX_INSTANCES
 from engine.text import N_, Text
 
 ROLE_LANES = {"public", "enterprise", "institution", "office", "designer", "operator", "applicant"}
@@ -31,7 +31,8 @@ _CHOICE_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "complexGateway"}
 _ISO_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _ISO_CYCLE = re.compile(r"^R\d*/")
-_LOOP_EXPRESSIONS = ((f"{_B}multiInstanceLoopCharacteristics/{_B}loopCardinality", N_("多实例数量表达式")),
+_CARDINALITY = f"{_B}multiInstanceLoopCharacteristics/{_B}loopCardinality"
+_LOOP_EXPRESSIONS = ((_CARDINALITY, N_("多实例数量表达式")),
                      (f"{_B}multiInstanceLoopCharacteristics/{_B}completionCondition", N_("多实例完成条件")),
                      (f"{_B}standardLoopCharacteristics/{_B}loopCondition", N_("循环条件")),
                      (f"{_B}conditionalEventDefinition/{_B}condition", N_("条件事件的条件")))
@@ -298,6 +299,11 @@ class _ProcessChecker:
             for child in node.iterfind(path):
                 if (child.text or "").strip():
                     self._expression(element_id, child.text.strip(), what)
+        for child in node.iterfind(_CARDINALITY):
+            text = (child.text or "").strip()
+            if text.isdigit() and int(text) > MAX_INSTANCES:
+                self.add(element_id, Text(N_("多实例数量 %(count)s 超过上限 %(limit)s"),
+                                          count=text, limit=MAX_INSTANCES))
 
     def _expression(self, element_id, source: str, what: str, mode: str = "eval") -> None:
         try:

@@ -191,6 +191,29 @@ def test_a_condition_that_runs_too_long_stops_the_instance(session, monkeypatch)
     assert instance.error.startswith("step: ") and "ran longer than the 0.2 s limit" in instance.error
 
 
+def test_a_loop_condition_that_never_ends_the_loop_stops_the_instance(session):
+    # No wait state in the loop: without a budget do_engine_steps would never return (the tree grows).
+    loop = '<bpmn:standardLoopCharacteristics><bpmn:loopCondition>True</bpmn:loopCondition>' \
+           '</bpmn:standardLoopCharacteristics>'
+    deploy_unvalidated(session, (HEADER + PROCESS.format(step=_script_task("x = 1", loop))).encode())
+    started = time.monotonic()
+    instance = runtime.start_instance(session, "probe", subject="探针")
+    assert time.monotonic() - started < 2  # 1000 evaluations: about 0.6 s
+    assert instance.status == "error"
+    assert instance.error.startswith("step [child]: ")  # the loop's current pass
+    assert "more than 1000 evaluations in one engine run" in instance.error
+
+
+def test_a_multi_instance_cardinality_over_the_limit_stops_the_instance(session):
+    deploy_unvalidated(session, document("multi-instance cardinality", "10 ** 6"))
+    started = time.monotonic()
+    instance = runtime.start_instance(session, "probe", subject="探针")
+    assert time.monotonic() - started < 2
+    assert instance.status == "error" and "cardinality 1000000 is over the limit of 1000" in instance.error
+    found = validation.problems_of({"probe.bpmn": document("multi-instance cardinality", "5000")}, "probe")
+    assert any("probe.step" in p and "超过上限 1000" in p for p in found), found
+
+
 def test_the_time_limit_works_outside_the_main_thread():
     # No signal.alarm: gunicorn's sync workers and the scheduler are fine, and so are Flask's threads.
     numbers = list(range(50_000))
