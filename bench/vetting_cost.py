@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tests.factories lives beside the installed packages
 
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
@@ -97,6 +97,10 @@ class Measured:
 
 class BareScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's own engine; service tasks do nothing and answer an empty JSON object."""
+
+    def __init__(self):
+        # Its own eval environment, named: `import engine` makes the safe one every engine's default.
+        super().__init__(environment=TaskDataEnvironment())
 
     def call_service(self, task, **kwargs):
         return "{}"

@@ -1,8 +1,12 @@
 """Run-time limits and the safe builtins of ``engine.expressions``.
 
 Every operation that can grow a value (``*``, ``+``, ``str()``, ``join``,
-``sum``, ``round``, item assignment) is checked here before or after it runs,
-so an expression's work stays bounded without a timer.
+``sum``, ``round``, item assignment, displays like ``[a, a]``) is checked here
+before or after it runs. Sizes are *real* sizes: the length of the value's text
+(JSON, repr) with every shared reference counted each time it occurs, since the
+serializer, ``==`` and ``deepcopy`` pay for it each time. A clock bounds the
+rest (many bounded operations in a row); it is read between operations, so it
+works in any thread, without signals.
 """
 
 from __future__ import annotations
@@ -22,8 +26,18 @@ MAX_INT_BITS = int(MAX_INT_DIGITS * 3.321928094887362)  # log2(10)
 MAX_POWER_EXPONENT = 64
 MAX_FORMAT_SPEC_LENGTH = 20
 MAX_FORMAT_NUMBER = 1_000
+# Real size of any one value an expression or script builds, and of all a script stores in one run.
+MAX_REAL_SIZE = 1_000_000
+# Seconds one evaluation or script may run (read between operations; each one is bounded by the sizes).
+TIME_LIMIT = 1.0
+# Evaluations one script engine (one request, one timer firing) may run: a BPMN loop with no wait
+# state (a loop condition that stays true) ends here instead of holding the worker forever.
+MAX_EVALUATIONS = 1_000
+# Instances a multi-instance cardinality expression may ask for.
+MAX_INSTANCES = 1_000
 _TOO_LONG = f"result would be longer than {MAX_SEQUENCE_LENGTH} items"
 _TOO_MANY_DIGITS = f"integer result would have more than {MAX_INT_DIGITS} digits"
+_TOO_BIG = f"value would be longer than {MAX_REAL_SIZE} characters once written out"
 
 
 class ExpressionError(Exception):
@@ -89,14 +103,26 @@ def _check_operands(op: ast.operator, left: Any, right: Any) -> None:
 
 def _apply_binop(op: ast.operator, left: Any, right: Any, inplace: bool = False) -> Any:
     _check_operands(op, left, right)
-    return _check_size((_INPLACE if inplace else _BINARY)[type(op)](left, right))
+    # A list's += and *= only append to it: on a refusal, cut it back.
+    length = len(left) if inplace and isinstance(left, list) else None
+    result = (_INPLACE if inplace else _BINARY)[type(op)](left, right)
+    try:
+        _check_size(result)
+        if isinstance(result, (list, tuple)):
+            # [big] * 1000 or a += [a]: few items, but each counts its whole size (or never ends).
+            check_real_size(result)
+    except ExpressionError:
+        if length is not None:
+            del left[length:]
+        raise
+    return result
 
 
-def _check_render_size(value: Any) -> None:
-    """Refuse turning a value into text when the text would be huge.
+def text_size(value: Any, limit: int, message: str) -> int:
+    """The length of ``value`` written out (repr or JSON), estimated without building it.
 
-    Estimates len(str(value)) without building it; each item costs at least one
-    unit, so the walk ends quickly even on cycles and shared references."""
+    Shared references count each time they occur and every item costs at least one unit, so
+    the walk passes ``limit`` quickly on ``a=[a,a]`` chains and cycles; then ExpressionError."""
     pending, total = [value], 0
     while pending:
         item = pending.pop()
@@ -104,17 +130,28 @@ def _check_render_size(value: Any) -> None:
             total += len(item)
         elif isinstance(item, int):
             total += item.bit_length() // 3 + 1
-        elif isinstance(item, (list, tuple, set, frozenset, dict)):
+        elif isinstance(item, dict):
             total += 2 + 2 * len(item)
-        else:
-            total += 16
-        if total > MAX_SEQUENCE_LENGTH:
-            raise ExpressionError(f"text would be longer than {MAX_SEQUENCE_LENGTH} characters")
-        if isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
+            total += 2 + 2 * len(item)
             pending.extend(item)
+        else:
+            total += 16
+        if total > limit:
+            raise ExpressionError(message)
+    return total
+
+
+def check_real_size(value: Any, limit: int = MAX_REAL_SIZE) -> int:
+    """Refuse a value bigger than ``limit`` once written out (see text_size); its size otherwise."""
+    return text_size(value, limit, _TOO_BIG)
+
+
+def _check_render_size(value: Any) -> None:
+    """Refuse turning a value into text when the text would be huge."""
+    text_size(value, MAX_SEQUENCE_LENGTH, f"text would be longer than {MAX_SEQUENCE_LENGTH} characters")
 
 
 def _safe_str(*args: Any, **kwargs: Any) -> str:
@@ -166,7 +203,25 @@ def _bound_method(target: Any, name: str) -> Callable[..., Any]:
 
 
 def _set_item(container: Any, key: Any, value: Any) -> None:
+    """``container[key] = value``, undone if the container grows too big (``d["k"] = d`` makes a cycle)."""
     if not isinstance(container, (dict, list)):
         raise ExpressionError(f"cannot assign items of {type(container).__name__} values")
+    if isinstance(container, list):
+        before = container[:] if isinstance(key, slice) else container[key]
+    else:
+        before = container.get(key, _MISSING)
     container[key] = value
-    _check_size(container)  # slice assignment can grow a list
+    try:
+        _check_size(container)  # slice assignment can grow a list
+        check_real_size(container)
+    except ExpressionError:
+        if isinstance(key, slice):
+            container[:] = before
+        elif before is _MISSING:
+            del container[key]
+        else:
+            container[key] = before
+        raise
+
+
+_MISSING = object()

@@ -4,7 +4,9 @@ BPMN gateway conditions, service-task parameters and script tasks are written
 by process designers, so they must never reach Python's eval/exec: even with
 builtins removed, ``().__class__.__base__.__subclasses__()`` reaches ``os``.
 Sources are parsed with :mod:`ast`, checked against an allow-list once per
-distinct source (cached), then run by a small tree-walking interpreter.
+distinct source (cached), then run by a small tree-walking interpreter, which
+bounds the real size of what it builds and stores and reads a clock between
+operations (``engine.expression_limits``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import functools
 import operator
 import re
 import textwrap
+import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from engine import expression_limits
 from engine.expression_limits import (  # noqa: F401  (ExpressionError is re-exported)
     _BINARY,
     _CONSTANT_TYPES,
@@ -29,6 +33,7 @@ from engine.expression_limits import (  # noqa: F401  (ExpressionError is re-exp
     MAX_INT_BITS,
     MAX_INT_DIGITS,
     MAX_POWER_EXPONENT,
+    MAX_REAL_SIZE,
     MAX_SEQUENCE_LENGTH,
     MAX_SOURCE_LENGTH,
     ExpressionError,
@@ -36,6 +41,7 @@ from engine.expression_limits import (  # noqa: F401  (ExpressionError is re-exp
     _bound_method,
     _check_render_size,
     _set_item,
+    check_real_size,
 )
 
 __all__ = ["ExpressionError", "evaluate", "execute", "validate"]
@@ -218,9 +224,21 @@ def _parse(source: str, mode: str) -> ast.AST:
 class _Interpreter:
     """Tree-walking interpreter for ASTs that passed validation."""
 
-    def __init__(self, context: Any, functions: Functions | None):
+    def __init__(self, context: Any, functions: Functions | None, time_limit: float | None):
         self.context = context
         self.functions = functions or {}
+        self.time_limit = expression_limits.TIME_LIMIT if time_limit is None else time_limit
+        self.deadline = time.monotonic() + self.time_limit
+        self.stored = 0  # real size of everything the run assigned
+
+    def tick(self) -> None:
+        """Between operations: each is bounded by the sizes, the clock bounds how many run."""
+        if time.monotonic() > self.deadline:
+            raise ExpressionError(f"stopped: ran longer than the {self.time_limit:g} s limit")
+
+    def keep(self, value: Any) -> None:
+        """Count what an assignment stores: all of a run's assignments together stay bounded."""
+        self.stored += check_real_size(value, MAX_REAL_SIZE - self.stored)
 
     def lookup(self, name: str) -> Any:
         for namespace in (self.context, self.functions, _SAFE_BUILTINS):
@@ -244,7 +262,9 @@ class _Interpreter:
         if kind is ast.Name:
             return self.lookup(node.id)
         if kind in _DISPLAYS:
-            return _DISPLAYS[kind](self.expr(element) for element in node.elts)
+            built = _DISPLAYS[kind](self.expr(element) for element in node.elts)
+            check_real_size(built)  # [a, a] doubles a's size
+            return built
         if kind is ast.Subscript:
             return self.expr(node.value)[self.expr(node.slice)]
         if kind is ast.Slice:
@@ -254,7 +274,9 @@ class _Interpreter:
             return _UNARY[type(node.op)](self.expr(node.operand))
         if kind is ast.BinOp:
             left = self.expr(node.left)
-            return _apply_binop(node.op, left, self.expr(node.right))
+            result = _apply_binop(node.op, left, self.expr(node.right))
+            self.tick()
+            return result
         if kind is ast.IfExp:
             return self.expr(node.body) if self.expr(node.test) else self.expr(node.orelse)
         method = getattr(self, f"_eval_{kind.__name__}", None)
@@ -266,6 +288,7 @@ class _Interpreter:
         result = {}
         for key, value in zip(node.keys, node.values, strict=True):
             result[self.expr(key)] = self.expr(value)
+        check_real_size(result)
         return result
 
     def _eval_BoolOp(self, node: ast.BoolOp) -> Any:
@@ -282,6 +305,7 @@ class _Interpreter:
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.expr(comparator)
             result = _COMPARE[type(op)](left, right)
+            self.tick()
             if not result:  # a < b < c stops at the first false link
                 return result
             left = right
@@ -296,7 +320,9 @@ class _Interpreter:
             func = self.function(node.func.id)
         args = [self.expr(argument) for argument in node.args]
         kwargs = {keyword.arg: self.expr(keyword.value) for keyword in node.keywords}
-        return func(*args, **kwargs)
+        result = func(*args, **kwargs)
+        self.tick()
+        return result
 
     def _eval_JoinedStr(self, node: ast.JoinedStr) -> str:
         parts, length = [], 0
@@ -317,6 +343,7 @@ class _Interpreter:
 
     def run(self, statements: list[ast.stmt]) -> None:
         for statement in statements:
+            self.tick()
             if isinstance(statement, ast.Assign):
                 value = self.expr(statement.value)
                 for target in statement.targets:
@@ -330,6 +357,7 @@ class _Interpreter:
             # ast.Pass: nothing to do.
 
     def store(self, target: ast.expr, value: Any) -> None:
+        self.keep(value)
         if isinstance(target, ast.Name):
             self.context[target.id] = value
         else:
@@ -340,12 +368,16 @@ class _Interpreter:
         if isinstance(target, ast.Name):
             current = self.lookup(target.id)
             value = self.expr(statement.value)
-            self.context[target.id] = _apply_binop(op, current, value, inplace=True)
+            self.context[target.id] = self.kept(_apply_binop(op, current, value, inplace=True))
             return
         # The container and key are evaluated once, as Python does.
         container, key = self.expr(target.value), self.expr(target.slice)
         value = self.expr(statement.value)
-        _set_item(container, key, _apply_binop(op, container[key], value, inplace=True))
+        _set_item(container, key, self.kept(_apply_binop(op, container[key], value, inplace=True)))
+
+    def kept(self, value: Any) -> Any:
+        self.keep(value)
+        return value
 
 
 def _guarded(action: Callable[[Any], Any], argument: Any) -> Any:
@@ -367,23 +399,29 @@ def validate(source: str, mode: str = "eval") -> None:
 
 
 def evaluate(
-    expression: str, context: Mapping[str, Any], functions: Functions | None = None
+    expression: str, context: Mapping[str, Any], functions: Functions | None = None,
+    *, time_limit: float | None = None,
 ) -> Any:
     """Evaluate one expression.
 
     Names are looked up in `context`, then `functions`, then the safe builtins;
-    only `functions` and the safe builtins may be called.
+    only `functions` and the safe builtins may be called. It is stopped after
+    `time_limit` seconds (default ``expression_limits.TIME_LIMIT``).
     """
     tree = _parse(expression, "eval")
-    return _guarded(_Interpreter(context, functions).expr, tree.body)
+    return _guarded(_Interpreter(context, functions, time_limit).expr, tree.body)
 
 
-def execute(script: str, context: dict[str, Any], functions: Functions | None = None) -> None:
+def execute(
+    script: str, context: dict[str, Any], functions: Functions | None = None,
+    *, time_limit: float | None = None,
+) -> None:
     """Run a script of simple statements; assignments write into `context` in place.
 
     The whole script is validated before anything runs, so a refused script
-    changes nothing. A run-time failure (a size limit, a KeyError, ...) stops
-    the script; assignments made before it remain.
+    changes nothing. A run-time failure (a size limit, the time limit, a
+    KeyError, ...) stops the script; assignments made before it remain (each
+    within the size limits).
     """
     tree = _parse(script, "exec")
-    _guarded(_Interpreter(context, functions).run, tree.body)
+    _guarded(_Interpreter(context, functions, time_limit).run, tree.body)

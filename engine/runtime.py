@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, definitions, history, metrics, projection, serializer
-from engine.scripting import SafeScriptEngine
+from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
 from storage import event_chain
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
@@ -164,6 +164,9 @@ def send_message(
         raise AlreadyHandled(must_cancel)
     try:
         workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload or {}))
+    except ExpressionFailure as exc:  # a correlation expression refused or stopped: a step that failed
+        _step_failed(workflow, context, exc)
+        return save(session, instance, workflow, context)
     except WorkflowException as exc:  # SpiffWorkflow's "This process is not waiting for …"
         raise NotWaiting(message) from exc
     record(context, "message", summary={"message": message})
@@ -200,12 +203,20 @@ def run_engine(workflow: BpmnWorkflow, context: ServiceContext) -> None:
     except _NOT_A_STEP_FAILURE:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of designer-built steps becomes a state
-        failed = failed_task(workflow, exc)
-        element = failed.task_spec.name if failed is not None else "?"
-        message = _failure_message(exc)
-        log.warning("instance %s stopped at %s: %s", context.instance.id, element, message)
-        context.failure = f"{element}: {message}"[:2000]
-        record(context, "error", element, summary={"message": message[:200]})
+        _step_failed(workflow, context, exc)
+
+
+def _step_failed(workflow: BpmnWorkflow, context: ServiceContext, exc: Exception) -> None:
+    failed = failed_task(workflow, exc)
+    named = getattr(exc, "task", None)
+    if failed is None and named is not None and not named.has_state(TaskState.FINISHED_MASK):
+        named.error()  # a timer or multi-instance expression fails outside the task's run
+        failed = named
+    element = failed.task_spec.name if failed is not None else "?"
+    message = _failure_message(exc)
+    log.warning("instance %s stopped at %s: %s", context.instance.id, element, message)
+    context.failure = f"{element}: {message}"[:2000]
+    record(context, "error", element, summary={"message": message[:200]})
 
 
 def failed_task(workflow: BpmnWorkflow, exc: Exception | None = None):
@@ -248,9 +259,11 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     now = clock.now()
     summary = projection.summarize(workflow)  # one walk of the task tree
     ready = summary.ready
-    values = {"state": serializer.dumps(workflow), "status": status or summary.status, "stage": summary.stage,
+    # A failure with no task in ERROR (a completion condition, a correlation) still stops the instance.
+    status = status or ("error" if context.failure else summary.status)
+    values = {"state": serializer.dumps(workflow), "status": status, "stage": summary.stage,
               "stage_label": summary.stage_label, "next_timer_at": summary.next_timer_at, "updated_at": now,
-              "completed_at": instance.completed_at, "error": _error_text(instance, summary.status, context)}
+              "completed_at": instance.completed_at, "error": _error_text(instance, status, context)}
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now
         record(context, "completed", summary={"stage": values["stage"]})

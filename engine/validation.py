@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine import bpmn, expressions
-from engine.expression_limits import _SAFE_BUILTINS
+from engine.expression_limits import _SAFE_BUILTINS, MAX_INSTANCES
 from engine.text import N_, Text
 
 ROLE_LANES = {"public", "enterprise", "institution", "office", "designer", "operator", "applicant"}
@@ -31,6 +31,11 @@ _CHOICE_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "complexGateway"}
 _ISO_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _ISO_CYCLE = re.compile(r"^R\d*/")
+_CARDINALITY = f"{_B}multiInstanceLoopCharacteristics/{_B}loopCardinality"
+_LOOP_EXPRESSIONS = ((_CARDINALITY, N_("多实例数量表达式")),
+                     (f"{_B}multiInstanceLoopCharacteristics/{_B}completionCondition", N_("多实例完成条件")),
+                     (f"{_B}standardLoopCharacteristics/{_B}loopCondition", N_("循环条件")),
+                     (f"{_B}conditionalEventDefinition/{_B}condition", N_("条件事件的条件")))
 _passed: set[str] = set()  # digests of document sets (with their catalogue) that passed, this process
 
 
@@ -199,6 +204,7 @@ class _ProcessChecker:
                 self._gateway(element_id, node)
             self._stage(element_id, node, labels)
             self._timers(element_id, node)
+            self._loop_expressions(element_id, node)
         for flow in self.flows:
             condition = flow.find(f"{_B}conditionExpression")
             if condition is not None and (condition.text or "").strip():
@@ -286,6 +292,18 @@ class _ProcessChecker:
         if not isinstance(literal, str) or not _iso_8601(kind, literal):
             self.add(element_id, Text(N_("定时器表达式 %(text)s 不是有效的 ISO 8601 字符串（例如 \"P7D\"）"),
                                       text=text))
+
+    def _loop_expressions(self, element_id, node) -> None:
+        """Multi-instance, loop and conditional-event expressions: the engine evaluates them too."""
+        for path, what in _LOOP_EXPRESSIONS:
+            for child in node.iterfind(path):
+                if (child.text or "").strip():
+                    self._expression(element_id, child.text.strip(), what)
+        for child in node.iterfind(_CARDINALITY):
+            text = (child.text or "").strip()
+            if text.isdigit() and int(text) > MAX_INSTANCES:
+                self.add(element_id, Text(N_("多实例数量 %(count)s 超过上限 %(limit)s"),
+                                          count=text, limit=MAX_INSTANCES))
 
     def _expression(self, element_id, source: str, what: str, mode: str = "eval") -> None:
         try:

@@ -235,8 +235,12 @@ def test_repeated_doubling_in_script_is_stopped():
 
 
 def test_self_referencing_data_does_not_hang():
-    context = {"data": {}}
-    execute('data["self"] = data', context)
+    context = {"data": {"kept": 1}}
+    # A script cannot store a cycle (the serializer would never end): refused, and undone.
+    with pytest.raises(ExpressionError, match="longer than"):
+        execute('data["self"] = data', context)
+    assert context == {"data": {"kept": 1}}
+    context["data"]["self"] = context["data"]  # one that came from elsewhere
     # The size estimate cannot tell a cycle from a huge value; it refuses quickly.
     with pytest.raises(ExpressionError, match="longer than"):
         evaluate("str(data)", context)
