@@ -1,0 +1,91 @@
+"""Races through the served API (gunicorn, 3 workers, PostgreSQL): two completions of one task at once,
+a retry racing its own first copy, parallel wrong passwords."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from engine.domain import auth
+from tests.reliability.conftest import Answer, complete, request, run_threads, single_effects
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+PAIRS = 500
+DRIVERS = 3  # pairs in flight at once: with 3 workers most pairs land on two workers at the same moment
+
+
+def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False) -> dict[int, list[Answer]]:
+    """Each task completed by two clients released together by a barrier; their answers by task.
+    ``keyed``: both copies carry the same Idempotency-Key and body (a retry racing its first copy)."""
+    answers: dict[int, list[Answer]] = {task_id: [] for task_id in task_ids}
+    failures: list[str] = []
+
+    def racer(lane: list[int], side: str, barrier: threading.Barrier):
+        for task_id in lane:
+            barrier.wait(60)
+            sent = time.monotonic()
+            try:
+                answer = complete(port, token, task_id, reason="同一请求" if keyed else f"{side} 退回",
+                                  key=f"retry-{task_id}" if keyed else None)
+            except OSError as exc:
+                failures.append(f"task {task_id}: {exc!r}")
+                continue
+            answer.timing = (sent, time.monotonic())
+            answers[task_id].append(answer)
+
+    racers = []
+    for driver in range(DRIVERS):
+        lane, barrier = task_ids[driver::DRIVERS], threading.Barrier(2)
+        racers += [lambda lane=lane, side=side, barrier=barrier: racer(lane, side, barrier) for side in "AB"]
+    run_threads(racers)
+    assert failures == []
+    return answers
+
+
+def test_500_pairs_of_racing_completions_one_wins_each_and_nothing_is_doubled(platform, server):
+    task_ids = platform.vetting_tasks(PAIRS)
+    started = time.monotonic()
+    answers = race_pairs(server.port, platform.office_token, task_ids)
+    elapsed = time.monotonic() - started
+    outcomes = {task_id: sorted(a.status for a in pair) for task_id, pair in answers.items()}
+    # Both requests of a pair were out before either answer came back: they were in the server together.
+    overlapped = sum(max(a.timing[0] for a in pair) < min(a.timing[1] for a in pair) for pair in answers.values())
+    assert overlapped >= PAIRS * 0.9, overlapped
+    assert {task_id: o for task_id, o in outcomes.items() if o != [200, 409]} == {}
+    losers = [a for pair in answers.values() for a in pair if a.status == 409]
+    assert {(a.body["code"], a.body["error"]) for a in losers} == {("already_handled", "该任务已被处理")}
+    assert single_effects(platform.factory, task_ids) == []
+    winners = {task_id: next(a for a in pair if a.status == 200) for task_id, pair in answers.items()}
+    assert all(a.body["tasks"][0]["name"] == "correct_registration" for a in winners.values())
+    print(f"\n{PAIRS} pairs raced through 3 workers in {elapsed:.1f} s, {overlapped} overlapped")  # noqa: T201 — the figure in docs
+
+
+def test_a_retry_racing_its_first_copy_gets_the_same_answer(platform, server):
+    """Both copies carry one Idempotency-Key: one completes the task, the other (finding the task
+    handled, or the key's record) answers with the first answer instead of 409."""
+    task_ids = platform.vetting_tasks(60)
+    answers = race_pairs(server.port, platform.office_token, task_ids, keyed=True)
+    for task_id, (one, other) in answers.items():
+        assert (one.status, other.status) == (200, 200), (task_id, one, other)
+        assert one.body == other.body
+        replayed = [a.headers.get("Idempotent-Replayed") for a in (one, other)]
+        assert sorted(map(str, replayed)) == ["None", "true"], (task_id, replayed)
+    assert single_effects(platform.factory, task_ids) == []
+
+
+def test_50_parallel_wrong_passwords_check_exactly_the_limit(platform, server):
+    """401 means the password was checked (and wrong); 429 that the attempt was refused before any check."""
+    statuses, barrier = [], threading.Barrier(50)
+
+    def attempt():
+        barrier.wait(30)
+        statuses.append(request(server.port, "POST", "/api/v1/tokens",
+                                {"email": "office@test.cn", "password": "wrong-password-1"})[0])
+
+    run_threads([attempt] * 50)
+    assert sorted(statuses) == [401] * auth.MAX_FAILURES + [429] * (50 - auth.MAX_FAILURES)
+    # The account stays locked for the right password too, until the block ends.
+    assert request(server.port, "POST", "/api/v1/tokens",
+                   {"email": "office@test.cn", "password": "Office#123"})[0] == 429
