@@ -98,7 +98,8 @@ def test_killed_worker_and_killed_server_lose_no_acknowledged_completion(platfor
     finally:
         restarted.stop()
 
-    assert single_effects(platform.factory, task_ids) == []  # every task completed once, all in step
+    # Every task completed once; the states are compared with the rows by `duibiao engine check` below.
+    assert single_effects(platform.factory, task_ids, compare_states=False) == []
     created = {a.body["tasks"][0]["id"] for a in ledger.acknowledged.values()}
     assert len(created) == len(ledger.acknowledged)  # each acknowledged answer names its own new task
     with platform.factory() as session:
