@@ -24,26 +24,32 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker, undefer
 
+import demodata
 import workflows
-from engine import consistency, definitions
-from engine.domain import auth
+from engine import consistency, definitions, runtime
+from engine.domain import auth, compliance
+from engine.domain.auth import find_user
+from engine.domain.compliance import ApplicationInput, EvaluationInput
 from storage import migrate
 from storage.db import make_engine, make_session_factory
+from storage.files import FileStore
 from storage.models import (
     HumanTask,
     Message,
     OutboxItem,
+    Plan,
     ProcessEvent,
     ProcessInstance,
     RegistrationSubmission,
 )
 from tests.conftest import PG_URL
-from tests.factories import office_user, registered
+from tests.factories import PDF_BYTES, office_user, registered
 from tests.webapp.helpers import remembered_password_hashes
 
 DUIBIAO = str(Path(sys.executable).parent / "duibiao")
 OFFICE_EMAIL = "office@test.cn"  # tests.factories.office_user
 RETURN_REASON = "请补充营业执照"
+DEMO_PLAN, DEMO_ENTERPRISE = "房间空气调节器对标方案", "ent2@demo.duibiao.cn"  # demodata: published, active
 
 
 @dataclass
@@ -71,6 +77,35 @@ class Platform:
             session.commit()
             return list(session.scalars(select(HumanTask.id).where(
                 HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready").order_by(HumanTask.id)))
+
+    def filing_tasks(self, count: int) -> list[int]:
+        """``count`` applications (参与达标) against a published demo plan, each evaluated 达标 by the
+        plan's institution: the ids of their open 达标结果形式审核及备案 tasks (the office's filing, which
+        issues the certificate)."""
+        with self.factory() as session, remembered_password_hashes():
+            store = FileStore(self.data_dir / "files")
+            if not session.scalar(select(Plan.id).where(Plan.name == DEMO_PLAN)):
+                demodata.load_all(session, self.factory, store)
+            plan = session.scalars(select(Plan).where(Plan.name == DEMO_PLAN)).one()
+            measured = [row["value"] for row in compliance.indicators(compliance.published_version(session, plan))]
+            enterprise, institution = find_user(session, DEMO_ENTERPRISE), plan.organization.users[0]
+            evaluation = EvaluationInput("evaluate", conclusion="pass",
+                                         items=[{"verdict": "pass", "remark": "达到指标值"}] * len(measured))
+            instance_ids = []
+            for _ in range(count):
+                self.made += 1
+                report = store.save(session, PDF_BYTES, "检测报告.pdf", "application/pdf")
+                application = compliance.apply(session, enterprise, plan.id, ApplicationInput(
+                    f"RACE-{self.made}", plan.organization_id, measured, "", [report]))
+                evaluate = session.scalars(select(HumanTask).where(
+                    HumanTask.instance_id == application.instance_id, HumanTask.state == "ready")).one()
+                runtime.complete_task(session, evaluate, institution.id,
+                                      lambda ctx: compliance.evaluate(ctx, evaluation))
+                instance_ids.append(application.instance_id)
+            session.commit()
+            return list(session.scalars(select(HumanTask.id).where(
+                HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready",
+                HumanTask.form_key == "file_evaluation").order_by(HumanTask.id)))
 
     def duibiao(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([DUIBIAO, *args], env=self.env, capture_output=True, text=True, timeout=120)
@@ -229,14 +264,15 @@ def request(port: int, method: str, path: str, body: dict | None = None, headers
         connection.close()
 
 
-def complete(port: int, token: str, task_id: int, reason: str = RETURN_REASON, key: str | None = None) -> Answer:
-    """The office returns a registration (退回修改) through POST /api/v1/tasks/<id>."""
+def complete(port: int, token: str, task_id: int, reason: str = RETURN_REASON, key: str | None = None,
+             body: dict | None = None) -> Answer:
+    """POST /api/v1/tasks/<id> with ``body``, by default the office returning a registration (退回修改)."""
     headers = {"Authorization": f"Bearer {token}"}
     if key:
         headers["Idempotency-Key"] = key
-    status, body, answer_headers = request(port, "POST", f"/api/v1/tasks/{task_id}",
-                                           {"decision": "return", "reason": reason}, headers)
-    return Answer(status, body, answer_headers)
+    status, answer, answer_headers = request(port, "POST", f"/api/v1/tasks/{task_id}",
+                                             body or {"decision": "return", "reason": reason}, headers)
+    return Answer(status, answer, answer_headers)
 
 
 def run_threads(targets: Iterable[Callable[[], None]], timeout: float = 120) -> None:

@@ -1,13 +1,16 @@
-"""Races through the served API (gunicorn, 3 workers, PostgreSQL): two completions of one task at once,
-a retry racing its own first copy, parallel wrong passwords."""
+"""Races through the served API (gunicorn, 3 workers, PostgreSQL): two completions of one task at once
+(registration vetting ×500, the filing that issues a certificate ×20), a retry racing its own first
+copy, parallel wrong passwords."""
 from __future__ import annotations
 
 import threading
 import time
 
 import pytest
+from sqlalchemy import func, select
 
 from engine.domain import auth
+from storage.models import Application, Certificate, HumanTask, ProcessEvent
 from tests.reliability.conftest import Answer, complete, request, run_threads, single_effects
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -16,9 +19,11 @@ PAIRS = 500
 DRIVERS = 3  # pairs in flight at once: with 3 workers most pairs land on two workers at the same moment
 
 
-def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False) -> dict[int, list[Answer]]:
+def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False,
+               body: dict | None = None) -> dict[int, list[Answer]]:
     """Each task completed by two clients released together by a barrier; their answers by task.
-    ``keyed``: both copies carry the same Idempotency-Key and body (a retry racing its first copy)."""
+    ``keyed``: both copies carry the same Idempotency-Key and body (a retry racing its first copy);
+    ``body``: the form sent (default: the office returns a registration, each racer with its reason)."""
     answers: dict[int, list[Answer]] = {task_id: [] for task_id in task_ids}
     failures: list[str] = []
 
@@ -28,7 +33,7 @@ def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False) 
             sent = time.monotonic()
             try:
                 answer = complete(port, token, task_id, reason="同一请求" if keyed else f"{side} 退回",
-                                  key=f"retry-{task_id}" if keyed else None)
+                                  key=f"retry-{task_id}" if keyed else None, body=body)
             except OSError as exc:
                 failures.append(f"task {task_id}: {exc!r}")
                 continue
@@ -89,3 +94,22 @@ def test_50_parallel_wrong_passwords_check_exactly_the_limit(platform, server):
     # The account stays locked for the right password too, until the block ends.
     assert request(server.port, "POST", "/api/v1/tokens",
                    {"email": "office@test.cn", "password": "Office#123"})[0] == 429
+
+
+def test_racing_filings_issue_one_certificate_each(platform, server):
+    """达标结果形式审核及备案 approved twice at once: one certificate (PDF, number) per application, never
+    two, and the loser gets 409, not a 500 from the certificate's unique constraints."""
+    task_ids = platform.filing_tasks(20)
+    answers = race_pairs(server.port, platform.office_token, task_ids, body={"decision": "approve", "reason": ""})
+    assert {task_id: sorted(a.status for a in pair) for task_id, pair in answers.items()
+            if sorted(a.status for a in pair) != [200, 409]} == {}
+    with platform.factory() as session:
+        rows = session.execute(select(HumanTask.id, Application.id, func.count(Certificate.id))
+                               .join(Application, Application.instance_id == HumanTask.instance_id)
+                               .outerjoin(Certificate, Certificate.application_id == Application.id)
+                               .where(HumanTask.id.in_(task_ids)).group_by(HumanTask.id, Application.id)).all()
+        assert len(rows) == len(task_ids) and {count for *_ids, count in rows} == {1}
+        filed = session.scalar(select(func.count()).select_from(ProcessEvent).join(
+            HumanTask, HumanTask.id == ProcessEvent.human_task_id).where(
+            HumanTask.id.in_(task_ids), ProcessEvent.kind == "task_completed"))
+        assert filed == len(task_ids)
