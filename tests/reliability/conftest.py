@@ -236,6 +236,7 @@ def server(platform, tmp_path_factory):
     running = Server(platform, tmp_path_factory.mktemp("serve") / "serve.log").start()
     yield running
     running.stop()
+    assert "Traceback" not in running.log_path.read_text(), running.log()  # no request failed inside
 
 
 @dataclass

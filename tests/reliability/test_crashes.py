@@ -16,7 +16,7 @@ from tests.reliability.conftest import Answer, Server, complete, run_threads, si
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-TASKS = 200
+TASKS = 150
 SENDERS = 4
 
 
@@ -70,12 +70,12 @@ def test_killed_worker_and_killed_server_lose_no_acknowledged_completion(platfor
                             args=([lambda: send_until(ledger, server.port, token, stop)] * SENDERS,))
     load.start()
     try:
-        wait_for(lambda: len(ledger.acknowledged) >= 40, "the first completions")
+        wait_for(lambda: len(ledger.acknowledged) >= 30, "the first completions")
         victim = server.kill_worker()  # gunicorn's master replaces it; the others keep serving
         server.wait_until(lambda: victim not in server.worker_pids() and len(server.worker_pids()) == 3,
                           "a new worker")
         cut_by_worker_kill = len(ledger.unanswered)
-        wait_for(lambda: len(ledger.acknowledged) >= 100, "completions after the worker was killed")
+        wait_for(lambda: len(ledger.acknowledged) >= 75, "completions after the worker was killed")
         server.crash()  # the master and every worker, with requests in flight
     finally:
         stop.set()
@@ -106,6 +106,8 @@ def test_killed_worker_and_killed_server_lose_no_acknowledged_completion(platfor
         kept = set(session.scalars(select(HumanTask.id).where(HumanTask.id.in_(created),
                                                               HumanTask.state == "ready")))
     assert kept == created  # ... and that task is in the database, open
+    for log in (server.log_path, restarted.log_path):  # killed workers are logged, failed requests not
+        assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
     check = platform.duibiao("engine", "check")
     assert "全部流程实例与引擎状态一致" in check.stdout
     print(f"\n{TASKS} completions: {acknowledged_before_crash} acknowledged before the crash, "  # noqa: T201

@@ -17,7 +17,7 @@ from tests.reliability.conftest import DUIBIAO
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-TIMERS = 150
+TIMERS = 120
 TIMER_BPMN = Path(__file__).parents[1] / "engine" / "data" / "timer_demo.bpmn"  # waits "P7D", then 审核
 
 

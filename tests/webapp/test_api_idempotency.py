@@ -104,3 +104,11 @@ def test_keys_expire_after_24_hours_and_are_purged(client, applicant, office, se
         assert idempotency.purge_expired(session) == 1
         session.commit()
         assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
+
+
+def test_the_openapi_document_describes_the_header(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/tasks/{task_id}"]["post"]
+    header = next(p for p in operation["parameters"] if p["in"] == "header")
+    assert header["name"] == "Idempotency-Key" and header["schema"]["maxLength"] == 255
+    assert "Idempotent-Replayed" in operation["responses"]["200"]["headers"]
+    assert "400" in operation["responses"]
