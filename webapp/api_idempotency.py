@@ -30,8 +30,11 @@ def _body_parts() -> list:
     fields = sorted(request.form.items(multi=True))
     files = []
     for name, upload in request.files.items(multi=True):
-        files.append((name, upload.filename, hashlib.sha256(upload.stream.read()).hexdigest()))
+        digest = hashlib.sha256()
+        for chunk in iter(lambda upload=upload: upload.stream.read(1 << 20), b""):  # uploads reach 20 MB
+            digest.update(chunk)
         upload.stream.seek(0)
+        files.append((name, upload.filename, digest.hexdigest()))
     return ["form", fields, sorted(files)]
 
 
