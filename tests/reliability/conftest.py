@@ -62,6 +62,7 @@ class Platform:
     data_dir: Path
     factory: sessionmaker
     office_token: str
+    operator_token: str
     env: dict = field(default_factory=dict)
     made: int = 0  # registrations so far (their e-mail addresses are numbered)
 
@@ -153,6 +154,8 @@ def platform(tmp_path_factory):
     with factory() as session, remembered_password_hashes():
         definitions.deploy_documents(session, workflows.bpmn_files())
         token = auth.issue_token(session, office_user(session, OFFICE_EMAIL))
+        operator_token = auth.issue_token(session, demodata.ensure_user(
+            session, "operator@test.cn", "Operator#123", "operator", "平台运维"))
         session.commit()
     env = {key: value for key, value in os.environ.items() if not key.startswith("DUIBIAO_")}
     env.update({
@@ -161,7 +164,7 @@ def platform(tmp_path_factory):
         # Hundreds of requests a second from one token and one address are the point here.
         "DUIBIAO_API_RATE_LIMIT": "100000", "DUIBIAO_API_TOKEN_RATE_LIMIT": "1000",
     })
-    yield Platform(url, data_dir, factory, token, env)
+    yield Platform(url, data_dir, factory, token, operator_token, env)
     engine.dispose()
 
 
@@ -253,6 +256,7 @@ class Answer:
     body: dict | None
     headers: dict
     timing: tuple[float, float] = (0.0, 0.0)  # sent, answered (time.monotonic)
+    side: str = ""  # which of two racing clients sent it
 
 
 def request(port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None,

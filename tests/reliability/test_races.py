@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
+from engine import consistency
 from engine.domain import auth
-from storage.models import Application, Certificate, HumanTask, ProcessEvent
+from storage.models import Application, Certificate, HumanTask, ProcessEvent, ProcessInstance
 from tests.reliability.conftest import Answer, complete, request, run_threads, single_effects
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -19,11 +22,9 @@ PAIRS = 500
 DRIVERS = 3  # pairs in flight at once: with 3 workers most pairs land on two workers at the same moment
 
 
-def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False,
-               body: dict | None = None) -> dict[int, list[Answer]]:
-    """Each task completed by two clients released together by a barrier; their answers by task.
-    ``keyed``: both copies carry the same Idempotency-Key and body (a retry racing its first copy);
-    ``body``: the form sent (default: the office returns a registration, each racer with its reason)."""
+def race_pairs(task_ids: list[int], attempt: Callable[[str, int], Answer]) -> dict[int, list[Answer]]:
+    """For each task, ``attempt("A", task)`` and ``attempt("B", task)`` by two clients released together
+    by a barrier; their answers by task, in the order they came."""
     answers: dict[int, list[Answer]] = {task_id: [] for task_id in task_ids}
     failures: list[str] = []
 
@@ -32,12 +33,11 @@ def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False,
             barrier.wait(60)
             sent = time.monotonic()
             try:
-                answer = complete(port, token, task_id, reason="同一请求" if keyed else f"{side} 退回",
-                                  key=f"retry-{task_id}" if keyed else None, body=body)
+                answer = attempt(side, task_id)
             except OSError as exc:
                 failures.append(f"task {task_id}: {exc!r}")
                 continue
-            answer.timing = (sent, time.monotonic())
+            answer.side, answer.timing = side, (sent, time.monotonic())
             answers[task_id].append(answer)
 
     racers = []
@@ -52,7 +52,8 @@ def race_pairs(port: int, token: str, task_ids: list[int], keyed: bool = False,
 def test_500_pairs_of_racing_completions_one_wins_each_and_nothing_is_doubled(platform, server):
     task_ids = platform.vetting_tasks(PAIRS)
     started = time.monotonic()
-    answers = race_pairs(server.port, platform.office_token, task_ids)
+    answers = race_pairs(task_ids, lambda side, task_id: complete(
+        server.port, platform.office_token, task_id, reason=f"{side} 退回"))
     elapsed = time.monotonic() - started
     outcomes = {task_id: sorted(a.status for a in pair) for task_id, pair in answers.items()}
     # Both requests of a pair were out before either answer came back: they were in the server together.
@@ -71,7 +72,8 @@ def test_a_retry_racing_its_first_copy_gets_the_same_answer(platform, server):
     """Both copies carry one Idempotency-Key: one completes the task, the other (finding the task
     handled, or the key's record) answers with the first answer instead of 409."""
     task_ids = platform.vetting_tasks(60)
-    answers = race_pairs(server.port, platform.office_token, task_ids, keyed=True)
+    answers = race_pairs(task_ids, lambda _side, task_id: complete(
+        server.port, platform.office_token, task_id, reason="同一请求", key=f"retry-{task_id}"))
     for task_id, (one, other) in answers.items():
         assert (one.status, other.status) == (200, 200), (task_id, one, other)
         assert one.body == other.body
@@ -100,7 +102,8 @@ def test_racing_filings_issue_one_certificate_each(platform, server):
     """达标结果形式审核及备案 approved twice at once: one certificate (PDF, number) per application, never
     two, and the loser gets 409, not a 500 from the certificate's unique constraints."""
     task_ids = platform.filing_tasks(20)
-    answers = race_pairs(server.port, platform.office_token, task_ids, body={"decision": "approve", "reason": ""})
+    answers = race_pairs(task_ids, lambda _side, task_id: complete(
+        server.port, platform.office_token, task_id, body={"decision": "approve", "reason": ""}))
     assert {task_id: sorted(a.status for a in pair) for task_id, pair in answers.items()
             if sorted(a.status for a in pair) != [200, 409]} == {}
     with platform.factory() as session:
@@ -113,3 +116,36 @@ def test_racing_filings_issue_one_certificate_each(platform, server):
             HumanTask, HumanTask.id == ProcessEvent.human_task_id).where(
             HumanTask.id.in_(task_ids), ProcessEvent.kind == "task_completed"))
         assert filed == len(task_ids)
+
+
+def test_an_operator_suspending_while_the_office_completes_never_half_applies(platform, server):
+    """挂起 (operator API) and 注册审核 at once: whichever comes second is refused in Chinese or finds the
+    other done, never a 500; a suspended instance holds its tasks out of every inbox, in step with its state."""
+    task_ids = platform.vetting_tasks(60)
+    with platform.factory() as session:
+        instance_of = dict(session.execute(select(HumanTask.id, HumanTask.instance_id)
+                                           .where(HumanTask.id.in_(task_ids))).all())
+
+    def attempt(side: str, task_id: int) -> Answer:
+        if side == "A":
+            return complete(server.port, platform.office_token, task_id)
+        path = f"/api/v1/operator/instances/{instance_of[task_id]}/suspend"
+        status, body, headers = request(server.port, "POST", path, {"reason": "系统维护"},
+                                        {"Authorization": f"Bearer {platform.operator_token}"})
+        return Answer(status, body, headers)
+
+    answers = race_pairs(task_ids, attempt)
+    seen = {tuple(a.status for a in sorted(pair, key=lambda a: a.side)) for pair in answers.values()}
+    assert seen <= {(200, 200), (409, 200), (200, 422)}, seen
+    completed = {task_id for task_id, pair in answers.items() if any(a.side == "A" and a.status == 200 for a in pair)}
+    with platform.factory() as session:
+        events = dict(session.execute(select(ProcessEvent.instance_id, func.count()).where(
+            ProcessEvent.instance_id.in_(instance_of.values()), ProcessEvent.kind == "task_completed")
+            .group_by(ProcessEvent.instance_id)).all())
+        assert {task_id for task_id in task_ids if events.get(instance_of[task_id])} == completed
+        assert set(events.values()) <= {1}
+        findings = [consistency.check_instance(session, row) for row in session.scalars(
+            select(ProcessInstance).where(ProcessInstance.id.in_(instance_of.values()))
+            .options(undefer(ProcessInstance.state)))]
+        assert [finding for finding in findings if finding] == []
+    print(f"\nsuspend against complete: {sorted(seen)}")  # noqa: T201
