@@ -6,7 +6,9 @@ two writes, a hand edit or a bug can leave them apart: this module finds such di
 asked, rewrites the projection from the state (the state is the truth; it is never changed here).
 
 Statuses an operator sets (suspended, cancelled) and ``error`` are not the engine's to compute: for
-those only the stage is compared, and a cancelled instance must hold no open inbox row.
+those only the stage is compared, and a cancelled instance must hold no open inbox row. A suspended
+instance holds its open tasks as rows in state ``suspended`` (out of every inbox until 恢复): those are
+what its READY tasks are compared with, and a repair leaves them held.
 """
 from __future__ import annotations
 
@@ -73,13 +75,23 @@ def check_instance(session: Session, instance: ProcessInstance, repair: bool = F
         if stored != expected[column]:
             finding.columns[column] = (stored, expected[column])
     open_rows = set(session.scalars(select(HumanTask.engine_task_id).where(
-        HumanTask.instance_id == instance.id, HumanTask.state == "ready")).all())
+        HumanTask.instance_id == instance.id, HumanTask.state == _open_state(instance))).all())
     ready = projection.ready_task_ids(workflow) if instance.status != "cancelled" else set()
     finding.missing_tasks = sorted(ready - open_rows)
     finding.extra_tasks = sorted(open_rows - ready)
     if repair and finding:  # (an unreadable state returned above: nothing to repair from)
         _repair(session, instance, workflow, finding)
     return finding
+
+
+def _open_state(instance: ProcessInstance) -> str:
+    return "suspended" if instance.status == "suspended" else "ready"
+
+
+def _move_rows(session: Session, instance: ProcessInstance, from_state: str, to_state: str) -> None:
+    session.flush()
+    session.execute(update(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == from_state)
+                    .values(state=to_state).execution_options(synchronize_session=False))
 
 
 def _load(session: Session, instance: ProcessInstance):
@@ -99,6 +111,9 @@ def _repair(session: Session, instance: ProcessInstance, workflow, finding: Find
                         .execution_options(synchronize_session=False))
     if not (finding.missing_tasks or finding.extra_tasks):
         return
+    held = _open_state(instance) == "suspended"
+    if held:  # repaired as if offered, then held back again: a suspended instance stays out of every inbox
+        _move_rows(session, instance, "suspended", "ready")
     closed = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                      HumanTask.engine_task_id.in_(finding.missing_tasks))).all()
     for row in closed:  # the unique (instance, engine task) pair: reopen rather than insert
@@ -108,3 +123,5 @@ def _repair(session: Session, instance: ProcessInstance, workflow, finding: Find
         HumanTask.instance_id == instance.id, HumanTask.state == "ready")).all())
     ready = [] if instance.status == "cancelled" else projection.summarize(workflow).ready
     projection.sync_human_tasks(session, instance, workflow, ready, now, open_ids)
+    if held:
+        _move_rows(session, instance, "ready", "suspended")

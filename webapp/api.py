@@ -18,6 +18,7 @@ from engine.domain.keys import clean_query
 from forms import schema, tasks
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import api_limits, db
+from webapp.api_idempotency import commit_answer, idempotent
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
 from webapp.views_util import bpmn_text, csrf, page_argument, rollback_refused
@@ -219,6 +220,7 @@ def _flat_errors(field, errors):
 
 @bp.post("/tasks/<int:task_id>")
 @token_required
+@idempotent
 def complete_task(task_id: int):
     task = _task_or_error(task_id)
     if task.state == "suspended":
@@ -244,12 +246,11 @@ def complete_task(task_id: int):
             errors.setdefault(name, []).append(localized(message))
         return jsonify({"errors": errors}), 422
     instance = task.instance
-    db.commit()
     answer = {"tasks": [task_json(t) for t in created],
               "instance": {"id": instance.id, "status": instance.status, "stage": instance.stage}}
     if instance.status == "error":  # the submission is kept; a later automatic step failed
         answer["message"] = _("您的提交已保存，但后续的自动处理出错，流程已暂停，运维人员会尽快处理。")
-    return jsonify(answer)
+    return commit_answer(answer)  # with its Idempotency-Key record, in the same transaction
 
 
 def _halted():

@@ -91,6 +91,16 @@ def json_body(schema: str, description: str = "") -> dict:
 PAGE = query("page", "页码，从 1 开始", {"type": "integer", "minimum": 1, "default": 1})
 TASK_ID, INSTANCE_ID = path_id("task_id", "任务 id"), path_id("instance_id", "流程实例 id")
 PLAN_ID = path_id("plan_id", "对标方案 id")
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "可选，1 至 255 个可见 ASCII 字符（建议每次办理生成一个 UUID）。同一用户用同一键重发同一请求"
+    "（如超时后重试），24 小时内返回第一次的应答（状态码与正文相同，另带 Idempotent-Replayed: true 头），"
+    "任务不会被办理两次；同一键用于内容不同的请求返回 422（code: idempotency_key_reused）。"
+    "只有办理成功的请求被记住：422、409 等未改变任何数据的应答可用同一键重试。",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
 
 
 def paths(task_forms: list[str], statuses: list[str], actions: list[str]) -> dict:
@@ -140,15 +150,7 @@ def _task_paths(task_forms: list[str]) -> dict:
                 (401, 403, 404, 409, 429),
                 params=[TASK_ID],
             ),
-            "post": operation(
-                "completeTask",
-                "办理任务（提交表单）",
-                "任务",
-                (200, "已办理；新产生的任务与流程状态", "Completion"),
-                (401, 403, 404, 409, 422, 429),
-                params=[TASK_ID],
-                body=task_body,
-            ),
+            "post": _complete_task(task_body),
         },
         "/api/v1/tasks/{task_id}/draft": {
             "post": operation(
@@ -266,3 +268,21 @@ def _operator_paths(statuses: list[str], actions: list[str]) -> dict:
             )
         },
     }
+
+
+def _complete_task(task_body: dict) -> dict:
+    found = operation(
+        "completeTask",
+        "办理任务（提交表单）",
+        "任务",
+        (200, "已办理；新产生的任务与流程状态", "Completion"),
+        (400, 401, 403, 404, 409, 422, 429),
+        params=[TASK_ID, IDEMPOTENCY_KEY],
+        body=task_body,
+        description="带 Idempotency-Key 头的请求可安全重试：见该参数的说明。400：Idempotency-Key 格式不对。",
+    )
+    found["responses"]["200"]["headers"] = {
+        "Idempotent-Replayed": {"description": "true：这是同一 Idempotency-Key 第一次请求的应答（重放）",
+                                "schema": {"type": "string", "enum": ["true"]}},
+    }
+    return found

@@ -1,4 +1,4 @@
-"""APScheduler in the web process: the timer sweep and the outbox, every 30 seconds.
+"""APScheduler in the web process: the timer sweep, the outbox and expired idempotency keys, every 30 seconds.
 
 Started once per process (not in the reloader's watcher process), switched off in
 tests, which call ``engine.timers.fire_due`` directly.
@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from engine import timers
+from engine.domain import idempotency
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ def sweep(app: Flask) -> None:
         timers.fire_due(sessions.session_factory)
         with sessions.session_factory() as session:
             outbox.drain(session, app.extensions["duibiao.mail"])
+            idempotency.purge_expired(session)  # Idempotency-Key answers older than 24 hours
+            session.commit()
     except Exception:  # keep the scheduler alive; the next sweep retries
         log.exception("scheduled sweep failed")
 

@@ -1,7 +1,7 @@
 """event hash chain: process_event.hash and process_instance.last_event_hash, filled for existing rows
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-06 19:30:00.000000
 
 Existing rows are hashed here in (instance, sequence) order, a batch at a time, so that
@@ -14,7 +14,7 @@ from storage import event_chain
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
