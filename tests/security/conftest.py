@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from flask import got_request_exception
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 import demodata
 from engine import clock
@@ -28,9 +28,10 @@ from engine.domain import articles, certificate_pdf, compliance, organizations, 
 from engine.domain import auth as accounts
 from engine.domain.compliance import ApplicationInput
 from storage import migrate
+from storage.db import Base
 from storage.models import (
-    Application,
     ApiToken,
+    Application,
     Article,
     Certificate,
     Declaration,
@@ -72,6 +73,7 @@ class World:
     csrf: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # exceptions behind 500 answers
+    nul_sent: list[str] = field(default_factory=list)  # statements given NUL (see _nul_watch)
     _watch: sqlite3.Connection | None = None
     _fingerprint: tuple[int, dict[str, str]] | None = None
 
@@ -106,18 +108,15 @@ class World:
         """A digest of every table's rows (volatile columns left out)."""
         digests = {}
         with self.engine.connect() as connection:
-            names = [row[0] for row in connection.execute(text(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%' ORDER BY name"))]
-            for name in names:
-                skip = VOLATILE.get(name, set())
+            for table in Base.metadata.sorted_tables:
+                skip = VOLATILE.get(table.name, set())
                 if skip is None:
                     continue
-                result = connection.execute(text(f'SELECT * FROM "{name}" ORDER BY rowid'))
-                keep = [i for i, column in enumerate(result.keys()) if column not in skip]
+                columns = [column for column in table.columns if column.name not in skip]
                 digest = hashlib.sha256()
-                for row in result:
-                    digest.update(repr([row[i] for i in keep]).encode())
-                digests[name] = digest.hexdigest()
+                for row in connection.execute(select(*columns).order_by(*table.primary_key.columns)):
+                    digest.update(repr(tuple(row)).encode())
+                digests[table.name] = digest.hexdigest()
         return digests
 
     def fingerprint_now(self) -> dict[str, str]:
@@ -126,6 +125,18 @@ class World:
         if self._fingerprint is None or self._fingerprint[0] != version:
             self._fingerprint = (version, self.fingerprint())
         return self._fingerprint[1]
+
+    def open_tasks(self) -> list[tuple[str, int]]:
+        """(principal, task id) of every ready task a principal may act on (the inbox's rule)."""
+        from engine import inbox
+
+        found = []
+        with self.session_factory() as session:
+            tasks = session.scalars(select(HumanTask).where(HumanTask.state == "ready").order_by(HumanTask.id)).all()
+            for principal in PRINCIPALS[1:]:
+                user = accounts.find_user(session, EMAILS[principal])
+                found += [(principal, task.id) for task in tasks if inbox.may_act(user, task)]
+        return found
 
     def headers(self, principal: str) -> dict:
         token = self.tokens.get(principal)
@@ -148,6 +159,20 @@ def _app(data_dir: Path):
     event.listen(app.extensions["duibiao.engine"], "connect",
                  lambda connection, _record: connection.execute("PRAGMA synchronous=OFF"))
     return app
+
+
+def _nul_watch(engine, sent: list[str]) -> None:
+    """Record every statement given a parameter with NUL: SQLite takes it, PostgreSQL refuses it (a 500
+    there), so on SQLite this is where the PostgreSQL failure shows."""
+
+    def check(_connection, _cursor, statement, parameters, _context, _executemany):
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        for row in rows:
+            values = row.values() if isinstance(row, dict) else row if isinstance(row, tuple | list) else ()
+            if any(isinstance(value, str) and "\x00" in value for value in values):
+                sent.append(" ".join(statement.split())[:200])
+
+    event.listen(engine, "before_cursor_execute", check)
 
 
 def _add_objects(session, data_dir: Path, ids: dict) -> None:
@@ -255,7 +280,8 @@ def _designer_objects(world: World) -> None:
     started = designer.post(f"/design/drafts/{world.ids['draft_id']}/try", data={"csrf_token": world.csrf["designer"]})
     assert started.status_code == 302 and "/design/dryruns/" in started.headers["Location"], started.headers
     world.ids["dry_run"] = started.headers["Location"].rsplit("/", 1)[1]
-    links = page(designer.get(started.headers["Location"])).xpath("//a[contains(@href, '/dryruns/') and contains(@href, '/tasks/')]/@href")
+    links = page(designer.get(started.headers["Location"])).xpath(
+        "//a[contains(@href, '/dryruns/') and contains(@href, '/tasks/')]/@href")
     assert links, "the 试运行 shows no task to open"
     world.ids["dry_run_task"] = int(links[0].rsplit("/", 1)[1])
 
@@ -275,6 +301,7 @@ def build_world(data_dir: Path) -> World:
         _log_in(world, principal)
     _tokens(world)
     _designer_objects(world)
+    _nul_watch(engine, world.nul_sent)
     got_request_exception.connect(
         lambda sender, exception, **extra: world.errors.append(repr(exception)), app, weak=False)
     raw = engine.raw_connection()
