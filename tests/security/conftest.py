@@ -335,3 +335,15 @@ def world(tmp_path_factory):
             built.engine.dispose()
     finally:
         clock.set_now(None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the matrix and the corpus computed (docs/security.md quotes them); read from the test
+    reports, so they show under pytest-xdist too."""
+    figures = [(name, value) for reports in terminalreporter.stats.values() for report in reports
+               if getattr(report, "when", None) == "call"
+               for name, value in getattr(report, "user_properties", ()) if name.startswith("security:")]
+    if figures:
+        terminalreporter.section("security figures")
+        for name, value in figures:
+            terminalreporter.write_line(f"{name}: {value}")

@@ -22,6 +22,7 @@ from tests.security.forms_found import reachable_forms
 from tests.security.judge import Tally, judge
 from tests.webapp.helpers import field_errors, multipart
 
+pytestmark = pytest.mark.slow
 TALLY = Tally()
 
 
@@ -216,6 +217,8 @@ def test_file_names_and_files_that_are_not_pdfs(world, forms, problems):
             what = f"{form.principal} POST {form.action} {name}=<{kind}>"
             if judge(world, TALLY, what, form.principal, response, [], before) == "accepted":
                 TALLY.problems.append(f"{what}: stored")
+            elif name not in field_errors(response):
+                TALLY.problems.append(f"{what}: no message at the field")
     assert not problems(), "\n".join(problems())
 
 
