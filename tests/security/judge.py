@@ -26,6 +26,8 @@ class Tally:
     accepted: int = 0
     used: set = field(default_factory=set)  # (kind, value) of every input sent
     fields: set = field(default_factory=set)  # (action, field) of every field a value went into
+    forms: int = 0  # page forms posted
+    upload_fields: int = 0  # PDF upload fields
     problems: list[str] = field(default_factory=list)
 
 

@@ -65,6 +65,7 @@ def spread(category: str, slot: int, count: int) -> list[str]:
 def test_every_text_field_of_every_form(world, forms, problems):
     posted = [form for form in forms if form.method == "POST" and form.text_fields]
     assert len(posted) >= 25, [form.action for form in posted]  # the crawl found the forms
+    TALLY.forms = len(posted)
     for slot, form in enumerate(posted):
         for category in corpus.TEXT:
             hostile = dict(zip(form.text_fields, spread(category, slot, len(form.text_fields)), strict=True))
@@ -203,6 +204,7 @@ def pdf_fields(forms) -> list[tuple[object, str]]:
 def test_file_names_and_files_that_are_not_pdfs(world, forms, problems):
     fields = pdf_fields(forms)
     assert len(fields) >= 12, [(form.action, name) for form, name in fields]
+    TALLY.upload_fields = len(fields)
     for slot, (form, name) in enumerate(fields):
         for filename in rotate(corpus.FILE_NAMES, slot * 3, 3):
             before = world.fingerprint_now()
@@ -323,10 +325,12 @@ def test_every_input_of_the_corpus_was_tried(record_property):
     tried = {value for kind, value in TALLY.used if kind == "text"}
     left_out = [value for _category, value in corpus.text_inputs() if value not in tried]
     record_property("security:corpus", {"inputs": corpus.total(), "text_inputs": len(corpus.text_inputs()),
-                                        "fields": len(TALLY.fields), "requests": TALLY.requests,
+                                        "forms": TALLY.forms, "fields": len(TALLY.fields),
+                                        "upload_fields": TALLY.upload_fields, "requests": TALLY.requests,
                                         "refused": TALLY.refused, "accepted": TALLY.accepted})
-    print(f"\nhostile corpus: {corpus.total()} inputs ({len(corpus.text_inputs())} text), {len(TALLY.fields)} form "
-          f"fields, {TALLY.requests} requests: {TALLY.refused} refused or unchanged, {TALLY.accepted} accepted "
+    print(f"\nhostile corpus: {corpus.total()} inputs ({len(corpus.text_inputs())} text), {len(TALLY.fields)} text "
+          f"fields of {TALLY.forms} forms, {TALLY.upload_fields} upload fields, {TALLY.requests} requests: "
+          f"{TALLY.refused} refused or unchanged, {TALLY.accepted} accepted "
           f"and shown escaped")
     assert corpus.total() >= 200
     assert not left_out, f"{len(left_out)} text inputs never sent: {left_out[:5]}"
