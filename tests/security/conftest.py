@@ -58,6 +58,9 @@ EMAILS = {"A": "ent1@demo.duibiao.cn", "B": "ent2@demo.duibiao.cn", "X": "inst1@
           "designer": "designer@demo.duibiao.cn", "operator": "operator@demo.duibiao.cn",
           "pending": "pending@test.cn", "disabled": "disabled@test.cn"}
 PASSWORDS.update({"pending@test.cn": "Secret#123", "disabled@test.cn": "Member#123"})
+# Words only A's open application (its 备注) and X's pending enrolment (its 说明) hold: who may read them is
+# the matrix's business, and no page another enterprise or institution opens may show them.
+SECRETS = {"A": "甲企业内部备注7731", "X": "乙机构内部报名说明5519"}
 # Written by reading a page or by the machinery of every request, not by what a request asks for.
 VOLATILE = {"throttle": None, "spent_nonce": None, "outbox": None,
             "api_token": {"last_used_at"}, "user_account": {"last_login_at"}, "message": {"read_at"}}
@@ -188,12 +191,12 @@ def _add_objects(session, data_dir: Path, ids: dict) -> None:
     version = compliance.published_version(session, plan)
     report = demodata_file(session, data_dir, ent1)
     open_application = compliance.apply(session, ent1, plan.id, ApplicationInput(
-        "LY-AC9K", inst1.organization_id, [row["value"] for row in compliance.indicators(version)], "备注",
+        "LY-AC9K", inst1.organization_id, [row["value"] for row in compliance.indicators(version)], SECRETS["A"],
         [report]))
     new_pilot = pilots.create_pilot(session, office, {
         "title": "智能门锁产品试点第三方技术机构招募", "product_name": "智能门锁", "recruit_type": "institution",
         "field": "product", "description": "招募第三方技术机构。", "deadline": START.date().replace(month=12)}, [])
-    enrollment = pilots.enroll(session, inst1, new_pilot, "报名", [])
+    enrollment = pilots.enroll(session, inst1, new_pilot, SECRETS["X"], [])
     draft_article = articles.create(session, office, articles.ArticleDraft("notice", "草稿通知", "草稿正文"))
     session.flush()
     ids.update(pending_user=pending.id, pending_org=pending.organization_id, disabled_org=disabled.organization_id,

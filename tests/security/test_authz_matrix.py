@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import PRINCIPALS
+from tests.security.conftest import PRINCIPALS, SECRETS
 from tests.security.matrix import MATRIX
 from tests.security.probe import outcome, send, split_key, url_for_key
 
@@ -123,3 +123,34 @@ def test_each_principal_gets_what_the_matrix_says(world, record_property):
     assert not ledger.wrong, f"{len(ledger.wrong)} cells differ from tests/security/matrix.py:\n" + "\n".join(
         ledger.wrong)
     assert not ledger.changed, "POSTs not marked * changed the database:\n" + "\n".join(ledger.changed)
+
+
+# Who must never read A's or X's secret (SECRETS) on any page or API answer the matrix serves them.
+OUTSIDERS = {"A": ("anon", "B", "Y", "pending", "disabled"), "X": ("anon", "A", "B", "Y", "pending", "disabled")}
+
+
+def test_no_page_shows_another_organisations_data(world, record_property):
+    """Status codes are not enough: a list that answers 200 to B must not hold A's rows. Every page and
+    API answer the matrix serves an outsider is searched for A's and X's secrets."""
+    rules = rules_by_endpoint(world.app)
+    leaks, opened = [], 0
+    for key, cells in MATRIX.items():
+        method, rest = key.split(" ", 1)
+        endpoint, overrides = split_key(rest)
+        if method != "GET" or endpoint == "static":
+            continue
+        url = url_for_key(world, rules[endpoint], overrides)
+        for principal, want in zip(PRINCIPALS, cells.split(), strict=True):
+            if want != "200" or not any(principal in outsiders for outsiders in OUTSIDERS.values()):
+                continue
+            body = send(world, principal, method, url).get_data()
+            opened += 1
+            leaks += [f"{url} as {principal} shows {owner}'s {SECRETS[owner]}" for owner, outsiders in OUTSIDERS.items()
+                      if principal in outsiders and SECRETS[owner].encode() in body]
+    record_property("security:leaks", {"answers_searched": opened})
+    assert opened > 200, opened
+    assert not leaks, "\n".join(leaks)
+    # The secrets are on the pages of those who may read them (else this test could not fail).
+    assert SECRETS["A"] in send(world, "X", "GET", f"/my/applications/{world.ids['a_open_app']}").get_data(as_text=True)
+    office_tasks = [f"/tasks/{task_id}" for principal, task_id in world.open_tasks() if principal == "office"]
+    assert any(SECRETS["X"] in send(world, "office", "GET", url).get_data(as_text=True) for url in office_tasks)
