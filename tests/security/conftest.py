@@ -8,7 +8,8 @@ and Y (inst2), office, designer, operator, a pending registration and a user of 
 organisation. Each has a browser (a Flask test client logged in through /login with CSRF on) and,
 where the platform gives one, an API token. The objects the URLs name (``World.ids``) are owned by
 A and X: A's application evaluated by X (certificate issued), A's open application waiting for X,
-A's declaration, A's test report, X's published plan and its pending enrolment, A's API token…
+A's declaration, A's test report, X's published plan and its pending enrolment, A's API token…, and the
+pending account's registration (its 注册审核 task and 营业执照).
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ from storage.models import (
     PlanSubmission,
     ProcessDefinition,
     ProcessDraft,
+    RegistrationSubmission,
+    SubmissionFile,
     User,
 )
 from tests.conftest import START
@@ -182,7 +185,7 @@ def _add_objects(session, data_dir: Path, ids: dict) -> None:
     """What the demo lacks: a pending registration, a disabled organisation, open work for X."""
     office = accounts.find_user(session, EMAILS["office"])
     ent1, inst1 = accounts.find_user(session, EMAILS["A"]), accounts.find_user(session, EMAILS["X"])
-    pending, _instance = registered(session, data_dir / "files", email=EMAILS["pending"],
+    pending, vetting = registered(session, data_dir / "files", email=EMAILS["pending"],
                                     name="待审核测试企业有限公司", phone="13900000001")
     disabled = active_member(session, EMAILS["disabled"], "enterprise", "停用测试企业有限公司")
     organizations.disable(session, disabled.organization, office, "测试停用")
@@ -199,6 +202,11 @@ def _add_objects(session, data_dir: Path, ids: dict) -> None:
     enrollment = pilots.enroll(session, inst1, new_pilot, SECRETS["X"], [])
     draft_article = articles.create(session, office, articles.ArticleDraft("notice", "草稿通知", "草稿正文"))
     session.flush()
+    session.flush()
+    ids["pending_vetting"] = session.scalars(select(HumanTask.id).where(
+        HumanTask.instance_id == vetting.id, HumanTask.state == "ready")).one()
+    ids["pending_licence"] = session.scalars(select(SubmissionFile.file_id).join(RegistrationSubmission).where(
+        RegistrationSubmission.organization_id == pending.organization_id)).first()
     ids.update(pending_user=pending.id, pending_org=pending.organization_id, disabled_org=disabled.organization_id,
                plan_id=plan.id, a_open_app=open_application.id, file_id=report.id,
                enrollment_id=enrollment.id, pilot_id=new_pilot.id, draft_article=draft_article.id)
