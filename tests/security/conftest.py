@@ -30,15 +30,14 @@ from engine.domain import auth as accounts
 from engine.domain.compliance import ApplicationInput
 from storage import migrate
 from storage.db import Base
+from storage.files import FileStore
 from storage.models import (
     ApiToken,
     Application,
     Article,
     Certificate,
     Declaration,
-    Enrollment,
     HumanTask,
-    Pilot,
     Plan,
     PlanDocument,
     PlanSubmission,
@@ -46,7 +45,6 @@ from storage.models import (
     ProcessDraft,
     RegistrationSubmission,
     SubmissionFile,
-    User,
 )
 from tests.conftest import START
 from tests.factories import PDF_BYTES, active_member, registered
@@ -192,7 +190,7 @@ def _add_objects(session, data_dir: Path, ids: dict) -> None:
     plan = session.scalars(select(Plan).where(Plan.organization_id == inst1.organization_id,
                                               Plan.status == "published")).first()
     version = compliance.published_version(session, plan)
-    report = demodata_file(session, data_dir, ent1)
+    report = FileStore(data_dir / "files").save(session, PDF_BYTES, "A检测报告.pdf", "application/pdf", ent1.id)
     open_application = compliance.apply(session, ent1, plan.id, ApplicationInput(
         "LY-AC9K", inst1.organization_id, [row["value"] for row in compliance.indicators(version)], SECRETS["A"],
         [report]))
@@ -202,20 +200,13 @@ def _add_objects(session, data_dir: Path, ids: dict) -> None:
     enrollment = pilots.enroll(session, inst1, new_pilot, SECRETS["X"], [])
     draft_article = articles.create(session, office, articles.ArticleDraft("notice", "草稿通知", "草稿正文"))
     session.flush()
-    session.flush()
     ids["pending_vetting"] = session.scalars(select(HumanTask.id).where(
         HumanTask.instance_id == vetting.id, HumanTask.state == "ready")).one()
     ids["pending_licence"] = session.scalars(select(SubmissionFile.file_id).join(RegistrationSubmission).where(
         RegistrationSubmission.organization_id == pending.organization_id)).first()
-    ids.update(pending_user=pending.id, pending_org=pending.organization_id, disabled_org=disabled.organization_id,
+    ids.update(pending_org=pending.organization_id, disabled_org=disabled.organization_id,
                plan_id=plan.id, a_open_app=open_application.id, file_id=report.id,
                enrollment_id=enrollment.id, pilot_id=new_pilot.id, draft_article=draft_article.id)
-
-
-def demodata_file(session, data_dir: Path, user: User):
-    from storage.files import FileStore
-
-    return FileStore(data_dir / "files").save(session, PDF_BYTES, "A检测报告.pdf", "application/pdf", user.id)
 
 
 def _read_ids(session, ids: dict) -> None:
@@ -228,25 +219,21 @@ def _read_ids(session, ids: dict) -> None:
                                                     HumanTask.state == "ready")).one()
     x_done = session.scalars(select(HumanTask).where(HumanTask.completed_by_id == inst1.id)
                              .order_by(HumanTask.id)).first()
-    office_task = session.scalars(select(HumanTask).where(HumanTask.state == "ready", HumanTask.role == "office")
-                                  .order_by(HumanTask.id)).first()
+    office_task = session.scalars(select(HumanTask).where(  # the office's oldest open task
+        HumanTask.state == "ready", HumanTask.role == "office").order_by(HumanTask.id)).first()
     x_report = session.scalars(select(PlanDocument.file_id).join(PlanSubmission).where(
         PlanSubmission.plan_id == ids["plan_id"], PlanDocument.kind == "comparison_report")).first()
-    publicised = session.scalars(select(Plan).where(Plan.status == "publicity")).first()
+    publicised = session.scalars(select(Plan).where(Plan.status == "publicity")).one()  # inst2's (Y's)
     declaration = session.scalars(select(Declaration).where(Declaration.enterprise_id == ent1.organization_id)).first()
     article = session.scalars(select(Article).where(Article.status == "published").order_by(Article.id)).first()
     definition = session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.key == "registration_vetting").order_by(ProcessDefinition.id.desc())).first()
-    demo_pilot = session.scalars(select(Pilot).where(Pilot.title == demodata.pilots.DEMO_PILOT_TITLE)).one()
     ids.update(
         a_org=ent1.organization_id, x_org=inst1.organization_id, application_id=issued.id,
         certificate_id=certificate.id, verify_code=certificate.code, instance_id=issued.instance_id,
         a_open_inst=open_app.instance_id, x_task=x_task.id, x_done=x_done.id, office_task=office_task.id,
-        publicity_plan=publicised.id if publicised else None, declaration_id=declaration.id,
-        article_id=article.id, definition_id=definition.id, demo_pilot=demo_pilot.id,
-        x_report_file=x_report,
-        x_enrollment=session.scalars(select(Enrollment).where(Enrollment.id == ids["enrollment_id"])).one().id,
-    )
+        publicity_plan=publicised.id, declaration_id=declaration.id, article_id=article.id,
+        definition_id=definition.id, x_report_file=x_report)
 
 
 def _log_in(world: World, principal: str) -> None:
