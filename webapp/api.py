@@ -21,7 +21,7 @@ from webapp import api_limits, db
 from webapp.api_idempotency import commit_answer, idempotent
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
-from webapp.views_util import bpmn_text, csrf, page_argument, rollback_refused
+from webapp.views_util import bpmn_text, csrf, json_object, page_argument, rollback_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -69,8 +69,10 @@ def _disabled_answer():
 @bp.post("/tokens")
 @api_limits.address_limited
 def create_token():
-    body = request.get_json(silent=True) or {}
+    body = json_object() or {}
     email, password = str(body.get("email", "")), str(body.get("password", ""))
+    if schema.has_control_characters(email + password):  # no account has them; PostgreSQL refuses NUL
+        return jsonify({"error": _("用户名或密码不正确")}), 401
     session = db.session()
     keys = throttle_keys(email)
     if accounts.blocked_seconds(session, keys):

@@ -16,11 +16,12 @@ from engine import runtime
 from engine.domain import auth as accounts
 from engine.domain import operations
 from engine.domain.keys import clean_query
+from forms import schema
 from storage.models import Organization
 from webapp import db
 from webapp.api import token_required
 from webapp.i18n import localized
-from webapp.views_util import bpmn_text, csrf, page_argument
+from webapp.views_util import bpmn_text, csrf, json_object, page_argument
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1/operator")
 PER_PAGE = 20
@@ -63,7 +64,7 @@ def instance_summary(instance) -> dict:
 def list_instances():
     """流程实例 as the console lists them: newest first, filtered by process key, status and subject."""
     session = db.session()
-    key = request.args.get("process") or None
+    key = clean_query(request.args.get("process"), 100) or None  # a NUL in a parameter is a 500 on PostgreSQL
     status = request.args.get("status") if request.args.get("status") in operations.STATUSES else None
     query = clean_query(request.args.get("q"), operations.MAX_QUERY)
     page = page_argument()
@@ -99,12 +100,14 @@ def get_instance(instance_id: int):
 
 
 def _reason() -> str:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object()
+    if body is None:
         abort(_refusal("body", _("请求正文应为 JSON 对象")))
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         abort(_refusal("reason", _("请填写操作原因")))
+    if schema.has_control_characters(reason):  # NUL is a 500 on PostgreSQL
+        abort(_refusal("reason", _("不能包含控制字符")))
     return reason.strip()
 
 
@@ -157,8 +160,7 @@ def reassign_task(task_id: int):
     if runtime.load_task(session, task_id) is None:
         abort(404, _("任务不存在"))
     reason = _reason()
-    body = request.get_json()
-    target = _reassign_target(session, body)
+    target = _reassign_target(session, json_object())
     return _carried_out(lambda actions: actions.reassign(session, task_id, g.api_user.id, reason, **target))
 
 
@@ -166,6 +168,9 @@ def _reassign_target(session, body: dict) -> dict:
     email, name = body.get("user_email"), body.get("organization_name")
     if bool(email) == bool(name):
         abort(_refusal("body", _("请填写 user_email 或 organization_name 之一")))
+    for field, value in (("user_email", email), ("organization_name", name)):
+        if value and schema.has_control_characters(str(value)):
+            abort(_refusal(field, _("不能包含控制字符")))
     if email:
         user = accounts.find_user(session, str(email))
         if user is None:

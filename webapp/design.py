@@ -27,7 +27,7 @@ from webapp import db
 from webapp.auth import roles_required
 from webapp.cli import designer_folder, shipped_by_key
 from webapp.i18n import localized
-from webapp.views_util import china_time
+from webapp.views_util import china_time, json_object
 
 bp = Blueprint("design", __name__, url_prefix="/design")
 designer_only = roles_required("designer")
@@ -172,8 +172,8 @@ def definition_xml(definition_id: int):
 
 
 def _json_xml_and_note() -> tuple[str, str]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("xml"), str) \
+    body = json_object()
+    if body is None or not isinstance(body.get("xml"), str) \
             or not isinstance(body.get("note", ""), str):
         raise designs.DraftRefused({"xml": [_("请求正文应为 JSON 对象：{\"xml\": \"…\", \"note\": \"…\"}")]})
     return body["xml"], body.get("note", "")
@@ -181,7 +181,7 @@ def _json_xml_and_note() -> tuple[str, str]:
 
 def _json_revision() -> int | None:
     """The draft revision the editor opened (absent: no check, the API's last save wins)."""
-    revision = (request.get_json(silent=True) or {}).get("revision")
+    revision = (json_object() or {}).get("revision")
     return revision if isinstance(revision, int) and not isinstance(revision, bool) else None
 
 

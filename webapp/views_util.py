@@ -128,6 +128,17 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, ID_MAX if max is None else max, signed)
 
 
+def json_object() -> dict | None:
+    """The request's JSON body when it is an object; None for anything else — not JSON, a list or a
+    string, or nested deeper than the parser goes (its RecursionError is not a ValueError, so
+    ``get_json(silent=True)`` lets it through as a 500)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def refuse_nul_in_forms():
     """A form post carrying NUL is refused before any view (PostgreSQL cannot store it: a 500 else)."""
     if request.method == "POST" and not request.path.startswith("/api/") and any(
