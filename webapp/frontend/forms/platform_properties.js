@@ -1,0 +1,142 @@
+// The form editor's properties panel: form-js's groups the platform does not read are left out (FEEL
+// conditions, layout, appearance, serialization…), the rest get Chinese titles, and a 平台属性 group sets
+// the platform's conventions without typing JSON: 作为流程结果, 文件大小上限（MB）, 数据字典, 必填条件.
+import { h } from "preact";
+
+const INPUTS = ["textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist"];
+const OPTION_INPUTS = ["select", "radio", "checklist"];
+
+const KEPT_GROUPS = {
+  general: "常规",
+  staticOptions: "选项",
+  validation: "校验规则",
+  "custom-values": "自定义属性",
+};
+// Entries of the kept groups that set something the server does not read (or sets itself: PDF only).
+const DROPPED_ENTRIES = new Set([
+  "versionTag", "subtype", "use24h", "time-label", "time-format", "time-interval", "disabled",
+  "searchable", "accept", "multiple", "defaultValue", "path", "validationType", "patternErrorMessage",
+]);
+
+function properties(field) {
+  return field.properties || {};
+}
+
+/** The field's custom properties with ``name`` set to ``value`` (removed when empty). */
+function withProperty(field, name, value) {
+  const next = { ...properties(field) };
+  if (value === "" || value === null || value === undefined) delete next[name];
+  else next[name] = String(value);
+  return Object.keys(next).length ? next : undefined;
+}
+
+function entryShell(id, children, description) {
+  return h("div", { class: "bio-properties-panel-entry", "data-entry-id": id }, [
+    ...children,
+    description ? h("div", { class: "bio-properties-panel-description" }, description) : null,
+  ]);
+}
+
+function label(forId, text) {
+  return h("label", { for: forId, class: "bio-properties-panel-label" }, text);
+}
+
+function OutcomeEntry({ field, editField, words }) {
+  const id = "duibiao-outcome";
+  return entryShell("outcome", [h("div", { class: "bio-properties-panel-checkbox" }, [
+    h("input", {
+      id, type: "checkbox", class: "bio-properties-panel-input",
+      checked: properties(field).outcome === "true",
+      onChange: (event) => editField(field, "properties", withProperty(field, "outcome", event.target.checked ? "true" : "")),
+    }),
+    label(id, words.outcome),
+  ])], words.outcomeHint);
+}
+
+function MaxSizeEntry({ field, editField, words }) {
+  const id = "duibiao-max-size";
+  return entryShell("maxSizeMb", [
+    label(id, words.maxSize),
+    h("input", {
+      id, type: "number", min: "1", max: "50", step: "1", class: "bio-properties-panel-input",
+      value: properties(field).maxSizeMb || "",
+      onInput: (event) => editField(field, "properties", withProperty(field, "maxSizeMb", event.target.value.trim())),
+    }),
+  ], words.maxSizeHint);
+}
+
+function DictionaryEntry({ field, editField, words, dictionaries }) {
+  const id = "duibiao-dictionary";
+  const choose = (event) => {
+    const name = event.target.value;
+    // A list from the 数据字典 replaces inline options, and inline options come back when none is chosen.
+    if (name) editField(field, { valuesKey: name, values: undefined });
+    else editField(field, { valuesKey: undefined, values: field.values || [{ label: words.option, value: "option" }] });
+  };
+  const current = field.valuesKey || "";
+  const known = dictionaries.some((d) => d.value === current);
+  return entryShell("valuesKey", [
+    label(id, words.dictionary),
+    h("select", { id, class: "bio-properties-panel-input", value: current, onChange: choose }, [
+      h("option", { value: "" }, words.inlineOptions),
+      ...dictionaries.map((d) => h("option", { value: d.value }, `${d.label}（${d.value}）`)),
+      current && !known ? h("option", { value: current }, `${current}${words.unknownDictionary}`) : null,
+    ]),
+  ], words.dictionaryHint);
+}
+
+function RequiredUnlessEntry({ field, editField, words }) {
+  const id = "duibiao-required-unless";
+  return entryShell("requiredUnless", [
+    label(id, words.requiredUnless),
+    h("input", {
+      id, type: "text", class: "bio-properties-panel-input", placeholder: "decision=approve",
+      value: properties(field).requiredUnless || "",
+      onInput: (event) => editField(field, "properties", withProperty(field, "requiredUnless", event.target.value.trim())),
+    }),
+  ], words.requiredUnlessHint);
+}
+
+function platformEntries(field, editField, context) {
+  const entry = (id, component, isEdited) => ({ id, component, field, editField, isEdited, ...context });
+  const entries = [];
+  if (field.type === "filepicker") entries.push(entry("maxSizeMb", MaxSizeEntry, () => !!properties(field).maxSizeMb));
+  if (OPTION_INPUTS.includes(field.type)) entries.push(entry("valuesKey", DictionaryEntry, () => !!field.valuesKey));
+  if (INPUTS.includes(field.type)) {
+    entries.push(entry("outcome", OutcomeEntry, () => properties(field).outcome === "true"));
+    entries.push(entry("requiredUnless", RequiredUnlessEntry, () => !!properties(field).requiredUnless));
+  }
+  return entries;
+}
+
+class PlatformPropertiesProvider {
+  constructor(propertiesPanel, config) {
+    this.context = { words: config.words, dictionaries: config.dictionaries || [] };
+    this.words = config.words;
+    propertiesPanel.registerProvider(this, 500); // after form-js's own provider (1000)
+  }
+
+  getGroups(field, editField) {
+    return (groups) => {
+      if (!field) return groups;
+      const kept = groups
+        .filter((group) => group.id in KEPT_GROUPS)
+        .map((group) => ({
+          ...group,
+          label: KEPT_GROUPS[group.id],
+          ...(group.entries ? { entries: group.entries.filter((e) => !DROPPED_ENTRIES.has(e.id)) } : {}),
+        }))
+        .filter((group) => group.items || (group.entries && group.entries.length));
+      const ours = platformEntries(field, editField, this.context);
+      if (!ours.length) return kept;
+      const platform = { id: "duibiao", label: this.words.platformGroup, entries: ours };
+      return [kept[0], platform, ...kept.slice(1)].filter(Boolean);
+    };
+  }
+}
+PlatformPropertiesProvider.$inject = ["propertiesPanel", "config.duibiao"];
+
+export const platformPropertiesModule = {
+  __init__: ["duibiaoPropertiesProvider"],
+  duibiaoPropertiesProvider: ["type", PlatformPropertiesProvider],
+};
