@@ -39,7 +39,7 @@ function chineseConfig(type, config) {
     create: (options = {}, ...rest) => {
       const created = config.create ? config.create(options, ...rest) : { ...options };
       const ours = { ...(CREATED[type] || {}) };
-      if (type !== "text" && !options.label && !created.label) ours.label = name;
+      if (type !== "text" && !options.label) ours.label = name; // over form-js's English default
       return isNew(rest) ? { ...created, ...ours, ...options } : created;
     },
   };

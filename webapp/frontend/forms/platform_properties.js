@@ -13,8 +13,9 @@ const KEPT_GROUPS = {
   "custom-values": "自定义属性",
 };
 // Entries of the kept groups that set something the server does not read (or sets itself: PDF only).
+// The form's own id is its key, fixed at 新建表单.
 const DROPPED_ENTRIES = new Set([
-  "versionTag", "subtype", "use24h", "time-label", "time-format", "time-interval", "disabled",
+  "id", "versionTag", "subtype", "use24h", "time-label", "time-format", "time-interval", "disabled",
   "searchable", "accept", "multiple", "defaultValue", "path", "validationType", "patternErrorMessage",
 ]);
 
@@ -129,7 +130,7 @@ class PlatformPropertiesProvider {
         .filter((group) => group.items || (group.entries && group.entries.length));
       const ours = platformEntries(field, editField, this.context);
       if (!ours.length) return kept;
-      const platform = { id: "duibiao", label: this.words.platformGroup, entries: ours };
+      const platform = { id: "duibiao", label: this.words.platformGroup, entries: ours, shouldOpen: true };
       return [kept[0], platform, ...kept.slice(1)].filter(Boolean);
     };
   }

@@ -17,9 +17,7 @@ const ZH = {
   // canvas
   "Build your form": "开始设计表单",
   "Drag and drop components here to start designing.": "把左侧的组件拖到这里开始设计。",
-  "Drag and drop components here.": "把组件拖到这里。",
   "Use the preview window to test your form.": "用“预览”查看用户将看到的表单。",
-  "Repeatable": "可重复",
   // properties panel
   "Select a form field to edit its properties.": "选择一个字段以编辑其属性。",
   "Field label": "字段名称",
@@ -64,7 +62,6 @@ const ZH = {
   "Text area": "多行文本",
   "Number": "数字",
   "Date time": "日期",
-  "Select": "下拉选择",
   "Radio group": "单选",
   "Checkbox": "勾选框",
   "Checkbox group": "多选",
@@ -84,9 +81,24 @@ function known(text) {
   return Object.prototype.hasOwnProperty.call(ZH, text);
 }
 
+// Words form-js writes inside a rendered field (buttons, placeholders, the repeating table's drop zone):
+// translated even there — exact strings no Chinese form uses as its own label.
+const FIELD_WORDS = {
+  "Browse": "选择文件",
+  "No files selected": "未选择文件",
+  "Drag and drop components here.": "把组件拖到这里。",
+  "Repeatable": "可重复",
+  "Select": "请选择",
+};
+
 function translateText(node) {
   const text = node.data.trim();
-  if (!text || !known(text) || !node.parentElement || node.parentElement.closest(DESIGNERS_WORDS)) return;
+  if (!text || !node.parentElement) return;
+  if (Object.prototype.hasOwnProperty.call(FIELD_WORDS, text)) {
+    node.data = node.data.replace(text, FIELD_WORDS[text]);
+    return;
+  }
+  if (!known(text) || node.parentElement.closest(DESIGNERS_WORDS)) return;
   node.data = node.data.replace(text, ZH[text]);
 }
 
