@@ -148,13 +148,36 @@ def new_draft(key: str):
     try:
         draft = form_designs.new_draft(session, key, current_user.id, schema=base)
     except designs.DraftRefused as refused:
-        db.rollback()
-        for messages in refused.errors.values():
-            for message in messages:
-                flash(localized(message), "danger")
-        return redirect(url_for(".form", key=key))
+        return _refused_redirect(refused, key)
     db.commit()
     return redirect(url_for(".editor", key=key, draft_id=draft.id))
+
+
+@bp.route("/<key>/upload", methods=["POST"])
+@designer_only
+def upload(key: str):
+    """上传表单文件: a .form file becomes a new draft of the form (the same checks as 保存)."""
+    session = db.session()
+    _known_key(key)
+    uploaded = request.files.get("file")
+    try:
+        if uploaded is None or not uploaded.filename:
+            raise designs.DraftRefused({"schema": [_("请选择表单文件（.form）")]})
+        schema = form_designs.schema_from_file(uploaded.stream.read(form_designs.MAX_SCHEMA_BYTES + 1), key)
+        draft = form_designs.new_draft(session, key, current_user.id, schema=schema, note=request.form.get("note"))
+    except designs.DraftRefused as refused:
+        return _refused_redirect(refused, key)
+    db.commit()
+    flash(_("已保存为表单草稿 #%(id)s", id=draft.id), "success")
+    return redirect(url_for(".editor", key=key, draft_id=draft.id))
+
+
+def _refused_redirect(refused: designs.DraftRefused, key: str):
+    db.rollback()
+    for messages in refused.errors.values():
+        for message in messages:
+            flash(localized(message), "danger")
+    return redirect(url_for(".form", key=key))
 
 
 def _draft(key: str, draft_id: int) -> FormDraft:

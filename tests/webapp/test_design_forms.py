@@ -3,6 +3,7 @@ server's reading of the form, 放弃; bad keys and hostile documents refused wit
 stored; only designers get in."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -192,4 +193,20 @@ def test_unknown_forms_and_drafts_are_not_found(designer, session_factory):
     draft = the_draft(session_factory)
     new_form(designer, "another_form", "另一个")
     assert designer.get(f"/design/forms/another_form/drafts/{draft.id}").status_code == 404
+    assert count(session_factory, FormDraft) == 2
+
+
+def test_an_uploaded_form_file_becomes_a_draft_of_the_key(designer, session_factory):
+    new_form(designer)
+    camunda = {"id": "Form_0x1y2z", "type": "default", "components": [DATE_FIELD], "schemaVersion": 16}
+    upload = {"file": (io.BytesIO(json.dumps(camunda).encode()), "inspection.form"), "note": "来自 Camunda"}
+    response = designer.post("/design/forms/site_check/upload", data=upload, content_type="multipart/form-data")
+    assert response.status_code == 302 and "/drafts/" in response.headers["Location"]
+    with session_factory() as session:
+        uploaded = session.scalars(select(FormDraft).where(FormDraft.note == "来自 Camunda")).one()
+        assert uploaded.schema == {**camunda, "id": "site_check"}
+    for data in (b"{not json", b"\xff\xfe", b"[1, 2]", b"{" * 100_000):
+        refused = designer.post("/design/forms/site_check/upload", content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(data), "bad.form")}, follow_redirects=True)
+        assert page(refused).xpath("//div[contains(@class, 'alert-danger')]"), data[:10]
     assert count(session_factory, FormDraft) == 2
