@@ -1,5 +1,5 @@
 """The form editor in Chromium with the real bundle and the real views: the demo designer opens 表单 from
-the side menu, makes a new form, adds a text field and a PDF field from the palette (only the platform's
+the side menu, makes a new form, drags a text field onto it and adds a PDF field from the palette (only the platform's
 types, named in Chinese), saves, sees the server's problem on the file field without a size limit, sets
 the limit in 平台属性, and sees the form as the task page renders it in 预览."""
 from __future__ import annotations
@@ -21,6 +21,18 @@ def add_from_palette(page, field_type: str) -> None:
     entry.press("Enter")
 
 
+def drag_from_palette(page, field_type: str) -> None:
+    """Drag a palette entry onto the form with the mouse, as a designer does (form-js uses dragula)."""
+    source = page.locator(f".fjs-palette-field[data-field-type='{field_type}']").bounding_box()
+    target = page.locator(".fjs-form-container .fjs-drop-container-vertical").first.bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(source["x"] + (target["x"] + 60 - source["x"]) * step / 10,
+                        source["y"] + (target["y"] + 30 - source["y"]) * step / 10)
+    page.mouse.up()
+
+
 def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     _context, page, js_errors = new_context()
     log_in(page, *DESIGNER)
@@ -38,7 +50,7 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     assert page.locator(".fjs-palette-field[data-field-type='textfield']").inner_text().strip() == "单行文本"
     assert page.locator(".fjs-palette-header").inner_text().strip() == "组件"
 
-    add_from_palette(page, "textfield")
+    drag_from_palette(page, "textfield")
     add_from_palette(page, "filepicker")
     page.fill("[data-form-note]", "核查报告")
     page.keyboard.press("Control+s")
