@@ -210,3 +210,17 @@ def test_an_uploaded_form_file_becomes_a_draft_of_the_key(designer, session_fact
                                 data={"file": (io.BytesIO(data), "bad.form")}, follow_redirects=True)
         assert page(refused).xpath("//div[contains(@class, 'alert-danger')]"), data[:10]
     assert count(session_factory, FormDraft) == 2
+
+
+def test_a_save_without_the_csrf_token_is_refused(app, designer, session_factory):
+    new_form(designer)
+    draft = the_draft(session_factory)
+    editor = designer.get(f"/design/forms/site_check/drafts/{draft.id}")
+    token = page(editor).xpath("//meta[@name='csrf-token']/@content")[0]
+    app.config["WTF_CSRF_ENABLED"] = True  # after logging in; restored by the app fixture
+    body = {"schema": schema(DATE_FIELD), "revision": 1}
+    assert save(designer, draft, body).status_code == 400
+    assert the_draft(session_factory).revision == 1
+    accepted = designer.post(f"/design/forms/site_check/drafts/{draft.id}", json=body, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 200
+    assert the_draft(session_factory).revision == 2
