@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import bpmn
+from engine import bpmn, form_definitions
 from storage.models import ProcessDefinition
 
 _spec_cache: dict[tuple[str, str], tuple] = {}
@@ -56,6 +56,7 @@ def deploy_documents(
     what a designer deployed. Call activities are bound at deploy time to the callee's current
     version, so a running instance keeps the whole set of versions it started with.
     """
+    form_definitions.ensure_shipped(session)
     infos = {}
     for filename, source in documents:
         for info in bpmn.describe(bpmn.parse_xml(source)):
@@ -79,7 +80,11 @@ def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id, note, 
         if callee is None:
             raise bpmn.BpmnError(f"{info.key} calls {called}, which is not deployed")
         dependencies.append(callee.id)
-    digest = bpmn.sha256_of(text + "|" + ",".join(map(str, dependencies)))
+    # The designer-made forms its steps show, at their current versions; part of the digest, so that a
+    # new form version makes a new process version and running instances keep their forms.
+    forms = form_definitions.binding(session, text)
+    bound = "|" + ",".join(f"{key}={forms[key]}" for key in sorted(forms)) if forms else ""
+    digest = bpmn.sha256_of(text + "|" + ",".join(map(str, dependencies)) + bound)
     existing = session.scalars(
         select(ProcessDefinition).where(
             ProcessDefinition.key == info.key, ProcessDefinition.sha256 == digest
@@ -98,7 +103,7 @@ def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id, note, 
     ) + 1
     definition = ProcessDefinition(
         key=info.key, version=version, sha256=digest, bpmn_xml=text,
-        dependencies=dependencies, deployed_by_id=actor_id, note=note,
+        dependencies=dependencies, deployed_by_id=actor_id, note=note, forms=forms or None,
     )
     session.add(definition)
     session.flush()

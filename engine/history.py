@@ -22,6 +22,13 @@ def latest_decision(session: Session, instance_id: int) -> str | None:
         .order_by(ProcessEvent.sequence.desc()).limit(1))
 
 
+def latest_record(session: Session, instance_id: int) -> ProcessEvent | None:
+    """The newest decision record of an instance."""
+    return session.scalars(select(ProcessEvent).where(
+        ProcessEvent.instance_id == instance_id, ProcessEvent.kind.in_(DECIDED))
+        .order_by(ProcessEvent.sequence.desc()).limit(1)).first()
+
+
 def of_tasks(session: Session, task_ids: list[int]) -> dict[int, ProcessEvent]:
     """Human task id → its decision record (one query)."""
     if not task_ids:

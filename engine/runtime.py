@@ -136,7 +136,8 @@ def complete_task(
         task.data.update(data)
         task.run()
         record(context, "task_completed", task.task_spec.name, {**_summary(data), **context.details},
-               human_task_id=human_task.id, title=human_task.title, decision=data.get("decision"),
+               human_task_id=human_task.id, title=human_task.title,
+               decision=data.get("decision", context.history_decision),
                reason=(context.reason or "").strip() or None)
         run_engine(workflow, context)
         created = save(session, instance, workflow, context)

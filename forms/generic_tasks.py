@@ -1,54 +1,32 @@
-"""Generic forms a designer can put on any user task of any process, with no code: a review (通过 /
-退回修改 / 不予通过 and 审核意见, the options the step offers declared in the BPMN) and an opinion
-(意见 and an optional PDF). Their decisions are kept in the task's history record (engine.history)."""
+"""What every step shows whatever its form: the subject, where it stands, and 历史 — every decision taken
+on it (engine.history) with the answers of designer-made forms. The generic review and opinion forms
+are designer-made forms themselves (workflows/forms/generic_review.form, generic_opinion.form); the
+options a review step offers are declared in its BPMN (``reviewOptions``)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
-from wtforms import Form, TextAreaField
-from wtforms.fields.choices import SelectChoice
 
 from engine import definitions
 from engine import history as task_history
 from engine.projection import properties
-from engine.services import ServiceContext
-from forms.fields import PdfField, max_length, required
-from forms.registration import DecisionForm
-from storage.files import FileStore
-from storage.models import HumanTask, User
+from storage.models import FormSubmission, HumanTask, User
 
 REVIEW_OPTIONS = {"approve": _l("通过"), "return": _l("退回修改"), "reject": _l("不予通过")}
 DECISION_WORDS = {**REVIEW_OPTIONS, "withdrawn": _l("已撤回"), "evaluate": _l("审核"), "confirm": _l("核查通过"),
                   "take_down": _l("撤下")}
 
 
-class GenericReviewForm(DecisionForm):
-    """审核: 通过 / 退回修改 / 不予通过, as many as the BPMN offers (``reviewOptions``, set by
-    prepare_review); 审核意见 required unless approving."""
-
-
-class GenericOpinionForm(Form):
-    """意见: one text, and a PDF if the person giving it wants to attach one."""
-
-    opinion = TextAreaField(_l("意见"), validators=[required(_l("请填写意见")), max_length(4000)])
-    attachment = PdfField(_l("附件（PDF，可选）"), required=False)
-
-
-def review_options(session: Session, task: HumanTask) -> list[str]:
-    """The decisions this step offers: its BPMN ``reviewOptions`` property (all three by default)."""
+def declared_review_options(session: Session, task: HumanTask) -> list[str]:
+    """The decisions the step offers by its BPMN ``reviewOptions`` property ([] when it declares none)."""
     spec, subprocess_specs = definitions.specs_for(session, task.instance.definition)
     for process_spec in (spec, *subprocess_specs.values()):
         task_spec = process_spec.task_specs.get(task.task_name)
         if task_spec is not None and process_spec.name == task.process_key:
             declared = properties(task_spec).get("reviewOptions") or ""
-            chosen = [option.strip() for option in declared.split(",") if option.strip() in REVIEW_OPTIONS]
-            return chosen or list(REVIEW_OPTIONS)
-    return list(REVIEW_OPTIONS)
-
-
-def prepare_review(session: Session, task: HumanTask, form: GenericReviewForm) -> None:
-    form.decision.choices = [SelectChoice(option, REVIEW_OPTIONS[option]) for option in review_options(session, task)]
+            return [option.strip() for option in declared.split(",") if option.strip()]
+    return []
 
 
 def decisions(session: Session, instance) -> list[dict]:
@@ -59,10 +37,34 @@ def decisions(session: Session, instance) -> list[dict]:
     actors = {user.id: user for user in session.scalars(
         select(User).options(joinedload(User.organization))
         .where(User.id.in_({r.actor_id for r in records if r.actor_id})))} if records else {}
+    # Only steps of designer-made forms have answers (their records carry the form version).
+    answers = _answers(session, [r.human_task_id for r in records if (r.summary or {}).get("form_version")])
     return [{"title": r.title or r.task_name, "decision": r.decision,
-             "decision_label": DECISION_WORDS.get(r.decision, _l("已提交")), "reason": r.reason,
+             "decision_label": _decision_label(r.decision, answers.get(r.human_task_id)), "reason": r.reason,
              "actor": _actor(actors.get(r.actor_id)), "at": r.created_at,
-             "file_id": (r.summary or {}).get("file_id")} for r in records]
+             "file_id": (r.summary or {}).get("file_id"),
+             "answers": _shown(answers.get(r.human_task_id))} for r in records]
+
+
+def _shown(answers: dict | None) -> list[dict]:
+    """The answers 历史 lists beside the decision and the reason (which have their own columns)."""
+    return [a for a in (answers or {}).get("shown", []) if a.get("key") not in ("decision", "reason", "opinion")]
+
+
+def _answers(session: Session, task_ids: list[int]) -> dict[int, dict]:
+    """Human task id → the answers given on a designer-made form (one query)."""
+    if not task_ids:
+        return {}
+    return dict(session.execute(select(FormSubmission.human_task_id, FormSubmission.answers)
+                                .where(FormSubmission.human_task_id.in_(task_ids))).all())
+
+
+def _decision_label(decision: str | None, answers: dict | None):
+    """The words of a decision: the platform's own, else the option the designer-made form named."""
+    if decision in DECISION_WORDS:
+        return DECISION_WORDS[decision]
+    chosen = next((a["text"] for a in (answers or {}).get("shown", []) if a.get("key") == "decision"), None)
+    return chosen or _l("已提交")
 
 
 def _actor(user) -> str:
@@ -77,19 +79,3 @@ def context(session: Session, task: HumanTask) -> dict:
     return {"subject": instance.subject, "stage": instance.stage, "stage_label": instance.stage_label,
             "history": [{**row, "at": row["at"].isoformat(), "decision_label": str(row["decision_label"])}
                         for row in decisions(session, instance)]}
-
-
-def submit_review(service: ServiceContext, form: GenericReviewForm, store: FileStore) -> dict:
-    service.decided((form.reason.data or "").strip())
-    return {"decision": form.decision.data}
-
-
-def submit_opinion(service: ServiceContext, form: GenericOpinionForm, store: FileStore) -> dict:
-    details = {}
-    if form.attachment.upload is not None:
-        data, name = form.attachment.upload
-        stored = store.save(service.session, data, name, "application/pdf", service.actor_id)
-        service.session.flush()
-        details["file_id"] = stored.id
-    service.decided((form.opinion.data or "").strip(), **details)
-    return {"decision": "opinion"}

@@ -1,13 +1,15 @@
 """The form behind every form key: its class, the context a user needs, and what submit does."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from wtforms import Form
 
-from engine import runtime, services, validation
+from engine import form_definitions, runtime, services, validation
 from forms import (
     compliance_tasks,
     declaration_tasks,
+    designed,
+    designed_tasks,
     enrollment_tasks,
     generic_tasks,
     plan_tasks,
@@ -29,6 +31,9 @@ TASK_FORMS: dict[str, TaskForm] = {
         registration_tasks.correction_prefill, registration_tasks.submit_correction,
         "tasks/_registration_context.html", prepare=registration_tasks.prepare_correction, outputs=SUBMITTED,
     ),
+    # review_enrollment, review_report and review_plan: the shipped processes review with the generic
+    # 审核 form now (workflows/forms/generic_review.form, the decision recorded by the service task the
+    # BPMN routes it to); kept for instances still running on earlier versions.
     "review_enrollment": TaskForm(
         enrollment_tasks.ReviewEnrollmentForm, enrollment_tasks.review_context,
         no_prefill, enrollment_tasks.submit_review,
@@ -63,25 +68,37 @@ TASK_FORMS: dict[str, TaskForm] = {
         plan_tasks.ReviewPlanForm, plan_tasks.plan_context, no_prefill,
         plan_tasks.submit_review, "tasks/_plan_context.html",
     ),
-    # Generic forms any process may use for a step that needs nothing specialised (no code).
-    "generic_review": TaskForm(
-        generic_tasks.GenericReviewForm, generic_tasks.context, no_prefill, generic_tasks.submit_review,
-        "tasks/_generic_context.html", prepare=generic_tasks.prepare_review),
-    "generic_opinion": TaskForm(
-        generic_tasks.GenericOpinionForm, generic_tasks.context, no_prefill, generic_tasks.submit_opinion,
-        "tasks/_generic_context.html"),
     # Later modules register their own form keys next to their forms.
     **compliance_tasks.TASK_FORMS,
     **declaration_tasks.TASK_FORMS,
 }
 
 
-def catalogue(deployed_keys=()) -> validation.Catalogue:
-    """What the platform implements, for validating BPMN before it is deployed."""
+# What a completed task whose form is gone shows (the generic context).
+READ_ONLY = TaskForm(Form, generic_tasks.context, no_prefill, lambda *args: {}, "tasks/_generic_context.html")
+
+
+def catalogue(deployed_keys=(), designed_forms: dict[str, dict] | None = None) -> validation.Catalogue:
+    """What the platform implements, for validating BPMN before it is deployed: the hand-written forms
+    and the designer-made ones (``designed_forms``: key → schema; the shipped ones by default)."""
     services.load_all()
+    schemas = designed.shipped_forms() if designed_forms is None else designed_forms
+    outputs = {key: set(spec.outputs) for key, spec in TASK_FORMS.items()}
+    outputs.update({key: designed.outcomes(schema) for key, schema in schemas.items()})
     return validation.Catalogue(
-        form_keys=set(TASK_FORMS), form_outputs={key: set(spec.outputs) for key, spec in TASK_FORMS.items()},
+        form_keys=set(TASK_FORMS) | set(schemas), form_outputs=outputs,
         services=set(services.registry), process_inputs=services.process_inputs, processes=set(deployed_keys))
+
+
+def deployed_catalogue(session: Session, deployed_keys=()) -> validation.Catalogue:
+    """The catalogue with the designer-made forms as deployed (their current versions) over the shipped."""
+    return catalogue(deployed_keys, {**designed.shipped_forms(), **form_definitions.current_schemas(session)})
+
+
+def designed_form_classes(session: Session) -> dict[str, type[Form]]:
+    """Form key → WTForms class of every designer-made form's current version (the API's schemas)."""
+    schemas = {**designed.shipped_forms(), **form_definitions.current_schemas(session)}
+    return {key: designed.form_class(schema) for key, schema in schemas.items() if not designed.problems(schema)}
 
 
 class UnknownForm(Exception):
@@ -90,7 +107,18 @@ class UnknownForm(Exception):
 
 def spec_or_generic(task: HumanTask) -> TaskForm:
     """For reading a completed task: its form, or the generic context when the form is gone."""
-    return TASK_FORMS.get(task.form_key) or TASK_FORMS["generic_opinion"]
+    return TASK_FORMS.get(task.form_key) or _designed(task) or READ_ONLY
+
+
+def has_form(task: HumanTask) -> bool:
+    """Whether the platform can show the task's form: hand-written, or designer-made and bound to its
+    process version."""
+    return task.form_key in TASK_FORMS or _designed(task) is not None
+
+
+def _designed(task: HumanTask) -> TaskForm | None:
+    session = object_session(task)
+    return designed_tasks.task_form(session, task) if session is not None else None
 
 
 def fail_unknown_form(session: Session, task: HumanTask) -> None:
@@ -101,7 +129,7 @@ def fail_unknown_form(session: Session, task: HumanTask) -> None:
 
 
 def spec_for(task: HumanTask) -> TaskForm:
-    spec = TASK_FORMS.get(task.form_key)
+    spec = TASK_FORMS.get(task.form_key) or _designed(task)
     if spec is None:
         raise UnknownForm(task.form_key)
     return spec

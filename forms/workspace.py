@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from engine import bpmn, definitions, designs, services, validation
+from engine import bpmn, definitions, designs, form_definitions, services, validation
 from engine.domain import operations
-from forms import generic_tasks, tasks
+from forms import designed, form_deploy, generic_tasks, tasks
 
 GENERIC_FORMS = {"generic_review": _l("通用审核（通过 / 退回修改 / 不予通过，附审核意见）"),
                  "generic_opinion": _l("通用意见（意见，可附 PDF）")}
@@ -49,8 +49,17 @@ def problems(session: Session, process_key: str, xml: str | bytes) -> list[valid
     context = [(f"{d.key}-v{d.version}.bpmn", d.bpmn_xml.encode("utf-8"))
                for d in designs.current_definitions(session) if d.key != process_key]
     found = validation.validate_documents([(filename, data), *context],
-                                          tasks.catalogue(definitions.deployed_keys(session)))
-    return [p for p in found if p.where.split(":")[0] == filename]
+                                          tasks.catalogue(definitions.deployed_keys(session), designer_forms(session)))
+    own = [p for p in found if p.where.split(":")[0] == filename]
+    # The open drafts of the designer-made forms it names are deployed with it: their problems are its.
+    drafts = form_definitions.open_drafts(session, form_definitions.form_keys_of(data))
+    return own + [p for key, draft in sorted(drafts.items()) for p in form_deploy.refusals(key, draft.schema)]
+
+
+def designer_forms(session: Session) -> dict[str, dict]:
+    """Every designer-made form as it will be once the open drafts are deployed: key → schema."""
+    return {**designed.shipped_forms(), **form_definitions.current_schemas(session),
+            **form_definitions.draft_schemas(session)}
 
 
 def check(session: Session, process_key: str, xml: str | bytes, texts: dict[str, str] | None = None,
@@ -65,7 +74,7 @@ def check(session: Session, process_key: str, xml: str | bytes, texts: dict[str,
         text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
         if texts is None:
             texts = scenario_texts(process_key, workflows_dir)
-        sandbox = scenarios.Sandbox(documents=running_documents(session))
+        sandbox = scenarios.Sandbox(documents=running_documents(session), forms=designer_forms(session))
         try:
             checked.results = scenarios.run_texts(process_key, texts, overrides={process_key: text}, sandbox=sandbox)
         finally:
@@ -78,12 +87,17 @@ def running_documents(session: Session) -> list[tuple[str, bytes]]:
     return [(f"{d.key}.bpmn", d.bpmn_xml.encode("utf-8")) for d in designs.current_definitions(session)]
 
 
-def deploy_check(session: Session, workflows_dir=None) -> designs.Check:
-    """The check designs.deploy_draft / make_current_again call: refuses with DeployRefused."""
+def deploy_check(session: Session, workflows_dir=None, forms_by: int | None = None) -> designs.Check:
+    """The check designs.deploy_draft / make_current_again call: refuses with DeployRefused. With
+    ``forms_by`` (the deploying designer), a passing draft's named form drafts are deployed first, so
+    that the new process version is bound to them."""
     def refuse_unless_passing(process_key: str, xml: str, texts: dict | None) -> None:
         checked = check(session, process_key, xml, texts, workflows_dir)
         if not checked.passed:
             raise DeployRefused(checked.problems, checked.failed)
+        if forms_by is not None:
+            drafts = form_definitions.open_drafts(session, form_definitions.form_keys_of(xml))
+            form_definitions.deploy_drafts(session, drafts, forms_by, None)
 
     return refuse_unless_passing
 
@@ -111,14 +125,22 @@ def modeler_catalogue(session: Session) -> dict:
     named = {d.key: _process_name(d) for d in current}
     return {
         "roles": [{"value": role, "label": str(operations.role_label(role))} for role in LANE_ROLES],
-        "formKeys": [{"value": key, "label": str(label), "generic": True} for key, label in GENERIC_FORMS.items()]
-        + [{"value": key, "label": key, "generic": False} for key in sorted(tasks.TASK_FORMS)
-           if key not in GENERIC_FORMS],
+        "formKeys": _form_keys(session),
         "services": [{"value": name, "label": name} for name in sorted(services.registry)],
         "processes": [{"value": key, "label": name} for key, name in sorted(named.items())],
         "reviewOptions": [{"value": key, "label": str(label)} for key, label in generic_tasks.REVIEW_OPTIONS.items()],
         "stages": _stages(current),
     }
+
+
+def _form_keys(session: Session) -> list[dict]:
+    """The generic forms first, then the other designer-made forms, then the platform's own."""
+    made = designer_forms(session)
+    generic = [{"value": key, "label": str(label), "generic": True} for key, label in GENERIC_FORMS.items()]
+    others = [{"value": key, "label": f"{designed.title(schema, key)}（{key}）", "generic": True}
+              for key, schema in sorted(made.items()) if key not in GENERIC_FORMS]
+    own = [{"value": key, "label": key, "generic": False} for key in sorted(tasks.TASK_FORMS)]
+    return generic + others + own
 
 
 def _process_name(definition) -> str:

@@ -115,7 +115,7 @@ def _task_or_error(task_id: int) -> HumanTask:
         abort(404, _("任务不存在"))
     if not task_queries.may_act(g.api_user, task):
         abort(403, _("无权处理该任务"))
-    if task.state == "ready" and task.form_key not in tasks.TASK_FORMS:
+    if task.state == "ready" and not tasks.has_form(task):
         tasks.fail_unknown_form(db.session(), task)
         db.commit()
         abort(409, _("该任务的表单“%(form)s”尚未实现，流程已标记为出错，运维人员会处理。", form=task.form_key))

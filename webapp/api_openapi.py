@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, render_template
 
 from engine.domain import operations
-from webapp import openapi_doc
+from forms import tasks
+from webapp import db, openapi_doc
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
@@ -16,7 +17,7 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_doc.document(operations.STATUSES))
+    return jsonify(openapi_doc.document(operations.STATUSES, tasks.designed_form_classes(db.session())))
 
 
 @bp.get("/docs")

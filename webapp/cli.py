@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 import demodata
 from engine import bpmn, clock, definitions, validation
 from engine.domain import auth as accounts
-from forms import tasks
+from forms import designed, form_deploy, tasks
 from storage import migrate
 from webapp import cli_server, db
 from webapp.i18n import localized
@@ -76,10 +76,21 @@ def deploy_workflows(session, documents=None) -> list[str]:
     """Validate, then deploy ``documents`` (file name, bytes) — workflows/*.bpmn by default; a single
     problem deploys nothing (validation.Refused)."""
     documents = list(documents if documents is not None else workflow_documents())
-    validation.refuse_problems(documents, tasks.catalogue(definitions.deployed_keys(session)))
+    form_deploy.deploy_all(session, form_schemas())  # the forms first: the processes are bound to them
+    validation.refuse_problems(documents, tasks.deployed_catalogue(session, definitions.deployed_keys(session)))
     results = definitions.deploy_documents(session, documents)
     return [_("%(key)s v%(version)s（新部署）", key=r.key, version=r.version) if r.created
             else f"{r.key} v{r.version}" for r in results]
+
+
+def form_schemas() -> dict[str, dict]:
+    """workflows/forms/*.form, with the designer's folder (DUIBIAO_WORKFLOWS_DIR/forms) over them."""
+    schemas = designed.shipped_forms()
+    folder = current_app.config.get("WORKFLOWS_DIR")
+    if folder:
+        schemas.update((path.stem, designed.parse(path.read_bytes()))
+                       for path in sorted(Path(folder, "forms").glob("*.form")))
+    return schemas
 
 
 def workflow_documents() -> list[tuple[str, bytes]]:

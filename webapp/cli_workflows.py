@@ -43,7 +43,7 @@ def workflows_validate(paths):
     given = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     documents = _with_context(given) if given else workflow_documents()
     problems = validation.validate_documents(
-        documents, tasks.catalogue(definitions.deployed_keys(db.session())))
+        documents, tasks.deployed_catalogue(db.session(), definitions.deployed_keys(db.session())))
     if given:  # the rest of the set is context (what the given files call); its problems are not theirs
         problems = [p for p in problems if p.where.split(":")[0] in {name for name, _source in given}]
     _echo_problems(problems)

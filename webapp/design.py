@@ -352,7 +352,7 @@ def deploy(draft_id: int):
     if request.method == "POST":
         try:
             definition = designs.deploy_draft(session, draft, current_user.id, request.form.get("note"),
-                                              workspace.deploy_check(session, _scenario_root()))
+                                              workspace.deploy_check(session, _scenario_root(), current_user.id))
         except (workspace.DeployRefused, designs.DraftRefused) as refused:
             db.rollback()
             return _refused_page(refused, draft=_draft(draft_id))

@@ -136,7 +136,8 @@ def check_workflows(session: Session) -> Check:
 
     name = _("流程定义")
     documents = workflow_documents()
-    problems = validation.validate_documents(documents, tasks.catalogue(definitions.deployed_keys(session)))
+    catalogue = tasks.deployed_catalogue(session, definitions.deployed_keys(session))
+    problems = validation.validate_documents(documents, catalogue)
     if problems:
         return _problem(name, _("%(count)s 个 BPMN 问题，首个：%(first)s", count=len(problems), first=str(problems[0])),
                         _("运行 duibiao workflows validate 查看全部问题并修正"))

@@ -244,10 +244,10 @@ def form_body_schema(form, title: str) -> dict:
     return {**body, "title": title, "x-multipart-rows": "{field}-{row}-{column}"}
 
 
-def task_form_schemas() -> dict:
-    return {
-        f"TaskForm.{key}": form_body_schema(spec.form_class(), key) for key, spec in sorted(tasks.TASK_FORMS.items())
-    }
+def task_form_schemas(designed_forms: dict | None = None) -> dict:
+    """The hand-written forms, and the designer-made ones (form key → WTForms class) as deployed."""
+    classes = {key: spec.form_class for key, spec in tasks.TASK_FORMS.items()} | (designed_forms or {})
+    return {f"TaskForm.{key}": form_body_schema(form_class(), key) for key, form_class in sorted(classes.items())}
 
 
 def form_request(names: list[str], description: str) -> dict:
@@ -259,10 +259,10 @@ def form_request(names: list[str], description: str) -> dict:
     }
 
 
-def document(statuses) -> dict:
+def document(statuses, designed_forms: dict | None = None) -> dict:
     from webapp.openapi_paths import paths
 
-    form_schemas = task_form_schemas()
+    form_schemas = task_form_schemas(designed_forms)
     application = ApplicationForm(data={"measurements": [{"measured": ""}]})
     components = {**BASE_SCHEMAS, **form_schemas, "ApplicationForm": form_body_schema(application, "ApplicationForm")}
     return {

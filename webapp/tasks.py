@@ -91,7 +91,7 @@ def show(task_id: int):
     if task.state != "ready":
         flash(_("该任务已被处理"), "warning")
         return redirect(url_for("tasks.inbox"))
-    if task.form_key not in tasks.TASK_FORMS:
+    if not tasks.has_form(task):
         tasks.fail_unknown_form(session, task)
         db.commit()
         flash(_("该任务的表单“%(form)s”尚未实现，流程已标记为出错，运维人员会处理。", form=task.form_key), "danger")

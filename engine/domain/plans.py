@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, runtime
@@ -182,12 +182,13 @@ def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
                    states.get(plan.id, WorkState("", ""))) for plan in rows]
 
 
-def open_task_for(session: Session, plan: Plan, form_keys: tuple[str, ...]) -> HumanTask | None:
-    """The plan's READY task with one of ``form_keys`` (found through the shared business key)."""
+def open_task_for(session: Session, plan: Plan, steps: tuple[str, ...]) -> HumanTask | None:
+    """The plan's READY task at one of ``steps`` (BPMN task names, or form keys), found through the shared
+    business key."""
     return session.scalars(
         select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(ProcessInstance.business_key == business_key(plan),
-               HumanTask.state == "ready", HumanTask.form_key.in_(form_keys))
+        .where(ProcessInstance.business_key == business_key(plan), HumanTask.state == "ready",
+               or_(HumanTask.form_key.in_(steps), HumanTask.task_name.in_(steps)))
     ).first()
 
 

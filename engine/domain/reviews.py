@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import clock
+from engine import clock, history
 
 DECISIONS = ("approve", "return", "reject")
 _FIELDS = ("decision", "reason", "decided_at", "decided_by_id")
@@ -40,3 +40,16 @@ def record_decision(submission, decision: str, reason: str | None, actor_id: int
         {"row_id": submission.id, **{f"v_{name}": value for name, value in values.items()}})
     for name, value in values.items():
         set_committed_value(submission, name, value)
+
+
+def record_review(context, submission, decision: str) -> None:
+    """A review step (a generic 审核, say) decided ``decision`` on the submission. Called by the service
+    task the BPMN routes that decision to, so that the review's form need not know the submission. The
+    reason and reviewer are the ones of the review completed in this request, else (an operator's 重试
+    of this service task, later) those its history record kept."""
+    decided_now = next((e for e in reversed(context.events) if e["kind"] == "task_completed"), None)
+    if decided_now is not None:
+        record_decision(submission, decision, context.reason, context.actor_id)
+        return
+    kept = history.latest_record(context.session, context.instance.id)
+    record_decision(submission, decision, kept.reason if kept else None, kept.actor_id if kept else None)

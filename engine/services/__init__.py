@@ -41,6 +41,9 @@ class ServiceContext:
     # with it and short outcomes (a conclusion, counts), for its history record (engine.history).
     reason: str | None = None
     details: dict = field(default_factory=dict)
+    # The history's decision when the form sets no ``decision`` in the workflow data (a designer-made
+    # form without that outcome: 已提交), so that an earlier step's decision stays what conditions read.
+    history_decision: str | None = None
     # Why the engine stopped in this request ("element: message"), when a step failed (出错).
     failure: str | None = None
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.domain.messages import notify
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import record_decision, record_review
 from engine.services import ServiceContext, inputs, service
 from storage.models import EnrollmentSubmission
 
@@ -17,7 +17,9 @@ def _submission(context: ServiceContext, task) -> EnrollmentSubmission:
 
 @service("enrollment.approve")
 def approve(context: ServiceContext, task) -> dict:
-    enrollment = _submission(context, task).enrollment
+    submission = _submission(context, task)
+    record_review(context, submission, "approve")
+    enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, "试点报名审核通过",
            f"您报名的试点“{enrollment.pilot.title}”已审核通过。", _LINK)
     return {"enrollment_id": enrollment.id}
@@ -26,6 +28,7 @@ def approve(context: ServiceContext, task) -> dict:
 @service("enrollment.return")
 def return_for_revision(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
+    record_review(context, submission, "return")
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, "试点报名被退回",
            f"试点：{enrollment.pilot.title}\n退回原因：{context.reason_given(submission.reason)}\n"
@@ -36,6 +39,7 @@ def return_for_revision(context: ServiceContext, task) -> dict:
 @service("enrollment.reject")
 def reject(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
+    record_review(context, submission, "reject")
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, "试点报名不予通过",
            f"试点：{enrollment.pilot.title}\n原因：{context.reason_given(submission.reason)}", _LINK)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from engine import clock
 from engine.domain import catalog, plans
 from engine.domain.messages import notify
-from engine.domain.reviews import record_decision
+from engine.domain.reviews import record_decision, record_review
 from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
 from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
@@ -37,7 +37,9 @@ def _register(prefix: str) -> None:
 
     @service(f"{prefix}.approve")
     def approve(context: ServiceContext, task) -> dict:
-        plan: Plan = _submission(context, task).plan
+        submission = _submission(context, task)
+        record_review(context, submission, "approve")
+        plan: Plan = submission.plan
         notify(context.session, plan.organization_id, f"{what}审核通过",
                f"对标方案“{plan.name}”的{what}已审核通过。", _LINK)
         return {"plan_id": plan.id}
@@ -45,6 +47,7 @@ def _register(prefix: str) -> None:
     @service(f"{prefix}.return")
     def return_for_revision(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
+        record_review(context, submission, "return")
         plan = submission.plan
         notify(context.session, plan.organization_id, f"{what}被退回",
                f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“我的方案”中修改后重新提交。",
@@ -54,6 +57,7 @@ def _register(prefix: str) -> None:
     @service(f"{prefix}.reject")
     def reject(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
+        record_review(context, submission, "reject")
         notify(context.session, submission.plan.organization_id, f"{what}不予通过",
                f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}", _LINK)
         return {"plan_id": submission.plan_id}

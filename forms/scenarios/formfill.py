@@ -36,7 +36,7 @@ class StepFailed(Exception):
 
 def complete(session: Session, task: HumanTask, user: User, values: dict, store: FileStore) -> None:
     """Fill in the task's form with ``values`` over what the page shows, validate, submit."""
-    if task.form_key not in tasks.TASK_FORMS:
+    if not tasks.has_form(task):
         raise StepFailed(N_("「%(task)s」的表单 %(key)s 平台没有实现", task=task.title, key=task.form_key))
     shown = tasks.build_form(session, task)
     formdata = posted(shown, values)

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import bpmn, clock, definitions, services
+from engine import bpmn, clock, definitions, form_definitions, services
 from engine.domain.auth import hash_password
 from storage import migrate
 from storage.db import make_engine, make_session_factory
@@ -89,9 +89,11 @@ class Sandbox:
     """The base database of a run, in ``directory`` (a new temporary folder when None)."""
 
     def __init__(self, directory: str | Path | None = None, workflows_dir: str | Path | None = None,
-                 documents: list[tuple[str, bytes]] | None = None):
+                 documents: list[tuple[str, bytes]] | None = None, forms: dict[str, dict] | None = None):
         """``documents`` (file name, BPMN): the processes of the base, e.g. the app's current versions;
-        by default the shipped files with the designer's folder (``workflows_dir``) over them."""
+        by default the shipped files with the designer's folder (``workflows_dir``) over them.
+        ``forms`` (key → schema): designer-made forms deployed before them (the shipped ones anyway)."""
+        self.forms = dict(forms or {})
         self._owned = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="duibiao-scenarios-"))
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -108,6 +110,8 @@ class Sandbox:
         try:
             migrate.upgrade(engine)
             with clock.frozen_at(START), make_session_factory(engine)() as session:
+                for key, schema in sorted(self.forms.items()):
+                    form_definitions.deploy(session, key, schema)
                 definitions.deploy_documents(session, self.documents)
                 make_world(session)
                 session.commit()

@@ -19,8 +19,8 @@ from storage.models.compliance import (  # noqa: F401
     Measurement,
 )
 from storage.models.declarations import Declaration, DeclarationIndicator  # noqa: F401
-from storage.models.forms import FormDefinition, FormDraft, FormSubmission  # noqa: F401
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
+from storage.models.forms import FormDefinition, FormDraft, FormSubmission, FormSubmissionFile  # noqa: F401
 from storage.models.outbox import OutboxItem  # noqa: F401
 from storage.models.pilots import (  # noqa: F401
     Enrollment,

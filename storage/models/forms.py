@@ -67,3 +67,12 @@ class FormSubmission(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class FormSubmissionFile(Base):
+    """A PDF uploaded with a designer-made form's answers (who may download it follows the instance)."""
+
+    __tablename__ = "form_submission_file"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("form_submission.id"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"), primary_key=True, index=True)

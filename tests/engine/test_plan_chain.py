@@ -11,6 +11,7 @@ from storage.files import FileStore
 from storage.models import HumanTask, Plan, ProcessInstance
 from tests.engine.helpers import round_trip
 from tests.factories import PDF_BYTES, active_member, office_user, pilot
+from tests.steps import step_is
 
 ROWS = [
     {"level1": "safety", "level2": "防撞击", "value": "10N", "basis": "ISO 12345-2020", "method": "GB/T 1234"},
@@ -22,7 +23,7 @@ ROWS = [
 
 def ready(session, form_key):
     return session.scalars(select(HumanTask).where(HumanTask.state == "ready",
-                                                   HumanTask.form_key == form_key)).one()
+                                                   step_is(form_key))).one()
 
 
 def pdf(session, tmp_path, name):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from storage.models import Application, Certificate, HumanTask, ProcessInstance
 from tests.factories import PDF_BYTES
+from tests.steps import step_is
 from tests.webapp.helpers import all_rows, field_errors, first, multipart, page, pdf, text_of
 from tests.webapp.pilot_flow import Member, make_member
 from tests.webapp.plan_flow import APPROVED_AT, end_publicity, plan_form, plan_row, post_plan, ready
@@ -172,7 +173,7 @@ def file_it(client, session_factory, instance_id: int, decision: str, reason: st
 
 
 def ready_tasks_of(session_factory, form_key: str, instance_id: int | None = None) -> list[HumanTask]:
-    statement = select(HumanTask).where(HumanTask.state == "ready", HumanTask.form_key == form_key)
+    statement = select(HumanTask).where(HumanTask.state == "ready", step_is(form_key))
     if instance_id is not None:
         statement = statement.where(HumanTask.instance_id == instance_id)
     return all_rows(session_factory, statement.order_by(HumanTask.id))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from engine import clock
 from storage.models import HumanTask, Indicator, Plan, PlanCoDrafter, PlanComment, PlanSubmission, ProcessInstance
 from tests.factories import PDF_BYTES
+from tests.steps import step_is
 from tests.webapp.helpers import all_rows, decide, field_errors, first, multipart, page, pdf, text_of
 from tests.webapp.pilot_flow import INSTITUTION_PILOT, enroll
 
@@ -96,7 +97,7 @@ def publicised_fixture(approved, drafting, institution_client, office_client, se
 
 def ready(session_factory, form_key: str) -> HumanTask:
     tasks = all_rows(session_factory, select(HumanTask).where(
-        HumanTask.state == "ready", HumanTask.form_key == form_key))
+        HumanTask.state == "ready", step_is(form_key)))
     assert len(tasks) == 1, [t.task_name for t in tasks]
     return tasks[0]
 

@@ -10,6 +10,7 @@ from engine.domain import compliance
 from engine.domain.compliance import ApplicationInput, EvaluationInput
 from storage.models import HumanTask, User
 from tests.certificate_reading import pdf_text, qr_codes
+from tests.steps import step_is
 from tests.webapp.compliance_flow import (
     MEASURED,
     MODEL,
@@ -104,7 +105,7 @@ def test_results_are_paged(app, issued, published, institution, enterprise, offi
                     ("file_evaluation", "office", lambda ctx: compliance.file(ctx, "approve", ""))):
                 task = session.scalars(select(HumanTask).where(
                     HumanTask.instance_id == application.instance_id, HumanTask.state == "ready",
-                    HumanTask.form_key == form_key)).one()
+                    step_is(form_key))).one()
                 runtime.complete_task(session, task, users[actor].id, apply)
                 session.commit()
 

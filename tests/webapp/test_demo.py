@@ -29,7 +29,7 @@ FUTURE_COLUMNS = {"expires_at", "blocked_until", "locked_until", "next_timer_at"
 # Stamped by the storage layer's own column defaults and the mail machinery, which read the
 # computer's clock, not the engine's: real time even under the tests' frozen clock.
 STORAGE_STAMPED = {"outbox.created_at", "outbox.sent_at", "process_definition.deployed_at",
-                   "stored_file.created_at", "organization.updated_at"}
+                   "form_definition.deployed_at", "stored_file.created_at", "organization.updated_at"}
 
 
 @dataclass

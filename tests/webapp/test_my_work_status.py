@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import event, select
 
 from storage.models import HumanTask, ProcessInstance
+from tests.steps import step_is
 from tests.webapp.helpers import decide, field_errors, first, multipart, open_task, page, pdf
 from tests.webapp.pilot_flow import (
     enrolled,
@@ -102,7 +103,7 @@ def _approved_in_new_pilot(title, institution, institution_client, office, offic
 def _task_of(session_factory, enrollment_id: int, form_key: str) -> HumanTask:
     return first(session_factory, select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                  .where(ProcessInstance.business_key == f"enrollment:{enrollment_id}",
-                        HumanTask.state == "ready", HumanTask.form_key == form_key))
+                        HumanTask.state == "ready", step_is(form_key)))
 
 
 def test_my_enrollments_reads_as_many_statements_for_four_enrolments_as_for_one(

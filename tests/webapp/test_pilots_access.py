@@ -97,7 +97,9 @@ def test_api_review_task_has_the_form_schema_and_the_context(client, office, enr
     response = client.get(f"/api/v1/tasks/{review.id}", headers=headers)
     assert response.status_code == 200
     body = response.get_json()
-    assert body["task"]["form_key"] == "review_enrollment" and body["task"]["role"] == "office"
+    # The step reviews with the generic 审核 form (workflows/forms/generic_review.form).
+    assert body["task"]["name"] == "review_enrollment" and body["task"]["role"] == "office"
+    assert body["task"]["form_key"] == "generic_review"
     form = body["form"]
     assert form["properties"]["decision"]["oneOf"] == [
         {"const": "approve", "title": "通过"}, {"const": "return", "title": "退回修改"},

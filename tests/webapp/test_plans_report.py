@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from storage.models import HumanTask, Plan, ProcessInstance
+from tests.steps import step_is
 from tests.webapp.helpers import (
     CJK,
     all_rows,
@@ -136,7 +137,7 @@ def _plan_in_new_pilot(title, institution, institution_client, office, office_cl
 def _open_task_of(session_factory, enrollment_id: int, form_key: str) -> HumanTask:
     return first(session_factory, select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                  .where(ProcessInstance.business_key == f"enrollment:{enrollment_id}",
-                        HumanTask.state == "ready", HumanTask.form_key == form_key))
+                        HumanTask.state == "ready", step_is(form_key)))
 
 
 def test_my_plans_reads_as_many_statements_for_three_plans_as_for_one(

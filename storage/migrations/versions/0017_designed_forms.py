@@ -87,9 +87,22 @@ def upgrade() -> None:
     op.create_index(op.f('ix_form_submission_instance_id'), 'form_submission', ['instance_id'], unique=False)
     op.create_index(op.f('ix_form_submission_form_definition_id'), 'form_submission', ['form_definition_id'],
                     unique=False)
+    op.create_table(
+        'form_submission_file',
+        sa.Column('submission_id', sa.Integer(), nullable=False),
+        sa.Column('file_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['submission_id'], ['form_submission.id'],
+                                name=op.f('fk_form_submission_file_submission_id_form_submission')),
+        sa.ForeignKeyConstraint(['file_id'], ['stored_file.id'],
+                                name=op.f('fk_form_submission_file_file_id_stored_file')),
+        sa.PrimaryKeyConstraint('submission_id', 'file_id', name=op.f('pk_form_submission_file')),
+    )
+    op.create_index(op.f('ix_form_submission_file_file_id'), 'form_submission_file', ['file_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_form_submission_file_file_id'), table_name='form_submission_file')
+    op.drop_table('form_submission_file')
     op.drop_table('form_submission')
     op.drop_index(op.f('ix_form_draft_form_key'), table_name='form_draft')
     op.drop_table('form_draft')
