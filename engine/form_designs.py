@@ -14,13 +14,13 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, form_definitions
 from engine.designs import MAX_NOTE, DraftRefused, audit
 from engine.text import N_, Text
 from storage.models import DesignAudit, FormDefinition, FormDraft
 
 MAX_SCHEMA_BYTES = 256 * 1024
-MAX_NAME = 60
+MAX_TITLE = 60
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -69,10 +69,11 @@ def schema_from_file(data: bytes, key: str) -> dict:
     return checked_schema(schema, key)
 
 
-def blank_schema(key: str, name: str = "") -> dict:
+def blank_schema(key: str, title: str = "") -> dict:
+    """A new form: no fields yet; its 名称 is the schema's ``title`` (what forms.designed.title reads)."""
     schema = {"type": "default", "id": key, "components": []}
-    if name:
-        schema["name"] = name
+    if title:
+        schema["title"] = title
     return schema
 
 
@@ -85,24 +86,20 @@ def _checked_note(note: str | None) -> str:
     return note
 
 
-def _checked_name(name: str | None) -> str:
-    name = (name or "").strip()
-    if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise DraftRefused({"name": [Text(N_("名称不能超过 %(max)s 个字，且不能包含控制字符"), max=MAX_NAME)]})
-    return name
-
-
-def current(session: Session, key: str) -> FormDefinition | None:
-    return session.scalars(select(FormDefinition).where(FormDefinition.key == key, FormDefinition.is_current)).first()
+def _checked_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if len(title) > MAX_TITLE or any(ord(c) < 32 for c in title):
+        raise DraftRefused({"name": [Text(N_("名称不能超过 %(max)s 个字，且不能包含控制字符"), max=MAX_TITLE)]})
+    return title
 
 
 def new_draft(session: Session, key: str, actor_id: int | None, schema: dict | None = None, note: str = "",
-              name: str = "") -> FormDraft:
+              title: str = "") -> FormDraft:
     """新建: a draft of ``key``, from ``schema``, else from its current deployed version, else blank."""
     key = checked_key(key)
-    base = current(session, key)
+    base = form_definitions.current(session, key)
     if schema is None:
-        schema = dict(base.schema) if base is not None else blank_schema(key, _checked_name(name))
+        schema = dict(base.schema) if base is not None else blank_schema(key, _checked_title(title))
     schema, note = checked_schema(schema, key), _checked_note(note)
     now = clock.now()
     draft = FormDraft(form_key=key, schema=schema, note=note, state="open", revision=1,
@@ -163,11 +160,6 @@ def open_drafts(session: Session, key: str | None = None) -> list[FormDraft]:
     return list(session.scalars(query))
 
 
-def versions(session: Session, key: str) -> list[FormDefinition]:
-    return list(session.scalars(select(FormDefinition).where(FormDefinition.key == key)
-                                .order_by(FormDefinition.version.desc())))
-
-
 def current_versions(session: Session) -> dict[str, FormDefinition]:
     return {d.key: d for d in session.scalars(select(FormDefinition).where(FormDefinition.is_current))}
 
@@ -177,9 +169,3 @@ def trail(session: Session, key: str, limit: int = 50) -> list[DesignAudit]:
     return list(session.scalars(select(DesignAudit).where(DesignAudit.process_key == key,
                                                           DesignAudit.action.like("form\\_%", escape="\\"))
                                 .order_by(DesignAudit.id.desc()).limit(limit)))
-
-
-def form_name(schema: dict | None, key: str) -> str:
-    """What a form is called in the lists: the schema's ``name`` (set at 新建表单), else its key."""
-    name = (schema or {}).get("name")
-    return name.strip() if isinstance(name, str) and name.strip() else key

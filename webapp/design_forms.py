@@ -4,15 +4,14 @@ discard is in the design audit trail. A draft is deployed with the process draft
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 
 from flask import Blueprint, Flask, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-import workflows
-from engine import designs, form_designs
+from engine import designs, form_definitions, form_designs
+from forms import designed, tasks
 from storage.models import FormDefinition, FormDraft, ProcessDefinition
 from webapp import db
 from webapp.design import _people, designer_only
@@ -26,33 +25,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _designed():
-    """forms.designed (the server's reading of a form: problems, preview, 数据字典), imported when used."""
-    from forms import designed
-
-    return designed
-
-
 def _reserved_keys() -> set[str]:
     """The hand-written forms' keys: a designer's form may not take one."""
-    from forms import tasks
-
     return set(tasks.TASK_FORMS)
-
-
-def shipped_forms() -> dict[str, dict]:
-    """Form key → the schema of workflows/forms/<key>.form (the forms shipped with the platform)."""
-    folder = files(workflows).joinpath("forms")
-    if not folder.is_dir():
-        return {}
-    found = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".form"):
-            try:
-                found[entry.name.removesuffix(".form")] = json.loads(entry.read_text(encoding="utf-8"))
-            except ValueError:
-                continue  # `db upgrade` says what is wrong with it; the list just leaves it out
-    return found
 
 
 def _users_of(session) -> dict[str, list[ProcessDefinition]]:
@@ -72,14 +47,14 @@ def index():
 
 
 def _index_page(session, values: dict, errors: dict, status: int = 200):
-    shipped, deployed = shipped_forms(), form_designs.current_versions(session)
+    shipped, deployed = designed.shipped_forms(), form_designs.current_versions(session)
     drafts = form_designs.open_drafts(session)
     users = _users_of(session)
     rows = []
     for key in sorted(set(shipped) | set(deployed) | {d.form_key for d in drafts}):
         current = deployed.get(key)
         schema = current.schema if current else shipped.get(key) or next(d.schema for d in drafts if d.form_key == key)
-        rows.append({"key": key, "name": form_designs.form_name(schema, key), "current": current,
+        rows.append({"key": key, "name": designed.title(schema, key), "current": current,
                      "drafts": sum(1 for d in drafts if d.form_key == key), "used_by": users.get(key, []),
                      "shipped": _shipped_status(shipped.get(key), current)})
     return render_template("design/forms/index.html", rows=rows, drafts=drafts, values=values, errors=errors,
@@ -102,7 +77,7 @@ def create():
         key = form_designs.checked_key(values["key"], _reserved_keys())
         if _known(session, key):
             raise designs.DraftRefused({"key": [_("表单“%(key)s”已存在：请打开它新建草稿", key=key)]})
-        draft = form_designs.new_draft(session, key, current_user.id, name=values["name"])
+        draft = form_designs.new_draft(session, key, current_user.id, title=values["name"])
     except designs.DraftRefused as refused:
         db.rollback()
         errors = {name: [localized(m) for m in messages] for name, messages in refused.errors.items()}
@@ -114,7 +89,8 @@ def create():
 def _known(session, key: str) -> bool:
     deployed = select(FormDefinition.id).where(FormDefinition.key == key).limit(1)
     drafted = select(FormDraft.id).where(FormDraft.form_key == key).limit(1)
-    return key in shipped_forms() or session.scalar(deployed) is not None or session.scalar(drafted) is not None
+    return (key in designed.shipped_forms() or session.scalar(deployed) is not None
+            or session.scalar(drafted) is not None)
 
 
 def _known_key(key: str) -> str:
@@ -128,11 +104,11 @@ def _known_key(key: str) -> str:
 def form(key: str):
     session = db.session()
     _known_key(key)
-    versions, drafts = form_designs.versions(session, key), form_designs.open_drafts(session, key)
+    versions, drafts = form_definitions.versions(session, key), form_designs.open_drafts(session, key)
     trail = form_designs.trail(session, key)
-    shipped = shipped_forms().get(key)
+    shipped = designed.shipped_forms().get(key)
     schema = versions[0].schema if versions else shipped or (drafts[0].schema if drafts else {})
-    return render_template("design/forms/form.html", key=key, name=form_designs.form_name(schema, key),
+    return render_template("design/forms/form.html", key=key, name=designed.title(schema, key),
                            versions=versions, drafts=drafts, trail=trail, used_by=_users_of(session).get(key, []),
                            shipped=shipped is not None,
                            people=_people(session, versions, drafts, trail))
@@ -144,7 +120,7 @@ def new_draft(key: str):
     """新建草稿: from the current deployed version, else the shipped file."""
     session = db.session()
     _known_key(key)
-    base = None if form_designs.current(session, key) else shipped_forms().get(key)
+    base = None if form_definitions.current(session, key) else designed.shipped_forms().get(key)
     try:
         draft = form_designs.new_draft(session, key, current_user.id, schema=base)
     except designs.DraftRefused as refused:
@@ -194,11 +170,10 @@ def editor(key: str, draft_id: int):
     if draft.state != "open":
         flash(_("这个表单草稿已部署或已放弃"), "warning")
         return redirect(url_for(".form", key=key))
-    designed = _designed()
     config = {"schema": draft.schema, "supportedTypes": list(designed.SUPPORTED_TYPES),
               "dictionaries": [{"value": name, "label": str(title)} for name, title in designed.DICTIONARIES.items()]}
     return render_template("design/forms/editor.html", key=key, draft=draft,
-                           name=form_designs.form_name(draft.schema, key), config=config,
+                           name=designed.title(draft.schema, key), config=config,
                            save_url=url_for(".save", key=key, draft_id=draft.id),
                            check_url=url_for(".check", key=key), preview_url=url_for(".preview", key=key),
                            discard_url=url_for(".discard", key=key, draft_id=draft.id),
@@ -219,7 +194,7 @@ def _refused_json(refused: designs.DraftRefused):
 
 def _problems_json(schema: dict) -> list[dict]:
     return [{"component_id": p.component_id, "key": p.key, "message": localized(p.message)}
-            for p in _designed().problems(schema)]
+            for p in designed.problems(schema)]
 
 
 @bp.route("/<key>/drafts/<int:draft_id>", methods=["POST"])
@@ -261,13 +236,21 @@ def check(key: str):
 @bp.route("/<key>/preview", methods=["POST"])
 @designer_only
 def preview(key: str):
-    """预览 (JSON): {schema} → {html, problems}: the form as the task page renders it."""
+    """预览 (JSON): {schema} → {html, problems}: the form as the task page renders it; a form the
+    builder cannot read yet → 422 with its problems."""
     _known_key(key)
     try:
         schema = _checked_body_schema(key)
     except designs.DraftRefused as refused:
         return _refused_json(refused)
-    return jsonify(html=str(_designed().preview_html(schema)), problems=_problems_json(schema))
+    problems = _problems_json(schema)
+    try:
+        html = str(designed.preview_html(schema))
+    except Exception:  # noqa: BLE001 — the builder assumes a sound form: an unsound one may fail anywhere in it
+        if not problems:
+            raise
+        return jsonify(errors={"schema": [_("表单有问题，改正检查出的问题后才能预览")]}, problems=problems), 422
+    return jsonify(html=html, problems=problems)
 
 
 @bp.route("/<key>/drafts/<int:draft_id>/discard", methods=["POST"])

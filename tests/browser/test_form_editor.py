@@ -75,6 +75,9 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     preview.wait_for()
     assert "单行文本" in preview.inner_text() and "PDF 文件" in preview.inner_text()
 
+    add_from_palette(page, "datetime")  # its 日期名称 is the field's label too (what the server reads)
+    page.locator(".fjs-editor-container .fjs-element[data-id]").last.click()
+    page.fill("#bio-properties-panel-date-label", "核查日期")
     page.click("[data-form-save]")
     page.wait_for_selector("[data-form-status]:has-text('已保存')")
     assert js_errors == []
@@ -85,7 +88,8 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
 
         draft = db.session().scalars(select(FormDraft).where(FormDraft.form_key == "site_check")).one()
         fields = {c["type"]: c for c in draft.schema["components"]}
-        assert draft.revision == 3 and draft.note == "核查报告" and draft.schema["name"] == "现场核查"
+        assert draft.revision == 3 and draft.note == "核查报告" and draft.schema["title"] == "现场核查"
         assert fields["filepicker"]["properties"] == {"maxSizeMb": "10"}
         assert fields["filepicker"]["accept"] == ".pdf"
         assert fields["textfield"]["label"] == "单行文本"
+        assert (fields["datetime"]["label"], fields["datetime"]["dateLabel"]) == ("核查日期", "核查日期")

@@ -19,7 +19,8 @@ DESIGNER = ("designer@test.cn", "Design#123")
 OPERATOR = ("operator@test.cn", "Operate#123")
 OFFICE_ORG = "对标达标提升专项行动办公室"
 FILE_FIELD = {"id": "Field_report", "type": "filepicker", "key": "report", "label": "核查报告", "accept": ".pdf"}
-DATE_FIELD = {"id": "Field_date", "type": "datetime", "key": "visit_date", "subtype": "date", "dateLabel": "核查日期"}
+DATE_FIELD = {"id": "Field_date", "type": "datetime", "key": "visit_date", "subtype": "date", "label": "核查日期",
+              "dateLabel": "核查日期"}
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def the_draft(session_factory, key="site_check") -> FormDraft:
 
 
 def schema(*components, key="site_check") -> dict:
-    return {"type": "default", "id": key, "name": "现场核查", "components": list(components)}
+    return {"type": "default", "id": key, "title": "现场核查", "components": list(components)}
 
 
 def save(client, draft: FormDraft, body: dict):
@@ -75,7 +76,7 @@ def test_a_new_form_opens_in_the_editor_with_its_blank_schema(designer, session_
     draft = the_draft(session_factory)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/design/forms/site_check/drafts/{draft.id}")
-    assert draft.schema == {"type": "default", "id": "site_check", "name": "现场核查", "components": []}
+    assert draft.schema == {"type": "default", "id": "site_check", "title": "现场核查", "components": []}
     editor = page(designer.get(response.headers["Location"]))
     config = json.loads(editor.xpath("//script[@id='form-editor-config']")[0].text)
     assert config["schema"] == draft.schema
@@ -92,7 +93,7 @@ def test_a_new_form_opens_in_the_editor_with_its_blank_schema(designer, session_
 
 @pytest.mark.parametrize("key, message", [
     ("Site-Check", "小写字母开头"), ("x", "小写字母开头"), ("1abc", "小写字母开头"),
-    ("generic_review", "平台内置表单"), ("vet_registration", "平台内置表单"),
+    ("vet_registration", "平台内置表单"), ("review_plan", "平台内置表单"), ("generic_review", "已存在"),
 ])
 def test_a_bad_key_is_refused_at_the_field(designer, session_factory, key, message):
     response = new_form(designer, key)
@@ -155,7 +156,13 @@ def test_check_names_the_component_and_preview_renders_the_form(designer, sessio
     assert "核查日期" in preview["html"] and "核查报告" in preview["html"]
     saved = save(designer, the_draft(session_factory), {"schema": unlimited, "revision": 1}).get_json()
     assert [p["component_id"] for p in saved["problems"]] == ["Field_report"]
-    assert count(session_factory, FormDefinition) == 0  # 检查, 预览 and 保存 deploy nothing
+    unreadable = schema({"id": "Field_html", "type": "html", "content": "<script>alert(1)</script>"})
+    refused = designer.post("/design/forms/site_check/preview", json={"schema": unreadable})
+    assert refused.status_code == 422
+    assert "Field_html" in [p["component_id"] for p in refused.get_json()["problems"]]
+    assert "预览" in refused.get_json()["errors"]["schema"][0]
+    with session_factory() as session:  # 检查, 预览 and 保存 deploy nothing
+        assert session.scalars(select(FormDefinition).where(FormDefinition.key == "site_check")).all() == []
 
 
 def test_discarding_a_draft_closes_it(designer, session_factory):

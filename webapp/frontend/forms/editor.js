@@ -4,7 +4,8 @@
 // window.duibiaoFormEditor and body[data-form-editor-state] are for tests.
 import { FormEditor } from "@bpmn-io/form-js-editor";
 
-import { platformPaletteModule } from "./palette.js";
+import { dateLabelModule, platformPaletteModule } from "./palette.js";
+import { pendingEditsModule } from "./pending_edits.js";
 import { platformPropertiesModule } from "./platform_properties.js";
 import { ServerProblems } from "./server_problems.js";
 import { translateEditor } from "./translations.js";
@@ -63,7 +64,7 @@ async function start() {
   const editor = new FormEditor({
     container,
     duibiao: { words: MESSAGES, supportedTypes: config.supportedTypes, dictionaries: config.dictionaries },
-    additionalModules: [platformPaletteModule, platformPropertiesModule],
+    additionalModules: [platformPaletteModule, platformPropertiesModule, dateLabelModule, pendingEditsModule],
   });
   const problems = new ServerProblems(editor, page.querySelector("[data-form-problems]"), MESSAGES);
   const workspace = new FormWorkspace({ editor, page, problems, words: MESSAGES });

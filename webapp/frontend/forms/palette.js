@@ -70,3 +70,23 @@ export const platformPaletteModule = {
   __init__: ["duibiaoPalette"],
   duibiaoPalette: ["type", PlatformPalette],
 };
+
+/** A date field's name is form-js's ``dateLabel`` (its 日期名称 entry), while the server reads ``label``
+ * like every field's: each edit of the one writes the other in the same command (undone with it). */
+function DateLabelMirror(eventBus) {
+  eventBus.on("commandStack.formField.edit.postExecute", ({ context }) => {
+    const { formField, properties } = context;
+    if (formField.type !== "datetime" || !("dateLabel" in properties)) return;
+    context.labelBeforeMirror = formField.label;
+    formField.label = properties.dateLabel;
+  });
+  eventBus.on("commandStack.formField.edit.postRevert", ({ context }) => {
+    if ("labelBeforeMirror" in context) context.formField.label = context.labelBeforeMirror;
+  });
+}
+DateLabelMirror.$inject = ["eventBus"];
+
+export const dateLabelModule = {
+  __init__: ["duibiaoDateLabel"],
+  duibiaoDateLabel: ["type", DateLabelMirror],
+};

@@ -125,6 +125,7 @@ class PlatformPropertiesProvider {
         .map((group) => ({
           ...group,
           label: KEPT_GROUPS[group.id],
+          ...(group.id === "general" ? { shouldOpen: true } : {}),
           ...(group.entries ? { entries: group.entries.filter((e) => !DROPPED_ENTRIES.has(e.id)) } : {}),
         }))
         .filter((group) => group.items || (group.entries && group.entries.length));

@@ -71,6 +71,7 @@ export class FormWorkspace {
   async post(url, extra, failedWords) {
     let result;
     try {
+      this.applyTyping();
       result = await postJSON(url, { schema: this.editor.saveSchema(), ...extra });
     } catch (error) {
       this.setStatus(failedWords + this.words.networkError, "danger");
@@ -79,7 +80,7 @@ export class FormWorkspace {
     const { status, data } = result;
     if (status !== 200 || !data) {
       const reason = (data && firstError(data.errors)) || this.words.httpError.replace("{status}", String(status));
-      this.problems.show([], data && data.errors);
+      this.problems.show((data && data.problems) || [], data && data.errors);
       this.setStatus(failedWords + reason, "danger");
       return { ok: false, status, data };
     }
@@ -96,7 +97,13 @@ export class FormWorkspace {
     return this.pendingSave;
   }
 
+  /** What was typed in the properties in the last 300 ms is applied first (it goes with the schema). */
+  applyTyping() {
+    this.editor.get("debounce").flushAll();
+  }
+
   async saveNow() {
+    this.applyTyping();
     const savingChanges = this.changes;
     this.setStatus(this.words.saving, "info");
     const result = await this.post(this.urls.save, { note: this.note.value, revision: this.revision },
