@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine import designs, form_definitions, form_designs
-from forms import designed, tasks
+from forms import designed, designed_checks, tasks
 from storage.models import FormDefinition, FormDraft, ProcessDefinition
 from webapp import db
 from webapp.design import _people, designer_only
@@ -171,13 +171,18 @@ def editor(key: str, draft_id: int):
         flash(_("这个表单草稿已部署或已放弃"), "warning")
         return redirect(url_for(".form", key=key))
     config = {"schema": draft.schema, "supportedTypes": list(designed.SUPPORTED_TYPES),
-              "dictionaries": [{"value": name, "label": str(title)} for name, title in designed.DICTIONARIES.items()]}
+              "outcomeTypes": list(designed.OUTCOME_TYPES), "maxFileMb": designed_checks.MAX_FILE_MB,
+              "dictionaries": _choices(designed.DICTIONARIES), "contextKeys": _choices(designed.CONTEXT_KEYS)}
     return render_template("design/forms/editor.html", key=key, draft=draft,
                            name=designed.title(draft.schema, key), config=config,
                            save_url=url_for(".save", key=key, draft_id=draft.id),
                            check_url=url_for(".check", key=key), preview_url=url_for(".preview", key=key),
                            discard_url=url_for(".discard", key=key, draft_id=draft.id),
                            back_url=url_for(".form", key=key))
+
+
+def _choices(labels: dict) -> list[dict]:
+    return [{"value": name, "label": str(label)} for name, label in labels.items()]
 
 
 def _json_body() -> dict:

@@ -63,7 +63,7 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     assert page.locator("[data-form-status]").inner_text().startswith("已保存")
 
     problem.click()  # selects the file field: its 平台属性 are in the properties panel
-    limit = page.locator("#duibiao-max-size")
+    limit = page.locator("#duibiao-maxSizeMb")
     limit.fill("10")
     page.click("[data-form-check]")
     page.wait_for_selector("[data-form-status]:has-text('检查通过')")
@@ -75,6 +75,8 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     preview.wait_for()
     assert "单行文本" in preview.inner_text() and "PDF 文件" in preview.inner_text()
 
+    page.locator(".fjs-editor-container .fjs-element[data-id]").nth(1).click()  # the text field
+    page.select_option("#duibiao-context", "subject")  # shows the subject, read-only
     add_from_palette(page, "datetime")  # its 日期名称 is the field's label too (what the server reads)
     page.locator(".fjs-editor-container .fjs-element[data-id]").last.click()
     page.fill("#bio-properties-panel-date-label", "核查日期")
@@ -91,5 +93,6 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
         assert draft.revision == 3 and draft.note == "核查报告" and draft.schema["title"] == "现场核查"
         assert fields["filepicker"]["properties"] == {"maxSizeMb": "10"}
         assert fields["filepicker"]["accept"] == ".pdf"
-        assert fields["textfield"]["label"] == "单行文本"
+        assert (fields["textfield"]["key"], fields["textfield"]["readonly"], fields["textfield"]["label"]) == \
+            ("subject", True, "办理事项")
         assert (fields["datetime"]["label"], fields["datetime"]["dateLabel"]) == ("核查日期", "核查日期")

@@ -82,6 +82,8 @@ def test_a_new_form_opens_in_the_editor_with_its_blank_schema(designer, session_
     assert config["schema"] == draft.schema
     assert "filepicker" in config["supportedTypes"] and "iframe" not in config["supportedTypes"]
     assert [d["value"] for d in config["dictionaries"]] == list(designed.DICTIONARIES)
+    assert [c["value"] for c in config["contextKeys"]] == list(designed.CONTEXT_KEYS)
+    assert config["outcomeTypes"] == list(designed.OUTCOME_TYPES) and config["maxFileMb"] > 0
     (root,) = editor.xpath("//*[@data-form-editor]")
     assert root.get("data-revision") == "1"
     assert not editor.xpath("//script[not(@src) and not(@type='application/json')]"), "no inline script"

@@ -35,7 +35,13 @@ const MESSAGES = {
   outcome: "作为流程结果（网关条件可读）",
   outcomeHint: "提交后这个字段的值写入流程数据，网关条件可以读取；其他字段只保存在提交记录中",
   maxSize: "文件大小上限（MB）",
-  maxSizeHint: "必填：没有大小上限的文件字段不能部署；只接受 PDF",
+  maxSizeHint: "必填（1 至 {max}）：没有大小上限的文件字段不能部署；只接受 PDF",
+  minRows: "最少行数",
+  minRowsHint: "提交时表格至少要填的行数（0 至 {max}）",
+  context: "办理信息（只读）",
+  noContext: "（不是：由用户填写）",
+  contextHint: "只读字段显示办理事项的信息，如方案名称、当前状态；选择后字段标识随之设置",
+  textfield: "单行文本",
   dictionary: "数据字典",
   dictionaryHint: "选项来自平台的数据字典；不选则在下方“选项”中逐项填写",
   inlineOptions: "（不用数据字典：逐项填写选项）",
@@ -63,7 +69,10 @@ async function start() {
   translateEditor(container);
   const editor = new FormEditor({
     container,
-    duibiao: { words: MESSAGES, supportedTypes: config.supportedTypes, dictionaries: config.dictionaries },
+    duibiao: {
+      words: MESSAGES, supportedTypes: config.supportedTypes, dictionaries: config.dictionaries,
+      contextKeys: config.contextKeys, outcomeTypes: config.outcomeTypes, maxFileMb: config.maxFileMb,
+    },
     additionalModules: [platformPaletteModule, platformPropertiesModule, dateLabelModule, pendingEditsModule],
   });
   const problems = new ServerProblems(editor, page.querySelector("[data-form-problems]"), MESSAGES);

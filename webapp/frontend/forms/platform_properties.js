@@ -1,10 +1,12 @@
 // The form editor's properties panel: form-js's groups the platform does not read are left out (FEEL
 // conditions, layout, appearance, serialization…), the rest get Chinese titles, and a 平台属性 group sets
-// the platform's conventions without typing JSON: 作为流程结果, 文件大小上限（MB）, 数据字典, 必填条件.
+// the platform's conventions without typing JSON: 作为流程结果, 文件大小上限（MB）, 最少行数, 数据字典,
+// 办理信息（只读）, 必填，除非.
 import { h } from "preact";
 
 const INPUTS = ["textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist"];
 const OPTION_INPUTS = ["select", "radio", "checklist"];
+const CONTEXT_INPUTS = ["textfield", "textarea"];
 
 const KEPT_GROUPS = {
   general: "常规",
@@ -16,7 +18,7 @@ const KEPT_GROUPS = {
 // The form's own id is its key, fixed at 新建表单.
 const DROPPED_ENTRIES = new Set([
   "id", "versionTag", "subtype", "use24h", "time-label", "time-format", "time-interval", "disabled",
-  "searchable", "accept", "multiple", "defaultValue", "path", "validationType", "patternErrorMessage",
+  "searchable", "accept", "multiple", "defaultValue", "path", "patternErrorMessage",
 ]);
 
 function properties(field) {
@@ -54,16 +56,41 @@ function OutcomeEntry({ field, editField, words }) {
   ])], words.outcomeHint);
 }
 
-function MaxSizeEntry({ field, editField, words }) {
-  const id = "duibiao-max-size";
-  return entryShell("maxSizeMb", [
-    label(id, words.maxSize),
-    h("input", {
-      id, type: "number", min: "1", max: "50", step: "1", class: "bio-properties-panel-input",
-      value: properties(field).maxSizeMb || "",
-      onInput: (event) => editField(field, "properties", withProperty(field, "maxSizeMb", event.target.value.trim())),
-    }),
-  ], words.maxSizeHint);
+/** A whole number kept as a custom property (文件大小上限, 最少行数). */
+function propertyNumberEntry(name, max, labelWord, hintWord) {
+  return function PropertyNumberEntry({ field, editField, words }) {
+    const id = `duibiao-${name}`;
+    return entryShell(name, [
+      label(id, words[labelWord]),
+      h("input", {
+        id, type: "number", min: "0", max: String(max), step: "1", class: "bio-properties-panel-input",
+        value: properties(field)[name] || "",
+        onInput: (event) => editField(field, "properties", withProperty(field, name, event.target.value.trim())),
+      }),
+    ], words[hintWord].replace("{max}", String(max)));
+  };
+}
+
+/** 办理信息（只读）: a read-only text field showing something of the subject, named by its key. */
+function ContextEntry({ field, editField, words, contextKeys }) {
+  const id = "duibiao-context";
+  const current = field.readonly === true && contextKeys.some((c) => c.value === field.key) ? field.key : "";
+  const choose = (event) => {
+    const key = event.target.value;
+    if (!key) {
+      editField(field, { readonly: false });
+      return;
+    }
+    const label = contextKeys.find((c) => c.value === key).label;
+    editField(field, { key, readonly: true, label: field.label && field.label !== words.textfield ? field.label : label });
+  };
+  return entryShell("context", [
+    label(id, words.context),
+    h("select", { id, class: "bio-properties-panel-input", value: current, onChange: choose }, [
+      h("option", { value: "" }, words.noContext),
+      ...contextKeys.map((c) => h("option", { value: c.value }, `${c.label}（${c.value}）`)),
+    ]),
+  ], words.contextHint);
 }
 
 function DictionaryEntry({ field, editField, words, dictionaries }) {
@@ -100,19 +127,30 @@ function RequiredUnlessEntry({ field, editField, words }) {
 
 function platformEntries(field, editField, context) {
   const entry = (id, component, isEdited) => ({ id, component, field, editField, isEdited, ...context });
+  const hasProperty = (name) => () => !!properties(field)[name];
   const entries = [];
-  if (field.type === "filepicker") entries.push(entry("maxSizeMb", MaxSizeEntry, () => !!properties(field).maxSizeMb));
-  if (OPTION_INPUTS.includes(field.type)) entries.push(entry("valuesKey", DictionaryEntry, () => !!field.valuesKey));
-  if (INPUTS.includes(field.type)) {
-    entries.push(entry("outcome", OutcomeEntry, () => properties(field).outcome === "true"));
-    entries.push(entry("requiredUnless", RequiredUnlessEntry, () => !!properties(field).requiredUnless));
+  if (field.type === "filepicker") {
+    entries.push(entry("maxSizeMb", propertyNumberEntry("maxSizeMb", context.maxFileMb, "maxSize", "maxSizeHint"),
+      hasProperty("maxSizeMb")));
   }
+  if (field.type === "dynamiclist") {
+    entries.push(entry("minRows", propertyNumberEntry("minRows", 100, "minRows", "minRowsHint"), hasProperty("minRows")));
+  }
+  if (CONTEXT_INPUTS.includes(field.type)) entries.push(entry("context", ContextEntry, () => field.readonly === true));
+  if (OPTION_INPUTS.includes(field.type)) entries.push(entry("valuesKey", DictionaryEntry, () => !!field.valuesKey));
+  if (context.outcomeTypes.includes(field.type)) {
+    entries.push(entry("outcome", OutcomeEntry, () => properties(field).outcome === "true"));
+  }
+  if (INPUTS.includes(field.type)) entries.push(entry("requiredUnless", RequiredUnlessEntry, hasProperty("requiredUnless")));
   return entries;
 }
 
 class PlatformPropertiesProvider {
   constructor(propertiesPanel, config) {
-    this.context = { words: config.words, dictionaries: config.dictionaries || [] };
+    this.context = {
+      words: config.words, dictionaries: config.dictionaries || [], contextKeys: config.contextKeys || [],
+      outcomeTypes: config.outcomeTypes || [], maxFileMb: config.maxFileMb || 20,
+    };
     this.words = config.words;
     propertiesPanel.registerProvider(this, 500); // after form-js's own provider (1000)
   }
