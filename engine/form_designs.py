@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, form_definitions
@@ -115,14 +115,21 @@ def new_draft(session: Session, key: str, actor_id: int | None, schema: dict | N
 def save_draft(session: Session, draft_id: int, schema, revision: int | None, note: str | None,
                actor_id: int | None) -> FormDraft:
     """保存: the draft's schema replaced — refused when ``revision`` (the one the editor opened) is no
-    longer the draft's (a colleague saved since), or when the draft is no longer open."""
-    draft = _open_draft(session, draft_id)
+    longer the draft's (a colleague saved since), or when the draft is no longer open. The check and the
+    write are one UPDATE, so of two saves of the same revision at the same moment exactly one wins."""
+    draft = session.get(FormDraft, draft_id)
+    if draft is None or draft.state != "open":
+        raise DraftRefused({"schema": [N_("这个表单草稿已部署或已放弃，不能再修改")]})
     schema, note = checked_schema(schema, draft.form_key), _checked_note(note)
-    if revision is not None and revision != draft.revision:
+    matches = [FormDraft.id == draft_id, FormDraft.state == "open"]
+    if revision is not None:
+        matches.append(FormDraft.revision == revision)
+    saved = session.execute(update(FormDraft).where(*matches).values(
+        schema=schema, note=note, updated_by_id=actor_id, updated_at=clock.now(), revision=FormDraft.revision + 1)
+        .execution_options(synchronize_session=False))
+    if saved.rowcount != 1:
         raise DraftRefused({"schema": [N_("这个草稿已被其他设计者修改：请复制你的修改，刷新页面后再保存")]})
-    draft.schema, draft.note, draft.updated_by_id, draft.updated_at = schema, note, actor_id, clock.now()
-    draft.revision += 1
-    session.flush()
+    session.refresh(draft)
     audit(session, actor_id, "form_saved", draft.form_key, draft_id=draft.id, note=note,
           summary={"form": True, "fields": _field_count(schema)})
     return draft
