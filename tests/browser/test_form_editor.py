@@ -50,6 +50,8 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     assert page.locator(".fjs-palette-field[data-field-type='textfield']").inner_text().strip() == "单行文本"
     assert page.locator(".fjs-palette-header").inner_text().strip() == "组件"
 
+    assert page.input_value("#duibiao-title") == "现场核查"  # the form itself is selected: its 名称
+    page.fill("#duibiao-title", "现场核查记录")
     drag_from_palette(page, "textfield")
     add_from_palette(page, "filepicker")
     page.fill("[data-form-note]", "核查报告")
@@ -90,7 +92,7 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
 
         draft = db.session().scalars(select(FormDraft).where(FormDraft.form_key == "site_check")).one()
         fields = {c["type"]: c for c in draft.schema["components"]}
-        assert draft.revision == 3 and draft.note == "核查报告" and draft.schema["title"] == "现场核查"
+        assert draft.revision == 3 and draft.note == "核查报告" and draft.schema["title"] == "现场核查记录"
         assert fields["filepicker"]["properties"] == {"maxSizeMb": "10"}
         assert fields["filepicker"]["accept"] == ".pdf"
         assert (fields["textfield"]["key"], fields["textfield"]["readonly"], fields["textfield"]["label"]) == \

@@ -42,6 +42,8 @@ const MESSAGES = {
   noContext: "（不是：由用户填写）",
   contextHint: "只读字段显示办理事项的信息，如方案名称、当前状态；选择后字段标识随之设置",
   textfield: "单行文本",
+  title: "表单名称",
+  titleHint: "表单列表中显示的名称",
   dictionary: "数据字典",
   dictionaryHint: "选项来自平台的数据字典；不选则在下方“选项”中逐项填写",
   inlineOptions: "（不用数据字典：逐项填写选项）",

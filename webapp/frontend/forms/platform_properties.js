@@ -125,10 +125,23 @@ function RequiredUnlessEntry({ field, editField, words }) {
   ], words.requiredUnlessHint);
 }
 
+/** The form's own 名称 (its schema's ``title``), shown in the lists and on the task page. */
+function TitleEntry({ field, editField, words }) {
+  const id = "duibiao-title";
+  return entryShell("title", [
+    label(id, words.title),
+    h("input", {
+      id, type: "text", maxLength: 60, class: "bio-properties-panel-input", value: field.title || "",
+      onInput: (event) => editField(field, "title", event.target.value.trim() || undefined),
+    }),
+  ], words.titleHint);
+}
+
 function platformEntries(field, editField, context) {
   const entry = (id, component, isEdited) => ({ id, component, field, editField, isEdited, ...context });
   const hasProperty = (name) => () => !!properties(field)[name];
   const entries = [];
+  if (field.type === "default") entries.push(entry("title", TitleEntry, () => !!field.title));
   if (field.type === "filepicker") {
     entries.push(entry("maxSizeMb", propertyNumberEntry("maxSizeMb", context.maxFileMb, "maxSize", "maxSizeHint"),
       hasProperty("maxSizeMb")));
