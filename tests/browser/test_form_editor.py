@@ -1,7 +1,8 @@
 """The form editor in Chromium with the real bundle and the real views: the demo designer opens 表单 from
 the side menu, makes a new form, drags a text field onto it and adds a PDF field from the palette (only the platform's
 types, named in Chinese), saves, sees the server's problem on the file field without a size limit, sets
-the limit in 平台属性, and sees the form as the task page renders it in 预览."""
+the limit in 平台属性, and sees the form as the task page renders it in 预览; in the modeler, a step's
+designer-made form links to the form editor."""
 from __future__ import annotations
 
 import pytest
@@ -84,6 +85,13 @@ def test_a_designer_makes_a_form_with_a_pdf_field(new_context, live_server):
     page.fill("#bio-properties-panel-date-label", "核查日期")
     page.click("[data-form-save]")
     page.wait_for_selector("[data-form-status]:has-text('已保存')")
+
+    # In the modeler, a step's 表单 that is a designer-made form opens in the form editor.
+    page.goto("/design/processes/formal_plan/new")
+    page.wait_for_selector("body[data-designer-state='ready']")
+    page.evaluate("() => { const m = window.duibiaoDesigner.modeler; "
+                  "m.get('selection').select(m.get('elementRegistry').get('review_plan')); }")
+    assert page.get_attribute("[data-open-form]", "href").endswith("/design/forms/generic_review")
     assert js_errors == []
     assert live_server.errors == []
     with live_server.app.app_context():
