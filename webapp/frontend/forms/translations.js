@@ -94,11 +94,19 @@ const FIELD_WORDS = {
   "Select": "请选择",
 };
 
+const CUSTOM_PROPERTY = { "Key": "属性名", "Value": "属性值" };
+
 function translateText(node) {
   const text = node.data.trim();
   if (!text || !node.parentElement) return;
   if (Object.prototype.hasOwnProperty.call(FIELD_WORDS, text)) {
     node.data = node.data.replace(text, FIELD_WORDS[text]);
+    return;
+  }
+  // A custom property's Key / Value are the property's name and value, not the field's key.
+  const label = node.parentElement.closest("label");
+  if (label && (label.htmlFor || "").startsWith("bio-properties-panel-property-") && CUSTOM_PROPERTY[text]) {
+    node.data = node.data.replace(text, CUSTOM_PROPERTY[text]);
     return;
   }
   if (!known(text) || node.parentElement.closest(DESIGNERS_WORDS)) return;
