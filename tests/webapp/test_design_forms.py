@@ -66,7 +66,12 @@ def test_only_designers_get_in(designer, make_client, client, office_client, ses
         assert operator.get(url).status_code == 403, url
     assert new_form(operator, "other_form").status_code == 403
     assert save(operator, draft, {"schema": schema(FILE_FIELD), "revision": 1}).status_code == 403
-    assert operator.post("/design/forms/site_check/check", json={"schema": schema()}).status_code == 403
+    for url in ("/design/forms/site_check/check", "/design/forms/site_check/preview"):
+        assert operator.post(url, json={"schema": schema()}).status_code == 403, url
+    for url in ("/design/forms/site_check/drafts", f"/design/forms/site_check/drafts/{draft.id}/discard",
+                "/design/forms/site_check/upload"):
+        assert operator.post(url).status_code == 403, url
+        assert office_client.post(url).status_code == 403, url
     assert count(session_factory, FormDraft) == 1
     assert the_draft(session_factory).revision == 1
 
