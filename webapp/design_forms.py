@@ -171,7 +171,8 @@ def editor(key: str, draft_id: int):
         flash(_("这个表单草稿已部署或已放弃"), "warning")
         return redirect(url_for(".form", key=key))
     config = {"schema": draft.schema, "supportedTypes": list(designed.SUPPORTED_TYPES),
-              "outcomeTypes": list(designed.OUTCOME_TYPES), "maxFileMb": designed_checks.MAX_FILE_MB,
+              "outcomeTypes": list(designed.OUTCOME_TYPES), "rowTypes": list(designed.ROW_TYPES),
+              "maxFileMb": designed_checks.MAX_FILE_MB,
               "dictionaries": _choices(designed.DICTIONARIES), "contextKeys": _choices(designed.CONTEXT_KEYS)}
     return render_template("design/forms/editor.html", key=key, draft=draft,
                            name=designed.title(draft.schema, key), config=config,

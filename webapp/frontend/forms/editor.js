@@ -4,7 +4,7 @@
 // window.duibiaoFormEditor and body[data-form-editor-state] are for tests.
 import { FormEditor } from "@bpmn-io/form-js-editor";
 
-import { dateLabelModule, platformPaletteModule } from "./palette.js";
+import { dateLabelModule, platformPaletteModule, tableColumnsModule } from "./palette.js";
 import { pendingEditsModule } from "./pending_edits.js";
 import { platformPropertiesModule } from "./platform_properties.js";
 import { ServerProblems } from "./server_problems.js";
@@ -74,8 +74,11 @@ async function start() {
     duibiao: {
       words: MESSAGES, supportedTypes: config.supportedTypes, dictionaries: config.dictionaries,
       contextKeys: config.contextKeys, outcomeTypes: config.outcomeTypes, maxFileMb: config.maxFileMb,
+      rowTypes: config.rowTypes,
     },
-    additionalModules: [platformPaletteModule, platformPropertiesModule, dateLabelModule, pendingEditsModule],
+    additionalModules: [
+      platformPaletteModule, platformPropertiesModule, dateLabelModule, pendingEditsModule, tableColumnsModule,
+    ],
   });
   const problems = new ServerProblems(editor, page.querySelector("[data-form-problems]"), MESSAGES);
   const workspace = new FormWorkspace({ editor, page, problems, words: MESSAGES });

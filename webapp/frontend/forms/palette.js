@@ -90,3 +90,26 @@ export const dateLabelModule = {
   __init__: ["duibiaoDateLabel"],
   duibiaoDateLabel: ["type", DateLabelMirror],
 };
+
+/** A repeating table's columns are the types the server renders in a table row (forms.designed.ROW_TYPES):
+ * dropping anything else into one is refused on the canvas, as form-js refuses a drop it cannot place. */
+function TableColumns(dragging, formFieldRegistry, config) {
+  const rowTypes = new Set((config && config.rowTypes) || []);
+  const validateDrop = dragging.validateDrop.bind(dragging);
+  dragging.validateDrop = (element, target) => {
+    const refused = validateDrop(element, target);
+    if (refused || !rowTypes.size) return refused;
+    const parentNode = target.closest(".fjs-element");
+    const parent = parentNode && formFieldRegistry.get(parentNode.dataset.id);
+    if (!parent || parent.type !== "dynamiclist") return undefined;
+    const fieldNode = element.querySelector(".fjs-element");
+    const type = fieldNode ? (formFieldRegistry.get(fieldNode.dataset.id) || {}).type : element.dataset.fieldType;
+    return rowTypes.has(type) ? undefined : "not a table column type";
+  };
+}
+TableColumns.$inject = ["dragging", "formFieldRegistry", "config.duibiao"];
+
+export const tableColumnsModule = {
+  __init__: ["duibiaoTableColumns"],
+  duibiaoTableColumns: ["type", TableColumns],
+};
