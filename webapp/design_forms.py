@@ -187,7 +187,10 @@ def _choices(labels: dict) -> list[dict]:
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the JSON parser goes: as unreadable as bad JSON
+        body = None
     if not isinstance(body, dict) or not isinstance(body.get("note", ""), str):
         raise designs.DraftRefused({"schema": [_("请求正文应为 JSON 对象：{\"schema\": {…}, \"note\": \"…\"}")]})
     return body

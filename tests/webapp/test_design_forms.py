@@ -151,6 +151,17 @@ def test_a_bad_document_is_refused_and_nothing_changes(designer, session_factory
     assert the_draft(session_factory).revision == 1
 
 
+def test_a_document_nested_too_deep_is_refused_not_a_crash(designer, session_factory):
+    new_form(designer)
+    draft = the_draft(session_factory)
+    deep = '{"schema": ' + "[" * 50_000 + "]" * 50_000 + ', "revision": 1}'
+    for url in (f"/design/forms/site_check/drafts/{draft.id}", "/design/forms/site_check/check"):
+        response = designer.post(url, data=deep, content_type="application/json")
+        assert response.status_code == 422, url
+        assert "JSON" in response.get_json()["errors"]["schema"][0]
+    assert the_draft(session_factory).revision == 1
+
+
 def test_check_names_the_component_and_preview_renders_the_form(designer, session_factory):
     new_form(designer)
     unlimited = schema(DATE_FIELD, FILE_FIELD)
