@@ -23,11 +23,12 @@ FRONTEND_SOURCES := $(shell find webapp/frontend -type f 2>/dev/null)
 ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es2020 --log-level=warning
 
 # Copy the built front-end packages next to the app's own static files (no CDN), and bundle the
-# designer's modeler and compare pages from webapp/frontend (bpmn-js Modeler, properties panel, lint).
+# designer's modeler and compare pages from webapp/frontend (bpmn-js Modeler, properties panel, lint)
+# and the form editor (form-js FormEditor with the platform's palette and properties).
 webapp/static/vendor/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	rm -rf webapp/static/vendor
 	mkdir -p webapp/static/vendor/bootstrap webapp/static/vendor/bpmn-js webapp/static/vendor/designer \
-	   webapp/static/vendor/swagger-ui webapp/static/vendor/chart.js
+	   webapp/static/vendor/swagger-ui webapp/static/vendor/chart.js webapp/static/vendor/forms
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js webapp/static/vendor/bootstrap/
 	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   webapp/static/vendor/swagger-ui/
@@ -37,6 +38,11 @@ webapp/static/vendor/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	   node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css webapp/static/vendor/designer/
 	$(ESBUILD) webapp/frontend/designer/modeler.js --outfile=webapp/static/vendor/designer/modeler.js
 	$(ESBUILD) webapp/frontend/designer/compare.js --outfile=webapp/static/vendor/designer/compare.js
+	cp node_modules/@bpmn-io/form-js-viewer/dist/assets/form-js.css \
+	   node_modules/@bpmn-io/form-js-editor/dist/assets/form-js-editor.css \
+	   node_modules/@bpmn-io/form-js-editor/dist/assets/properties-panel.css \
+	   node_modules/@bpmn-io/form-js-editor/dist/assets/draggle.css webapp/static/vendor/forms/
+	$(ESBUILD) webapp/frontend/forms/editor.js --outfile=webapp/static/vendor/forms/editor.js
 	touch $@
 
 install: $(VENV)/.installed

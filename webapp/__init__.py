@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         db,
         declarations,
         design,
+        design_forms,
         doctor,
         errors,
         i18n,
@@ -64,6 +65,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors, operations,
-                   api_openapi, api_operator, api_tokens, design, cli, scheduler):
+                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler):
         module.init_app(app)
     return app

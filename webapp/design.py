@@ -33,7 +33,8 @@ bp = Blueprint("design", __name__, url_prefix="/design")
 designer_only = roles_required("designer")
 ACTION_LABELS = {"draft_saved": _l("保存草稿"), "draft_discarded": _l("放弃草稿"), "deployed": _l("部署"),
                  "made_current": _l("设为当前版本"), "rebound": _l("重新绑定被调用流程"),
-                 "scenarios_saved": _l("修改场景"), "dry_run": _l("试运行")}
+                 "scenarios_saved": _l("修改场景"), "dry_run": _l("试运行"),
+                 "form_saved": _l("保存表单草稿"), "form_discarded": _l("放弃表单草稿")}
 SHIPPED_LABELS = {"same": _l("与文件一致"), "differs": _l("文件已不同"), "absent": _l("无文件")}
 
 

@@ -41,6 +41,8 @@ const MESSAGES = {
   notARole: "（不是平台角色）",
   noLane: "（不在任何泳道中）",
   formKey: "表单",
+  openForm: "在表单编辑器中打开",
+  formKeyHint: "新的表单在 流程管理 → 表单 中制作",
   stage: "阶段代码",
   stageHint: "英文代码，如 plan_review；同一代码在文件中只对应一个阶段名称",
   stageLabel: "阶段名称",
@@ -90,7 +92,7 @@ function createModeler(page, catalogue) {
       layout: { groups: { general: { open: true }, duibiao: { open: true } } },
     },
     linting: { active: true, bpmnlint: lintConfig(catalogue) },
-    duibiao: { catalogue, words: MESSAGES },
+    duibiao: { catalogue, words: MESSAGES, formsUrl: page.dataset.formsUrl },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, platformPropertiesModule,
       lintModule, translateModule,

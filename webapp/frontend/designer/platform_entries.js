@@ -41,11 +41,11 @@ function selectOptions(words, choices, current) {
 }
 
 // Shared render helpers: called inside an entry component's render, whose hooks they use.
-function renderPropertySelect({ element, id, name, label, choices }) {
+function renderPropertySelect({ element, id, name, label, choices, description }) {
   const words = useWords();
   const writers = useWriters();
   return jsx(SelectEntry, {
-    element, id, label,
+    element, id, label, description,
     getValue: () => getPlatformProperty(element, name),
     setValue: (value) => setPlatformProperty(element, name, value, writers),
     getOptions: () => selectOptions(words, choices, getPlatformProperty(element, name)),
@@ -67,7 +67,15 @@ export function FormKeyEntry({ element, id }) {
   const choices = useCatalogue().formKeys || [];
   const ordered = [...choices.filter((c) => c.generic), ...choices.filter((c) => !c.generic)]
     .map((c) => ({ value: c.value, label: c.label === c.value ? c.value : `${c.label}（${c.value}）` }));
-  return renderPropertySelect({ element, id, name: "formKey", label: words.formKey, choices: ordered });
+  // A designer-made form (or a generic one) opens in the form editor (表单), in a new tab.
+  const current = getPlatformProperty(element, "formKey");
+  const formsUrl = usePlatformConfig().formsUrl;
+  const editable = formsUrl && choices.some((c) => c.generic && c.value === current);
+  const description = editable ? jsx("a", {
+    href: `${formsUrl}/${encodeURIComponent(current)}`, target: "_blank", rel: "noopener", "data-open-form": current,
+    children: words.openForm,
+  }) : words.formKeyHint;
+  return renderPropertySelect({ element, id, name: "formKey", label: words.formKey, choices: ordered, description });
 }
 
 /** 阶段代码: a text field offering the stage codes already in use (a <datalist> on the page). */

@@ -3,13 +3,13 @@
 
 const CARRIED_SAVE_KEY = "duibiao-designer-carried-save";
 
-function csrfToken() {
+export function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";
 }
 
 /** POST JSON; resolves to {status, data} (data null when the body is not JSON). */
-async function postJSON(url, payload) {
+export async function postJSON(url, payload) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
