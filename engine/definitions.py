@@ -83,7 +83,8 @@ def _deploy_one(session, info: bpmn.ProcessInfo, source: bytes, actor_id, note, 
     # The designer-made forms its steps show, at their current versions; part of the digest, so that a
     # new form version makes a new process version and running instances keep their forms.
     forms = form_definitions.binding(session, text)
-    bound = "|" + ",".join(f"{key}={forms[key]}" for key in sorted(forms)) if forms else ""
+    bound = "|" + ",".join(f"{key}={forms[key]['id']}:{forms[key]['sha256']}" for key in sorted(forms)) \
+        if forms else ""
     digest = bpmn.sha256_of(text + "|" + ",".join(map(str, dependencies)) + bound)
     existing = session.scalars(
         select(ProcessDefinition).where(

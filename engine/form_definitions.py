@@ -26,10 +26,11 @@ class BoundForm:
     id: int
     key: str
     version: int
+    sha256: str
     schema: dict
 
 
-_by_id: dict[int, BoundForm] = {}
+_by_id: dict[tuple[int, str], BoundForm] = {}
 
 
 def canonical(schema: dict) -> str:
@@ -126,29 +127,31 @@ def form_keys_of(source: bytes | str) -> set[str]:
     return {props["formKey"] for props in bpmn.element_properties(source) if props.get("formKey")}
 
 
-def binding(session: Session, source: bytes | str) -> dict[str, int]:
-    """Form key → current version id, for the designer-made forms a document's user tasks name."""
+def binding(session: Session, source: bytes | str) -> dict[str, dict]:
+    """Form key → its current version ({id, sha256}), for the designer-made forms a document's user tasks
+    name. The hash names the content, so that what is cached by it can never be another form's."""
     keys = form_keys_of(source)
     if not keys:
         return {}
-    rows = session.execute(select(FormDefinition.key, FormDefinition.id).where(
+    rows = session.execute(select(FormDefinition.key, FormDefinition.id, FormDefinition.sha256).where(
         FormDefinition.key.in_(keys), FormDefinition.is_current))
-    return {key: definition_id for key, definition_id in rows}
+    return {key: {"id": form_id, "sha256": digest} for key, form_id, digest in rows}
 
 
 def bound(session: Session, definition: ProcessDefinition, form_key: str) -> BoundForm | None:
     """The version of ``form_key`` a process version was deployed with."""
-    form_id = (definition.forms or {}).get(form_key)
-    return None if form_id is None else snapshot(session, int(form_id))
+    entry = (definition.forms or {}).get(form_key)
+    return None if not entry else snapshot(session, int(entry["id"]), entry["sha256"])
 
 
-def snapshot(session: Session, form_id: int) -> BoundForm | None:
-    found = _by_id.get(form_id)
+def snapshot(session: Session, form_id: int, digest: str) -> BoundForm | None:
+    """A deployed form version, read once (cached by id and content hash: versions never change)."""
+    found = _by_id.get((form_id, digest))
     if found is None:
         row = session.get(FormDefinition, form_id)
-        if row is None:
+        if row is None or row.sha256 != digest:
             return None
-        found = _by_id[form_id] = BoundForm(row.id, row.key, row.version, row.schema)
+        found = _by_id[(form_id, digest)] = BoundForm(row.id, row.key, row.version, row.sha256, row.schema)
     return found
 
 

@@ -107,7 +107,7 @@ def _own_problems(component: dict) -> list[FormProblem]:
         found.append(_at(component, _l("日期字段只支持“日期”（date）类型")))
     if kind == "filepicker":
         found += _file_problems(component)
-    if designed.is_outcome(component) and kind not in designed.OUTCOME_TYPES:
+    if designed.is_outcome(component) and kind not in (*designed.OUTCOME_TYPES, "dynamiclist"):
         found.append(_at(component, _l("只有选择、单选、勾选、数字和文本字段可以作为流程结果")))
     return found
 
@@ -186,6 +186,7 @@ def _table_problems(component: dict) -> list[FormProblem]:
     found = []
     if not component.get("components"):
         found.append(_at(component, _l("表格至少要有一列")))
+    found += _scope_problems(component.get("components") or [], set(), top=False)
     rows = designed.prop(component, "minRows")
     if rows and (not rows.isdigit() or int(rows) > 100):
         found.append(_at(component, _l("最少行数应为 0 至 100 的整数")))

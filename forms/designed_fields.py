@@ -24,7 +24,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, StopValidation
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from forms import designed
 from forms.fields import PdfField, PdfListField, email_address, phone_number, required
@@ -47,6 +47,7 @@ class SizedPdfField(PdfField):
     def __init__(self, label=None, validators=None, max_mb: float = 20, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.max_mb = max_mb
+        self.type = "PdfField"  # shown as the platform's PDF fields are (templates read the type)
 
     def pre_validate(self, form):
         super().pre_validate(form)
@@ -59,6 +60,7 @@ class SizedPdfListField(PdfListField):
     def __init__(self, label=None, validators=None, max_mb: float = 20, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.max_mb = max_mb
+        self.type = "PdfListField"
 
     def pre_validate(self, form):
         super().pre_validate(form)
@@ -195,7 +197,8 @@ def _presence(component: dict) -> list:
         message = custom or _l("请勾选此项") if component["type"] == "checkbox" else \
             _l("请选择%(label)s", label=_label(component)) if component["type"] in ("select", "radio", "checklist") \
             else _l("请填写%(label)s", label=_label(component))
-        return [required(message)]
+        # A number or a date that does not parse has no data: only the input tells it was given.
+        return [InputRequired(message) if component["type"] in ("number", "datetime") else required(message)]
     unless = designed.prop(component, "requiredUnless")
     if unless:
         return [_required_unless(component, unless, custom)]

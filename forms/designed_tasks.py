@@ -26,17 +26,18 @@ def bound_form(session: Session, task: HumanTask) -> BoundForm | None:
     return form_definitions.bound(session, task.instance.definition, task.form_key)
 
 
-# (form version id, process key) → its TaskForm (versions never change).
-_task_forms: dict[tuple[int, str], TaskForm] = {}
+# (form version id, its content hash, process key) → its TaskForm (versions never change).
+_task_forms: dict[tuple[int, str, str], TaskForm] = {}
 
 
 def task_form(session: Session, task: HumanTask) -> TaskForm | None:
     bound = bound_form(session, task)
     if bound is None:
         return None
-    found = _task_forms.get((bound.id, task.process_key))
+    cache_key = (bound.id, bound.sha256, task.process_key)
+    found = _task_forms.get(cache_key)
     if found is None:
-        found = _task_forms[(bound.id, task.process_key)] = _task_form(bound, task.process_key)
+        found = _task_forms[cache_key] = _task_form(bound, task.process_key)
     return found
 
 

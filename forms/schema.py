@@ -5,8 +5,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     FieldList,
     FileField,
+    FloatField,
     Form,
     IntegerField,
     MultipleFileField,
@@ -53,6 +55,8 @@ def field_schema(field) -> dict:
         schema["type"] = "boolean"
     elif isinstance(field, IntegerField):
         schema["type"] = "integer"
+    elif isinstance(field, DecimalField | FloatField):
+        schema["type"] = "number"
     elif isinstance(field, DateField):
         schema.update(type="string", format="date")
     else:
@@ -88,7 +92,7 @@ def form_schema(form: Form) -> dict:
 
 BODY = "body"  # where problems of the body as a whole are reported (it is no form field)
 _INT64 = 2 ** 63
-_KINDS = {"string": _l("文本"), "integer": _l("整数"), "boolean": _l("true 或 false"), "array": _l("数组"),
+_KINDS = {"string": _l("文本"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("true 或 false"), "array": _l("数组"),
           "object": _l("对象")}
 
 
@@ -114,6 +118,8 @@ def _fits(value, schema: dict) -> bool:
         return isinstance(value, str) and schema.get("format") != "binary"
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < _INT64
     if kind == "boolean":
         return isinstance(value, bool)
     if kind == "array":
