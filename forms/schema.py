@@ -92,8 +92,8 @@ def form_schema(form: Form) -> dict:
 
 BODY = "body"  # where problems of the body as a whole are reported (it is no form field)
 _INT64 = 2 ** 63
-_KINDS = {"string": _l("文本"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("true 或 false"), "array": _l("数组"),
-          "object": _l("对象")}
+_KINDS = {"string": _l("文本"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("true 或 false"),
+          "array": _l("数组"), "object": _l("对象")}
 
 
 def body_problems(form: Form, body) -> dict[str, list[str]]:
