@@ -1,0 +1,108 @@
+"""Is an upload a well-formed PDF without active content? (issue 14, hole 6)
+
+The bytes are parsed with pypdf and every object reachable from the trailer is walked (dictionaries
+only: stream data is never decoded, so a 20 MB scan stays cheap). A file is refused when pypdf cannot
+read it or finds no page, when it does not start with ``%PDF-`` (a browser sniffing the first bytes must
+never see HTML), when it needs an open password, or when it carries anything a viewer would run or
+unpack: JavaScript (/JS, /JavaScript, actions of type JavaScript in /OpenAction, /AA or links), launch
+actions, embedded files, rich media (Flash) or XFA forms.
+
+The answer is a problem code (``Problem``), or None; the forms turn it into a message.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from enum import StrEnum
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+PDF_HEADER = b"%PDF-"
+MAX_OBJECTS = 200_000  # a walk over more objects than any real document has is refused, not ground through
+
+
+class Problem(StrEnum):
+    MALFORMED = "malformed"
+    ENCRYPTED = "encrypted"
+    JAVASCRIPT = "javascript"
+    LAUNCH = "launch"
+    EMBEDDED_FILE = "embedded_file"
+    RICH_MEDIA = "rich_media"
+    XFA = "xfa"
+
+
+# Dictionary keys whose mere presence means active content.
+_KEYS = {
+    "/JS": Problem.JAVASCRIPT, "/JavaScript": Problem.JAVASCRIPT,
+    "/EmbeddedFiles": Problem.EMBEDDED_FILE, "/EmbeddedFile": Problem.EMBEDDED_FILE, "/EF": Problem.EMBEDDED_FILE,
+    "/RichMediaContent": Problem.RICH_MEDIA, "/RichMediaSettings": Problem.RICH_MEDIA,
+    "/XFA": Problem.XFA,
+}
+# Values of /S (action type), /Type and /Subtype that mean active content.
+_TYPED_VALUES = {
+    "/JavaScript": Problem.JAVASCRIPT, "/Launch": Problem.LAUNCH,
+    "/GoToE": Problem.EMBEDDED_FILE, "/EmbeddedFile": Problem.EMBEDDED_FILE,
+    "/FileAttachment": Problem.EMBEDDED_FILE,
+    "/RichMedia": Problem.RICH_MEDIA, "/RichMediaExecute": Problem.RICH_MEDIA,
+}
+_TYPE_KEYS = ("/S", "/Type", "/Subtype")
+
+
+def pdf_problem(data: bytes) -> Problem | None:
+    """None for a well-formed PDF with no active content, else what is wrong with it."""
+    if not data.startswith(PDF_HEADER):
+        return Problem.MALFORMED
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf's notes on the repairs it makes to sloppy, readable files
+            return _inspect(data)
+    except Exception:  # whatever pypdf trips over on hostile bytes, the file is not a PDF we take
+        return Problem.MALFORMED
+
+
+def _inspect(data: bytes) -> Problem | None:
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        return Problem.ENCRYPTED  # an open password: nobody on the platform could read it
+    found = _active_content(reader.trailer)
+    if found is not None:
+        return found
+    return None if len(reader.pages) > 0 else Problem.MALFORMED
+
+
+def _active_content(trailer: DictionaryObject) -> Problem | None:
+    """Walk every object reachable from the trailer (iteratively: nesting cannot blow the stack)."""
+    seen: set[tuple[int, int]] = set()
+    pending: list = [trailer]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > MAX_OBJECTS:
+            return Problem.MALFORMED
+        if isinstance(item, DictionaryObject):  # a stream is a dictionary too: its data is not read
+            found = _dictionary_problem(item)
+            if found is not None:
+                return found
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return None
+
+
+def _dictionary_problem(dictionary: DictionaryObject) -> Problem | None:
+    for name in dictionary:
+        if name in _KEYS:
+            return _KEYS[name]
+    for name in _TYPE_KEYS:
+        value = dictionary.get(name)
+        if isinstance(value, NameObject) and value in _TYPED_VALUES:
+            return _TYPED_VALUES[value]
+    return None
