@@ -27,6 +27,7 @@ PDF_PROBLEMS = {
     Problem.EMBEDDED_FILE: _l("PDF 文件内嵌了其他文件（附件），请去除内嵌文件后上传"),
     Problem.RICH_MEDIA: _l("PDF 文件含有多媒体（Flash 等）内容，请去除后上传"),
     Problem.XFA: _l("PDF 文件是 XFA 动态表单，请另存为普通 PDF 后上传"),
+    Problem.TOO_COMPLEX: _l("PDF 文件结构过于复杂（对象过多），请压缩或拆分后上传"),
 }
 
 

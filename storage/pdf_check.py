@@ -1,9 +1,12 @@
 """Is an upload a well-formed PDF without active content? (issue 14, hole 6)
 
 The bytes are parsed with pypdf and every object reachable from the trailer is walked (dictionaries
-only: stream data is never decoded, so a 20 MB scan stays cheap). A file is refused when pypdf cannot
+only: stream data is never decoded), except the parts no viewer runs anything from (SKIPPED: page
+contents and resources — fonts, images —, appearance streams, the structure tree, XMP metadata), so a
+20 MB scan stays cheap. A file is refused when pypdf cannot
 read it or finds no page, when it does not start with ``%PDF-`` (a browser sniffing the first bytes must
-never see HTML), when it needs an open password, or when it carries anything a viewer would run or
+never see HTML), when it holds more objects than a real document (MAX_OBJECTS),
+when it needs an open password, or when it carries anything a viewer would run or
 unpack: JavaScript (/JS, /JavaScript, actions of type JavaScript in /OpenAction, /AA or links), launch
 actions, embedded files, rich media (Flash) or XFA forms.
 
@@ -19,7 +22,13 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 PDF_HEADER = b"%PDF-"
-MAX_OBJECTS = 200_000  # a walk over more objects than any real document has is refused, not ground through
+# pypdf reads some 20 thousand objects a second: a file of more walked objects (pages, annotations,
+# actions, outline items, form fields) than a real document has is refused rather than ground through
+# by a worker (object streams can pack millions into a few MB; figures in docs/performance.md).
+MAX_OBJECTS = 20_000
+# Entries whose objects a viewer draws or indexes but never acts on (annotations are reached through
+# the pages' /Annots, not through the structure tree's references to them).
+SKIPPED = frozenset({"/Contents", "/Resources", "/AP", "/StructTreeRoot", "/Metadata", "/Thumb"})
 
 
 class Problem(StrEnum):
@@ -30,6 +39,7 @@ class Problem(StrEnum):
     EMBEDDED_FILE = "embedded_file"
     RICH_MEDIA = "rich_media"
     XFA = "xfa"
+    TOO_COMPLEX = "too_complex"
 
 
 # Dictionary keys whose mere presence means active content.
@@ -47,6 +57,7 @@ _TYPED_VALUES = {
     "/RichMedia": Problem.RICH_MEDIA, "/RichMediaExecute": Problem.RICH_MEDIA,
 }
 _TYPE_KEYS = ("/S", "/Type", "/Subtype")
+_CONTAINERS = (DictionaryObject, ArrayObject, IndirectObject)  # numbers, strings and names hold nothing
 
 
 def pdf_problem(data: bytes) -> Problem | None:
@@ -75,7 +86,6 @@ def _active_content(trailer: DictionaryObject) -> Problem | None:
     """Walk every object reachable from the trailer (iteratively: nesting cannot blow the stack)."""
     seen: set[tuple[int, int]] = set()
     pending: list = [trailer]
-    visited = 0
     while pending:
         item = pending.pop()
         if isinstance(item, IndirectObject):
@@ -83,17 +93,17 @@ def _active_content(trailer: DictionaryObject) -> Problem | None:
             if key in seen:
                 continue
             seen.add(key)
+            if len(seen) > MAX_OBJECTS:
+                return Problem.TOO_COMPLEX
             item = item.get_object()
-        visited += 1
-        if visited > MAX_OBJECTS:
-            return Problem.MALFORMED
         if isinstance(item, DictionaryObject):  # a stream is a dictionary too: its data is not read
             found = _dictionary_problem(item)
             if found is not None:
                 return found
-            pending.extend(item.values())
+            pending.extend(value for name, value in item.items()
+                           if name not in SKIPPED and isinstance(value, _CONTAINERS))
         elif isinstance(item, ArrayObject):
-            pending.extend(item)
+            pending.extend(value for value in item if isinstance(value, _CONTAINERS))
     return None
 
 

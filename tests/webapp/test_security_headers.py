@@ -55,8 +55,8 @@ def test_every_page_carries_the_headers_for_the_public_and_the_office(app, clien
 
 
 def test_api_answers_and_static_files_carry_them_too(client, office):
-    headers = api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)
-    for url, headers in (("/api/v1/tasks", headers), ("/api/v1/tasks", {}), ("/static/app.css", {})):
+    token = api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)
+    for url, headers in (("/api/v1/tasks", token), ("/api/v1/tasks", {}), ("/static/app.css", {})):
         with client.get(url, headers=headers) as response:
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert response.headers["X-Frame-Options"] == "DENY"
