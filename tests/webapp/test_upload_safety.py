@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.pdfgen import canvas
 from wtforms import FileField, Form
 
@@ -81,6 +81,16 @@ def document_javascript() -> bytes:
                            b"<</S/JavaScript/JS(app.launchURL('https://example.invalid/'))>>")
 
 
+def link_javascript() -> bytes:
+    """A link annotation on the page whose action is JavaScript."""
+    writer = _blank_writer()
+    writer.add_annotation(0, DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(50), NumberObject(50)]),
+        NameObject("/A"): _javascript()}))
+    return _written(writer)
+
+
 def launch_action() -> bytes:
     writer = _blank_writer()
     writer.root_object[NameObject("/OpenAction")] = DictionaryObject({
@@ -144,6 +154,7 @@ HOSTILE = {
     "OpenAction JavaScript": (open_action_javascript(), Problem.JAVASCRIPT),
     "page /AA JavaScript": (page_open_javascript(), Problem.JAVASCRIPT),
     "document JavaScript": (document_javascript(), Problem.JAVASCRIPT),
+    "link JavaScript": (link_javascript(), Problem.JAVASCRIPT),
     "hex-escaped JavaScript": (hex_escaped_javascript(), Problem.JAVASCRIPT),
     "launch action": (launch_action(), Problem.LAUNCH),
     "embedded file": (embedded_file(), Problem.EMBEDDED_FILE),
@@ -162,6 +173,13 @@ def test_hostile_pdfs_are_named_by_what_is_wrong(data, expected):
                          ids=["hand-written", "reportlab", "owner password only", "pypdf"])
 def test_well_formed_pdfs_pass(data):
     assert pdf_problem(data) is None
+
+
+def test_a_file_of_more_objects_than_a_document_has_is_refused(monkeypatch):
+    from storage import pdf_check
+
+    monkeypatch.setattr(pdf_check, "MAX_OBJECTS", 3)  # the real limit takes 20 000 objects (and seconds)
+    assert pdf_problem(real_pdf()) == Problem.TOO_COMPLEX
 
 
 # --- every upload goes through the one check ---------------------------------------------------
