@@ -9,7 +9,7 @@ from wtforms import FileField, MultipleFileField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.auth import email_problem
-from storage.files import looks_like_pdf, safe_display_name
+from storage.files import looks_like_pdf, pdf_display_name, safe_display_name
 from storage.pdf_check import Problem, pdf_problem
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -118,7 +118,7 @@ class PdfField(FileField):
         problem = pdf_problem(data)
         if problem is not None:
             raise ValidationError(PDF_PROBLEMS[problem])
-        self.upload = (data, safe_display_name(raw_name))
+        self.upload = (data, pdf_display_name(raw_name))
 
 
 class PdfListField(MultipleFileField):

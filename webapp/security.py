@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask, Response, send_file
 from flask_talisman import DENY, Talisman
 
-from storage.files import safe_display_name
+from storage.files import pdf_display_name
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -69,17 +69,11 @@ def _restore_own_policy(response: Response) -> Response:
     return response
 
 
-def pdf_download_name(name: str | None) -> str:
-    """The uploaded name for display, always ending in .pdf (``comment.html`` → ``comment.html.pdf``)."""
-    shown = safe_display_name(name or "", default="file.pdf")
-    return shown if shown.lower().endswith(".pdf") else f"{shown}.pdf"
-
-
 def send_pdf(source, name: str | None) -> Response:
     """A stored or rendered PDF as a download: application/pdf, attachment, a .pdf name, never sniffed,
     and sandboxed should a browser render it anyway."""
     response = send_file(source, mimetype="application/pdf", as_attachment=True,
-                         download_name=pdf_download_name(name))
+                         download_name=pdf_display_name(name))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = SANDBOX_POLICY
     return response

@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 from wtforms import FileField, Form
 
 import forms
@@ -237,6 +238,12 @@ def test_a_declaration_with_javascript_in_its_attachment_is_refused(app, make_cl
         assert response.status_code == 422
         assert field_errors(response).keys() == {"attachment"}
     assert count(session_factory, StoredFile) == before
+    # A real PDF is taken whatever its name, and kept under a .pdf name.
+    response = client.post("/my/declarations/new", **multipart(declaration_form(
+        attachment=pdf("检测报告.html", real_pdf(), "text/html"))))
+    assert response.status_code == 302, field_errors(response)
+    with session_factory() as session:
+        assert session.scalars(select(StoredFile.original_name)).all() == ["检测报告.html.pdf"]
 
 
 def test_the_api_refuses_it_with_the_same_message(client, applicant, office, session_factory):
