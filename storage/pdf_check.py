@@ -19,13 +19,17 @@ import warnings
 from enum import StrEnum
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 PDF_HEADER = b"%PDF-"
-# pypdf reads some 20 thousand objects a second: a file of more walked objects (pages, annotations,
-# actions, outline items, form fields) than a real document has is refused rather than ground through
-# by a worker (object streams can pack millions into a few MB; figures in docs/performance.md).
+# pypdf reads about ten thousand objects a second of CPU here: a file of more walked objects (pages,
+# annotations, actions, outline items, form fields) than a real document has is refused rather than
+# ground through by a worker (figures in docs/performance.md).
 MAX_OBJECTS = 20_000
+# Object streams pack many small objects, compressed (a few KB can unpack to a MB), and pypdf parses
+# and keeps a whole stream the first time one object in it is read: their unpacked bytes are budgeted
+# before they are parsed (real documents have well under a MB of them per hundred pages).
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
 # Entries whose objects a viewer draws or indexes but never acts on (annotations are reached through
 # the pages' /Annots, not through the structure tree's references to them).
 SKIPPED = frozenset({"/Contents", "/Resources", "/AP", "/StructTreeRoot", "/Metadata", "/Thumb"})
@@ -76,16 +80,17 @@ def _inspect(data: bytes) -> Problem | None:
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         return Problem.ENCRYPTED  # an open password: nobody on the platform could read it
-    found = _active_content(reader.trailer)
+    found = _active_content(reader)
     if found is not None:
         return found
     return None if len(reader.pages) > 0 else Problem.MALFORMED
 
 
-def _active_content(trailer: DictionaryObject) -> Problem | None:
+def _active_content(reader: PdfReader) -> Problem | None:
     """Walk every object reachable from the trailer (iteratively: nesting cannot blow the stack)."""
     seen: set[tuple[int, int]] = set()
-    pending: list = [trailer]
+    unpacked = _Unpacked(reader)
+    pending: list = [reader.trailer]
     while pending:
         item = pending.pop()
         if isinstance(item, IndirectObject):
@@ -93,7 +98,7 @@ def _active_content(trailer: DictionaryObject) -> Problem | None:
             if key in seen:
                 continue
             seen.add(key)
-            if len(seen) > MAX_OBJECTS:
+            if len(seen) > MAX_OBJECTS or unpacked.over_budget(item.idnum):
                 return Problem.TOO_COMPLEX
             item = item.get_object()
         if isinstance(item, DictionaryObject):  # a stream is a dictionary too: its data is not read
@@ -105,6 +110,23 @@ def _active_content(trailer: DictionaryObject) -> Problem | None:
         elif isinstance(item, ArrayObject):
             pending.extend(value for value in item if isinstance(value, _CONTAINERS))
     return None
+
+
+class _Unpacked:
+    """The unpacked bytes of the object streams the walk has opened so far."""
+
+    def __init__(self, reader: PdfReader):
+        self.reader, self.streams, self.total = reader, set(), 0
+
+    def over_budget(self, idnum: int) -> bool:
+        # xref_objStm (object number → (stream number, index)) is where pypdf itself looks the stream up.
+        packed_in = self.reader.xref_objStm.get(idnum)
+        if packed_in is None or packed_in[0] in self.streams:
+            return False
+        self.streams.add(packed_in[0])
+        stream = self.reader.get_object(packed_in[0])
+        self.total += len(stream.get_data()) if isinstance(stream, StreamObject) else 0
+        return self.total > MAX_UNPACKED_BYTES
 
 
 def _dictionary_problem(dictionary: DictionaryObject) -> Problem | None:

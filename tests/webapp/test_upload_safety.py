@@ -10,6 +10,8 @@ import ast
 import importlib
 import io
 import pkgutil
+import struct
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -119,6 +121,26 @@ def xfa_form() -> bytes:
                            b"<</Length 7>>stream\n<xdp/>\nendstream")
 
 
+def packed_pdf(padding: int = 0) -> bytes:
+    """The three objects of a one-page PDF inside a Flate-compressed object stream (PDF 1.5, as Word
+    and Acrobat write), listed by a cross-reference stream; ``padding`` blank bytes unpack after them."""
+    bodies = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+              b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>"]
+    offsets = [sum(len(body) + 1 for body in bodies[:i]) for i in range(3)]
+    header = b" ".join(b"%d %d" % (n, at) for n, at in zip((1, 2, 3), offsets, strict=True)) + b"\n"
+    packed = zlib.compress(header + b"\n".join(bodies) + b"\n" + b" " * padding)
+    out = bytearray(b"%PDF-1.5\n")
+    stream_at = len(out)
+    out += b"4 0 obj<</Type/ObjStm/N 3/First %d/Filter/FlateDecode/Length %d>>stream\n" % (len(header), len(packed))
+    out += packed + b"\nendstream endobj\n"
+    xref_at = len(out)
+    rows = b"".join(struct.pack(">BIH", *row) for row in
+                    [(0, 0, 65535), (2, 4, 0), (2, 4, 1), (2, 4, 2), (1, stream_at, 0), (1, xref_at, 0)])
+    out += b"5 0 obj<</Type/XRef/Size 6/W[1 4 2]/Root 1 0 R/Length %d>>stream\n" % len(rows)
+    out += rows + b"\nendstream endobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
 def password_protected() -> bytes:
     writer = _blank_writer()
     writer.encrypt(user_password="open-sesame", owner_password="owner", algorithm="AES-128")
@@ -161,6 +183,7 @@ HOSTILE = {
     "embedded file": (embedded_file(), Problem.EMBEDDED_FILE),
     "XFA form": (xfa_form(), Problem.XFA),
     "open password": (password_protected(), Problem.ENCRYPTED),
+    "object stream unpacking to 20 MB": (packed_pdf(padding=20 * 1024 * 1024), Problem.TOO_COMPLEX),
     "truncated": (real_pdf()[:-200], Problem.MALFORMED),
 }
 
@@ -170,8 +193,9 @@ def test_hostile_pdfs_are_named_by_what_is_wrong(data, expected):
     assert pdf_problem(data) == expected
 
 
-@pytest.mark.parametrize("data", [PDF_BYTES, real_pdf(), owner_password_only(), _written(_blank_writer())],
-                         ids=["hand-written", "reportlab", "owner password only", "pypdf"])
+@pytest.mark.parametrize("data", [PDF_BYTES, real_pdf(), owner_password_only(), _written(_blank_writer()),
+                                  packed_pdf()],
+                         ids=["hand-written", "reportlab", "owner password only", "pypdf", "object stream"])
 def test_well_formed_pdfs_pass(data):
     assert pdf_problem(data) is None
 
