@@ -9,7 +9,8 @@ from wtforms import FileField, MultipleFileField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.auth import email_problem
-from storage.files import looks_like_pdf, safe_display_name
+from storage.files import looks_like_pdf, pdf_display_name, safe_display_name
+from storage.pdf_check import Problem, pdf_problem
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -17,6 +18,17 @@ CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# Why an upload that looks like a PDF is still refused (storage.pdf_check parses it).
+PDF_PROBLEMS = {
+    Problem.MALFORMED: _l("文件不是完整有效的 PDF，无法解析，请重新导出为 PDF 后上传"),
+    Problem.ENCRYPTED: _l("PDF 文件设置了打开密码，请上传未加密的文件"),
+    Problem.JAVASCRIPT: _l("PDF 文件含有 JavaScript 脚本，请去除脚本（或重新导出为普通 PDF）后上传"),
+    Problem.LAUNCH: _l("PDF 文件含有启动外部程序的动作，请去除后上传"),
+    Problem.EMBEDDED_FILE: _l("PDF 文件内嵌了其他文件（附件），请去除内嵌文件后上传"),
+    Problem.RICH_MEDIA: _l("PDF 文件含有多媒体（Flash 等）内容，请去除后上传"),
+    Problem.XFA: _l("PDF 文件是 XFA 动态表单，请另存为普通 PDF 后上传"),
+    Problem.TOO_COMPLEX: _l("PDF 文件结构过于复杂（对象过多），请压缩或拆分后上传"),
+}
 
 
 def required(message: str = _l("此项为必填项")):
@@ -78,7 +90,8 @@ def id_card_number(form, field):
 
 
 class PdfField(FileField):
-    """An uploaded PDF, checked by content (not by name or declared type) and size.
+    """An uploaded PDF, checked by content (not by name or declared type) and size, and parsed:
+    refused unless well-formed and free of JavaScript, launch actions and embedded files.
 
     After validation ``field.upload`` holds ``(bytes, display_name)`` or None.
     """
@@ -102,7 +115,10 @@ class PdfField(FileField):
             raise ValidationError(_l("文件不能超过 20 MB"))
         if not looks_like_pdf(data):
             raise ValidationError(_l("请上传 PDF 格式的文件"))
-        self.upload = (data, safe_display_name(raw_name))
+        problem = pdf_problem(data)
+        if problem is not None:
+            raise ValidationError(PDF_PROBLEMS[problem])
+        self.upload = (data, pdf_display_name(raw_name))
 
 
 class PdfListField(MultipleFileField):

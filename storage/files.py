@@ -33,6 +33,15 @@ def safe_display_name(name: str, default: str = "file.pdf") -> str:
     return (name or default)[-MAX_NAME:]
 
 
+def pdf_display_name(name: str | None) -> str:
+    """A PDF's display name, always ending in .pdf (``comment.html`` → ``comment.html.pdf``): what a
+    browser saves a download as decides which program opens it."""
+    shown = safe_display_name(name or "", default="file.pdf")
+    if shown.lower().endswith(".pdf"):
+        return shown
+    return f"{shown[:MAX_NAME - 4]}.pdf"
+
+
 class FileStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)

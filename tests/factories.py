@@ -8,12 +8,23 @@ from engine.domain import registration
 from engine.domain.registration import Documents
 from storage.files import FileStore
 
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def well_formed_pdf(*objects: bytes) -> bytes:
+    """A PDF with a correct cross-reference table (uploads are parsed: issue 14)."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# One blank page; tests vary it by replacing "200 200" with a size of the same length.
+PDF_BYTES = well_formed_pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+                            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>")
 
 ORG_FIELDS = {"province_code": "440000", "city_code": "440300", "name": "深圳测试科技有限公司",
               "contact": "李四", "phone": "13912345678"}

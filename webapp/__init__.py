@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         publicity,
         register,
         scheduler,
+        security,
         tasks,
         views_util,
     )
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     json_logs.init_app(app)  # first: the warnings below are then JSON too when asked
+    security.init_app(app)  # headers on every response, the error pages' included
     if app.config["CAPTCHA_TEST_MODE"]:
         logging.getLogger("duibiao").warning(
             "DUIBIAO_CAPTCHA_TEST_MODE is on: the login captcha accepts 'PASSED'. "

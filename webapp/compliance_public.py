@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.domain import certificate_pdf, certificates
 from engine.domain.keys import clean_query
-from storage.files import safe_display_name
 from storage.models import Certificate
-from webapp import db
+from webapp import db, security
 from webapp.views_util import Pager
 
 bp = Blueprint("results", __name__)
@@ -88,8 +87,7 @@ def certificate_pdf_file(certificate_id: int):
     if not certificates.may_download(user, certificate):
         abort(403 if user is not None else 401)
     data = certificate_pdf.render(certificate.facts, verify_url(certificate))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=_("达标证书-%(number)s.pdf", number=certificate.number))
+    return security.send_pdf(io.BytesIO(data), _("达标证书-%(number)s.pdf", number=certificate.number))
 
 
 @bp.route("/certificates/<int:certificate_id>/institution.pdf")
@@ -106,7 +104,4 @@ def uploaded_certificate_file(certificate_id: int):
     path = db.file_store().path_for(stored.sha256)
     if not path.is_file():
         abort(404)
-    name = safe_display_name(stored.original_name)
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+    return security.send_pdf(path, stored.original_name)

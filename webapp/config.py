@@ -99,6 +99,12 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _flag("DUIBIAO_SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("DUIBIAO_SESSION_COOKIE_SECURE"),
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Security headers (webapp/security.py, docs/deployment.md). HSTS goes only on https requests
+        # (behind a proxy: DUIBIAO_TRUSTED_PROXIES makes its X-Forwarded-Proto count); 0 turns it off.
+        "HSTS_MAX_AGE": int(os.environ.get("DUIBIAO_HSTS_MAX_AGE", str(365 * 24 * 3600))),
+        "HSTS_INCLUDE_SUBDOMAINS": _flag("DUIBIAO_HSTS_INCLUDE_SUBDOMAINS"),
+        # Redirect http to https in the app itself (usually the proxy in front does it).
+        "FORCE_HTTPS": _flag("DUIBIAO_FORCE_HTTPS"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from engine.domain import files
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks
 from storage.models import HumanTask, StoredFile
-from webapp import db
+from webapp import db, security
 from webapp.i18n import localized
 from webapp.views_util import Pager, rollback_refused, show_at_fields
 
@@ -174,5 +173,4 @@ def download(file_id: int):
     if not files.may_download(session, user, file_id):
         abort(403 if user is not None else 401)
     path = db.file_store().path_for(stored.sha256)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=stored.original_name)
+    return security.send_pdf(path, stored.original_name)

@@ -31,7 +31,7 @@ OUTSIDER_EMAIL, OUTSIDER_NAME = "inst3@test.cn", "未参与试点检测中心"
 
 
 def report_bytes(marker: str = "检测报告") -> bytes:
-    return PDF_BYTES.replace(b"%%EOF", b"%" + marker.encode() + b"\n%%EOF")
+    return PDF_BYTES + b"%" + marker.encode() + b"\n"  # a comment after %%EOF keeps the PDF well-formed
 
 
 REPORT = report_bytes()

@@ -27,7 +27,7 @@ REASON = "请补充与国际标准的比对分析"
 
 
 def pdf_bytes(marker: bytes) -> bytes:
-    return PDF_BYTES.replace(b"%%EOF", b"%" + marker + b"\n%%EOF")
+    return PDF_BYTES + b"%" + marker + b"\n"  # a comment after %%EOF keeps the PDF well-formed
 
 
 REPORT = pdf_bytes(b"report")

@@ -21,6 +21,7 @@ from tests.webapp.compliance_flow import (
     published_fixture,  # noqa: F401
     ready_task,
     ready_tasks_of,
+    report_bytes,
     report_links,
     row_actions,
     row_ids,
@@ -235,7 +236,7 @@ def test_step_one_asks_whether_the_model_is_free(published, institution, applica
 def test_success_shows_the_application_in_my_participations(
         published, institution, institution_client, rival, rival_client, enterprise_client, session_factory):
     response = apply(enterprise_client, published, institution_id=institution.organization_id,
-                     reports=[pdf("检测报告一.pdf"), pdf("检测报告二.pdf", b"%PDF-1.7\n%%EOF\n")], note="首次申请")
+                     reports=[pdf("检测报告一.pdf"), pdf("检测报告二.pdf", report_bytes("二"))], note="首次申请")
     assert response.status_code == 302 and response.headers["Location"] == "/my/enrollments"
     mine = enterprise_client.get("/my/enrollments")
     assert "达标申请已提交，请等待第三方技术机构审核" in flashes(mine)
