@@ -225,9 +225,7 @@ def test_file_names_and_files_that_are_not_pdfs(world, forms, problems):
     assert not problems(), "\n".join(problems())
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason="closed by the edges branch"))
-    for kind in corpus.PDFS])
+@pytest.mark.parametrize("kind", list(corpus.PDFS))
 def test_hostile_pdfs_are_refused_at_every_upload_field(world, forms, kind):
     """An HTML polyglot and a PDF that runs JavaScript are refused at the field, nothing stored."""
     accepted = []
