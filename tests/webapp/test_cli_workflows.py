@@ -1,12 +1,15 @@
 """``duibiao workflows list | diff | export | deploy``: what they print and the exit codes CI reads."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 import workflows
-from storage.models import DesignAudit, ProcessDefinition
-from tests.webapp.helpers import all_rows
+from storage.models import DesignAudit, FormDefinition, ProcessDefinition
+from tests.webapp.helpers import all_rows, count
 from webapp.cli import main
 
 VETTING = dict(workflows.bpmn_files())["registration_vetting.bpmn"].decode()
@@ -86,3 +89,18 @@ def test_workflows_test_runs_nothing_the_validation_refuses(duibiao, app, tmp_pa
     assert result.exit_code == 1
     assert "stageLabel" in result.output and "BPMN 检查未通过，没有运行场景" in result.output
     assert "个场景" not in result.output
+
+
+def test_db_upgrade_refuses_a_broken_form_naming_its_component_and_deploys_nothing(duibiao, app, tmp_path,
+                                                                                   session_factory):
+    folder = tmp_path / "designer"
+    (folder / "forms").mkdir(parents=True)
+    broken = json.loads((Path(workflows.__file__).parent / "forms" / "generic_opinion.form").read_text("utf-8"))
+    broken["components"][1]["properties"] = {}  # the attachment without its size limit
+    (folder / "forms" / "generic_opinion.form").write_text(json.dumps(broken, ensure_ascii=False), "utf-8")
+    app.config["WORKFLOWS_DIR"] = str(folder)
+    before = count(session_factory, FormDefinition)
+    result = duibiao("db", "upgrade")
+    assert result.exit_code == 1
+    assert "forms/generic_opinion.form: generic_opinion.Field_attachment: 文件字段须设置文件大小上限" in result.output
+    assert count(session_factory, FormDefinition) == before

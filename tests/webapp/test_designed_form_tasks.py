@@ -233,3 +233,14 @@ def test_a_form_key_naming_no_form_is_refused(app, session_factory):
     assert any("site_check" in str(p) and "不存在" in str(p) for p in problems)
     assert designed.shipped_forms().get("site_check") is None
     assert all_rows(session_factory, select(HumanTask).where(HumanTask.form_key == "site_check")) == []
+
+
+def test_the_api_completes_with_multipart_and_the_answers_are_kept(client, office, visit, session_factory):
+    headers = api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)
+    task = open_task(session_factory, visit)
+    form = {**ANSWERS, "photos": pdf("照片.pdf", PDF_BYTES)}
+    response = client.post(f"/api/v1/tasks/{task.id}", headers=headers, **multipart(form))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["instance"]["stage"] == "passed"
+    (submission,) = all_rows(session_factory, select(FormSubmission))
+    assert submission.answers["values"]["place"] == "东莞工厂" and submission.answers["values"]["signed"] is True
