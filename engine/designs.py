@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
@@ -74,20 +74,32 @@ def save_draft(session: Session, process_key: str, xml: str | bytes, note: str |
     text, note = checked_document(process_key, xml), _checked_note(note)
     if draft is not None and (draft.state != "open" or draft.process_key != process_key):
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃，不能再修改")]})
-    if draft is not None and revision is not None and revision != draft.revision:
-        raise DraftRefused({"xml": [N_("这个草稿已被其他设计者修改：请复制你的修改，刷新页面后再保存")]})
     now = clock.now()
     if draft is None:
         base = definitions.current(session, process_key)
         draft = ProcessDraft(process_key=process_key, base_definition_id=base.id if base else None,
-                             created_by_id=actor_id, created_at=now, scenarios=dict(scenarios or {}))
+                             created_by_id=actor_id, created_at=now, scenarios=dict(scenarios or {}),
+                             bpmn_xml=text, note=note, updated_by_id=actor_id, updated_at=now, revision=1)
         session.add(draft)
-    draft.bpmn_xml, draft.note, draft.updated_by_id, draft.updated_at = text, note, actor_id, now
-    draft.revision = (draft.revision or 0) + 1 if draft.id else 1
-    session.flush()
+        session.flush()
+    else:
+        _save_over(session, draft, revision, bpmn_xml=text, note=note, updated_by_id=actor_id, updated_at=now)
     audit(session, actor_id, "draft_saved", process_key, note=note, draft_id=draft.id,
           summary=_summary_against(session, process_key, text))
     return draft
+
+
+def _save_over(session: Session, draft: ProcessDraft, revision: int | None, **values) -> None:
+    """The revision check and the write in one UPDATE: of two saves of the same revision at the same
+    moment exactly one wins (a read, then a write, would let both through)."""
+    matches = [ProcessDraft.id == draft.id, ProcessDraft.state == "open"]
+    if revision is not None:
+        matches.append(ProcessDraft.revision == revision)
+    saved = session.execute(update(ProcessDraft).where(*matches).values(revision=ProcessDraft.revision + 1, **values)
+                            .execution_options(synchronize_session=False))
+    if saved.rowcount != 1:
+        raise DraftRefused({"xml": [N_("这个草稿已被其他设计者修改：请复制你的修改，刷新页面后再保存")]})
+    session.refresh(draft)
 
 
 def save_scenarios(session: Session, draft: ProcessDraft, scenarios: dict[str, str], actor_id: int | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import workflows
 from engine import form_designs
 from engine.designs import DraftRefused
 from storage.models import FormDraft
@@ -38,3 +39,38 @@ def test_of_two_saves_of_one_revision_exactly_one_wins(session_factory, frozen_c
     with session_factory() as session:
         kept = session.get(FormDraft, draft_id)
         assert (kept.revision, kept.note, kept.schema["components"][0]["text"]) == (2, winner, winner)
+
+
+def test_of_two_saves_of_one_process_draft_revision_exactly_one_wins(session_factory, frozen_clock, deployed):
+    """The same for the modeler's drafts (engine.designs.save_draft)."""
+    from engine import designs
+    from storage.models import ProcessDraft
+
+    xml = dict(workflows.bpmn_files())["self_declaration.bpmn"].decode()
+    with session_factory() as session:
+        draft_id = designs.save_draft(session, "self_declaration", xml, "起草", None).id
+        session.commit()
+    start, outcomes = threading.Barrier(2), []
+
+    def save(label: str) -> None:
+        with session_factory() as session:
+            start.wait()
+            draft = session.get(ProcessDraft, draft_id)
+            try:
+                designs.save_draft(session, "self_declaration", xml, label, None, draft=draft, revision=1)
+                session.commit()
+                outcomes.append(("saved", label))
+            except DraftRefused:
+                session.rollback()
+                outcomes.append(("refused", label))
+
+    threads = [threading.Thread(target=save, args=(label,)) for label in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(kind for kind, _label in outcomes) == ["refused", "saved"]
+    (winner,) = [label for kind, label in outcomes if kind == "saved"]
+    with session_factory() as session:
+        kept = session.get(ProcessDraft, draft_id)
+        assert (kept.revision, kept.note) == (2, winner)
