@@ -12,7 +12,7 @@ counted), and checks every due timer fired once and none of the others did.
 
 Set DUIBIAO_BENCH_DATABASE_URL=postgresql+psycopg://… to run on PostgreSQL (a new database beside
 that one, dropped afterwards); SQLite in a temporary file otherwise. Prints figures, exits 0 when
-every due timer fired once and the target (< 5 s) is met, 1 otherwise.
+every due timer fired once and the target (< 5 s per 1,000) is met, 1 otherwise.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from storage.models import HumanTask, ProcessEvent, ProcessInstance  # noqa: E40
 
 TIMER_BPMN = ROOT / "tests" / "engine" / "data" / "timer_demo.bpmn"
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-TARGET_SECONDS = 5.0
+TARGET_SECONDS = 5.0  # for 1,000 due timers (the issue's target); scaled with --due
 CHUNK = 2000
 
 
@@ -189,9 +189,10 @@ def main() -> int:
         print(f"  {number / per:6.2f} per timer  {kind}")
     for problem in problems:
         print(f"WRONG: {problem}")
-    met = not problems and seconds < TARGET_SECONDS
+    target = TARGET_SECONDS * options.due / 1000
+    met = not problems and seconds < target
     print(f"{'PASS' if met else 'FAIL'} timers: {options.due} due among {options.waiting} waiting fired in "
-          f"{seconds:.2f} s (target < {TARGET_SECONDS:.0f} s)")
+          f"{seconds:.2f} s (target < {target:.1f} s)")
     return 0 if met else 1
 
 

@@ -48,12 +48,22 @@ class _Sweep:
     left: set[int] = field(default_factory=set)  # failed, or nothing really due: not tried again
 
 
+def _due(session: Session, now: datetime) -> tuple:
+    """Due and active: found through the ``next_timer_at`` index, which also gives the sweep's order.
+    SQLite, with no statistics, would rather take the status index and sort every active instance
+    (milliseconds per thousand waiting, on each claim): ``status || ''`` keeps that index out of it."""
+    status = ProcessInstance.status
+    if session.get_bind().dialect.name == "sqlite":
+        status = status + ""
+    return ProcessInstance.next_timer_at <= now, status.in_(ACTIVE)
+
+
 def overdue(session: Session, now: datetime) -> tuple[int, datetime | None]:
     """Active instances whose timer is due by ``now``, and the oldest due time: one query on the
     sweep's index (the /metrics scrape reads it; a healthy sweep keeps it near empty)."""
     return tuple(session.execute(
         select(func.count(ProcessInstance.id), func.min(ProcessInstance.next_timer_at))
-        .where(ProcessInstance.next_timer_at <= now, ProcessInstance.status.in_(ACTIVE))).one())
+        .where(*_due(session, now))).one())
 
 
 def fire_instance(session: Session, instance: ProcessInstance) -> bool:
@@ -104,7 +114,7 @@ def _claim(session: Session, sweep: _Sweep, after: tuple[datetime, int] | None) 
     """The next batch of due instances after the cursor (the same statement every time)."""
     query = (
         select(ProcessInstance)
-        .where(ProcessInstance.next_timer_at <= sweep.now, ProcessInstance.status.in_(ACTIVE))
+        .where(*_due(session, sweep.now))
         .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
         .limit(sweep.batch)
     )
@@ -160,9 +170,7 @@ def _fire_alone(factory: sessionmaker, sweep: _Sweep, instance_id: int) -> None:
     if instance_id in sweep.left:
         return
     with factory() as session:
-        query = select(ProcessInstance).where(
-            ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= sweep.now,
-            ProcessInstance.status.in_(ACTIVE))
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id, *_due(session, sweep.now))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=ProcessInstance)
         instance = session.scalars(query).first()
