@@ -72,6 +72,7 @@ test: system-deps-test install assets
 
 bench: install
 	$(BIN)/python bench/vetting_cost.py
+	$(BIN)/python bench/timers.py
 
 lint: install
 	$(BIN)/ruff check .
