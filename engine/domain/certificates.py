@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import clock
+from engine.counting import capped_count
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key, without_control_characters
 from engine.domain.messages import notify
@@ -213,7 +214,7 @@ def results(session: Session, query: str | None, page: int = 1, per_page: int = 
     statement = select(Certificate).where(Certificate.revoked_at.is_(None))
     if key:
         statement = statement.where(Certificate.search_text.like(_like(key), escape="\\"))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    total = capped_count(session, statement.with_only_columns(Certificate.id))
     rows = session.scalars(statement.options(selectinload(Certificate.uploaded_file))
                            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()

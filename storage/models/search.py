@@ -23,6 +23,10 @@ from storage.db import Base, UTCDateTime
 
 FTS_TABLE = "plan_search_fts"
 TRIGRAM_INDEX = "ix_plan_search_text_trgm"
+# PostgreSQL's pg_trgm GIN indexes of the other substring searches (migration 0020): the operator
+# console's subject, 达标结果's and 对标结果's search keys.
+LIST_TRIGRAM_INDEXES = ("ix_process_instance_subject_trgm", "ix_certificate_search_text_trgm",
+                        "ix_declaration_search_text_trgm")
 
 
 class PlanSearchEntry(Base):
