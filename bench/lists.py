@@ -38,27 +38,38 @@ TARGET_MS, TARGET_RATIO = 15.0, 1.3
 
 
 def fill_public(session_factory, count: int) -> None:
-    """达标结果 and 对标结果 rows: one certificate and one published declaration per five instances."""
-    with session_factory() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SET LOCAL session_replication_role = replica"))  # no FK triggers while filling
+    """达标结果 and 对标结果 rows: one certificate and one published declaration per five instances.
+    The certificates point at applications that do not exist: foreign keys are off while filling."""
+    engine = session_factory.kw["bind"]
+    with engine.connect() as connection:
+        org_ids = connection.scalars(select(Organization.id)).all()
+        connection.commit()
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction, or SQLite ignores it
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         else:
-            session.execute(text("PRAGMA foreign_keys = OFF"))
-        org_ids = session.scalars(select(Organization.id)).all()
-        certs, decls = [], []
-        for n in range(count // 5):
-            when = NOW - timedelta(minutes=n * 7)
-            org = org_ids[n % len(org_ids)]
-            certs.append({"application_id": n + 1, "number": f"DB2026{n:06d}", "code": f"c{n:031d}",
-                          "facts": {}, "search_text": f"db2026{n:06d}\n样例单位{org:04d}\n电动车{n}\nxh{n}",
-                          "issued_at": when, "revoked_at": when if n % 50 == 0 else None, "version": 1})
-            decls.append({"enterprise_id": org, "product_name": f"电动车{n}", "product_model": f"XH-{n}",
-                          "standards": [], "statement": "声明", "status": "published" if n % 3 else "confirmed",
-                          "published_at": when, "created_at": when, "search_text": f"电动车{n}\nxh{n}\ngb{n % 997}"})
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        certs, decls = _public_rows(count, org_ids)
         for start in range(0, len(certs), 10_000):
-            session.execute(insert(Certificate.__table__), certs[start:start + 10_000])
-            session.execute(insert(Declaration.__table__), decls[start:start + 10_000])
-        session.commit()
+            connection.execute(insert(Certificate.__table__), certs[start:start + 10_000])
+            connection.execute(insert(Declaration.__table__), decls[start:start + 10_000])
+        connection.commit()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _public_rows(count: int, org_ids: list[int]) -> tuple[list[dict], list[dict]]:
+    certs, decls = [], []
+    for n in range(count // 5):
+        when = NOW - timedelta(minutes=n * 7)
+        org = org_ids[n % len(org_ids)]
+        certs.append({"application_id": n + 1, "number": f"DB2026{n:06d}", "code": f"c{n:031d}",
+                      "facts": {}, "search_text": f"db2026{n:06d}\n样例单位{org:04d}\n电动车{n}\nxh{n}",
+                      "issued_at": when, "revoked_at": when if n % 50 == 0 else None, "version": 1})
+        decls.append({"enterprise_id": org, "product_name": f"电动车{n}", "product_model": f"XH-{n}",
+                      "standards": [], "statement": "声明", "status": "published" if n % 3 else "confirmed",
+                      "published_at": when, "created_at": when, "search_text": f"电动车{n}\nxh{n}\ngb{n % 997}"})
+    return certs, decls
 
 
 def lists(session, count: int) -> dict:

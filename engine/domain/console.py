@@ -15,6 +15,7 @@ from engine import clock, projection
 from engine.counting import capped_count
 from engine.domain.keys import clean_query
 from engine.text import N_
+from engine.text_search import ids_containing
 from storage.models import (
     Application,
     HumanTask,
@@ -23,6 +24,7 @@ from storage.models import (
     ProcessDefinition,
     ProcessInstance,
 )
+from storage.models.search import SUBJECT_FTS
 
 MAX_QUERY = 100
 
@@ -141,17 +143,11 @@ def _organization_condition(name: str):
         select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))))
 
 
-def _like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's wildcards escaped, as a literal pattern: PostgreSQL's planner sees it
-    and answers it from the trigram index on the subject (migration 0020)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _subject_condition(text: str):
+def _subject_condition(text: str, dialect: str):
     """The subject, the business key itself, or what the business key points at: a plan's 标准号
     (``enrollment:<id>``), an application's number (``application:<id>``), an organisation's name
-    (``organization:<id>``). One id IN over a UNION: each arm uses its own index (subject: trigram on
-    PostgreSQL; business_key: b-tree), where an OR of them would scan the instances."""
+    (``organization:<id>``). One id IN over a UNION: each arm uses its own index (subject: trigrams,
+    engine.text_search; business_key: b-tree), where an OR of them would scan the instances."""
     enrollment_keys = select(literal("enrollment:") + cast(Plan.enrollment_id, String)).where(
         Plan.standard_number.contains(text, autoescape=True))
     organization_keys = select(literal("organization:") + cast(Organization.id, String)).where(
@@ -162,11 +158,11 @@ def _subject_condition(text: str):
         keys.append(select(literal("application:") + cast(Application.id, String)).where(Application.id == number))
     by_key = [select(ProcessInstance.id).where(ProcessInstance.business_key == keys[0])] + [
         select(ProcessInstance.id).where(ProcessInstance.business_key.in_(key)) for key in keys[1:]]
-    by_subject = select(ProcessInstance.id).where(ProcessInstance.subject.like(_like_pattern(text), escape="\\"))
+    by_subject = ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text)
     return ProcessInstance.id.in_(union(by_subject, *by_key))
 
 
-def conditions(wanted: InstanceFilter) -> list:
+def conditions(wanted: InstanceFilter, dialect: str = "postgresql") -> list:
     found = []
     if wanted.process:
         found.append(ProcessInstance.process_key == wanted.process)
@@ -181,7 +177,7 @@ def conditions(wanted: InstanceFilter) -> list:
     if wanted.organization:
         found.append(_organization_condition(wanted.organization))
     if wanted.query:
-        found.append(_subject_condition(wanted.query))
+        found.append(_subject_condition(wanted.query, dialect))
     found.extend(_between(ProcessInstance.created_at, wanted.started_from, wanted.started_to))
     found.extend(_between(ProcessInstance.updated_at, wanted.updated_from, wanted.updated_to))
     return found
@@ -191,7 +187,7 @@ def instances(session: Session, wanted: InstanceFilter, page: int, per_page: int
               ) -> tuple[list[ProcessInstance], int]:
     """One page of instances (with their definition, never their state) and the number found, counted
     up to engine.counting.COUNT_CAP (a CappedCount beyond: the pager says 共 10000+ 条)."""
-    where = conditions(wanted)
+    where = conditions(wanted, session.get_bind().dialect.name)
     total = capped_count(session, select(ProcessInstance.id).where(*where))
     column = SORTS[wanted.sort]
     order = [column.desc() if wanted.descending else column.asc(),

@@ -24,6 +24,7 @@ from engine.domain.errors import InputError
 from engine.domain.keys import clean_query, search_key
 from engine.services import ServiceContext
 from engine.text import N_
+from engine.text_search import ids_containing
 from storage.models import (
     Declaration,
     DeclarationIndicator,
@@ -33,6 +34,7 @@ from storage.models import (
     StoredFile,
     User,
 )
+from storage.models.search import DECLARATION_FTS
 
 PROCESS_KEY = "self_declaration"
 PUBLIC_STATUSES = ("published", "confirmed")
@@ -187,14 +189,10 @@ def withdrawal_refusal(session: Session, declaration: Declaration) -> str | None
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _like_pattern(key: str) -> str:
-    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _matching(statement, query: str | None):
+def _matching(statement, query: str | None, dialect: str):
     """Narrow a statement over Declaration joined with Organization to ``query``: the declaration's key
-    or its enterprise's name. One id IN over a UNION, so each arm uses its index (the trigram index on
-    PostgreSQL) where an OR across the join would scan every declaration."""
+    or its enterprise's name. One id IN over a UNION, so each arm uses its index (trigrams:
+    engine.text_search) where an OR across the join would scan every declaration."""
     raw = clean_query(query, MAX_QUERY)
     key = search_key(raw)
     if not key:
@@ -203,7 +201,7 @@ def _matching(statement, query: str | None):
     enterprises = select(Organization.id).where(
         func.replace(func.lower(Organization.name), " ", "").contains(compact, autoescape=True))
     return statement.where(Declaration.id.in_(union(
-        select(Declaration.id).where(Declaration.search_text.like(_like_pattern(key), escape="\\")),
+        ids_containing(dialect, Declaration.id, Declaration.search_text, DECLARATION_FTS, key),
         select(Declaration.id).where(Declaration.enterprise_id.in_(enterprises)))))
 
 
@@ -212,7 +210,7 @@ def public_list(session: Session, query: str | None, page: int = 1,
     """对标结果: published and confirmed declarations, newest first; (page rows, total)."""
     base = (select(Declaration.id).join(Organization, Organization.id == Declaration.enterprise_id)
             .where(Declaration.status.in_(PUBLIC_STATUSES)))
-    base = _matching(base, query)
+    base = _matching(base, query, session.get_bind().dialect.name)
     total = capped_count(session, base)
     ids = list(session.scalars(base.order_by(Declaration.published_at.desc(), Declaration.id.desc())
                                .offset((max(1, page) - 1) * per_page).limit(per_page)))

@@ -1,5 +1,6 @@
 """Each list and search of issue 15 is answered from an index on PostgreSQL (EXPLAIN of every statement
-it sends), and a capped count says so: 流程实例, 待办, 达标结果 and 对标结果.
+it sends), and a capped count says so: 流程实例, 待办, 达标结果 and 对标结果. On SQLite the three
+searches go through their FTS5 trigram tables, which their triggers keep in step.
 
 The data are bench/lists.py's bulk fill (2,000 instances, 2,000 certificates and declarations), ANALYZEd.
 Sequential scans are priced out (``enable_seqscan = off``): a list whose query no index can serve still
@@ -10,14 +11,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import delete, event, select, text, update
 
 from bench.console_list import Args, fill
 from bench.lists import fill_public
 from engine import inbox
 from engine.counting import COUNT_CAP, CappedCount
 from engine.domain import certificates, console, declarations
-from storage.models import ProcessDefinition, User
+from storage.models import Declaration, ProcessDefinition, ProcessInstance, User
+from storage.models.search import CERTIFICATE_FTS, DECLARATION_FTS, SUBJECT_FTS
 
 pytestmark = pytest.mark.postgres
 
@@ -26,10 +28,7 @@ PUBLIC_ROWS = 2_000  # certificates, and declarations
 LARGE_TABLES = {"process_instance", "human_task", "certificate", "declaration"}
 
 
-@pytest.fixture
-def filled(session_factory, session):
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+def _fill(session_factory, session):
     fill(session_factory, INSTANCES)
     fill_public(session_factory, 5 * PUBLIC_ROWS)
     session.execute(text("ANALYZE"))
@@ -37,8 +36,22 @@ def filled(session_factory, session):
     return session
 
 
-def _plans(session, run) -> list[tuple[str, dict]]:
-    """(statement, its EXPLAIN plan) for every statement ``run`` sends."""
+@pytest.fixture
+def filled(session_factory, session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    return _fill(session_factory, session)
+
+
+@pytest.fixture
+def filled_sqlite(session_factory, session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    return _fill(session_factory, session)
+
+
+def _sent(session, run) -> tuple[object, list[tuple[str, object]]]:
+    """What ``run`` returns and the (statement, parameters) it sent."""
     seen = []
     engine = session.get_bind()
 
@@ -47,9 +60,14 @@ def _plans(session, run) -> list[tuple[str, dict]]:
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        run()
+        return run(), seen
     finally:
         event.remove(engine, "before_cursor_execute", capture)
+
+
+def _plans(session, run) -> list[tuple[str, dict]]:
+    """(statement, its EXPLAIN plan) for every statement ``run`` sends."""
+    _, seen = _sent(session, run)
     session.execute(text("SET LOCAL enable_seqscan = off"))
     connection = session.connection()
     plans = []
@@ -115,3 +133,22 @@ def test_searches_find_their_row_and_long_lists_stop_counting_at_the_cap(filled)
     assert isinstance(total, CappedCount) and total == COUNT_CAP and len(rows) == 20
     _, total = lists["流程实例 organisation"][0]()
     assert not isinstance(total, CappedCount) and 0 < total < COUNT_CAP
+
+
+def test_sqlite_searches_use_their_fts_tables_which_follow_every_change(filled_sqlite):
+    session, lists = filled_sqlite, _lists(filled_sqlite)
+    for label, fts in (("流程实例 subject", SUBJECT_FTS), ("达标结果 number", CERTIFICATE_FTS),
+                       ("对标结果 model", DECLARATION_FTS)):
+        (rows, total), seen = _sent(session, lists[label][0])
+        assert total == 1 and len(rows) == 1, label
+        plans = [" | ".join(row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
+                 for s, p in seen if fts in s]
+        assert len(plans) == 2 and all(f"SCAN {fts} VIRTUAL TABLE INDEX 0:M" in plan for plan in plans), plans
+    # The triggers: a renamed subject is found by its new words only, a deleted declaration not at all.
+    session.execute(update(ProcessInstance).where(ProcessInstance.subject == "样例 1234").values(subject="改名 9876"))
+    session.execute(delete(Declaration).where(Declaration.product_model == "XH-1999"))
+    session.commit()
+    wanted = console.InstanceFilter.from_args(Args({"q": "改名 9876"}), {})
+    assert [row.subject for row in console.instances(session, wanted, 1)[0]] == ["改名 9876"]
+    assert lists["流程实例 subject"][0]() == ([], 0)
+    assert lists["对标结果 model"][0]() == ([], 0)
