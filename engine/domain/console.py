@@ -15,7 +15,7 @@ from engine import clock, projection
 from engine.counting import capped_count
 from engine.domain.keys import clean_query
 from engine.text import N_
-from engine.text_search import ids_containing
+from engine.text_search import ids_containing, like_pattern
 from storage.models import (
     Application,
     HumanTask,
@@ -137,7 +137,7 @@ def _status_conditions(status: str | None) -> list:
 
 def _organization_condition(name: str):
     """Started by, or a task of, an organisation whose name contains ``name``."""
-    ids = select(Organization.id).where(Organization.name.contains(name, autoescape=True))
+    ids = select(Organization.id).where(Organization.name.like(like_pattern(name), escape="\\"))
     return ProcessInstance.id.in_(union(
         select(ProcessInstance.id).where(ProcessInstance.started_by_org_id.in_(ids)),
         select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))))
@@ -151,7 +151,7 @@ def _subject_condition(text: str, dialect: str):
     enrollment_keys = select(literal("enrollment:") + cast(Plan.enrollment_id, String)).where(
         Plan.standard_number.contains(text, autoescape=True))
     organization_keys = select(literal("organization:") + cast(Organization.id, String)).where(
-        Organization.name.contains(text, autoescape=True))
+        Organization.name.like(like_pattern(text), escape="\\"))
     keys = [literal(text), enrollment_keys, organization_keys]
     number = _positive_int(text.removeprefix("#"))
     if number is not None:

@@ -10,7 +10,7 @@ SQLite: FTS5 trigram tables of the same three columns, external-content tables k
 as plan_search_fts is (0005); a later migration that rebuilds one of these tables in batch mode drops the
 triggers: recreate them there. PostgreSQL, by raw SQL as in 0005 (kept out of the ORM metadata; storage.migrate.include_object
 hides them from the models-vs-migrations comparison): pg_trgm GIN indexes for the substring searches of
-the operator console (process_instance.subject), 达标结果 (certificate.search_text) and 对标结果
+the operator console (process_instance.subject, and organization.name for its organisation filter), 达标结果 (certificate.search_text) and 对标结果
 (declaration.search_text). ``fastupdate = off`` as in 0005: every search reads the index proper.
 """
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ TRIGRAM_INDEXES = (
     ("ix_process_instance_subject_trgm", "process_instance", "subject"),
     ("ix_certificate_search_text_trgm", "certificate", "search_text"),
     ("ix_declaration_search_text_trgm", "declaration", "search_text"),
+    ("ix_organization_name_trgm", "organization", "name"),
 )
 
 
