@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine import history
+from engine.counting import capped_count
 from engine.projection import APPLICANT_LANE
 from storage.models import Certificate, HumanTask, ProcessInstance, User
 
@@ -82,7 +83,7 @@ def completed(session: Session, user: User, task: HumanTask) -> DoneRow:
 
 
 def _page(session, query, page, per_page, order):
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = capped_count(session, query.with_only_columns(HumanTask.id))
     rows = session.scalars(
         query.options(joinedload(HumanTask.instance))
         .order_by(*order).offset((page - 1) * per_page).limit(per_page)

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from storage.db import Base
-from storage.models.search import FTS_TABLE, TRIGRAM_INDEX
+from storage.models.search import FTS_TABLE, LIST_FTS_TABLES, LIST_TRIGRAM_INDEXES, TRIGRAM_INDEX
 
 
 def _config(connection) -> Config:
@@ -42,8 +42,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name in UNMAPPED_INDEXES)
 
 
-UNMAPPED_TABLE_PREFIXES = (FTS_TABLE,)
-UNMAPPED_INDEXES = (TRIGRAM_INDEX,)
+UNMAPPED_TABLE_PREFIXES = (FTS_TABLE, *LIST_FTS_TABLES)
+UNMAPPED_INDEXES = (TRIGRAM_INDEX, *LIST_TRIGRAM_INDEXES)
 
 
 def differences(engine: Engine) -> list:

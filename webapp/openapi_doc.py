@@ -66,7 +66,9 @@ BASE_SCHEMAS = {
         },
         ["id", "name", "process", "instance_id", "form_key", "state"],
     ),
-    "TaskList": _object({"tasks": _array(ref("Task")), "total": INTEGER, "page": INTEGER}, ["tasks", "total", "page"]),
+    "TaskList": _object({"tasks": _array(ref("Task")), "total": INTEGER, "page": INTEGER,
+                         # true: counting stopped at 1,000 and total is a lower bound
+                         "total_capped": {"type": "boolean"}}, ["tasks", "total", "page"]),
     "TaskDetail": _object(
         {"task": ref("Task"), "form": ref("FormSchema"), "context": {"type": "object"}}, ["task", "form", "context"]
     ),

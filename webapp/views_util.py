@@ -48,6 +48,11 @@ class Pager(Pagination):
         return self._total
 
     @property
+    def total_capped(self) -> bool:
+        """The service stopped counting at engine.counting.COUNT_CAP: the pager says 共 1000+ 条."""
+        return bool(getattr(self._total, "capped", False))
+
+    @property
     def pages(self) -> int:
         """At least one: an empty list is page 1 of 1."""
         return max(1, math.ceil((self.total or 0) / self.per_page))

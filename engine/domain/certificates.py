@@ -21,11 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import clock
+from engine.counting import capped_count
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key, without_control_characters
 from engine.domain.messages import notify
 from engine.text import N_
+from engine.text_search import ids_containing
 from storage.models import Application, Certificate, StoredFile, User
+from storage.models.search import CERTIFICATE_FTS
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed from paper
 CODE_LENGTH = 16
@@ -203,17 +206,14 @@ class ResultRow:
     uploaded_name: str | None = None  # the institution's own 证书, when it uploaded one
 
 
-def _like(key: str) -> str:
-    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def results(session: Session, query: str | None, page: int = 1, per_page: int = 20):
     """达标结果: valid (not revoked) certificates, newest first, searched by any listed field."""
     key = search_key(query or "")[:MAX_QUERY]
     statement = select(Certificate).where(Certificate.revoked_at.is_(None))
     if key:
-        statement = statement.where(Certificate.search_text.like(_like(key), escape="\\"))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        statement = statement.where(Certificate.id.in_(ids_containing(
+            session.get_bind().dialect.name, Certificate.id, Certificate.search_text, CERTIFICATE_FTS, key)))
+    total = capped_count(session, statement.with_only_columns(Certificate.id))
     rows = session.scalars(statement.options(selectinload(Certificate.uploaded_file))
                            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()

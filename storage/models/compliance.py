@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime, utcnow
@@ -118,6 +118,9 @@ class Certificate(Base):
     """The platform's certificate for a filed 达标 result; ``facts`` is what it states, frozen."""
 
     __tablename__ = "certificate"
+    # 达标结果: the valid certificates, newest first (migration 0020).
+    __table_args__ = (Index("ix_certificate_valid_issued", "issued_at", "id",
+                            postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)

@@ -23,6 +23,14 @@ from storage.db import Base, UTCDateTime
 
 FTS_TABLE = "plan_search_fts"
 TRIGRAM_INDEX = "ix_plan_search_text_trgm"
+# PostgreSQL's pg_trgm GIN indexes of the other substring searches (migration 0020): the operator
+# console's subject and organisation name, 达标结果's and 对标结果's search keys.
+# SQLite's FTS5 trigram tables of the same three columns (migration 0020), external-content tables kept in
+# step by triggers on their tables, as plan_search_fts is.
+SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS = "process_instance_fts", "certificate_fts", "declaration_fts"
+LIST_FTS_TABLES = (SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS)
+LIST_TRIGRAM_INDEXES = ("ix_process_instance_subject_trgm", "ix_certificate_search_text_trgm",
+                        "ix_declaration_search_text_trgm", "ix_organization_name_trgm")
 
 
 class PlanSearchEntry(Base):

@@ -149,6 +149,9 @@ class HumanTask(Base):
         Index("ix_human_task_inbox", "state", "role", "organization_id", "created_at"),
         # "Waiting on a person": does this instance have an open row? (console list; migration 0015)
         Index("ix_human_task_instance_state", "instance_id", "state"),
+        # 待办 newest first: only the open rows, walked in order (migration 0020).
+        Index("ix_human_task_ready_created", "created_at", "id", postgresql_where=text("state = 'ready'"),
+              sqlite_where=text("state = 'ready'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,20 @@
+"""A list that stopped counting at engine.counting.COUNT_CAP says so in its pager: 共 1000+ 条."""
+from __future__ import annotations
+
+from flask import render_template_string
+
+from engine.counting import COUNT_CAP, CappedCount
+from webapp.views_util import Pager
+
+PAGER = "{% from '_macros.html' import pager %}{{ pager(p, 'tasks.inbox') }}"
+
+
+def test_a_capped_count_is_shown_with_a_plus_and_its_pages_stay_reachable(app):
+    with app.test_request_context("/tasks/?page=50"):
+        capped = Pager(lambda page, per_page: (list(range(per_page)), CappedCount(COUNT_CAP)), 20)
+        html = render_template_string(PAGER, p=capped)
+        assert "共 1000+ 条" in html and (capped.page, capped.pages, capped.total_capped) == (50, 50, True)
+    with app.test_request_context("/tasks/"):
+        exact = Pager(lambda page, per_page: (list(range(per_page)), COUNT_CAP), 20)
+        html = render_template_string(PAGER, p=exact)
+        assert "共 1000 条" in html and "+" not in html.split("共")[1] and not exact.total_capped
