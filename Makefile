@@ -73,6 +73,7 @@ test: system-deps-test install assets
 bench: install
 	$(BIN)/python bench/vetting_cost.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/lists.py
 
 lint: install
 	$(BIN)/ruff check .
