@@ -136,8 +136,9 @@ def withdrawable(session: Session, *, instance_ids=(), business_key: str | None 
 
 
 def may_view_instance(session: Session, user: User, instance: ProcessInstance) -> bool:
-    """Participants: the starting organisation, anyone offered or completing one of its tasks."""
-    if user.has_role("operator"):
+    """The office (it oversees every process of the programme, as on its pages), operators, and the
+    participants: the starting organisation, anyone offered or completing one of its tasks."""
+    if user.has_role("operator") or user.has_role("office"):
         return True
     if instance.started_by_org_id == user.organization_id:
         return True

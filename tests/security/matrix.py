@@ -72,7 +72,7 @@ MATRIX = {
     "GET api_openapi.docs":                                        "200  200  200  200  200  200  200  200  200  200",
     "GET api.search_enterprises":                                  "401  403  403  200  200  200  403  403  403  403",
     "GET api.get_instance":                                        "401  200  404  200  404  200  404  200  404  403",
-    "GET api.get_instance instance_id=a_open_inst":                "401  200  404  200  404  404  404  200  404  403",
+    "GET api.get_instance instance_id=a_open_inst":                "401  200  404  200  404  200  404  200  404  403",
     "GET api_openapi.openapi":                                     "200  200  200  200  200  200  200  200  200  200",
     "GET api_operator.list_instances":                             "401  403  403  403  403  403  403  200  403  403",
     "GET api_operator.get_instance":                               "401  403  403  403  403  403  403  200  403  403",
