@@ -15,15 +15,14 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch_db import drop_database, scratch_database  # noqa: E402
 from engine import audit_chain  # noqa: E402
 from storage import backup, event_chain, migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
@@ -78,7 +77,7 @@ def main() -> None:
     options = parser.parse_args()
     url = os.environ.get("DUIBIAO_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as folder:
-        urls = ([_scratch_database(url) for _ in range(2)] if url
+        urls = ([scratch_database(url, "bench_audit") for _ in range(2)] if url
                 else [f"sqlite:///{folder}/bench.db", f"sqlite:///{folder}/restored.db"])
         engines = [make_engine(each) for each in urls]
         try:
@@ -87,7 +86,7 @@ def main() -> None:
             for engine in engines:
                 engine.dispose()
             for each in urls if url else ():
-                _drop_database(url, each)
+                drop_database(url, each)
 
 
 def _run(engines, options, folder: Path) -> None:
@@ -112,24 +111,6 @@ def _run(engines, options, folder: Path) -> None:
     started = time.perf_counter()
     backup.restore(target, folder / "restored-files", archive)
     print(f"restore (load, re-export and compare): {time.perf_counter() - started:.2f} s")
-
-
-def _scratch_database(url: str) -> str:
-    """A new, empty PostgreSQL database beside ``url``'s (dropped afterwards): nothing else is touched."""
-    parsed = make_url(url)
-    name = f"bench_audit_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-    admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str, bench_url: str) -> None:
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(bench_url).database}"'))
-    admin.dispose()
 
 
 if __name__ == "__main__":

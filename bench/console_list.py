@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 import workflows  # noqa: E402
+from bench.scratch_db import drop_database, scratch_database  # noqa: E402
 from engine import definitions  # noqa: E402
 from engine.domain import console  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -120,7 +120,7 @@ def main() -> None:
     options = parser.parse_args()
     url = os.environ.get("DUIBIAO_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as folder:
-        bench_url = _scratch_database(url) if url else f"sqlite:///{folder}/bench.db"
+        bench_url = scratch_database(url, "bench_console") if url else f"sqlite:///{folder}/bench.db"
         engine = make_engine(bench_url)
         try:
             migrate.upgrade(engine)
@@ -136,25 +136,7 @@ def main() -> None:
         finally:
             engine.dispose()
             if url:
-                _drop_database(url, bench_url)
-
-
-def _scratch_database(url: str) -> str:
-    """A new, empty PostgreSQL database beside ``url``'s (dropped afterwards): nothing else is touched."""
-    parsed = make_url(url)
-    name = f"bench_console_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-    admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str, bench_url: str) -> None:
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(bench_url).database}"'))
-    admin.dispose()
+                drop_database(url, bench_url)
 
 
 if __name__ == "__main__":

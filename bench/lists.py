@@ -27,7 +27,8 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from bench.console_list import NOW, Args, _drop_database, _scratch_database, fill  # noqa: E402
+from bench.console_list import NOW, Args, fill  # noqa: E402
+from bench.scratch_db import drop_database, scratch_database  # noqa: E402
 from engine import inbox  # noqa: E402
 from engine.domain import certificates, console, declarations  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -95,7 +96,7 @@ def p95(times: list[float]) -> float:
 
 def build(url: str | None, folder: str, count: int):
     """A scratch database of ``count`` instances, filled and ANALYZEd: (engine, session, its url)."""
-    bench_url = _scratch_database(url) if url else f"sqlite:///{folder}/lists_{count}.db"
+    bench_url = scratch_database(url, "bench_lists") if url else f"sqlite:///{folder}/lists_{count}.db"
     engine = make_engine(bench_url)
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
@@ -143,7 +144,7 @@ def main() -> None:
                 session.close()
                 engine.dispose()
                 if url:
-                    _drop_database(url, bench_url)
+                    drop_database(url, bench_url)
     report(figures, sizes, options.repeat, "postgresql" if url else "sqlite")
 
 

@@ -25,7 +25,6 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
+from bench.scratch_db import drop_database, scratch_database  # noqa: E402
 from engine import clock, definitions, runtime, timers  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
@@ -163,7 +162,7 @@ def main() -> int:
     options = parser.parse_args()
     url = os.environ.get("DUIBIAO_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as folder:
-        bench_url = _scratch_database(url) if url else f"sqlite:///{folder}/bench.db"
+        bench_url = scratch_database(url, "bench_timers") if url else f"sqlite:///{folder}/bench.db"
         engine = make_engine(bench_url)
         try:
             migrate.upgrade(engine)
@@ -177,7 +176,7 @@ def main() -> int:
         finally:
             engine.dispose()
             if url:
-                _drop_database(url, bench_url)
+                drop_database(url, bench_url)
     per = max(fired, 1)
     print(f"fired {fired} in {seconds:.2f} s: {seconds / per * 1000:.1f} ms and "
           f"{len(statements) / per:.1f} statements per timer ({len(statements)} in all)")
@@ -194,24 +193,6 @@ def main() -> int:
     print(f"{'PASS' if met else 'FAIL'} timers: {options.due} due among {options.waiting} waiting fired in "
           f"{seconds:.2f} s (target < {target:.1f} s)")
     return 0 if met else 1
-
-
-def _scratch_database(url: str) -> str:
-    """A new, empty PostgreSQL database beside ``url``'s (dropped afterwards): nothing else is touched."""
-    parsed = make_url(url)
-    name = f"bench_timers_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-    admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str, bench_url: str) -> None:
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(bench_url).database}"'))
-    admin.dispose()
 
 
 if __name__ == "__main__":

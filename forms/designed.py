@@ -19,6 +19,8 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
+from engine import form_definitions, form_designs
+
 SUPPORTED_TYPES = ("textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist",
                    "filepicker", "dynamiclist", "text", "group")
 INPUT_TYPES = frozenset(SUPPORTED_TYPES) - {"text", "group", "dynamiclist"}
@@ -28,7 +30,7 @@ DICTIONARIES = {"industries": _l("国民经济行业分类"), "provinces": _l("�
 # What a read-only context field may show of the subject (its key), and under which words by default.
 CONTEXT_KEYS = {"subject": _l("办理事项"), "stage_label": _l("当前状态"), "business_key": _l("业务编号"),
                 "started_by": _l("发起单位"), "started_at": _l("发起时间")}
-MAX_SCHEMA_BYTES = 256 * 1024
+MAX_SCHEMA_BYTES = form_designs.MAX_SCHEMA_BYTES  # the limit a draft is kept under
 MAX_COMPONENTS = 100
 RESERVED_KEYS = {"csrf_token", "action", "submit"}
 
@@ -64,7 +66,7 @@ def parse(text: str | bytes) -> dict:
 
 def dump(schema: dict) -> str:
     """The canonical text of a schema (what its version's hash is taken of)."""
-    return json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return form_definitions.canonical(schema)
 
 
 def layout(schema: dict) -> list[Item]:

@@ -37,6 +37,31 @@ function enableLink(link, url) {
   link.removeAttribute("tabindex");
 }
 
+
+/** What both editors' pages share: an edit (on the canvas — ``source``'s command stack — or in the 备注)
+ * counts as unsaved, leaving with unsaved edits asks first, and 保存 / Ctrl+S call ``workspace.save()``.
+ * ``workspace`` has ``changes``, ``note``, ``words.unsaved``, ``setStatus``, ``isDirty`` and ``save``. */
+export function watchEdits(workspace, source, saveButton) {
+  const markChanged = () => {
+    workspace.changes += 1;
+    workspace.setStatus(workspace.words.unsaved, "warning");
+  };
+  source.on("commandStack.changed", markChanged);
+  workspace.note.addEventListener("input", markChanged);
+  window.addEventListener("beforeunload", (event) => {
+    if (!workspace.isDirty()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  saveButton.addEventListener("click", () => workspace.save());
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      workspace.save();
+    }
+  });
+}
+
 export class Workspace {
   constructor({ modeler, page, problems, words }) {
     this.modeler = modeler;
@@ -56,24 +81,7 @@ export class Workspace {
   }
 
   listen() {
-    const markChanged = () => {
-      this.changes += 1;
-      this.setStatus(this.words.unsaved, "warning");
-    };
-    this.modeler.on("commandStack.changed", markChanged);
-    this.note.addEventListener("input", markChanged);
-    window.addEventListener("beforeunload", (event) => {
-      if (!this.isDirty()) return;
-      event.preventDefault();
-      event.returnValue = "";
-    });
-    this.page.querySelector("[data-designer-save]").addEventListener("click", () => this.save());
-    document.addEventListener("keydown", (event) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
-        event.preventDefault();
-        this.save();
-      }
-    });
+    watchEdits(this, this.modeler, this.page.querySelector("[data-designer-save]"));
     this.page.querySelector("[data-designer-validate]").addEventListener("click", () => this.validate());
   }
 

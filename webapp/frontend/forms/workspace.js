@@ -1,6 +1,6 @@
 // The form editor page's toolbar: 保存 (with 备注, Ctrl+S, the draft revision), 检查, 预览, the status
 // line and the unsaved-changes guard — the twin of the modeler's (designer/workspace.js).
-import { postJSON } from "../designer/workspace.js";
+import { postJSON, watchEdits } from "../designer/workspace.js";
 
 function firstError(errors) {
   return Object.values(errors || {}).flat()[0] || "";
@@ -26,24 +26,7 @@ export class FormWorkspace {
   }
 
   listen() {
-    const markChanged = () => {
-      this.changes += 1;
-      this.setStatus(this.words.unsaved, "warning");
-    };
-    this.editor.on("commandStack.changed", markChanged);
-    this.note.addEventListener("input", markChanged);
-    window.addEventListener("beforeunload", (event) => {
-      if (!this.isDirty()) return;
-      event.preventDefault();
-      event.returnValue = "";
-    });
-    this.page.querySelector("[data-form-save]").addEventListener("click", () => this.save());
-    document.addEventListener("keydown", (event) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
-        event.preventDefault();
-        this.save();
-      }
-    });
+    watchEdits(this, this.editor, this.page.querySelector("[data-form-save]"));
     this.page.querySelector("[data-form-check]").addEventListener("click", () => this.check());
     this.page.querySelector("[data-form-preview-toggle]").addEventListener("click", () => this.showPreview());
     this.page.querySelector("[data-form-preview-close]").addEventListener("click", () => {
