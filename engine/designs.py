@@ -56,7 +56,8 @@ def checked_document(process_key: str, xml: str | bytes) -> str:
     return text
 
 
-def _checked_note(note: str | None) -> str:
+def checked_note(note: str | None) -> str:
+    """A designer's 备注 (of a process or a form draft): trimmed, refused when too long or with control characters."""
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise DraftRefused({"note": [Text(N_("备注不能超过 %(max)s 个字"), max=MAX_NOTE)]})
@@ -71,7 +72,7 @@ def save_draft(session: Session, process_key: str, xml: str | bytes, note: str |
     """保存: a new draft of ``process_key`` (based on its current version, starting with ``scenarios``),
     or ``draft`` updated (its scenarios kept) — refused when ``revision`` (the one the editor opened) is
     no longer the draft's: someone saved it since."""
-    text, note = checked_document(process_key, xml), _checked_note(note)
+    text, note = checked_document(process_key, xml), checked_note(note)
     if draft is not None and (draft.state != "open" or draft.process_key != process_key):
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃，不能再修改")]})
     now = clock.now()
@@ -135,7 +136,7 @@ def deploy_draft(session: Session, draft: ProcessDraft, actor_id: int | None, no
     """部署: the draft becomes the version new instances start on, once ``check`` passes."""
     if draft.state != "open":
         raise DraftRefused({"xml": [N_("这个草稿已部署或已放弃")]})
-    note = _checked_note(note) or draft.note
+    note = checked_note(note) or draft.note
     check(draft.process_key, draft.bpmn_xml, draft.scenarios)
     summary = _summary_against(session, draft.process_key, draft.bpmn_xml)
     with _one_deploy_at_a_time():
@@ -152,7 +153,7 @@ def deploy_draft(session: Session, draft: ProcessDraft, actor_id: int | None, no
 def make_current_again(session: Session, definition: ProcessDefinition, actor_id: int | None,
                        note: str | None, check: Check) -> ProcessDefinition | None:
     """设为当前版本 (rollback): an earlier deployed version is what new instances start on again."""
-    note = _checked_note(note)
+    note = checked_note(note)
     check(definition.key, definition.bpmn_xml, definition.scenarios)
     before = definitions.current(session, definition.key)
     summary = bpmn_diff.diff(before.bpmn_xml, definition.bpmn_xml).summary() if before else {}

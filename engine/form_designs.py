@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, form_definitions
-from engine.designs import MAX_NOTE, DraftRefused, audit
+from engine.designs import DraftRefused, audit, checked_note
 from engine.text import N_, Text
 from storage.models import DesignAudit, FormDefinition, FormDraft
 
@@ -77,15 +77,6 @@ def blank_schema(key: str, title: str = "") -> dict:
     return schema
 
 
-def _checked_note(note: str | None) -> str:
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise DraftRefused({"note": [Text(N_("备注不能超过 %(max)s 个字"), max=MAX_NOTE)]})
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in note):
-        raise DraftRefused({"note": [N_("备注不能包含控制字符")]})
-    return note
-
-
 def _checked_title(title: str | None) -> str:
     title = (title or "").strip()
     if len(title) > MAX_TITLE or any(ord(c) < 32 for c in title):
@@ -100,7 +91,7 @@ def new_draft(session: Session, key: str, actor_id: int | None, schema: dict | N
     base = form_definitions.current(session, key)
     if schema is None:
         schema = dict(base.schema) if base is not None else blank_schema(key, _checked_title(title))
-    schema, note = checked_schema(schema, key), _checked_note(note)
+    schema, note = checked_schema(schema, key), checked_note(note)
     now = clock.now()
     draft = FormDraft(form_key=key, schema=schema, note=note, state="open", revision=1,
                       base_definition_id=base.id if base else None, created_by_id=actor_id, created_at=now,
@@ -120,7 +111,7 @@ def save_draft(session: Session, draft_id: int, schema, revision: int | None, no
     draft = session.get(FormDraft, draft_id)
     if draft is None or draft.state != "open":
         raise DraftRefused({"schema": [N_("这个表单草稿已部署或已放弃，不能再修改")]})
-    schema, note = checked_schema(schema, draft.form_key), _checked_note(note)
+    schema, note = checked_schema(schema, draft.form_key), checked_note(note)
     matches = [FormDraft.id == draft_id, FormDraft.state == "open"]
     if revision is not None:
         matches.append(FormDraft.revision == revision)

@@ -190,3 +190,16 @@ def write_minimal_pdf(path: Path, text: str = "Duibiao test") -> bytes:
     data = bytes(out)
     path.write_bytes(data)
     return data
+
+
+@pytest.fixture(scope="module")
+def published_plans(live_server):
+    """The demo plans, driven through enrolment, review and 公示 to 发布 by the real processes."""
+    from demodata import plans as demo_plans
+    from webapp import db
+
+    with live_server.app.app_context():
+        factory = live_server.app.extensions["duibiao.sessions"].session_factory
+        demo_plans.load_plans(db.session(), factory, db.file_store())
+        db.commit()
+    return live_server

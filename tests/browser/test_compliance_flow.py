@@ -14,19 +14,6 @@ INSTITUTION = ("inst1@demo.duibiao.cn", "Inst1#2026")
 MODEL = "LY-BROWSER-7"
 
 
-@pytest.fixture(scope="module")
-def published_plans(live_server):
-    """The demo plans, driven through enrolment, review and 公示 to 发布 by the real processes."""
-    from demodata import plans as demo_plans
-    from webapp import db
-
-    with live_server.app.app_context():
-        factory = live_server.app.extensions["duibiao.sessions"].session_factory
-        demo_plans.load_plans(db.session(), factory, db.file_store())
-        db.commit()
-    return live_server
-
-
 def enterprise_applies(ent, pdf) -> None:
     ent.click("nav.side-menu a:has-text('对标方案')")
     ent.click("tr:has-text('T/CSTM 00123-2025') a:has-text('参与达标')")

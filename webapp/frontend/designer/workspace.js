@@ -62,6 +62,37 @@ export function watchEdits(workspace, source, saveButton) {
   });
 }
 
+
+/** POST what ``payload()`` gives to ``url``; {ok, data}, or a failure already told on the status line
+ * (and the answer's problems handed to ``showProblems``). */
+export async function postReporting(workspace, url, payload, failedWords, showProblems) {
+  let result;
+  try {
+    result = await postJSON(url, await payload());
+  } catch (error) {
+    workspace.setStatus(failedWords + workspace.words.networkError, "danger");
+    return { ok: false, error: String(error) };
+  }
+  const { status, data } = result;
+  if (status !== 200 || !data) {
+    const reason = (data && firstError(data.errors)) || workspace.words.httpError.replace("{status}", String(status));
+    showProblems(data);
+    workspace.setStatus(failedWords + reason, "danger");
+    return { ok: false, status, data };
+  }
+  return { ok: true, data };
+}
+
+/** One save at a time: a save asked for while one is on its way gets that one's answer. */
+export function saveOnce(workspace) {
+  if (!workspace.pendingSave) {
+    workspace.pendingSave = workspace.saveNow().finally(() => {
+      workspace.pendingSave = null;
+    });
+  }
+  return workspace.pendingSave;
+}
+
 export class Workspace {
   constructor({ modeler, page, problems, words }) {
     this.modeler = modeler;
@@ -105,34 +136,17 @@ export class Workspace {
   }
 
   /** POST the current XML (and extra fields); {ok, data} or a failure already shown. */
-  async post(url, extra, failedWords) {
-    let result;
-    try {
+  post(url, extra, failedWords) {
+    return postReporting(this, url, async () => {
       const { xml } = await this.modeler.saveXML({ format: true });
-      result = await postJSON(url, { xml, ...extra });
-    } catch (error) {
-      this.setStatus(failedWords + this.words.networkError, "danger");
-      return { ok: false, error: String(error) };
-    }
-    const { status, data } = result;
-    if (status !== 200 || !data) {
-      const reason = (data && firstError(data.errors)) || this.words.httpError.replace("{status}", String(status));
-      this.problems.show([], data && data.errors);
-      this.setStatus(failedWords + reason, "danger");
-      return { ok: false, status, data };
-    }
-    return { ok: true, data };
+      return { xml, ...extra };
+    }, failedWords, (data) => this.problems.show([], data && data.errors));
   }
 
   /** One save at a time: a second click while the first is on its way gets the first's answer
    * (two posts of a new draft would make two drafts). */
   save() {
-    if (!this.pendingSave) {
-      this.pendingSave = this.saveNow().finally(() => {
-        this.pendingSave = null;
-      });
-    }
-    return this.pendingSave;
+    return saveOnce(this);
   }
 
   async saveNow() {

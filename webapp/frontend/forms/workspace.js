@@ -1,10 +1,6 @@
 // The form editor page's toolbar: 保存 (with 备注, Ctrl+S, the draft revision), 检查, 预览, the status
 // line and the unsaved-changes guard — the twin of the modeler's (designer/workspace.js).
-import { postJSON, watchEdits } from "../designer/workspace.js";
-
-function firstError(errors) {
-  return Object.values(errors || {}).flat()[0] || "";
-}
+import { postReporting, saveOnce, watchEdits } from "../designer/workspace.js";
 
 export class FormWorkspace {
   constructor({ editor, page, problems, words }) {
@@ -51,33 +47,16 @@ export class FormWorkspace {
   }
 
   /** POST the current schema (and extra fields); {ok, data} or a failure already shown. */
-  async post(url, extra, failedWords) {
-    let result;
-    try {
+  post(url, extra, failedWords) {
+    return postReporting(this, url, async () => {
       this.applyTyping();
-      result = await postJSON(url, { schema: this.editor.saveSchema(), ...extra });
-    } catch (error) {
-      this.setStatus(failedWords + this.words.networkError, "danger");
-      return { ok: false, error: String(error) };
-    }
-    const { status, data } = result;
-    if (status !== 200 || !data) {
-      const reason = (data && firstError(data.errors)) || this.words.httpError.replace("{status}", String(status));
-      this.problems.show((data && data.problems) || [], data && data.errors);
-      this.setStatus(failedWords + reason, "danger");
-      return { ok: false, status, data };
-    }
-    return { ok: true, data };
+      return { schema: this.editor.saveSchema(), ...extra };
+    }, failedWords, (data) => this.problems.show((data && data.problems) || [], data && data.errors));
   }
 
   /** One save at a time: a second Ctrl+S while the first is on its way gets the first's answer. */
   save() {
-    if (!this.pendingSave) {
-      this.pendingSave = this.saveNow().finally(() => {
-        this.pendingSave = null;
-      });
-    }
-    return this.pendingSave;
+    return saveOnce(this);
   }
 
   /** What was typed in the properties in the last 300 ms is applied first (it goes with the schema). */
