@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in
 
@@ -89,7 +90,8 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     inst.fill("#standard_name", "两轮电动自行车评价标准")
     for name in ("standard_text", "scheme", "explanation"):
         inst.set_input_files(f"#{name}", str(pdf))
-    assert inst.locator("tr.indicator-row").count() == 3  # 安全, 性能, 低碳 offered to start with
+    # 安全, 性能, 低碳 offered to start with (drawn by indicators.js once the page has run its scripts)
+    expect(inst.locator("tr.indicator-row")).to_have_count(3)
     inst.click("#add-indicator")
     for index, (level1, level2, value, basis) in enumerate(ROWS):
         inst.select_option(f"[name='indicators-{index}-level1']", level1)
@@ -101,16 +103,16 @@ def test_institution_from_enrolment_to_approved_formal_plan(live_server, new_con
     for name in ("绿源", "雅迪"):
         inst.fill("#co-drafter-search", name)
         inst.click("[data-results] button:has-text('添加')")
-    assert inst.locator("[data-chosen-id]").count() == 2
+    expect(inst.locator("[data-chosen-id]")).to_have_count(2)
     inst.click("[data-chosen-id]:has-text('雅迪') button:has-text('移除')")
     inst.fill("#co-drafter-search", "绿源")
     assert inst.locator("[data-results] button:has-text('已添加')").is_disabled()
     with inst.expect_navigation():
         inst.click("button[value=save]")  # 保存: the draft stays open with its rows
     assert inst.input_value("#standard_number") == "T/ABC 001-2023"
-    assert inst.locator("tr.indicator-row").count() == 4
+    expect(inst.locator("tr.indicator-row")).to_have_count(4)
+    expect(inst.locator("[data-chosen-id]")).to_have_count(1)
     assert inst.locator("[data-chosen-id]").all_inner_texts()[0].startswith("绿源电动车股份有限公司")
-    assert inst.locator("[data-chosen-id]").count() == 1
     shot(inst, "draft-saved")
     with inst.expect_navigation():
         inst.click("button[value=submit]")
