@@ -20,7 +20,8 @@ def enterprise_applies(ent, pdf) -> None:
     assert ent.input_value("[data-product-name]") == "电动汽车交流充电桩"
     expect(ent.locator("[data-step='2']")).to_be_hidden()  # one step at a time (once apply.js has run)
     ent.click("[data-next-step]")  # nothing filled: stays on step one, fields marked
-    assert ent.locator("[data-step='1']").is_visible() and ent.locator("#product_model.is-invalid").count() == 1
+    expect(ent.locator("[data-step='1']")).to_be_visible()
+    expect(ent.locator("#product_model.is-invalid")).to_have_count(1)
     assert ent.locator("[data-client-error]").all_inner_texts() == [
         "请填写产品型号", "请选择参与该试点的第三方技术机构", "请上传产品检测报告（PDF）"]
     ent.fill("#product_model", MODEL)
@@ -31,7 +32,8 @@ def enterprise_applies(ent, pdf) -> None:
     ent.click("[data-next-step]")  # asks the server whether the model is free first
     expect(ent.locator("[data-step='2']")).to_be_visible()
     rows = ent.locator("table[data-measurements] tbody tr")
-    assert rows.count() == 4 and "智能化（可填）" in rows.nth(3).inner_text()
+    expect(rows).to_have_count(4)
+    assert "智能化（可填）" in rows.nth(3).inner_text()
     for index, value in enumerate(["0.05s", "96%", "2.5W"]):  # 智能化 is optional: left empty
         ent.fill(f"[name='measurements-{index}-measured']", value)
     with ent.expect_navigation():

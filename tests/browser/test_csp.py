@@ -15,6 +15,7 @@ from collections import deque
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in
 
@@ -130,6 +131,6 @@ def test_the_scripts_moved_out_of_the_templates_still_work(live_server, new_cont
     rows = page.locator("table[data-rows='indicators'] tr.entry-row")
     count = rows.count()
     page.click("[data-add-row='indicators']")
-    assert rows.count() == count + 1
+    expect(rows).to_have_count(count + 1)
     assert rows.last.locator("input").first.get_attribute("name") == f"indicators-{count}-name"
     assert js_errors == []
