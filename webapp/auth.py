@@ -151,6 +151,15 @@ def captcha():
     return response
 
 
+@bp.route("/captcha.txt")
+def captcha_text():
+    """文字验证码: the captcha as a question in words, for those who cannot read the image."""
+    response = make_response(captcha_image.new_question())
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm(request.form if request.method == "POST" else None)

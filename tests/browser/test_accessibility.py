@@ -6,6 +6,7 @@ axe-core comes from npm (package.json; `make assets` installs it) and is injecte
 test only, so the context bypasses the site's CSP for this one script."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,15 @@ def test_at_phone_width_the_menu_folds_and_nothing_overflows(axe_page):
     expect(menu.locator("a:has-text('已办')")).to_be_hidden()
     page.click("[data-menu-toggle]")
     expect(menu.locator("a:has-text('已办')")).to_be_visible()
+
+
+def test_the_captcha_has_a_text_alternative_for_screen_readers(axe_page):
+    page = axe_page()
+    page.goto("/login")
+    page.click("[data-captcha-text]")
+    question = page.locator("#captcha-question")
+    expect(question).to_be_visible()
+    expect(question).to_have_text(re.compile(r"^[一二三四五六七八九] [加减] [一二三四五六七八九] 等于几"))
+    expect(page.locator("#captcha-image")).to_be_hidden()
+    expect(page.locator("#captcha")).to_be_focused()
+    assert page.get_attribute("#captcha", "aria-describedby") == "captcha-question"

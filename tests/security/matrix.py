@@ -91,6 +91,7 @@ MATRIX = {
     "GET articles.detail":                                         "200  200  200  200  200  200  200  200  200  200",
     "GET articles.detail article_id=draft_article":                "404  404  404  404  404  404  404  404  404  404",
     "GET auth.captcha":                                            "200  200  200  200  200  200  200  200  200  200",
+    "GET auth.captcha_text":                                       "200  200  200  200  200  200  200  200  200  200",
     "GET results.certificate_pdf_file":                            "200  200  200  200  200  200  200  200  200  200",
     "GET results.uploaded_certificate_file":                       "404  404  404  404  404  404  404  404  404  404",
     "GET declarations.index":                                      "200  200  200  200  200  200  200  200  200  200",

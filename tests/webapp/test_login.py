@@ -171,3 +171,39 @@ def test_a_captcha_cookie_cannot_be_replayed(client, office, app):
             saved["captcha"] = {**saved["captcha"], "digest": captcha_image._digest("EFGH")}
     login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha="EFGH")
     assert is_logged_in(client)
+
+
+def _solve(question: str) -> int:
+    """The 文字验证码's question ("七 加 五 等于几？…") worked out."""
+    digits = "零一二三四五六七八九"
+    first, operation, second = question.split("等于")[0].split()
+    first, second = digits.index(first), digits.index(second)
+    return first + second if operation == "加" else first - second
+
+
+def test_the_text_captcha_is_a_question_in_words_good_for_one_answer(client, office):
+    page_html = client.get("/login").get_data(as_text=True)
+    assert 'href="/captcha.txt"' in page_html and "改用文字验证码" in page_html
+    response = client.get("/captcha.txt")
+    assert response.mimetype == "text/plain" and response.headers["Cache-Control"] == "no-store"
+    question = response.get_data(as_text=True)
+    assert question.endswith("请填写阿拉伯数字。") and not any(c.isdigit() for c in question)
+    answer = _solve(question)
+    wrong = login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha=str(answer + 1))
+    assert field_errors(wrong) == {"captcha": ["验证码不正确"]} and not is_logged_in(client)
+    question = client.get("/captcha.txt").get_data(as_text=True)
+    login(client, OFFICE_EMAIL, OFFICE_PASSWORD, captcha=str(_solve(question)))
+    assert is_logged_in(client)
+
+
+def test_asking_for_the_text_captcha_replaces_the_image(client, office, app):
+    from webapp import captcha_image
+
+    client.get("/captcha.png")
+    with client.session_transaction() as saved:
+        image_digest = saved["captcha"]["digest"]
+    question = client.get("/captcha.txt").get_data(as_text=True)
+    with client.session_transaction() as saved:
+        assert saved["captcha"]["digest"] != image_digest
+    with app.test_request_context():
+        assert saved["captcha"]["digest"] == captcha_image._digest(str(_solve(question)))
