@@ -50,8 +50,9 @@ def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20,
 
     def fetch(page, size):
         total = capped_count(session, narrowed.with_only_columns(id_column))
-        rows = session.scalars(narrowed.options(*load).order_by(*wanted.order(id_column))
-                               .offset((page - 1) * size).limit(size)).all()
+        statement = narrowed.options(*load).order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
+        rows = session.execute(statement).all() if len(narrowed.selected_columns) > 1 \
+            else session.scalars(statement).all()
         return (rows_of(rows) if rows_of else rows), total
 
     return Pager(fetch, per_page)

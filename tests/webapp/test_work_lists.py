@@ -21,7 +21,8 @@ def exported(client, url: str, **args):
     """An export's status, type, disposition and body; the response closed (a WSGI server closes the
     streamed CSV's generator, which ends its request)."""
     with client.get(url, query_string=args or None) as response:
-        return response.status_code, response.mimetype, response.headers["Content-Disposition"], response.get_data()
+        return (response.status_code, response.mimetype, response.headers.get("Content-Disposition"),
+                response.get_data())
 
 
 def csv_rows(client, url: str, **args) -> list[list[str]]:
