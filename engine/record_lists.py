@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine.domain import catalog
 from engine.domain.keys import search_key
 from engine.list_filters import ListSpec, organizations_in
 from engine.text_search import ids_containing, like_pattern
@@ -176,3 +177,31 @@ def statuses(session: Session, record: RecordList) -> list[str]:
     if record.status_column is None:
         return []
     return sorted(code for code in session.scalars(select(record.status_column).distinct()) if code)
+
+
+# --- the public lists' exports: public data only ---------------------------------------------------
+
+
+def public_results(dialect: str, query: str):
+    """达标结果's rows for 导出: the valid certificates (their frozen public facts), newest first, searched
+    as the list is (certificates.results)."""
+    statement = select(Certificate).where(Certificate.revoked_at.is_(None))
+    key = search_key(query)
+    if key:
+        statement = statement.where(Certificate.id.in_(
+            ids_containing(dialect, Certificate.id, Certificate.search_text, CERTIFICATE_FTS, key)))
+    return statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def public_plans(session: Session, query: str, batch: int = 500):
+    """对标方案's rows for 导出 (engine.domain.catalog.search, page after page: the public plans are few)."""
+    page = 1
+    try:
+        while True:
+            rows, total = catalog.search(session, query, page, batch)
+            yield from rows
+            if page * batch >= total or not rows:
+                return
+            page += 1
+    finally:
+        session.rollback()  # read after the view returned: end the read-only transaction (engine.exports.streamed)

@@ -64,7 +64,7 @@ def test_bad_record_filter_values(office_client, new_applicant):
 
 
 @pytest.mark.slow
-def test_the_records_of_a_whole_compliance_run(office_client, issued, institution_client):
+def test_the_records_of_a_whole_compliance_run(office_client, issued, institution_client, client):
     assert record_ids(office_client, "/office/records/applications") == [issued.application_id]
     assert record_ids(office_client, "/office/records/applications", q=f"#{issued.application_id}") == [
         issued.application_id]
@@ -88,3 +88,15 @@ def test_the_records_of_a_whole_compliance_run(office_client, issued, institutio
     rows = [list(row) for row in load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True)]
     assert status == 200 and rows[0][0] == "证书编号" and rows[1][0] == issued.number
     assert institution_client.get("/office/certificates/register").status_code == 403
+    # The public lists export what they show, to anyone, and nothing revoked.
+    rows = csv_rows(client, "/results/", q=issued.number, export="csv")
+    assert rows[0] == ["企业名称", "产品名称", "产品型号", "标准号", "标准名称", "评价机构", "证书编号", "发证日期"]
+    assert [row[6] for row in rows[1:]] == [issued.number]
+    assert csv_rows(client, "/results/", q="没有这个企业", export="csv")[1:] == []
+    status, _, _, body = exported(client, "/plans/", export="xlsx")
+    plans = [list(row) for row in load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True)]
+    assert status == 200 and plans[0][3] == "标准号" and len(plans) == 2 and plans[1][5] == "发布"
+    assert office_client.post(f"/office/certificates/{issued.certificate_id}/revoke",
+                              data={"reason": "抽检不合格"}).status_code == 302
+    assert csv_rows(client, "/results/", export="csv")[1:] == []
+    assert record_ids(office_client, "/office/certificates", state="revoked") == [issued.certificate_id]

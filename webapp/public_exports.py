@@ -1,0 +1,27 @@
+"""The columns of the public lists' exports (达标结果, 对标方案): what the public pages show, nothing more."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from engine import clock, exports
+from webapp.i18n import localized
+
+
+def result_columns() -> exports.Columns:
+    """达标结果: a valid certificate's frozen facts (engine.domain.certificates.facts_of)."""
+    def fact(name):
+        return lambda certificate: certificate.facts.get(name, "")
+
+    return [(_("企业名称"), fact("enterprise")), (_("产品名称"), fact("product_name")),
+            (_("产品型号"), fact("product_model")), (_("标准号"), fact("standard_number")),
+            (_("标准名称"), fact("standard_name")), (_("评价机构"), fact("institution")),
+            (_("证书编号"), lambda certificate: certificate.number),
+            (_("发证日期"), lambda certificate: clock.to_china(certificate.issued_at).date())]
+
+
+def plan_columns() -> exports.Columns:
+    """对标方案: engine.domain.catalog.CatalogRow's public fields; 发布时间 only once published."""
+    return [(_("试点名称"), lambda row: row.pilot_title), (_("产品名称"), lambda row: row.product_name),
+            (_("发布机构"), lambda row: row.institution), (_("标准号"), lambda row: row.standard_number),
+            (_("标准名称"), lambda row: row.standard_name), (_("状态"), lambda row: localized(row.status_label)),
+            (_("发布时间"), lambda row: clock.to_china(row.public_at).date() if row.status == "published" else None)]
