@@ -29,7 +29,7 @@ VALUES = {
     "file_id": "file_id", "article_id": "article_id", "pilot_id": "pilot_id", "organization_id": "a_org",
     "definition_id": "definition_id", "draft_id": "draft_id", "token": "dry_run", "token_id": "token_id",
     "code": "verify_code", "action": "suspend", "process_key": "registration_vetting", "key": "pilot_enrollment",
-    "province_code": "440000", "filename": "app.css", "version": "1",
+    "province_code": "440000", "filename": "app.css", "version": "1", "listing": "applications",
 }
 
 MATRIX = {
@@ -160,6 +160,10 @@ MATRIX = {
     "GET articles.create":                                         "L    403  403  403  403  200  403  403  S    S",
     "POST articles.create":                                        "L    403  403  403  403  422  403  403  S    S",
     "GET compliance.manage_certificates":                          "L    403  403  403  403  200  403  403  S    S",
+    "GET compliance.certificate_register":                         "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index":                                           "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index listing=registrations":                     "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index listing=nothing":                           "L    403  403  403  403  404  403  403  S    S",
     "GET compliance.revoke":                                       "L    403  403  403  403  200  403  403  S    S",
     "POST compliance.revoke":                                      "L    403  403  403  403  422  403  403  S    S",
     "GET organizations.index":                                     "L    403  403  403  403  200  403  403  S    S",
