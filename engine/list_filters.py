@@ -189,3 +189,12 @@ DONE = ListSpec(
     sorts={"completed": HumanTask.completed_at, "title": HumanTask.title, "process": HumanTask.process_key},
     default_sort="completed", search=_task_search, choices=TASK_CHOICES,
     dates={"completed": HumanTask.completed_at, "waiting": HumanTask.created_at})
+
+
+def task_rows(statement):
+    """待办 / 已办's SELECT as plain columns for an export (no ORM objects: 100k rows stay cheap), each row
+    with ``id, title, subject, process_key, stage_label, created_at, completed_at``."""
+    return statement.with_only_columns(
+        HumanTask.id, HumanTask.title, ProcessInstance.subject, HumanTask.process_key, ProcessInstance.stage_label,
+        HumanTask.created_at, HumanTask.completed_at,
+    ).join_from(HumanTask, ProcessInstance, ProcessInstance.id == HumanTask.instance_id)

@@ -59,7 +59,7 @@ def _task_list(spec, statement_of, page_of, template: str, stem: str):
     where, order = wanted.conditions(work_lists.dialect()), wanted.order(HumanTask.id)
     kind = exports.wanted_format()
     if kind is not None:
-        rows = work_lists.export_rows(statement_of(current_user.row), wanted, HumanTask.id, work_lists.TASK_LOAD)
+        rows = work_lists.export_rows(list_filters.task_rows(statement_of(current_user.row)), wanted, HumanTask.id)
         return exports.export_response(kind, stem, work_lists.task_columns(spec is list_filters.DONE,
                                                                            options["process"]), rows)
     pager = Pager(lambda page, per_page: page_of(db.session(), current_user.row, page, per_page, where, order),

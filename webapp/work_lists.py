@@ -7,13 +7,11 @@ from collections.abc import Callable
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from engine import exports, list_filters
 from engine.counting import capped_count
 from engine.domain import operations
 from forms import regions
-from storage.models import HumanTask
 from webapp import db
 from webapp.i18n import localized
 from webapp.views_util import Pager, bpmn_text
@@ -64,17 +62,15 @@ def export_rows(statement, wanted: list_filters.Wanted, id_column, load=()):
     return exports.streamed(db.session(), narrowed)
 
 
-TASK_LOAD = (joinedload(HumanTask.instance),)
-
-
 def task_columns(done: bool, process_names: dict[str, str]) -> exports.Columns:
-    """待办 / 已办's export: the task, its subject, process, stage and times, headers in Chinese."""
+    """待办 / 已办's export: the task, its subject, process, stage and times, headers in Chinese (over
+    engine.list_filters.task_rows' columns)."""
     columns = [
         (_("任务编号"), lambda t: t.id),
         (_("事项"), lambda t: bpmn_text(t.title)),
-        (_("申请单位 / 主题"), lambda t: t.instance.subject),
+        (_("申请单位 / 主题"), lambda t: t.subject),
         (_("流程"), lambda t: process_names.get(t.process_key, t.process_key)),
-        (_("流程当前状态") if done else _("当前状态"), lambda t: bpmn_text(t.instance.stage_label)),
+        (_("流程当前状态") if done else _("当前状态"), lambda t: bpmn_text(t.stage_label)),
         (_("到达时间"), lambda t: t.created_at),
     ]
     if done:
