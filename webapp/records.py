@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, abort, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import clock
+from engine import clock, record_lists
 from engine import exports as engine_exports
-from engine import record_lists
 from engine.domain import catalog, operations, publicity
 from engine.text import localized as engine_localized
 from webapp import db, exports, work_lists
@@ -91,10 +89,12 @@ KINDS: dict[str, Shown] = {
         (("kind", _l("单位类型")), ("stage", _l("当前状态"))), (("created", _l("报名时间")),)),
     "plans": Shown(
         _l("对标方案"), record_lists.PLANS,
-        (Column(_l("标准号"), lambda r: r[0].standard_number, "standard"), Column(_l("标准名称"), lambda r: r[0].standard_name),
+        (Column(_l("标准号"), lambda r: r[0].standard_number, "standard"),
+         Column(_l("标准名称"), lambda r: r[0].standard_name),
          Column(_l("方案名称"), lambda r: r[0].name), Column(_l("编制机构"), lambda r: r[1].name),
          Column(_l("所在省份"), lambda r: _province(r[1].province_code)),
-         Column(_l("状态"), lambda r: _stage(r[0].status)), Column(_l("创建时间"), lambda r: r[0].created_at, "created"),
+         Column(_l("状态"), lambda r: _stage(r[0].status)),
+         Column(_l("创建时间"), lambda r: r[0].created_at, "created"),
          Column(_l("发布时间"), lambda r: r[0].published_at, "published")),
         lambda r: url_for("catalog.detail", plan_id=r[0].id) if r[0].status in catalog.PUBLIC_STATUSES
         else url_for("publicity.comments", plan_id=r[0].id), _l("标准号、标准名称或机构名称"),
@@ -168,7 +168,8 @@ def index(listing: str):
 
 CERTIFICATES = Shown(
     _l("证书管理"), record_lists.CERTIFICATES,
-    (Column(_l("证书编号"), lambda r: r[0].number, "number"), Column(_l("企业名称"), lambda r: r[0].facts.get("enterprise")),
+    (Column(_l("证书编号"), lambda r: r[0].number, "number"),
+     Column(_l("企业名称"), lambda r: r[0].facts.get("enterprise")),
      Column(_l("产品名称"), lambda r: r[0].facts.get("product_name")),
      Column(_l("产品型号"), lambda r: r[0].facts.get("product_model")),
      Column(_l("标准号"), lambda r: r[0].facts.get("standard_number"), on_page=False),

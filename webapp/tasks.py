@@ -16,8 +16,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
-from engine import list_filters
-from engine import runtime
+from engine import list_filters, runtime
 from engine.domain import files
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks

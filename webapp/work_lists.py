@@ -3,8 +3,6 @@ its choices: provinces from GB/T 2260, processes and BPMN stages), the pager ove
 the export of the same rows (webapp.exports)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import request
 from flask_babel import gettext as _
 
@@ -40,25 +38,24 @@ def dialect() -> str:
     return db.session().get_bind().dialect.name
 
 
-def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20,
-          load=(), rows_of: Callable | None = None) -> Pager:
+def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20) -> Pager:
     """A pager over ``statement`` narrowed and sorted by ``wanted`` (count capped, engine.counting)."""
     session = db.session()
     narrowed = statement.where(*wanted.conditions(dialect()))
 
     def fetch(page, size):
         total = capped_count(session, narrowed.with_only_columns(id_column))
-        statement = narrowed.options(*load).order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
+        statement = narrowed.order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
         rows = session.execute(statement).all() if len(narrowed.selected_columns) > 1 \
             else session.scalars(statement).all()
-        return (rows_of(rows) if rows_of else rows), total
+        return rows, total
 
     return Pager(fetch, per_page)
 
 
-def export_rows(statement, wanted: list_filters.Wanted, id_column, load=()):
+def export_rows(statement, wanted: list_filters.Wanted, id_column):
     """Every row of the filtered list in its order, read in batches (engine.exports.streamed)."""
-    narrowed = statement.where(*wanted.conditions(dialect())).options(*load).order_by(*wanted.order(id_column))
+    narrowed = statement.where(*wanted.conditions(dialect())).order_by(*wanted.order(id_column))
     return exports.streamed(db.session(), narrowed)
 
 
@@ -76,8 +73,4 @@ def task_columns(done: bool, process_names: dict[str, str]) -> exports.Columns:
     if done:
         columns.append((_("办理时间"), lambda t: t.completed_at))
     return columns
-
-
-def any_filter(wanted: list_filters.Wanted) -> bool:
-    return bool({k: v for k, v in wanted.args().items() if k not in ("sort", "dir")})
 

@@ -57,7 +57,8 @@ def test_registrations_filtered_by_province_kind_and_decision(office_client, new
 
 def test_bad_record_filter_values(office_client, new_applicant):
     new_applicant()
-    response = office_client.get("/office/records/registrations", query_string={"kind": "admin", "submitted_to": "明天"})
+    response = office_client.get("/office/records/registrations",
+                                 query_string={"kind": "admin", "submitted_to": "明天"})
     assert response.status_code == 200
     assert field_errors(response) == {"kind": ["请从列表中选择"], "submitted_to": ["请输入正确的日期，如 2026-12-05"]}
     assert len(page(response).xpath("//tr[@data-record-id]")) == 1

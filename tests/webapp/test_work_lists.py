@@ -90,7 +90,8 @@ def test_bad_values_are_told_at_their_field_and_the_list_is_unfiltered(office_cl
     assert errors["province"] == ["请从列表中选择"] and errors["process"] == ["请从列表中选择"]
     assert errors["waiting_from"] == ["请输入正确的日期，如 2026-12-05"]
     assert len(inbox_subjects(office_client, province="999999")) == 2
-    reversed_range = office_client.get("/tasks/", query_string={"waiting_from": "2026-11-02", "waiting_to": "2026-11-01"})
+    reversed_range = office_client.get("/tasks/", query_string={"waiting_from": "2026-11-02",
+                                                                "waiting_to": "2026-11-01"})
     assert field_errors(reversed_range)["waiting_from"] == ["起始日期不能晚于截止日期"]
 
 
