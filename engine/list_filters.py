@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
-from engine.domain.console import InstanceFilter, china_day_start
+from engine.domain.console import InstanceFilter
+from engine.domain.console import _between as between  # whole China-time days, inclusive
 from engine.domain.console import conditions as instance_conditions
 from engine.domain.keys import clean_query
 from engine.text import N_
@@ -144,16 +145,6 @@ def _date(text: str) -> date | None:
     except ValueError:
         return None
     return day if day is None or 2000 <= day.year <= 2100 else None
-
-
-def between(column, start: date | None, end: date | None) -> list:
-    """``start`` to ``end`` inclusive, whole China-time days."""
-    found = []
-    if start:
-        found.append(column >= china_day_start(start))
-    if end:
-        found.append(column < china_day_start(end + timedelta(days=1)))
-    return found
 
 
 # --- the organisations and instances behind a row ----------------------------------------------
