@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from engine.domain import catalog
+from engine.domain import catalog, organizations
 from engine.domain.keys import search_key
 from engine.list_filters import ListSpec, organizations_in
 from engine.text_search import ids_containing, like_pattern
@@ -205,3 +205,15 @@ def public_plans(session: Session, query: str, batch: int = 500):
             page += 1
     finally:
         session.rollback()  # read after the view returned: end the read-only transaction (engine.exports.streamed)
+
+
+def organization_directory(kind: str | None, status: str | None, query: str):
+    """单位管理's rows for 导出: the same filters as its list (engine.domain.organizations.directory), newest
+    registration first."""
+    conditions = [Organization.kind.in_([kind] if kind in organizations.KINDS else organizations.KINDS)]
+    if status in organizations.STATUSES:
+        conditions.append(Organization.status == status)
+    matches = organizations.name_or_code_matches(query)
+    if matches is not None:
+        conditions.append(matches)
+    return select(Organization).where(*conditions).order_by(Organization.created_at.desc(), Organization.id.desc())

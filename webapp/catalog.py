@@ -9,7 +9,7 @@ from engine import record_lists
 from engine.domain import catalog, formal_plans, publicity
 from engine.domain.keys import clean_query
 from storage.models import Plan
-from webapp import db, exports, public_exports
+from webapp import db, export_columns, exports
 from webapp.views_util import Pager
 
 bp = Blueprint("catalog", __name__)
@@ -26,7 +26,7 @@ def index():
     query = clean_query(request.args.get("q"), catalog.MAX_QUERY)
     kind = exports.wanted_format()
     if kind is not None:  # 导出: the same search, what the public list shows
-        return exports.export_response(kind, _("对标方案"), public_exports.plan_columns(),
+        return exports.export_response(kind, _("对标方案"), export_columns.plan_columns(),
                                        record_lists.public_plans(db.session(), query))
     pager = Pager(lambda page, per_page: catalog.search(db.session(), query, page, per_page), PER_PAGE)
     return render_template("catalog/list.html", rows=pager.items, q=query, may_apply=_may_apply(), pager=pager)

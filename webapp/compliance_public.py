@@ -14,7 +14,7 @@ from engine import record_lists
 from engine.domain import certificate_pdf, certificates
 from engine.domain.keys import clean_query
 from storage.models import Certificate
-from webapp import db, exports, public_exports, security, work_lists
+from webapp import db, export_columns, exports, security, work_lists
 from webapp.views_util import Pager
 
 bp = Blueprint("results", __name__)
@@ -33,7 +33,7 @@ def index():
     kind = exports.wanted_format()
     if kind is not None:  # 导出: the same search, the public facts only
         rows = engine_exports.streamed(db.session(), record_lists.public_results(work_lists.dialect(), query))
-        return exports.export_response(kind, _("达标结果"), public_exports.result_columns(), rows)
+        return exports.export_response(kind, _("达标结果"), export_columns.result_columns(), rows)
     pager = Pager(lambda page, per_page: certificates.results(db.session(), query, page, per_page), PER_PAGE)
     return render_template("compliance/results.html", rows=pager.items, q=query, pager=pager)
 

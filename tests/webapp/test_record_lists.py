@@ -101,3 +101,11 @@ def test_the_records_of_a_whole_compliance_run(office_client, issued, institutio
                               data={"reason": "抽检不合格"}).status_code == 302
     assert csv_rows(client, "/results/", export="csv")[1:] == []
     assert record_ids(office_client, "/office/certificates", state="revoked") == [issued.certificate_id]
+
+
+def test_organizations_export_with_the_list_filters(office_client, new_applicant, other_enterprise):
+    new_applicant()
+    rows = csv_rows(office_client, "/office/organizations/", status="pending", export="csv")
+    assert rows[0][:3] == ["单位名称", "统一社会信用代码", "用户类型"]
+    assert [(row[0], row[6]) for row in rows[1:]] == [("深圳测试科技有限公司", "待审核")]
+    assert len(csv_rows(office_client, "/office/organizations/", export="csv")) == 3
