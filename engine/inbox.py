@@ -37,11 +37,16 @@ def may_act(user: User, task: HumanTask) -> bool:
     )
 
 
-def inbox(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE):
-    """待办: READY tasks offered to the user's roles and organisation, newest first."""
-    query = select(HumanTask).where(HumanTask.state == "ready", _offered_to(user))
-    return _page(session, query, page, per_page,
-                 (HumanTask.created_at.desc(), HumanTask.id.desc()))
+def inbox_query(user: User, where=()):
+    """待办's SELECT: READY tasks offered to the user's roles and organisation, narrowed by ``where``
+    (the list's filters, engine.list_filters)."""
+    return select(HumanTask).where(HumanTask.state == "ready", _offered_to(user), *where)
+
+
+def inbox(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE, where=(), order=None):
+    """待办: READY tasks offered to the user's roles and organisation, newest first (or ``order``)."""
+    return _page(session, inbox_query(user, where), page, per_page,
+                 order or (HumanTask.created_at.desc(), HumanTask.id.desc()))
 
 
 @dataclass
@@ -59,14 +64,17 @@ class DoneRow:
         return self.outcome.get("decision")
 
 
-def done(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE):
-    """已办: tasks this user completed, newest first, each with its decision (DoneRow).
+def done_query(user: User, where=()):
+    """已办's SELECT: tasks this user completed, narrowed by ``where``."""
+    return select(HumanTask).where(HumanTask.completed_by_id == user.id, HumanTask.state == "completed", *where)
+
+
+def done(session: Session, user: User, page: int = 1, per_page: int = PER_PAGE, where=(), order=None):
+    """已办: tasks this user completed, newest first (or ``order``), each with its decision (DoneRow).
 
     A bounded number of indexed queries per page, whatever its length; never the workflow state."""
-    query = select(HumanTask).where(HumanTask.completed_by_id == user.id,
-                                    HumanTask.state == "completed")
-    tasks, total = _page(session, query, page, per_page,
-                         (HumanTask.completed_at.desc(), HumanTask.id.desc()))
+    tasks, total = _page(session, done_query(user, where), page, per_page,
+                         order or (HumanTask.completed_at.desc(), HumanTask.id.desc()))
     rows = [DoneRow(task) for task in tasks]
     if rows:
         _add_outcomes(session, rows)

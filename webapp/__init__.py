@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         portal,
         profiles,
         publicity,
+        records,
         register,
         scheduler,
         security,
@@ -70,4 +71,5 @@ def create_app(test_config: dict | None = None) -> Flask:
                    compliance, declarations, articles, api, api_compliance, errors, operations,
                    api_openapi, api_operator, api_tokens, design, design_forms, statistics, cli, scheduler):
         module.init_app(app)
+    records.init_app(app)  # 记录查询 (issue 17)
     return app

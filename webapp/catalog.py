@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import record_lists
 from engine.domain import catalog, formal_plans, publicity
 from engine.domain.keys import clean_query
 from storage.models import Plan
-from webapp import db
+from webapp import db, export_columns, exports
 from webapp.views_util import Pager
 
 bp = Blueprint("catalog", __name__)
@@ -22,6 +24,10 @@ def init_app(app: Flask) -> None:
 def index():
     """对标方案: every plan in 公示 or 发布, searched by 标准号, 标准名称 or 机构名称 (``q``)."""
     query = clean_query(request.args.get("q"), catalog.MAX_QUERY)
+    kind = exports.wanted_format()
+    if kind is not None:  # 导出: the same search, what the public list shows
+        return exports.export_response(kind, _("对标方案"), export_columns.plan_columns(),
+                                       record_lists.public_plans(db.session(), query))
     pager = Pager(lambda page, per_page: catalog.search(db.session(), query, page, per_page), PER_PAGE)
     return render_template("catalog/list.html", rows=pager.items, q=query, may_apply=_may_apply(), pager=pager)
 

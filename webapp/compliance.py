@@ -17,7 +17,7 @@ from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
 from forms.profiles import ACCREDITATION_LABELS, INSTITUTION_TYPE_LABELS
 from storage.models import Application, Certificate, Plan, PlanSubmission, ProcessInstance, User
-from webapp import db
+from webapp import db, records
 from webapp.auth import roles_required
 from webapp.i18n import localized
 from webapp.views_util import Pager, show_at_fields
@@ -185,10 +185,17 @@ def certificate_upload(application_id: int):
 @bp.route("/office/certificates")
 @roles_required("office")
 def manage_certificates():
-    """证书管理: every certificate, with 撤销 for the valid ones."""
-    pager = Pager(lambda page, per_page: certificates.all_certificates(db.session(), page, per_page))
-    return render_template("compliance/manage_certificates.html", rows=pager.items, form=RevokeForm(),
-                           pager=pager)
+    """证书管理: every certificate, searched and filtered (webapp.records.CERTIFICATES), with 撤销 for the
+    valid ones, 导出 and 打印登记簿."""
+    return records.render_list(records.CERTIFICATES, "compliance.manage_certificates",
+                               "compliance/manage_certificates.html", form=RevokeForm(), link_args={})
+
+
+@bp.route("/office/certificates/register")
+@roles_required("office")
+def certificate_register():
+    """打印登记簿: the filtered certificates on a page styled for printing (at most REGISTER_ROWS)."""
+    return records.render_register(records.CERTIFICATES)
 
 
 @bp.route("/office/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])

@@ -9,10 +9,12 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import exports as engine_exports
+from engine import record_lists
 from engine.domain import certificate_pdf, certificates
 from engine.domain.keys import clean_query
 from storage.models import Certificate
-from webapp import db, security
+from webapp import db, export_columns, exports, security, work_lists
 from webapp.views_util import Pager
 
 bp = Blueprint("results", __name__)
@@ -28,6 +30,10 @@ def init_app(app: Flask) -> None:
 def index():
     """达标结果: enterprise, 产品名称, 产品型号, 标准号, 标准名称, 评价机构, 证书编号, date; searchable."""
     query = clean_query(request.args.get("q"), certificates.MAX_QUERY)
+    kind = exports.wanted_format()
+    if kind is not None:  # 导出: the same search, the public facts only
+        rows = engine_exports.streamed(db.session(), record_lists.public_results(work_lists.dialect(), query))
+        return exports.export_response(kind, _("达标结果"), export_columns.result_columns(), rows)
     pager = Pager(lambda page, per_page: certificates.results(db.session(), query, page, per_page), PER_PAGE)
     return render_template("compliance/results.html", rows=pager.items, q=query, pager=pager)
 

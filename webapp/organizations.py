@@ -6,13 +6,15 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import exports as engine_exports
+from engine import record_lists
 from engine.domain import organizations, profiles, registration
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from forms import industries, regions
 from forms.profiles import NEED_LABELS, describe
 from forms.registration_tasks import describe_submission
-from webapp import db
+from webapp import db, export_columns, exports
 from webapp.auth import roles_required
 from webapp.i18n import localized
 from webapp.views_util import Pager
@@ -32,6 +34,10 @@ def index():
     status = request.args.get("status") if request.args.get("status") in organizations.STATUSES else None
     query = clean_query(request.args.get("q"), 100)
     session = db.session()
+    export = exports.wanted_format()
+    if export is not None:  # 导出: the same filters (issue 17)
+        rows = engine_exports.streamed(session, record_lists.organization_directory(kind, status, query))
+        return exports.export_response(export, _("单位管理"), export_columns.organization_columns(), rows)
     pager = Pager(lambda page, per_page: organizations.directory(session, kind, status, query, page, per_page),
                   PER_PAGE)
     return render_template("organizations/list.html", rows=pager.items, kind=kind, status=status, q=query,

@@ -16,12 +16,12 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
-from engine import runtime
+from engine import list_filters, runtime
 from engine.domain import files
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks
 from storage.models import HumanTask, StoredFile
-from webapp import db, security
+from webapp import db, exports, security, work_lists
 from webapp.i18n import localized
 from webapp.views_util import Pager, rollback_refused, show_at_fields
 
@@ -36,21 +36,34 @@ def init_app(app: Flask) -> None:
 @bp.route("/")
 @login_required
 def inbox():
+    """待办, searched and filtered (engine.list_filters.INBOX), sortable, exportable."""
     if not current_user.organization.is_active:  # its one task (修改并重新提交) is on 注册状态
         return redirect(url_for("account.status"))
-    pager = Pager(lambda page, per_page: task_queries.inbox(db.session(), current_user.row, page, per_page),
-                  task_queries.PER_PAGE)
-    return render_template("tasks/inbox.html", rows=pager.items, pager=pager)
+    return _task_list(list_filters.INBOX, task_queries.inbox_query, task_queries.inbox, "tasks/inbox.html",
+                      _("待办"))
 
 
 @bp.route("/done")
 @login_required
 def done():
+    """已办, with the same search and filters, by the time each task was done."""
     if not current_user.organization.is_active:
         return redirect(url_for("account.status"))
-    pager = Pager(lambda page, per_page: task_queries.done(db.session(), current_user.row, page, per_page),
+    return _task_list(list_filters.DONE, task_queries.done_query, task_queries.done, "tasks/done.html", _("已办"))
+
+
+def _task_list(spec, statement_of, page_of, template: str, stem: str):
+    options = work_lists.task_options()
+    wanted = work_lists.parse(spec, options)
+    where, order = wanted.conditions(work_lists.dialect()), wanted.order(HumanTask.id)
+    kind = exports.wanted_format()
+    if kind is not None:
+        rows = work_lists.export_rows(list_filters.task_rows(statement_of(current_user.row)), wanted, HumanTask.id)
+        return exports.export_response(kind, stem, work_lists.task_columns(spec is list_filters.DONE,
+                                                                           options["process"]), rows)
+    pager = Pager(lambda page, per_page: page_of(db.session(), current_user.row, page, per_page, where, order),
                   task_queries.PER_PAGE)
-    return render_template("tasks/done.html", rows=pager.items, pager=pager)
+    return render_template(template, rows=pager.items, pager=pager, wanted=wanted, options=options)
 
 
 @bp.route("/done/<int:task_id>")

@@ -20,7 +20,7 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
-    province_code: Mapped[str | None] = mapped_column(String(6))
+    province_code: Mapped[str | None] = mapped_column(String(6), index=True)  # the 省份 filters (0026)
     city_code: Mapped[str | None] = mapped_column(String(6))
     contact: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(20))

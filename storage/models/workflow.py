@@ -152,6 +152,8 @@ class HumanTask(Base):
         # 待办 newest first: only the open rows, walked in order (migration 0020).
         Index("ix_human_task_ready_created", "created_at", "id", postgresql_where=text("state = 'ready'"),
               sqlite_where=text("state = 'ready'")),
+        # 已办 of one user by completion time (migration 0026).
+        Index("ix_human_task_done", "completed_by_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,7 @@ VALUES = {
     "definition_id": "definition_id", "draft_id": "draft_id", "token": "dry_run", "token_id": "token_id",
     "code": "verify_code", "action": "suspend", "process_key": "registration_vetting", "key": "pilot_enrollment",
     "province_code": "440000", "filename": "app.css", "version": "1", "chart": "pass-rates",
+    "listing": "applications",
 }
 
 MATRIX = {
@@ -161,6 +162,10 @@ MATRIX = {
     "GET articles.create":                                         "L    403  403  403  403  200  403  403  S    S",
     "POST articles.create":                                        "L    403  403  403  403  422  403  403  S    S",
     "GET compliance.manage_certificates":                          "L    403  403  403  403  200  403  403  S    S",
+    "GET compliance.certificate_register":                         "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index":                                           "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index listing=registrations":                     "L    403  403  403  403  200  403  403  S    S",
+    "GET records.index listing=nothing":                           "L    403  403  403  403  404  403  403  S    S",
     "GET compliance.revoke":                                       "L    403  403  403  403  200  403  403  S    S",
     "POST compliance.revoke":                                      "L    403  403  403  403  422  403  403  S    S",
     "GET organizations.index":                                     "L    403  403  403  403  200  403  403  S    S",
