@@ -71,7 +71,14 @@ def preferences(session: Session, user_ids) -> dict[int, NotificationPreference]
 
 def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: list[HumanTask],
                 actor_id: int | None) -> None:
-    """Tell the people of each new task (a message each; an e-mail to those who want one)."""
+    """Tell the people of each new task (a message each; an e-mail to those who want one).
+
+    One piece of news per step: where the step already wrote the task's organisation a notice (退回,
+    审核通过 …: engine.domain.messages.notify), that notice is the news; the task adds no message, and
+    its e-mail goes only to those who turned 办理结果 e-mails off but kept 新待办."""
+    if not created:
+        return
+    noticed = messages.notified_in_transaction(session)
     for task in created:
         people = [user for user in recipients_for_task(session, task) if user.id != actor_id]
         if not people:
@@ -79,13 +86,17 @@ def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: 
         chosen = preferences(session, [user.id for user in people])
         facts = _task_facts(instance, workflow, task)
         for user in people:
-            preference = chosen[user.id]
-            subject, body = render("new_task.txt", preference.locale, organization=user.organization.name, **facts)
-            session.connection().execute(_INSERT_MESSAGE, {
-                "organization_id": user.organization_id, "user_id": user.id, "title": subject[:200],
-                "body": body, "link": facts["path"], "created_at": clock.now()})
-            if preference.new_task:
-                outbox.enqueue(session, "email", user.email, subject, body)
+            _tell(session, user, chosen[user.id], facts, already_told=user.organization_id in noticed)
+
+
+def _tell(session: Session, user: User, preference: NotificationPreference, facts: dict, already_told: bool):
+    subject, body = render("new_task.txt", preference.locale, organization=user.organization.name, **facts)
+    if not already_told:
+        session.connection().execute(_INSERT_MESSAGE, {
+            "organization_id": user.organization_id, "user_id": user.id, "title": subject[:200],
+            "body": body, "link": facts["path"], "created_at": clock.now()})
+    if preference.new_task and not (already_told and preference.outcomes):
+        outbox.enqueue(session, "email", user.email, subject, body)
 
 
 _INSERT_MESSAGE = insert(Message.__table__)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from engine import progress
 from forms.generic_tasks import decisions
-from storage.models import ProcessInstance
+from storage.models import ProcessInstance, User
 from webapp import db
 
 
@@ -30,8 +31,21 @@ def subject_progress(instance: ProcessInstance | int | None, timeline: bool = Tr
         instance = session.get(ProcessInstance, instance)
     if instance is None:
         return None
-    return SubjectProgress(progress.bars_of_subject(session, instance),
-                           decisions(session, instance) if timeline else [], timeline)
+    bars = progress.bars_of_subject(session, instance)
+    return SubjectProgress(bars, _timeline(session, bars, instance) if timeline else [], timeline)
+
+
+def _timeline(session, bars: list, instance: ProcessInstance) -> list[dict]:
+    """办理记录: who filed the subject and when (the start of its first process), then every decision."""
+    records = decisions(session, instance)
+    first = bars[0].instance if bars else None
+    if first is None or first.started_by_id is None:
+        return records
+    user = session.get(User, first.started_by_id)
+    actor = "" if user is None else f"{user.organization.name}（{user.email}）" if user.organization else user.email
+    filed = {"title": bars[0].process_name, "decision": "started", "decision_label": _("提交"), "reason": None,
+             "actor": actor, "at": first.created_at, "file_id": None, "answers": []}
+    return [filed, *records]
 
 
 def init_app(app: Flask) -> None:

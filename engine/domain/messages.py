@@ -17,11 +17,25 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
     session.connection().execute(_INSERT_MESSAGE, {
         "organization_id": organization_id, "title": title, "body": body, "link": link,
         "created_at": clock.now()})
+    _notified_in_transaction(session).add(organization_id)
     if email:  # addressed when the outbox is drained: the users who did not turn 办理结果 e-mails off
         outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", body)
 
 
 _INSERT_MESSAGE = insert(Message.__table__)
+
+
+def _notified_in_transaction(session: Session) -> set[int]:
+    """The organisations this transaction wrote a notice to (engine.task_notifications reads it)."""
+    transaction = session.get_transaction()
+    held = session.info.get("notified_organizations")
+    if held is None or held[0] is not transaction:
+        held = session.info["notified_organizations"] = (transaction, set())
+    return held[1]
+
+
+def notified_in_transaction(session: Session) -> frozenset[int]:
+    return frozenset(_notified_in_transaction(session))
 
 
 def _visible(organization_id: int, user_id: int | None):

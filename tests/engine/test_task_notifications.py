@@ -10,7 +10,7 @@ from engine import task_notifications
 from engine.domain import messages
 from storage import outbox
 from storage.models import HumanTask, Message, OutboxItem, User
-from tests.engine.helpers import decide
+from tests.engine.helpers import decide, resubmit
 from tests.engine.test_compliance_review import applied, published  # noqa: F401
 from tests.engine.test_plan_chain import approved_enrollment  # noqa: F401
 from tests.engine.test_publicity import in_publicity  # noqa: F401
@@ -91,27 +91,29 @@ def test_opted_out_people_get_the_message_without_the_mail(deployed, office, tmp
 
 
 def test_a_step_that_rolls_back_tells_nobody(deployed, office, tmp_path):
-    user, instance = registered(deployed, tmp_path)
-    deployed.commit()
-    task = deployed.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
-    from engine import runtime
-    from engine.domain import registration
-
-    runtime.complete_task(deployed, task, office.id, lambda ctx: registration.decide(ctx, "return", "请补充材料"))
+    registered(deployed, tmp_path)
     deployed.flush()
-    assert len(told(deployed, user)) == 1  # 修改注册信息 waits for the applicant …
+    assert len(told(deployed, office)) == 1  # 注册审核 waits for the office …
     deployed.rollback()  # … until the request fails before its commit
-    assert told(deployed, user) == [] and mailed(deployed, user) == []
+    assert told(deployed, office) == [] and mailed(deployed, office) == []
 
 
-def test_a_return_tells_the_applicant_of_the_task_waiting_for_it(deployed, office, tmp_path):
+def test_a_return_is_one_piece_of_news(deployed, office, tmp_path):
+    """The 退回 notice tells the applicant its registration is back with it: the 修改注册信息 task adds no
+    second message, and an e-mail only for someone who turned 办理结果 e-mails off but kept 新待办."""
     user, instance = registered(deployed, tmp_path)
+    second = colleague(deployed, user, "second@test.cn")
+    messages.save_preferences(deployed, second.id, outcomes=False)
     deployed.commit()
     decide(deployed, instance, office, "return", "营业执照不清晰")
-    [message] = told(deployed, user)
-    assert message.title == f"{NEW_TASK}：修改注册信息"
-    # The person who acted is not told of work they created: the office's 修改 is the applicant's.
+    assert told(deployed, user) == [] and told(deployed, second) == []
+    assert mailed(deployed, user) == []
+    [mail] = mailed(deployed, second)
+    assert mail.subject == f"{NEW_TASK}：修改注册信息"
+    # The person who acted is not told of work they created.
     assert [m.title for m in told(deployed, office)] == [f"{NEW_TASK}：注册审核"]
+    resubmit(deployed, instance, user)
+    assert [m.title for m in told(deployed, office)] == [f"{NEW_TASK}：注册审核"] * 2
 
 
 def test_a_message_to_one_person_is_not_shown_to_colleagues(deployed, office, tmp_path):
