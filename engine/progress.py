@@ -140,10 +140,11 @@ def main_path_of(session: Session, definition: ProcessDefinition) -> MainPath:
 FINISHED = ("completed", "cancelled")
 
 
-def bar(session: Session, instance: ProcessInstance) -> Bar:
+def bar(session: Session, instance: ProcessInstance, completed: set[str] | None = None) -> Bar:
+    """``completed``: the element names of the user tasks the instance completed (read when not given)."""
     path = main_path_of(session, instance.definition)
-    completed = set(session.scalars(select(ProcessEvent.task_name).where(
-        ProcessEvent.instance_id == instance.id, ProcessEvent.kind == "task_completed")))
+    if completed is None:
+        completed = _completed(session, [instance.id]).get(instance.id, set())
     done_stages = {path.stage_of[name] for name in completed if name in path.stage_of}
     stages = [step.stage for step in path.steps]
     current = stages.index(instance.stage) if instance.stage in stages else None
@@ -163,6 +164,15 @@ def bar(session: Session, instance: ProcessInstance) -> Bar:
     return Bar(instance, path.process_name, shown)
 
 
+def _completed(session: Session, instance_ids: list[int]) -> dict[int, set[str]]:
+    """Instance id → the element names of its completed user tasks (one query)."""
+    found: dict[int, set[str]] = {}
+    for instance_id, name in session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_name).where(
+            ProcessEvent.instance_id.in_(instance_ids), ProcessEvent.kind == "task_completed")):
+        found.setdefault(instance_id, set()).add(name)
+    return found
+
+
 def bars_of_subject(session: Session, instance: ProcessInstance | None) -> list[Bar]:
     """The bars of a subject: the newest instance of each process under its business key (an enrolment's
     报名审核, 编制方案, 正式版, 公示 …), oldest process first; or the one instance without a key."""
@@ -174,4 +184,6 @@ def bars_of_subject(session: Session, instance: ProcessInstance | None) -> list[
     for row in session.scalars(select(ProcessInstance).where(
             ProcessInstance.business_key == instance.business_key).order_by(ProcessInstance.id)):
         newest[row.process_key] = row
-    return [bar(session, row) for row in sorted(newest.values(), key=lambda r: r.id)]
+    rows = sorted(newest.values(), key=lambda r: r.id)
+    completed = _completed(session, [row.id for row in rows])
+    return [bar(session, row, completed.get(row.id, set())) for row in rows]

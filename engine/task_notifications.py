@@ -30,9 +30,18 @@ from engine import clock
 from engine.domain import messages
 from engine.inbox import may_act
 from storage import outbox
-from storage.models import DigestSent, HumanTask, Message, NotificationPreference, ProcessInstance, User
+from storage.models import (
+    DigestSent,
+    HumanTask,
+    Message,
+    NotificationPreference,
+    Organization,
+    ProcessInstance,
+    User,
+)
 
 DEFAULT_LOCALE = messages.DEFAULT_LOCALE
+STAFF_KINDS = ("office", "platform")  # organisations whose people work lanes without an organisation
 _settings = {"translations": None, "base_url": ""}
 
 
@@ -53,8 +62,9 @@ def recipients_for_task(session: Session, task: HumanTask) -> list[User]:
         query = query.where(User.id == task.assignee_id)
     elif task.organization_id is not None:
         query = query.where(User.organization_id == task.organization_id)
-    else:
-        query = query.where(User.roles.contains(task.role))
+    else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
+        query = query.join(Organization, Organization.id == User.organization_id).where(
+            Organization.kind.in_(STAFF_KINDS), User.roles.contains(task.role))
     return [user for user in session.scalars(query) if may_act(user, task)]
 
 
