@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from engine import clock
+from engine import clock, progress
 from engine.domain import messages
 from engine.inbox import may_act
 from storage import outbox
@@ -172,12 +172,20 @@ def _send_digest(session: Session, user: User, tasks: list[HumanTask], locale: s
             session.flush()
     except IntegrityError:
         return False
-    rows = [{"process": t.process_key, "step": t.title, "subject": t.instance.subject,
+    rows = [{"process": _process_name(session, t), "step": t.title, "subject": t.instance.subject,
              "since": clock.to_china(t.created_at).strftime("%Y-%m-%d"),
              "link": f"{_settings['base_url']}/tasks/{t.id}"} for t in tasks]
     subject, body = render("digest.txt", locale, organization=user.organization.name, tasks=rows, days=days)
     outbox.enqueue(session, "email", user.email, subject, body)
     return True
+
+
+def _process_name(session: Session, task: HumanTask) -> str:
+    """The BPMN name of the task's process (a called process's tasks: its key)."""
+    instance = task.instance
+    if task.process_key != instance.process_key:
+        return task.process_key
+    return progress.main_path_of(session, instance.definition).process_name
 
 
 # --- text ---------------------------------------------------------------------------------------------

@@ -160,7 +160,9 @@ def test_the_digest_lists_tasks_waiting_longer_than_the_days(deployed, office, t
     assert task_notifications.send_digests(deployed, after_days=3) == 1
     deployed.commit()
     [digest] = digests(deployed, office)
-    assert "1 项待办已等待超过 3 天" in digest.subject and "注册审核" in digest.body
+    assert "1 项待办已等待超过 3 天" in digest.subject
+    assert "1. 注册审核 / 注册审核：" in digest.body  # the BPMN's process name, the step's
+    assert "（自 2026-11-02 起） /tasks/" in digest.body
     assert task_notifications.send_digests(deployed, after_days=3) == 0  # once a day, however often run
     frozen_clock.advance(timedelta(days=2))  # the second registration has waited 3 days too
     assert task_notifications.send_digests(deployed, after_days=3) == 1
