@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, definitions, history, metrics, projection, serializer
+from engine import clock, definitions, history, metrics, projection, serializer, task_notifications
 from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
 from storage import event_chain
@@ -270,6 +270,7 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     if context.open_task_ids is None:  # a context that did not come from load() or start_instance()
         raise projection.EngineError("saving a workflow whose open inbox rows are unknown")
     created = projection.sync_human_tasks(session, instance, workflow, ready, now, context.open_task_ids)
+    task_notifications.tasks_ready(session, instance, workflow, created, context.actor_id)  # 我的消息 + e-mail
     values["last_event_sequence"], values["last_event_hash"] = _write_events(session, instance, context, now)
     try:
         session.flush()  # the domain rows the request changed, and the new inbox rows

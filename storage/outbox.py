@@ -21,7 +21,7 @@ from sqlalchemy import case, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from storage.db import UTCDateTime, utcnow
-from storage.models import OutboxItem, User
+from storage.models import NotificationPreference, OutboxItem, User
 
 log = logging.getLogger(__name__)
 _file_lock = threading.Lock()
@@ -65,8 +65,11 @@ def addressed(session: Session, items: list[OutboxItem]) -> dict[int, list[Outgo
     addresses: dict[int, list[str]] = {}
     if organizations:
         for organization_id, email in session.execute(
-                select(User.organization_id, User.email).where(
-                    User.organization_id.in_(organizations), User.is_enabled.is_(True)).order_by(User.id)):
+                select(User.organization_id, User.email)
+                .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+                .where(User.organization_id.in_(organizations), User.is_enabled.is_(True),
+                       NotificationPreference.outcomes.is_not(False))  # 消息设置: 办理结果
+                .order_by(User.id)):
             addresses.setdefault(organization_id, []).append(email)
 
     def recipients(item: OutboxItem) -> list[str]:

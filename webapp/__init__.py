@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from engine import services
     from webapp import (
         account,
+        account_notifications,
         api,
         api_compliance,
         api_openapi,
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         pilots,
         portal,
         profiles,
+        progress_view,
         publicity,
         records,
         register,
@@ -69,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors, operations,
-                   api_openapi, api_operator, api_tokens, design, design_forms, statistics, cli, scheduler):
+                   api_openapi, api_operator, api_tokens, design, design_forms, statistics, records, cli, scheduler,
+                   account_notifications, progress_view):
         module.init_app(app)
-    records.init_app(app)  # 记录查询 (issue 17)
     return app

@@ -164,13 +164,14 @@ def password():
 @login_required
 def message_list():
     session = db.session()
-    pager = Pager(lambda page, per_page: messages.list_for(session, current_user.organization_id, page, per_page))
+    pager = Pager(lambda page, per_page: messages.list_for(session, current_user.organization_id, page, per_page,
+                                                               user_id=current_user.id))
     rows = pager.items
     unread_ids = [m.id for m in rows if m.read_at is None]
     response = render_template("account/messages.html", rows=rows, unread_ids=set(unread_ids),
                                pager=pager)
     if unread_ids:
-        messages.mark_read(session, current_user.organization_id, unread_ids)
+        messages.mark_read(session, current_user.organization_id, unread_ids, user_id=current_user.id)
         db.commit()
     return response
 

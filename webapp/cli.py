@@ -225,6 +225,7 @@ def scheduler_command(interval):
     blocking = BlockingScheduler(timezone="UTC")
     blocking.add_job(scheduler.sweep, "interval", seconds=interval, args=[app], id="sweep",
                      max_instances=1, coalesce=True)
+    scheduler.add_digest_job(blocking, app)  # 每日汇总
     click.echo(_("定时任务已启动：每 %(seconds)s 秒扫描一次到期的定时器（Ctrl+C 退出）", seconds=interval))
     scheduler.sweep(app)  # timers that fell due while nothing was running fire now
     try:

@@ -165,7 +165,7 @@ def init_app(app: Flask) -> None:
     def menu_context():
         if not current_user.is_authenticated:
             return {}
-        return {"unread_messages": unread_count(db.session(), current_user.organization_id)}
+        return {"unread_messages": unread_count(db.session(), current_user.organization_id, current_user.id)}
 
     @app.after_request
     def security_headers(response):

@@ -1,12 +1,14 @@
 """我的消息 and the e-mail that accompanies a notice."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
 from storage import outbox
-from storage.models import Message
+from storage.models import Message, NotificationPreference
+
+DEFAULT_LOCALE = "zh_CN"
 
 
 def notify(session: Session, organization_id: int, title: str, body: str = "",
@@ -15,23 +17,42 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
     session.connection().execute(_INSERT_MESSAGE, {
         "organization_id": organization_id, "title": title, "body": body, "link": link,
         "created_at": clock.now()})
-    if email:  # addressed to the organisation's users when the outbox is drained
+    _notified_in_transaction(session).add(organization_id)
+    if email:  # addressed when the outbox is drained: the users who did not turn 办理结果 e-mails off
         outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", body)
 
 
 _INSERT_MESSAGE = insert(Message.__table__)
 
 
-def unread_count(session: Session, organization_id: int) -> int:
+def _notified_in_transaction(session: Session) -> set[int]:
+    """The organisations this transaction wrote a notice to (engine.task_notifications reads it)."""
+    transaction = session.get_transaction()
+    held = session.info.get("notified_organizations")
+    if held is None or held[0] is not transaction:
+        held = session.info["notified_organizations"] = (transaction, set())
+    return held[1]
+
+
+def notified_in_transaction(session: Session) -> frozenset[int]:
+    return frozenset(_notified_in_transaction(session))
+
+
+def _visible(organization_id: int, user_id: int | None):
+    """An organisation's notices, and those addressed to this one user of it (a new task, say)."""
+    if user_id is None:
+        return Message.organization_id == organization_id
+    return (Message.organization_id == organization_id) & or_(Message.user_id.is_(None), Message.user_id == user_id)
+
+
+def unread_count(session: Session, organization_id: int, user_id: int | None = None) -> int:
     return session.scalar(
-        select(func.count(Message.id)).where(
-            Message.organization_id == organization_id, Message.read_at.is_(None)
-        )
+        select(func.count(Message.id)).where(_visible(organization_id, user_id), Message.read_at.is_(None))
     ) or 0
 
 
-def list_for(session: Session, organization_id: int, page: int, per_page: int = 20):
-    query = select(Message).where(Message.organization_id == organization_id)
+def list_for(session: Session, organization_id: int, page: int, per_page: int = 20, user_id: int | None = None):
+    query = select(Message).where(_visible(organization_id, user_id))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(Message.created_at.desc(), Message.id.desc())
@@ -40,10 +61,39 @@ def list_for(session: Session, organization_id: int, page: int, per_page: int = 
     return rows, total
 
 
-def mark_read(session: Session, organization_id: int, message_ids: list[int]) -> None:
+def mark_read(session: Session, organization_id: int, message_ids: list[int], user_id: int | None = None) -> None:
     session.execute(
         update(Message)
-        .where(Message.organization_id == organization_id, Message.id.in_(message_ids),
+        .where(_visible(organization_id, user_id), Message.id.in_(message_ids),
                Message.read_at.is_(None))
         .values(read_at=clock.now())
     )
+
+
+# --- 消息设置: which e-mails a user receives (the 我的消息 entries are always written) ------------------
+
+PREFERENCE_FIELDS = ("new_task", "daily_digest", "outcomes")
+
+
+def preference_of(session: Session, user_id: int) -> NotificationPreference:
+    """The user's choices; the defaults (every e-mail) until they save some."""
+    return session.get(NotificationPreference, user_id) or default_preference(user_id)
+
+
+def default_preference(user_id: int) -> NotificationPreference:
+    return NotificationPreference(user_id=user_id, new_task=True, daily_digest=True, outcomes=True,
+                                  locale=DEFAULT_LOCALE)
+
+
+def save_preferences(session: Session, user_id: int, **choices: bool) -> NotificationPreference:
+    unknown = set(choices) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown notification choices: {sorted(unknown)}")
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        row = preference_of(session, user_id)
+        session.add(row)
+    for name, value in choices.items():
+        setattr(row, name, bool(value))
+    row.updated_at = clock.now()
+    return row

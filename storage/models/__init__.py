@@ -22,6 +22,7 @@ from storage.models.declarations import Declaration, DeclarationIndicator  # noq
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
 from storage.models.forms import FormDefinition, FormDraft, FormSubmission, FormSubmissionFile  # noqa: F401
 from storage.models.idempotency import IdempotencyKey  # noqa: F401
+from storage.models.notifications import DigestSent, NotificationPreference  # noqa: F401
 from storage.models.outbox import OutboxItem  # noqa: F401
 from storage.models.pilots import (  # noqa: F401
     Enrollment,

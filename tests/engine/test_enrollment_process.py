@@ -53,7 +53,7 @@ def test_approve(deployed, tmp_path, office, institution):
     enrollment = enrolled(deployed, tmp_path, institution)
     instance = review(deployed, enrollment, office, "approve")
     assert (instance.status, instance.stage) == ("completed", "approved")
-    assert deployed.scalars(select(Message.title)).all() == ["试点报名审核通过"]
+    assert deployed.scalars(select(Message.title).where(Message.user_id.is_(None))).all() == ["试点报名审核通过"]
 
 
 def test_return_resubmit_keeps_files_and_history(deployed, tmp_path, office, institution):
@@ -71,7 +71,7 @@ def test_return_resubmit_keeps_files_and_history(deployed, tmp_path, office, ins
         (1, "return", "我单位具备检测资质"), (2, None, "已更新证书")]
     assert [f.file_id for f in history[1].files] == [f.file_id for f in history[0].files]
     review(deployed, enrollment, office, "approve")
-    assert "资质证书已过期" in deployed.scalars(select(Message.body)).first()
+    assert "资质证书已过期" in deployed.scalars(select(Message.body).where(Message.user_id.is_(None))).first()
 
 
 def test_reject_and_withdraw(deployed, tmp_path, office, institution):

@@ -97,7 +97,7 @@ def audit_rows(session, action):
 
 
 def titles(session) -> list[str]:
-    return list(session.scalars(select(Message.title).order_by(Message.id)))
+    return list(session.scalars(select(Message.title).where(Message.user_id.is_(None)).order_by(Message.id)))
 
 
 # --- failures are a state, and retry -----------------------------------------------------------------

@@ -36,8 +36,9 @@ def applicant(deployed, office, tmp_path):
 
 
 def messages(session, organization_id):
+    """The organisation's notices (its people's new-task messages are tests/engine/test_task_notifications.py's)."""
     return session.scalars(select(Message.title).where(
-        Message.organization_id == organization_id).order_by(Message.id)).all()
+        Message.organization_id == organization_id, Message.user_id.is_(None)).order_by(Message.id)).all()
 
 
 def test_submission_waits_for_the_office(deployed, applicant):
@@ -57,7 +58,8 @@ def test_approve_activates_the_account_and_tells_it(deployed, applicant, office)
     assert instance.completed_at is not None
     assert user.organization.status == "active"
     assert messages(deployed, user.organization_id) == ["注册审核通过"]
-    emails = deployed.scalars(select(OutboxItem).where(OutboxItem.channel == "email")).all()
+    emails = deployed.scalars(select(OutboxItem).where(OutboxItem.channel == "email",
+                                                       OutboxItem.recipient.startswith(outbox.ORGANIZATION_PREFIX))).all()
     # Addressed to the organisation; its users' addresses are looked up when the outbox is drained.
     assert [m.recipient for m in outbox.addressed(deployed, emails)[emails[0].id]] == ["applicant@test.cn"]
     assert len(emails) == 1
@@ -72,7 +74,7 @@ def test_return_and_resubmit_keeps_history(deployed, applicant, office):
     decide(deployed, instance, office, "return", "营业执照不清晰")
     assert (instance.status, instance.stage) == ("running", "returned")
     assert messages(deployed, user.organization_id) == ["注册申请被退回"]
-    body = deployed.scalars(select(Message.body)).first()
+    body = deployed.scalars(select(Message.body).where(Message.user_id.is_(None))).first()
     assert "营业执照不清晰" in body
     resubmit(deployed, instance, user, name="深圳测试科技股份有限公司")
     assert instance.stage == "vetting"
@@ -104,7 +106,7 @@ def test_reject_locks_the_account_with_the_reason(deployed, applicant, office):
     decide(deployed, instance, office, "reject", "不属于平台服务范围")
     assert (instance.status, instance.stage) == ("completed", "rejected")
     assert user.organization.status == "rejected"
-    assert "不属于平台服务范围" in deployed.scalars(select(Message.body)).one()
+    assert "不属于平台服务范围" in deployed.scalars(select(Message.body).where(Message.user_id.is_(None))).one()
 
 
 def test_withdraw_before_decision_then_resubmit(deployed, applicant, office):

@@ -316,7 +316,8 @@ def single_effects(factory: sessionmaker, task_ids: list[int], compare_states: b
                                       ProcessEvent.kind == "task_completed"),
         }
         by_org = {
-            "messages": _per(session, Message.organization_id, Message.organization_id.in_(org_of.values())),
+            "messages": _per(session, Message.organization_id, Message.organization_id.in_(org_of.values()),
+                             Message.user_id.is_(None)),  # the notices (not the people's 新待办)
             "e-mails": {int(recipient.split(":", 1)[1]): n for recipient, n in _per(
                 session, OutboxItem.recipient,
                 OutboxItem.recipient.in_([f"organization:{o}" for o in org_of.values()])).items()},

@@ -61,6 +61,8 @@ MATRIX = {
     "GET profiles.institution_info":                               "L    403  403  200  200  403  403  403  S    S",
     "POST profiles.institution_info":                              "L    403  403  422  422  403  403  403  S    S",
     "GET account.message_list":                                    "L    200  200  200  200  200  200  200  200  200",
+    "GET account.notification_settings":                           "L    200  200  200  200  200  200  200  200  S",
+    "POST account.notification_settings":                          "L    R*   R*   R*   R*   R*   R*   R*   R*   S",
     "GET account.password":                                        "L    200  200  200  200  200  200  200  200  200",
     "POST account.password":                                       "L    422  422  422  422  422  422  422  422  422",
     "GET account.profile":                                         "L    200  200  200  200  200  200  200  S    S",

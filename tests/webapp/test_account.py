@@ -165,7 +165,7 @@ def test_renaming_an_active_organisation_is_vetted_first(other_client, office_cl
 
 def first_messages(session_factory) -> list[Message]:
     with session_factory() as session:
-        return list(session.scalars(select(Message).order_by(Message.id)))
+        return list(session.scalars(select(Message).where(Message.user_id.is_(None)).order_by(Message.id)))
 
 
 @pytest.mark.parametrize("form, field, message", [

@@ -317,7 +317,7 @@ def test_office_takes_down_with_a_public_reason(client, ent_client, office_clien
     assert "该自我声明已被专项办撤下" in text_of(detail) and REASON in text_of(detail)
     assert "2026-11-02 09:30" in text_of(detail)
     assert table(ent_client.get("/my/declarations"), "data-my-declarations")[1][0][4] == "已撤下"
-    (message,) = all_rows(session_factory, select(Message))
+    (message,) = all_rows(session_factory, select(Message).where(Message.user_id.is_(None)))
     assert message.organization_id == enterprise.organization_id and REASON in message.body
     assert "自我声明已被专项办撤下" in text_of(ent_client.get("/account/messages"))
     # 已办 shows what was decided, without the instruction to decide it
