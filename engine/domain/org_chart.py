@@ -208,9 +208,12 @@ def remove(session: Session, user: User, node: OrgChartNode) -> None:
     session.flush()
 
 
-def set_image(session: Session, user: User, image: StoredFile | None) -> OrgChart:
-    """The chart's picture (a checked PNG / JPEG), or None to remove it."""
+def set_image(session: Session, user: User, image: StoredFile | None) -> OrgChart | None:
+    """The chart's picture (a checked PNG / JPEG), or None to remove it (without one, nothing changes)."""
     _require_office(user)
+    current = chart(session)
+    if image is None and (current is None or current.image_file_id is None):
+        return current  # nothing to remove: nothing written
     found = _chart_for_writing(session, user)
     found.image = image
     session.flush()
@@ -218,8 +221,12 @@ def set_image(session: Session, user: User, image: StoredFile | None) -> OrgChar
 
 
 def set_published(session: Session, user: User, published: bool) -> OrgChart:
-    """发布 (shown under 关于我们 → 组织架构) or 撤下; publishing an empty chart is refused."""
+    """发布 (shown under 关于我们 → 组织架构) or 撤下; publishing an empty chart, or asking for the state it
+    is already in, is refused."""
     _require_office(user)
+    current = chart(session)
+    if bool(current and current.published) == published:
+        raise ChartRefused(N_("组织架构已发布") if published else N_("组织架构未发布，无需撤下"))
     found = _chart_for_writing(session, user)
     if published and found.image is None and not session.scalar(select(func.count(OrgChartNode.id))):
         raise ChartRefused(N_("组织架构还没有内容：请先添加节点或上传图片"))
