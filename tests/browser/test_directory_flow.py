@@ -18,7 +18,12 @@ def test_an_institution_publishes_its_profile_and_the_public_finds_it(live_serve
     log_in(page, *INSTITUTION)
     page.locator("nav.side-menu").get_by_role("link", name="服务信息").click()
     expect(page.get_by_role("heading", name="机构服务：服务信息")).to_be_visible()
-    page.get_by_label("服务领域").fill("M7454，M7452")
+    page.locator("#fields").fill("M7454")
+    # 查找服务领域: a suggestion picked from the search is added to the codes.
+    page.get_by_label("查找服务领域").fill("检测服务")
+    expect(page.locator("#field-options option[value='M7452']")).to_have_count(1)
+    page.get_by_label("查找服务领域").fill("M7452")
+    expect(page.locator("#fields")).to_have_value("M7454, M7452")
     page.get_by_label("服务简介").fill("电动自行车整车检验检测与对标评价。")
     page.get_by_label("联系人").fill("王工")
     page.get_by_label("联系电话").fill("010-62345678")
