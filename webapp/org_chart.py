@@ -52,12 +52,13 @@ def image():
 
 def _manage_page(node_form: NodeForm | None = None, image_form: ChartImageForm | None = None, status=200):
     session = db.session()
-    nodes = org_chart.flatten(org_chart.tree(session))
+    tree = org_chart.tree(session)
+    nodes = org_chart.flatten(tree)
     if node_form is None:
         node_form = NodeForm()
     node_form.set_parents(nodes)
     return render_template("directory/org_chart_manage.html", nodes=nodes, chart=org_chart.chart(session),
-                           tree=org_chart.tree(session), node_form=node_form,
+                           tree=tree, node_form=node_form,
                            image_form=image_form or ChartImageForm()), status
 
 
