@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from demodata import accounts, articles, compliance, declarations, pilots, plans, profiles
+from demodata import accounts, articles, compliance, declarations, directory, pilots, plans, profiles
 from demodata.accounts import DEMO_ACCOUNTS, ensure_user
 from engine import clock
 from storage.files import FileStore
@@ -32,5 +32,6 @@ def load_all(session: Session, session_factory: sessionmaker, store: FileStore) 
     declarations.load_declarations(session, base)
     profiles.load_profiles(session, store, base)
     articles.load_articles(session, store, base)
+    directory.load_directory(session, store, base)
     session.commit()
     return made

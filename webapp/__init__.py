@@ -27,12 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         declarations,
         design,
         design_forms,
+        directory,
         doctor,
         errors,
         i18n,
         json_logs,
         metrics,
         operations,
+        org_chart,
         organizations,
         outbox_worker,
         pilots,
@@ -71,7 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors, operations,
-                   api_openapi, api_operator, api_tokens, design, design_forms, statistics, records, cli, scheduler,
-                   account_notifications, progress_view):
+                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
+                   # issues 16 and 17
+                   statistics, records, account_notifications, progress_view, directory, org_chart):
         module.init_app(app)
     return app

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
-from engine.domain import catalog, certificates, compliance, compliance_lists, formal_plans, profiles
+from engine.domain import catalog, certificates, compliance, compliance_lists, directory, formal_plans, profiles
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from forms import industries, regions
@@ -52,6 +52,7 @@ class ApplicationPage:
     rows: list[dict]  # its indicators, one 检测值 each
     institutions: list  # the pilot's enrolled institutions
     institution_info: dict  # their 服务机构信息 by organisation id (机构详情)
+    directory_ids: set  # those with a page in 机构名录 (机构详情 links it)
 
 
 def application_form(plan: Plan, formdata=None) -> ApplicationPage:
@@ -63,8 +64,9 @@ def application_form(plan: Plan, formdata=None) -> ApplicationPage:
     form = ApplicationForm(formdata, data=None if formdata else {"measurements": [{"measured": ""} for _row in rows]})
     form.set_institutions(institutions)
     form.set_rows(rows)
-    info = profiles.institution_profiles(session, [o.id for o in institutions])
-    return ApplicationPage(form, version, rows, institutions, info)
+    ids = [o.id for o in institutions]
+    info = profiles.institution_profiles(session, ids)
+    return ApplicationPage(form, version, rows, institutions, info, directory.published_ids(session, ids))
 
 
 def submit_application(plan: Plan, form: ApplicationForm, user: User) -> Application | None:
@@ -110,6 +112,7 @@ def apply(plan_id: int):
             return redirect(url_for("pilots.mine"))
     return render_template("compliance/apply.html", plan=plan, form=shown.form, rows=shown.rows,
                            institutions=shown.institutions, institution_info=shown.institution_info,
+                           directory_ids=shown.directory_ids,
                            type_labels=INSTITUTION_TYPE_LABELS, accreditation_labels=ACCREDITATION_LABELS,
                            version=shown.version), (422 if posted else 200)
 

@@ -5,7 +5,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine import inbox
-from engine.domain import articles, catalog, certificates, compliance, declarations, profiles
+from engine.domain import articles, catalog, certificates, compliance, declarations, directory, profiles
 from storage.models import (
     Enrollment,
     EnrollmentFile,
@@ -29,7 +29,8 @@ def is_public(session: Session, file_id: int) -> bool:
         return True
     # The current version of a public plan, the attachment of a published self-declaration or article.
     return (catalog.is_public_file(session, file_id) or declarations.is_public_declaration_file(session, file_id)
-            or articles.is_public_article_file(session, file_id))
+            or articles.is_public_article_file(session, file_id)
+            or directory.is_public_qualification_file(session, file_id))
 
 
 def owner_organizations(session: Session, file_id: int) -> set[int]:
@@ -53,7 +54,8 @@ def owner_organizations(session: Session, file_id: int) -> set[int]:
     return (owners | compliance.report_owner_organizations(session, file_id)
             | declarations.declaration_owner(session, file_id)
             | certificates.uploaded_owner_organizations(session, file_id)
-            | profiles.attachment_owner(session, file_id))
+            | profiles.attachment_owner(session, file_id)
+            | directory.qualification_owner(session, file_id))
 
 
 def may_download(session: Session, user: User | None, file_id: int) -> bool:

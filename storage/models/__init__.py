@@ -19,6 +19,7 @@ from storage.models.compliance import (  # noqa: F401
     Measurement,
 )
 from storage.models.declarations import Declaration, DeclarationIndicator  # noqa: F401
+from storage.models.directory import OrgChart, OrgChartNode, ServiceProfile, ServiceProfileField  # noqa: F401
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
 from storage.models.forms import FormDefinition, FormDraft, FormSubmission, FormSubmissionFile  # noqa: F401
 from storage.models.idempotency import IdempotencyKey  # noqa: F401

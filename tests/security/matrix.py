@@ -31,6 +31,7 @@ VALUES = {
     "code": "verify_code", "action": "suspend", "process_key": "registration_vetting", "key": "pilot_enrollment",
     "province_code": "440000", "filename": "app.css", "version": "1", "chart": "pass-rates",
     "listing": "applications",
+    "institution_id": "x_org", "node_id": "1",  # node 1: the demo's 组织架构 root (专项办, with children)
 }
 
 MATRIX = {
@@ -230,4 +231,24 @@ MATRIX = {
     "GET tasks.done_task task_id=x_done":                          "L    404  404  200  404  404  404  404  S    S",
     "GET results.verify_form":                                     "200  200  200  200  200  200  200  200  200  200",
     "GET results.verify":                                          "200  200  200  200  200  200  200  200  200  200",
+    # 机构服务 → 服务信息 and the public 机构名录 (X = inst1 has a published profile in the demo).
+    "GET directory.service_info":                                  "L    403  403  200  200  403  403  403  S    S",
+    "POST directory.service_info":                                 "L    403  403  422  422  403  403  403  S    S",
+    "GET directory.index":                                         "200  200  200  200  200  200  200  200  200  200",
+    "GET directory.detail":                                        "200  200  200  200  200  200  200  200  200  200",
+    "GET directory.detail institution_id=a_org":                   "404  404  404  404  404  404  404  404  404  404",
+    "GET directory.detail institution_id=pending_org":             "404  404  404  404  404  404  404  404  404  404",
+    # 组织架构 (内容管理, the office): the demo's chart is published, without a picture.
+    "GET org_chart.image":                                         "404  404  404  404  404  404  404  404  404  404",
+    "GET org_chart.manage":                                        "L    403  403  403  403  200  403  403  S    S",
+    "POST org_chart.add_node":                                     "L    403  403  403  403  422  403  403  S    S",
+    "GET org_chart.edit_node":                                     "L    403  403  403  403  200  403  403  S    S",
+    "POST org_chart.edit_node":                                    "L    403  403  403  403  422  403  403  S    S",
+    "POST org_chart.move_node":                                    "L    403  403  403  403  400  403  403  S    S",
+    "POST org_chart.delete_node":                                  "L    403  403  403  403  R    403  403  S    S",
+    "POST org_chart.upload_image":                                 "L    403  403  403  403  422  403  403  S    S",
+    "POST org_chart.delete_image":                                 "L    403  403  403  403  R    403  403  S    S",
+    "POST org_chart.publish":                                      "L    403  403  403  403  R    403  403  S    S",
+    "POST org_chart.withdraw":                                     "L    403  403  403  403  R*   403  403  S    S",
+
 }

@@ -337,7 +337,7 @@ def test_csrf_token_is_required_for_every_post(office, office_client, csrf_on, s
 
 def test_the_header_offers_the_new_columns_beside_the_old_items(client):
     links = nav_links(client.get("/"))
-    assert list(links) == ["首页", "工作动态", "升级试点", "对标方案", "达标结果", "对标结果", "证书查验",
+    assert list(links) == ["首页", "工作动态", "升级试点", "对标方案", "达标结果", "机构名录", "对标结果", "证书查验",
                            "帮助中心", "关于我们"]
     assert (links["工作动态"], links["帮助中心"], links["关于我们"]) == ("/news/", "/help/", "/about/")
     assert links["升级试点"] == "/pilot-info/"  # its tabs lead on to 试点招募, 对标方案 and 达标结果

@@ -11,7 +11,7 @@ each task was done, walked in order rather than sorted.
 from alembic import op
 
 revision = '0026'
-down_revision = '0020'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
