@@ -121,10 +121,14 @@ def withdraw(enrollment_id: int):
 @roles_required("institution", "enterprise")
 def co_drafter_options():
     """提交正式版 → 参编单位: active enterprises whose name or credit code contains ``q`` (20 at most); never
-    the drafting organisation itself."""
+    the drafting organisation itself. An enterprise searches only once it drafts a plan of its own."""
+    session = db.session()
+    if not current_user.has_role("institution") and not enterprise_plans.drafts_any(
+            session, current_user.organization_id):
+        abort(403)
     query = " ".join((request.args.get("q") or "").split())[:100]
     return jsonify([{"id": o.id, "name": o.name}
-                    for o in organizations.active_enterprises(db.session(), query)
+                    for o in organizations.active_enterprises(session, query)
                     if o.id != current_user.organization_id])
 
 

@@ -40,6 +40,11 @@ def draftable(session: Session, organization_id: int) -> list[Pilot]:
     return [enrollment.pilot for enrollment in session.scalars(query)]
 
 
+def drafts_any(session: Session, organization_id: int) -> bool:
+    """Whether the organisation drafts a plan of its own (then it may search 参编单位)."""
+    return session.scalar(select(Plan.id).where(Plan.organization_id == organization_id).limit(1)) is not None
+
+
 def refusal(session: Session, user: User, pilot_id: int | None) -> tuple[str, Enrollment | None]:
     """(why the user's organisation may not start a plan in this pilot, or "", and its enrolment)."""
     organization = user.organization
