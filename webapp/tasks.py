@@ -120,10 +120,9 @@ AFTER_SUBMIT = {
     "draft_plan": "pilots.my_plans",
     "correct_application": "pilots.mine",
     "evaluate_application": "compliance.evaluations",
-    # By form key and lane: an enterprise drafting its own plan goes back to 我编制的.
-    ("draft_report", "enterprise"): "pilots.drafted",
-    ("draft_plan", "enterprise"): "pilots.drafted",
 }
+# The same by form key and lane, where the lane changes the list: an enterprise drafting its own plan.
+AFTER_SUBMIT_IN_LANE = {("draft_report", "enterprise"): "pilots.drafted", ("draft_plan", "enterprise"): "pilots.drafted"}
 
 
 def _complete(session, task, form):
@@ -150,7 +149,7 @@ def _complete(session, task, form):
         flash(_("您的提交已保存，但后续的自动处理出错，流程已暂停，运维人员会尽快处理。"), "warning")
     else:
         flash(_("提交成功"), "success")
-    endpoint = AFTER_SUBMIT.get((task.form_key, task.role)) or AFTER_SUBMIT.get(task.form_key, "tasks.inbox")
+    endpoint = AFTER_SUBMIT_IN_LANE.get((task.form_key, task.role)) or AFTER_SUBMIT.get(task.form_key, "tasks.inbox")
     return redirect(url_for(endpoint))
 
 

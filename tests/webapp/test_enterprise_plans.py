@@ -209,7 +209,7 @@ def test_the_sidebars_group_the_plan_items_under_benchmark_standards(enterprise_
     assert "我的方案" not in menu_group(enterprise_client.get(DRAFTED), "升级试点")
     response = institution_client.get("/my/plans")
     assert response.status_code == 200 and page(response).xpath("string(//h1)").strip() == "我的方案"
-    assert menu_group(response, "对标标准") == ["我的方案", "修订意见"]
+    assert menu_group(response, "对标标准") == ["我的方案"]
     assert menu_group(response, "升级试点") == ["正在招募", "对标方案", "我参与的", "达标产品评价"]
 
 
