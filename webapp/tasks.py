@@ -122,7 +122,8 @@ AFTER_SUBMIT = {
     "evaluate_application": "compliance.evaluations",
 }
 # The same by form key and lane, where the lane changes the list: an enterprise drafting its own plan.
-AFTER_SUBMIT_IN_LANE = {("draft_report", "enterprise"): "pilots.drafted", ("draft_plan", "enterprise"): "pilots.drafted"}
+AFTER_SUBMIT_IN_LANE = {("draft_report", "enterprise"): "pilots.drafted",
+                        ("draft_plan", "enterprise"): "pilots.drafted"}
 
 
 def _complete(session, task, form):

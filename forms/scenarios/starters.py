@@ -9,8 +9,8 @@ users would (approving, filing) until the process under test opens.
 | pilot_enrollment | the institution applies to an institution pilot (报名参与) |
 | pilot_enrollment_enterprise | the enterprise applies to an enterprise pilot |
 | comparison_report | pilot_enrollment, approved: 编制方案 opens |
-| comparison_report_enterprise | the enterprise's enrolment approved, it starts a plan (方案编制): 编制方案 opens |
-| formal_plan_enterprise | comparison_report_enterprise, report filed and approved: 提交正式版 opens |
+| enterprise_comparison_report | the enterprise's enrolment approved, it starts a plan (方案编制): 编制方案 opens |
+| enterprise_formal_plan | enterprise_comparison_report, report filed and approved: 提交正式版 opens |
 | formal_plan | comparison_report, report filed and approved: 提交正式版 opens |
 | publicity | formal_plan, formal version filed and approved: 公示 opens |
 | compliance_review | publicity, 公示 ends without comments: the enterprise applies (参与达标) |
@@ -192,8 +192,8 @@ STARTERS: dict[str, Callable[[Play], Subject]] = {
     "pilot_enrollment_enterprise": start_enterprise_enrollment,
     "comparison_report": start_report,
     "formal_plan": start_formal_plan,
-    "comparison_report_enterprise": start_enterprise_report,
-    "formal_plan_enterprise": start_enterprise_formal_plan,
+    "enterprise_comparison_report": start_enterprise_report,
+    "enterprise_formal_plan": start_enterprise_formal_plan,
     "publicity": start_publicity,
     "compliance_review": start_compliance,
     "self_declaration": start_declaration,

@@ -127,7 +127,8 @@ def test_a_missing_name_or_report_is_named_at_its_field(part_of, enterprise_clie
     files = count(session_factory, StoredFile)
     response = post_new(enterprise_client, part_of, name=None, report=False)
     assert response.status_code == 422
-    assert field_errors(response) == {"name": ["请填写对标方案名称"], "comparison_report": ["请上传比对分析报告（PDF）"]}
+    assert field_errors(response) == {"name": ["请填写对标方案名称"],
+                                      "comparison_report": ["请上传比对分析报告（PDF）"]}
     assert field_errors(post_new(enterprise_client, "", name=PLAN_NAME)) == {"pilot": ["请选择试点"]}
     assert nothing_started(session_factory, files)
 
