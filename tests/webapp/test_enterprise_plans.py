@@ -147,6 +147,9 @@ def test_an_enterprise_drafts_and_publishes_its_own_plan(
     assert page(response).xpath("string(//h1)").strip() == "我编制的"
     assert plan_status(response, started) == "比对分析报告审核中"
     assert page(response).xpath(f"//form[@action='/my/plans/{started}/withdraw']")
+    enrollment_id = first(session_factory, select(Plan)).enrollment_id  # 我参与的 shows where the plan stands
+    assert page(enterprise_client.get("/my/enrollments")).xpath(
+        f"//tr[@data-enrollment-id='{enrollment_id}']//span/@data-stage") == ["report_review"]
     assert decide(office_client, ready(session_factory, "review_report").id, "approve").status_code == 302
 
     draft = ready(session_factory, "draft_plan")
