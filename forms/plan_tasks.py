@@ -5,12 +5,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain import formal_plans, organizations, plans, publicity
+from engine import inbox, runtime
+from engine.domain import enterprise_plans, formal_plans, organizations, plans, publicity
 from engine.services import ServiceContext
-from forms.plans import DraftPlanForm, DraftReportForm, ReviewPlanForm, ReviewReportForm
+from forms.plans import DraftPlanForm, DraftReportForm, EnterprisePlanForm, ReviewPlanForm, ReviewReportForm
 from forms.task_form import describe_reviewed, latest_and_history
 from storage.files import FileStore
-from storage.models import HumanTask, Plan, PlanSubmission
+from storage.models import HumanTask, Plan, PlanSubmission, User
 
 
 def plan_of(session: Session, task: HumanTask) -> Plan:
@@ -79,6 +80,7 @@ def prepare_plan_form(session: Session, task: HumanTask, form: DraftPlanForm) ->
     # active enterprise is then refused by the form.
     chosen = [value for value in form.co_drafters.data or [] if isinstance(value, int)]
     form.set_enterprise_choices(organizations.active_enterprises(session, ids=chosen))
+    form.drafter_id = plan_of(session, task).organization_id
     # The PDFs the saved draft holds already need not be uploaded again (read only when needed).
     form.saved_documents = lambda: formal_plans.current_documents(session, plan_of(session, task))
 
@@ -88,6 +90,16 @@ def submit_report_form(context: ServiceContext, form: DraftReportForm, store: Fi
     report = store.save(context.session, upload[0], upload[1], "application/pdf",
                         context.actor_id) if upload else None
     return plans.submit_report(context, form.name.data.strip(), report)
+
+
+def start_enterprise_plan(session: Session, user: User, form: EnterprisePlanForm, store: FileStore) -> Plan:
+    """方案编制: the enterprise's plan in the chosen pilot, and its 编制方案 completed with the form's name and
+    比对分析报告 (the same handler as the task's page), in one transaction. Refusals raise InputError."""
+    plan = enterprise_plans.open_plan(session, user, form.pilot.data)
+    task = plans.open_task_for(session, plan, ("draft_report",))
+    if task is not None and inbox.may_act(user, task):  # else the plan waits in 我编制的 at its first step
+        runtime.complete_task(session, task, user.id, lambda context: submit_report_form(context, form, store))
+    return plan
 
 
 def submit_review(context: ServiceContext, form, store: FileStore) -> dict:
@@ -113,4 +125,4 @@ def save_plan_draft(session: Session, task: HumanTask, actor_id: int, form: Draf
                             actor_id)
 
 
-__all__ = ["DraftPlanForm", "DraftReportForm", "ReviewPlanForm", "ReviewReportForm"]
+__all__ = ["DraftPlanForm", "DraftReportForm", "EnterprisePlanForm", "ReviewPlanForm", "ReviewReportForm"]

@@ -103,6 +103,8 @@ class DraftPlanForm(Form):
         super().__init__(*args, **kwargs)
         # The kinds of PDF the saved draft holds already (set by forms.plan_tasks.prepare_plan_form).
         self.saved_documents: Callable[[], Collection[str]] = tuple
+        # The drafting organisation, which cannot be its own 参编单位 (an enterprise drafting; set by prepare).
+        self.drafter_id: int | None = None
 
     def validate(self, extra_validators=None) -> bool:
         """提交: every problem at once, the required PDFs included (unless the saved draft holds them).
@@ -160,6 +162,8 @@ class DraftPlanForm(Form):
         known = {choice.value for choice in field.choices or []}
         if any(value not in known for value in field.data or []):
             raise ValidationError(_l("参编单位须为平台已注册的企业"))
+        if self.drafter_id is not None and self.drafter_id in (field.data or []):
+            raise ValidationError(_l("编制单位本身不能作为参编单位"))
 
     def validate_draft(self) -> bool:
         """保存 checks only what is filled in: formats and files, not completeness."""
@@ -195,6 +199,25 @@ class DraftPlanForm(Form):
         uploads = {kind: getattr(self, kind).upload for kind in PLAN_DOCUMENTS}
         return Draft(self.standard_number.data, (self.standard_name.data or "").strip(), rows,
                      list(self.co_drafters.data or []), uploads)
+
+
+def _pilot_id(value):
+    """The chosen 试点 (an id), or None for nothing or garbage: the domain then says why."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class EnterprisePlanForm(DraftReportForm):
+    """方案编制 (an enterprise): the pilot it takes part in, then 编制方案's own fields."""
+
+    pilot = SelectField(_l("试点"), coerce=_pilot_id, validate_choice=False,
+                        validators=[required(_l("请选择试点"))])
+
+    def set_pilots(self, pilots) -> None:
+        self.pilot.choices = [SelectChoice("", _l("请选择试点"))] + [
+            SelectChoice(p.id, f"{p.title}（{p.product_name}）") for p in pilots]
 
 
 class ReviewReportForm(DecisionForm):

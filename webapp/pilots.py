@@ -7,12 +7,15 @@ from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
-from engine.domain import compliance_lists, organizations, pilots, plans
+from engine.domain import compliance_lists, enterprise_plans, organizations, pilots, plans
+from engine.domain.errors import InputError
+from forms import plan_tasks
 from forms.pilots import EnrollForm, PilotForm
+from forms.plans import EnterprisePlanForm
 from storage.models import Enrollment, Pilot, Plan
 from webapp import db, pilots_office
 from webapp.auth import roles_required
-from webapp.views_util import Pager
+from webapp.views_util import Pager, rollback_refused, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
 
 bp = Blueprint("pilots", __name__)
@@ -115,12 +118,18 @@ def withdraw(enrollment_id: int):
 
 
 @bp.route("/my/plans/co-drafter-options.json")
-@roles_required("institution")
+@roles_required("institution", "enterprise")
 def co_drafter_options():
-    """提交正式版 → 参编单位: active enterprises whose name or credit code contains ``q`` (20 at most)."""
+    """提交正式版 → 参编单位: active enterprises whose name or credit code contains ``q`` (20 at most); never
+    the drafting organisation itself. An enterprise searches only once it drafts a plan of its own."""
+    session = db.session()
+    if not current_user.has_role("institution") and not enterprise_plans.drafts_any(
+            session, current_user.organization_id):
+        abort(403)
     query = " ".join((request.args.get("q") or "").split())[:100]
     return jsonify([{"id": o.id, "name": o.name}
-                    for o in organizations.active_enterprises(db.session(), query)])
+                    for o in organizations.active_enterprises(session, query)
+                    if o.id != current_user.organization_id])
 
 
 @bp.route("/my/plans")
@@ -131,8 +140,39 @@ def my_plans():
     return render_template("pilots/plans.html", rows=rows)
 
 
+@bp.route("/my/drafted-plans")
+@roles_required("enterprise")
+def drafted():
+    """对标标准 → 我编制的: the plans this enterprise drafts itself, where each stands, the task to continue."""
+    rows = plans.plans_with_tasks(db.session(), current_user.organization_id)
+    return render_template("pilots/plans.html", rows=rows, drafted=True)
+
+
+@bp.route("/my/drafted-plans/new", methods=["GET", "POST"])
+@roles_required("enterprise")
+def new_plan():
+    """对标标准 → 方案编制: choose the pilot the enterprise takes part in, name the plan, upload the
+    比对分析报告; it goes to 平台备案及形式审核 like an institution's."""
+    session = db.session()
+    form = EnterprisePlanForm(CombinedMultiDict((request.files, request.form)) if request.method == "POST"
+                              else None)
+    form.set_pilots(enterprise_plans.draftable(session, current_user.organization_id))
+    if request.method == "POST" and form.validate():
+        try:
+            plan_tasks.start_enterprise_plan(session, current_user.row, form, db.file_store())
+        except InputError as exc:
+            rollback_refused(exc)
+            show_at_fields(form, exc, fallback=form.pilot)
+        else:
+            db.commit()
+            flash(_("比对分析报告已提交，请等待专项办平台备案及形式审核"), "success")
+            return redirect(url_for("pilots.drafted"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("pilots/new_plan.html", form=form), status
+
+
 @bp.route("/my/plans/<int:plan_id>/withdraw", methods=["POST"])
-@roles_required("institution")
+@roles_required("institution", "enterprise")
 def withdraw_plan(plan_id: int):
     """撤回 the comparison report or formal plan the office has not decided yet."""
     session = db.session()
@@ -143,7 +183,7 @@ def withdraw_plan(plan_id: int):
         task_queries.withdrawable(session, business_key=plans.business_key(plan)),
         refused=_("专项办已处理该方案，无法撤回"),
                         done=_("方案已撤回，您可以修改后重新提交"))
-    return redirect(url_for("pilots.my_plans"))
+    return redirect(url_for("pilots.my_plans" if current_user.has_role("institution") else "pilots.drafted"))
 
 
 @bp.route("/my/co-drafted")

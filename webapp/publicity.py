@@ -54,9 +54,10 @@ def comment(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/comments")
-@roles_required("office", "institution")
+@roles_required("office", "institution", "enterprise")
 def comments(plan_id: int):
-    """Every round's 修订意见 with their resolution: for the office and the plan's own institution."""
+    """Every round's 修订意见 with their resolution: for the office and the plan's own drafting organisation
+    (an institution, or an enterprise that drafts its own plans)."""
     session = db.session()
     plan = _plan(plan_id)
     if not current_user.has_role("office") and plan.organization_id != current_user.organization_id:

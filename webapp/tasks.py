@@ -134,6 +134,9 @@ AFTER_SUBMIT = {
     "correct_application": "pilots.mine",
     "evaluate_application": "compliance.evaluations",
 }
+# The same by form key and lane, where the lane changes the list: an enterprise drafting its own plan.
+AFTER_SUBMIT_IN_LANE = {("draft_report", "enterprise"): "pilots.drafted",
+                        ("draft_plan", "enterprise"): "pilots.drafted"}
 
 
 def _complete(session, task, form):
@@ -160,7 +163,8 @@ def _complete(session, task, form):
         flash(_("您的提交已保存，但后续的自动处理出错，流程已暂停，运维人员会尽快处理。"), "warning")
     else:
         flash(_("提交成功"), "success")
-    return redirect(url_for(AFTER_SUBMIT.get(task.form_key, "tasks.inbox")))
+    endpoint = AFTER_SUBMIT_IN_LANE.get((task.form_key, task.role)) or AFTER_SUBMIT.get(task.form_key, "tasks.inbox")
+    return redirect(url_for(endpoint))
 
 
 def _save(session, task, form):

@@ -202,7 +202,8 @@ def detail(session: Session, plan_id: int) -> dict | None:
         "status": plan.status, "status_label": STATUS_LABELS[plan.status],
         "public_at": public_at(plan), "publicity_starts_at": plan.publicity_starts_at,
         "publicity_ends_at": plan.publicity_ends_at, "published_at": plan.published_at,
-        "institution": {"id": institution.id, "name": institution.name},
+        # The drafting organisation (发布机构): an institution, or an enterprise that drafted the plan itself.
+        "institution": {"id": institution.id, "name": institution.name, "kind": institution.kind},
         "pilot": {"id": plan.pilot.id, "title": plan.pilot.title, "product_name": plan.pilot.product_name},
         "co_drafters": [row.get("name", "") for row in data.get("co_drafters", [])],
         "files": [_file(document) for document in (submission.documents if submission else [])],

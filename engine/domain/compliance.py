@@ -82,11 +82,13 @@ def indicators(version: PlanSubmission) -> list[dict]:
 
 
 def institutions_for(session: Session, plan: Plan) -> list[Organization]:
-    """The active institutions enrolled (and approved) in the plan's pilot: they may evaluate."""
-    enrolled = select(Plan.organization_id).where(Plan.pilot_id == plan.pilot_id)
-    return list(session.scalars(select(Organization).where(
-        Organization.id.in_(enrolled), Organization.kind == "institution",
-        Organization.status == "active").order_by(Organization.name)))
+    """The active institutions enrolled (and approved) in the plan's pilot: they may evaluate. A plan an
+    enterprise drafted (an enterprise pilot, which no institution enrols in): any active institution."""
+    statement = select(Organization).where(Organization.kind == "institution", Organization.status == "active")
+    if plan.organization.kind == "institution":
+        statement = statement.where(Organization.id.in_(
+            select(Plan.organization_id).where(Plan.pilot_id == plan.pilot_id)))
+    return list(session.scalars(statement.order_by(Organization.name)))
 
 
 def refusal(session: Session, user: User, plan: Plan) -> str | None:

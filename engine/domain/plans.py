@@ -1,4 +1,5 @@
-"""对标方案: the comparison report (比对分析报告) and the formal plan (正式版) of an institution."""
+"""对标方案: the comparison report (比对分析报告) and the formal plan (正式版) of its drafting organisation
+(an institution enrolled in an institution pilot, or an enterprise: engine.domain.enterprise_plans)."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -27,6 +28,21 @@ from storage.models import (
 DOCUMENT_LABELS = {"comparison_report": N_("比对分析报告"), "standard_text": N_("标准文本"),
                    "scheme": N_("对标方案"), "explanation": N_("编制说明")}
 
+def start_data(plan: Plan) -> dict:
+    """What comparison_report and formal_plan start with: the plan, the drafting organisation's kind
+    (``drafter``: the BPMN's 编制单位 gateways route the drafting steps to that role's lane) and the
+    organisation that lane goes to (``institution_org_id`` / ``enterprise_org_id``)."""
+    kind = plan.organization.kind
+    return {"plan_id": plan.id, "drafter": kind, f"{kind}_org_id": plan.organization_id}
+
+
+def start_report(session: Session, plan: Plan, actor_id: int | None) -> ProcessInstance:
+    """编制方案 opens for the plan's drafting organisation (an institution or an enterprise)."""
+    return runtime.start_instance(
+        session, "comparison_report", subject=f"{plan.organization.name}：{plan.pilot.title}",
+        business_key=business_key(plan), actor_id=actor_id, org_id=plan.organization_id, data=start_data(plan))
+
+
 def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) -> Plan:
     """Called when an institution's enrolment is approved: the plan row and its report process."""
     plan = Plan(pilot_id=enrollment.pilot_id, enrollment_id=enrollment.id,
@@ -34,11 +50,7 @@ def open_report(session: Session, enrollment: Enrollment, actor_id: int | None) 
                 created_at=clock.now(), updated_at=clock.now())
     session.add(plan)
     session.flush()
-    runtime.start_instance(
-        session, "comparison_report", subject=f"{enrollment.organization.name}：{enrollment.pilot.title}",
-        business_key=f"enrollment:{enrollment.id}", actor_id=actor_id, org_id=enrollment.organization_id,
-        data={"plan_id": plan.id, "institution_org_id": enrollment.organization_id},
-    )
+    start_report(session, plan, actor_id)
     return plan
 
 
@@ -46,10 +58,16 @@ def open_formal_plan(session: Session, plan: Plan, actor_id: int | None) -> Proc
     plan.updated_at = clock.now()
     return runtime.start_instance(
         session, "formal_plan", subject=f"{plan.organization.name}：{plan.name}",
-        business_key=f"enrollment:{plan.enrollment_id}", actor_id=actor_id,
-        org_id=plan.organization_id,
-        data={"plan_id": plan.id, "institution_org_id": plan.organization_id},
-    )
+        business_key=business_key(plan), actor_id=actor_id, org_id=plan.organization_id, data=start_data(plan))
+
+
+# Where the drafting organisation finds its plans: 我的方案 (an institution) or 我编制的 (an enterprise).
+PLANS_PAGES = {"institution": ("/my/plans", N_("我的方案")), "enterprise": ("/my/drafted-plans", N_("我编制的"))}
+
+
+def plans_page(plan: Plan) -> tuple[str, str]:
+    """(link, words) of the page where the plan's drafting organisation continues its work."""
+    return PLANS_PAGES.get(plan.organization.kind, PLANS_PAGES["institution"])
 
 
 def add_submission(session: Session, plan: Plan, kind: str, data: dict,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.domain import plans
 from engine.domain.errors import InputError
 from engine.domain.messages import notify
 from engine.services import ServiceContext
@@ -155,7 +156,7 @@ def publish(session: Session, plan: Plan) -> None:
     now = clock.now()
     plan.published_at, plan.updated_at = now, now
     notify(session, plan.organization_id, "对标方案已发布",
-           f"您编制的对标方案“{plan.name}”（{plan.standard_number}）公示期满，已正式发布。", "/my/plans")
+           f"您编制的对标方案“{plan.name}”（{plan.standard_number}）公示期满，已正式发布。", plans.plans_page(plan)[0])
     for organization_id in {c.organization_id for c in comments(session, plan)}:
         notify(session, organization_id, "您提出修订意见的对标方案已发布",
                f"对标方案“{plan.name}”（{plan.standard_number}）已正式发布。", f"/plans/{plan.id}")
@@ -165,6 +166,6 @@ def send_back(session: Session, plan: Plan) -> None:
     plan.updated_at = clock.now()
     adopted = [c for c in comments(session, plan) if c.resolution == "adopt"]
     lines = "\n".join(f"{n}. {c.text}（答复：{c.reply}）" for n, c in enumerate(adopted, start=1))
+    link, page = plans.plans_page(plan)
     notify(session, plan.organization_id, "公示期修订意见被采纳，请修改方案",
-           f"对标方案“{plan.name}”公示期间的以下修订意见已被采纳，请在“我的方案”中修改后重新提交：\n{lines}",
-           "/my/plans")
+           f"对标方案“{plan.name}”公示期间的以下修订意见已被采纳，请在“{page}”中修改后重新提交：\n{lines}", link)

@@ -9,11 +9,12 @@ from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
 from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
 
-_LINK = "/my/plans"
 _WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
 
-inputs("comparison_report", "plan_id", "institution_org_id")
-inputs("formal_plan", "plan_id", "institution_org_id")
+# ``drafter`` is the drafting organisation's kind (institution / enterprise): the BPMN's 编制单位
+# gateways route the drafting steps to that lane, whose organisation is ``<drafter>_org_id``.
+inputs("comparison_report", "plan_id", "drafter", "institution_org_id", "enterprise_org_id")
+inputs("formal_plan", "plan_id", "drafter", "institution_org_id", "enterprise_org_id")
 # A plan's status is the stage of its newest process (the report, then the formal plan with its 公示);
 # the catalogue's search row follows it.
 project_onto("comparison_report", Plan, "plan_id", after=catalog.refresh_search_entry)
@@ -41,7 +42,7 @@ def _register(prefix: str) -> None:
         record_review(context, submission, "approve")
         plan: Plan = submission.plan
         notify(context.session, plan.organization_id, f"{what}审核通过",
-               f"对标方案“{plan.name}”的{what}已审核通过。", _LINK)
+               f"对标方案“{plan.name}”的{what}已审核通过。", plans.plans_page(plan)[0])
         return {"plan_id": plan.id}
 
     @service(f"{prefix}.return")
@@ -49,9 +50,10 @@ def _register(prefix: str) -> None:
         submission = _submission(context, task)
         record_review(context, submission, "return")
         plan = submission.plan
+        link, page = plans.plans_page(plan)
         notify(context.session, plan.organization_id, f"{what}被退回",
-               f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“我的方案”中修改后重新提交。",
-               _LINK)
+               f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“{page}”中修改后重新提交。",
+               link)
         return {"returned_submission_id": submission.id}
 
     @service(f"{prefix}.reject")
@@ -59,7 +61,8 @@ def _register(prefix: str) -> None:
         submission = _submission(context, task)
         record_review(context, submission, "reject")
         notify(context.session, submission.plan.organization_id, f"{what}不予通过",
-               f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}", _LINK)
+               f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}",
+               plans.plans_page(submission.plan)[0])
         return {"plan_id": submission.plan_id}
 
     @service(f"{prefix}.withdraw")

@@ -9,6 +9,8 @@ users would (approving, filing) until the process under test opens.
 | pilot_enrollment | the institution applies to an institution pilot (报名参与) |
 | pilot_enrollment_enterprise | the enterprise applies to an enterprise pilot |
 | comparison_report | pilot_enrollment, approved: 编制方案 opens |
+| enterprise_comparison_report | the enterprise's enrolment approved, it starts a plan (方案编制): 编制方案 opens |
+| enterprise_formal_plan | enterprise_comparison_report, report filed and approved: 提交正式版 opens |
 | formal_plan | comparison_report, report filed and approved: 提交正式版 opens |
 | publicity | formal_plan, formal version filed and approved: 公示 opens |
 | compliance_review | publicity, 公示 ends without comments: the enterprise applies (参与达标) |
@@ -25,7 +27,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine import clock
-from engine.domain import compliance, declarations, pilots, registration
+from engine.domain import compliance, declarations, enterprise_plans, pilots, registration
 from engine.domain.compliance import ApplicationInput
 from engine.domain.registration import Documents
 from engine.text import N_
@@ -115,7 +117,7 @@ def drive(play: Play, subject: Subject, until: Callable[[], bool]) -> None:
         play.session.get(ProcessInstance, subject.instance_id).stage_label or "")))
 
 
-def _chained(play: Play, subject: Subject, key: str) -> Subject:
+def _chained(play: Play, subject: Subject, key: str, submitter: str = "institution") -> Subject:
     """Drive the enrolment until ``key`` has started under its business key; that instance is the subject."""
     business_key = play.session.get(ProcessInstance, subject.instance_id).business_key
 
@@ -127,7 +129,7 @@ def _chained(play: Play, subject: Subject, key: str) -> Subject:
     drive(play, subject, lambda: started() is not None)
     plan_id = play.session.scalars(select(Plan.id).where(
         Plan.enrollment_id == int(business_key.split(":", 1)[1]))).first()
-    return Subject(started(), (Plan, plan_id) if plan_id else None, submitter="institution")
+    return Subject(started(), (Plan, plan_id) if plan_id else None, submitter=submitter)
 
 
 def start_report(play: Play) -> Subject:
@@ -136,6 +138,22 @@ def start_report(play: Play) -> Subject:
 
 def start_formal_plan(play: Play) -> Subject:
     return _chained(play, start_report(play), "formal_plan")
+
+
+def start_enterprise_report(play: Play) -> Subject:
+    """The enterprise drafts a plan itself (方案编制) in the pilot its enrolment was approved in."""
+    enrollment_subject = start_enterprise_enrollment(play)
+    instance = play.session.get(ProcessInstance, enrollment_subject.instance_id)
+    drive(play, enrollment_subject, lambda: instance.status == "completed")
+    enrollment = play.session.get(Enrollment, enrollment_subject.row[1])
+    play.pause()
+    plan = enterprise_plans.open_plan(play.session, play.user("enterprise"), enrollment.pilot_id)
+    report = play.session.get(Plan, plan.id).status_instance_id
+    return Subject(report, (Plan, plan.id), submitter="enterprise")
+
+
+def start_enterprise_formal_plan(play: Play) -> Subject:
+    return _chained(play, start_enterprise_report(play), "formal_plan", submitter="enterprise")
 
 
 def start_publicity(play: Play) -> Subject:
@@ -174,6 +192,8 @@ STARTERS: dict[str, Callable[[Play], Subject]] = {
     "pilot_enrollment_enterprise": start_enterprise_enrollment,
     "comparison_report": start_report,
     "formal_plan": start_formal_plan,
+    "enterprise_comparison_report": start_enterprise_report,
+    "enterprise_formal_plan": start_enterprise_formal_plan,
     "publicity": start_publicity,
     "compliance_review": start_compliance,
     "self_declaration": start_declaration,
