@@ -64,15 +64,15 @@ def build(url: str, data_dir: Path, templates: int, total: int, clients: int) ->
     that parallel clients decide different submissions) and one raw API token per client."""
     from sqlalchemy import insert, select
 
+    import workflows
     from bench.vetting_cost import OFFICE_EMAIL, OFFICE_PASSWORD, fast_password_hashes
     from demodata.accounts import ensure_user
+    from engine import definitions
     from engine.domain import auth
     from storage import migrate
     from storage.db import make_engine, make_session_factory
     from storage.models import HumanTask, ProcessInstance
     from tests import factories
-    import workflows
-    from engine import definitions
 
     engine = make_engine(url)
     try:

@@ -1,9 +1,8 @@
 """Engine and session construction shared by the web app, the CLI and the tests."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
