@@ -9,6 +9,7 @@ scheduler's sweep, the outbox worker, ``duibiao engine tick``) opens plain sessi
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -21,6 +22,7 @@ from storage import outbox
 from storage.db import Base, engine_options, make_session_factory, prepare_engine, retry_if_disconnected
 from storage.files import FileStore
 
+log = logging.getLogger(__name__)
 sql = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
@@ -117,9 +119,13 @@ def _keep_durable_writes(_exc=None) -> None:
     current = sql.session()
     if not current.info.get(_PENDING):
         return
-    current.rollback()
-    _replay_lost(current)
-    current.commit()
+    try:
+        current.rollback()
+        _replay_lost(current)
+        current.commit()
+    except Exception:  # the answer is out already: a count lost is logged, not a failed request
+        log.exception("durable writes of the request could not be kept")
+        current.rollback()
     current.info.pop(_PENDING, None)
 
 
