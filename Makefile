@@ -70,11 +70,10 @@ test: system-deps-test install assets
 	$(BIN)/duibiao workflows test
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
+# Every benchmark (issue 15's targets), then one PASS / FAIL line per target (bench/run_all.py). The
+# PostgreSQL targets need DUIBIAO_BENCH_DATABASE_URL=postgresql+psycopg://… (scratch databases beside it).
 bench: install
-	$(BIN)/python bench/vetting_cost.py
-	$(BIN)/python bench/timers.py
-	$(BIN)/python bench/lists.py
-	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -126,7 +126,7 @@ def time_alternating(built: dict, repeat: int) -> dict:
     return figures
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--repeat", type=int, default=40)
@@ -145,7 +145,7 @@ def main() -> None:
                 engine.dispose()
                 if url:
                     drop_database(url, bench_url)
-    report(figures, sizes, options.repeat, "postgresql" if url else "sqlite")
+    return report(figures, sizes, options.repeat, "postgresql" if url else "sqlite")
 
 
 def report(figures: dict, sizes: list[int], repeat: int, dialect: str) -> None:
@@ -153,13 +153,18 @@ def report(figures: dict, sizes: list[int], repeat: int, dialect: str) -> None:
     print(f"{dialect}: p95 of {repeat} runs, ms (sizes timed alternately)")
     print(f"{'list':32} {'found':>7} {'p95 ' + str(sizes[0]):>10} {'found':>7} {'p95 ' + str(sizes[-1]):>11} "
           f"{'ratio':>6}  target")
+    lines = []
     for label, (ms_small, found_small) in small.items():
         ms_large, found_large = large[label]
         ratio = ms_large / ms_small if ms_small else float("inf")
         verdict = "PASS" if ms_large < TARGET_MS and ratio <= TARGET_RATIO else "FAIL"
         print(f"{label:32} {found_small:>7} {ms_small:>10.1f} {found_large:>7} {ms_large:>11.1f} {ratio:>5.2f}×  "
               f"{verdict}")
+        lines.append(f"{verdict} list {label} ({dialect}): p95 {ms_large:.1f} ms at {sizes[-1]:,}, {ratio:.2f}× "
+                     f"its {sizes[0]:,} figure (target < {TARGET_MS:g} ms and ≤ {TARGET_RATIO:g}×)")
+    print("\n".join(lines))  # one line per target, for bench/run_all.py
+    return not any(line.startswith("FAIL") for line in lines)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)

@@ -103,10 +103,10 @@ def body_problems(form: Form, body) -> dict[str, list[str]]:
     the body is flattened into form data. An empty dict when the body fits."""
     if not isinstance(body, dict):
         return {BODY: [_l("请求正文应为 JSON 对象")]}
-    properties = form_schema(form)["properties"]
+    fields = {field.name: field for field in form if field.name != "csrf_token"}
     problems: dict[str, list[str]] = {}
-    for name, value in body.items():
-        found = list(_value_problems(value, properties[name])) if name in properties else [_l("未知字段")]
+    for name, value in body.items():  # the schema of the fields sent only (form_schema's, field by field)
+        found = list(_value_problems(value, field_schema(fields[name]))) if name in fields else [_l("未知字段")]
         if found:
             problems[name] = found
     return problems

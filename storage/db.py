@@ -1,10 +1,13 @@
 """Engine and session construction shared by the web app, the CLI and the tests."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -69,7 +72,28 @@ def engine_options(url: str) -> dict:
     Flask-SQLAlchemy; ``make_engine`` uses them directly)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 15}}
-    return {"pool_pre_ping": True}
+    # No ping on every checkout (one more round trip per request, issue 15): a connection the server
+    # dropped fails its first statement instead, SQLAlchemy then invalidates it and the pool's older
+    # connections, and the request's first read is tried once more (``retry_if_disconnected``).
+    # Connections older than half an hour are replaced before use (firewalls, idle timeouts).
+    return {"pool_pre_ping": False, "pool_recycle": POOL_RECYCLE_SECONDS}
+
+
+POOL_RECYCLE_SECONDS = 1800
+T = TypeVar("T")
+
+
+def retry_if_disconnected(read: Callable[[], T], reset: Callable[[], object]) -> T:
+    """``read()``, and once more after ``reset()`` (a rollback) when its connection turned out to be
+    dead (the server restarted, an administrator ended the session): for a request's first statement,
+    an idempotent read, so that a dropped connection costs no request at all."""
+    try:
+        return read()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    reset()
+    return read()
 
 
 def prepare_engine(engine: Engine) -> Engine:

@@ -146,7 +146,10 @@ def backlog(session: Session) -> Backlog:
     return Backlog(int(pending), oldest, int(given_up))
 
 
-def drain(session: Session, backend, limit: int = 100) -> int:
+DRAIN_BATCH = 100
+
+
+def drain(session: Session, backend, limit: int = DRAIN_BATCH) -> int:
     """Send what is queued. Items are claimed (sent_at set) in one short transaction
     first, so two drainers never both send one; a failed send is put back."""
     query = (select(OutboxItem).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < MAX_ATTEMPTS)

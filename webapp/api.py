@@ -16,6 +16,7 @@ from engine.domain import auth as accounts
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from forms import schema, tasks
+from storage.db import retry_if_disconnected
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 from webapp import api_limits, db
 from webapp.api_idempotency import commit_answer, idempotent
@@ -43,7 +44,7 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _space, raw = header.partition(" ")
-        holder = accounts.token_holder(db.session(), raw.strip()) if scheme == "Bearer" else None
+        holder = _token_holder(raw.strip()) if scheme == "Bearer" else None
         if holder is None:
             response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -51,7 +52,8 @@ def token_required(view):
         user = holder.user
         if user.organization.status == "disabled":
             return _disabled_answer()
-        api_tokens.record_use(db.session(), holder)
+        if api_tokens.use_to_record(holder):
+            db.durable(lambda connection: api_tokens.record_use(connection, holder))
         wait = api_limits.token_wait(holder.token_id)
         if wait:
             return api_limits.too_many(wait)
@@ -59,6 +61,11 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _token_holder(raw: str):
+    """The request's first statement: tried again once when its pooled connection was dead."""
+    return retry_if_disconnected(lambda: accounts.token_holder(db.session(), raw), db.session().rollback)
 
 
 def _disabled_answer():

@@ -24,11 +24,9 @@ def _window() -> timedelta:
 
 def token_wait(token_id: int) -> int:
     """Count one call of the token; seconds to wait when its window is used up (0: go on).
-    Committed at once: the count must stay when the request itself is rolled back."""
-    wait = rate_limits.hit(db.session(), rate_limits.token_key(token_id),
-                           current_app.config["API_RATE_LIMIT"], _window())
-    db.commit()
-    return wait
+    Durable (webapp.db.durable): the count must stay when the request itself is rolled back."""
+    key, limit, window = rate_limits.token_key(token_id), current_app.config["API_RATE_LIMIT"], _window()
+    return db.durable(lambda connection: rate_limits.hit_on(connection, key, limit, window))
 
 
 def address_limited(view):

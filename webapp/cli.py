@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(cli_server.doctor_command)
+    app.cli.add_command(cli_server.outbox_command)
 
 
 @click.group("db", cls=AppGroup, help="数据库")

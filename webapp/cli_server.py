@@ -1,4 +1,5 @@
-"""`duibiao serve` (gunicorn, the production server) and `duibiao doctor` (is the installation sound?)."""
+"""`duibiao serve` (gunicorn, the production server), `duibiao outbox` (the mail sender, a process of its
+own) and `duibiao doctor` (is the installation sound?)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from webapp import config, doctor, metrics
+from webapp import config, doctor, metrics, outbox_worker
 
 MAX_DEFAULT_WORKERS = 8  # each worker holds its own database connections; more rarely helps one host
 TIMEOUT_SECONDS = 60  # a worker silent this long (a stuck request) is killed and replaced
@@ -62,6 +63,18 @@ def serve_command(host, port, workers, timeout):
     sys.stderr.flush()
     # gunicorn replaces this process, so the service manager's signals reach its master directly.
     os.execv(argv[0], argv)  # noqa: S606 — a fixed argument list, no shell
+
+
+@click.command("outbox", help="独立运行发件箱（发送邮件和短信）；Web 进程设 DUIBIAO_OUTBOX_WORKER=0 时使用")
+@click.option("--poll", default=outbox_worker.POLL_SECONDS, show_default=True, type=click.FloatRange(0.1, 60),
+              help="没有待发邮件时的查询间隔（秒）")
+@with_appcontext
+def outbox_command(poll):
+    click.echo(_("发件箱已启动：每 %(seconds)s 秒查询一次待发邮件和短信（Ctrl+C 退出）", seconds=poll), err=True)
+    try:
+        outbox_worker.run_process(current_app._get_current_object(), poll)
+    except KeyboardInterrupt:
+        click.echo(_("发件箱已停止"), err=True)
 
 
 @click.command("doctor", help="检查安装：证书字体、数据库、数据目录、定时任务（有问题时退出码非零）")

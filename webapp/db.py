@@ -9,14 +9,20 @@ scheduler's sweep, the outbox worker, ``duibiao engine tick``) opens plain sessi
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from storage import outbox
-from storage.db import Base, engine_options, make_session_factory, prepare_engine
+from storage.db import Base, engine_options, make_session_factory, prepare_engine, retry_if_disconnected
 from storage.files import FileStore
 
+log = logging.getLogger(__name__)
 sql = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
@@ -47,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.extensions["duibiao.sessions"] = Sessions(engine)
     app.extensions["duibiao.files"] = FileStore(f"{app.config['DATA_DIR']}/files")
     app.extensions["duibiao.mail"] = _mail_backend(app)
+    app.teardown_request(_keep_durable_writes)
 
 
 def _mail_backend(app: Flask):
@@ -67,10 +74,67 @@ def file_store() -> FileStore:
     return current_app.extensions["duibiao.files"]
 
 
+T = TypeVar("T")
+_PENDING, _PENDING_TRANSACTION = "duibiao.durable", "duibiao.durable_transaction"
+
+
+def durable(write: Callable[[Connection], T]) -> T:
+    """Run ``write`` (a statement or two on a connection) so that it stays even when the request's own
+    changes are rolled back: the API's rate-limit count, a token's last use.
+
+    PostgreSQL: at once, in autocommit on a second pooled connection (one round trip; no lock is
+    held while the request runs, so parallel requests of one token do not queue). SQLite, one
+    writer at a time (the request's transaction holds the write lock already): in the request's
+    transaction, so its commit keeps it; a request that ends without committing (a read, a refusal,
+    a rollback) writes it again in a transaction of its own (``commit`` and the request's end)."""
+    engine = current_app.extensions["duibiao.engine"]
+    if engine.dialect.name != "sqlite":
+        return retry_if_disconnected(lambda: _autocommit(engine, write), lambda: None)
+    current = session()
+    _replay_lost(current)
+    result = write(current.connection())
+    current.info.setdefault(_PENDING, []).append(write)
+    current.info[_PENDING_TRANSACTION] = current.get_transaction()
+    return result
+
+
+def _autocommit(engine, write: Callable[[Connection], T]) -> T:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return write(connection)
+
+
+def _replay_lost(current: Session) -> None:
+    """Write again the durable writes a rollback took away (the transaction they went in is gone)."""
+    pending = current.info.get(_PENDING)
+    if not pending or current.get_transaction() is current.info.get(_PENDING_TRANSACTION):
+        return
+    connection = current.connection()
+    for write in pending:
+        write(connection)
+    current.info[_PENDING_TRANSACTION] = current.get_transaction()
+
+
+def _keep_durable_writes(_exc=None) -> None:
+    """At the end of a request that did not commit its durable writes: drop the rest, keep them."""
+    current = sql.session()
+    if not current.info.get(_PENDING):
+        return
+    try:
+        current.rollback()
+        _replay_lost(current)
+        current.commit()
+    except Exception:  # the answer is out already: a count lost is logged, not a failed request
+        log.exception("durable writes of the request could not be kept")
+        current.rollback()
+    current.info.pop(_PENDING, None)
+
+
 def commit() -> None:
     """Commit the request's transaction, then send what it queued in the outbox."""
     current = session()
+    _replay_lost(current)
     current.commit()
+    current.info.pop(_PENDING, None)
     if not outbox.queued_in(current):
         return
     if current_app.config.get("OUTBOX_SYNC"):

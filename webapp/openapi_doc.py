@@ -148,7 +148,8 @@ BASE_SCHEMAS = {
         ["id", "process", "status", "stage", "error", "definition"],
     ),
     "OperatorInstances": _object(
-        {"instances": _array(ref("OperatorInstance")), "total": INTEGER, "page": INTEGER, "per_page": INTEGER},
+        {"instances": _array(ref("OperatorInstance")), "total": INTEGER, "page": INTEGER, "per_page": INTEGER,
+         "total_capped": {"type": "boolean"}},  # true: counting stopped at 1,000 and total is a lower bound
         ["instances", "total", "page"],
     ),
     "OperatorTask": _object(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -36,11 +37,15 @@ def revoke(session: Session, user_id: int, token_id: int) -> bool:
     return True
 
 
-def record_use(session: Session, holder: auth.TokenHolder) -> None:
+def use_to_record(holder: auth.TokenHolder) -> bool:
+    """Whether this request's use of the token is to be written (at most once a minute)."""
+    return holder.last_used_at is None or clock.now() - holder.last_used_at >= USE_RECORDING_STEP
+
+
+def record_use(session: Session | Connection, holder: auth.TokenHolder) -> None:
     """最近使用 of the token of this request, written at most once a minute; the caller commits."""
-    now = clock.now()
-    if holder.last_used_at is None or now - holder.last_used_at >= USE_RECORDING_STEP:
-        session.execute(update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=now))
+    if use_to_record(holder):
+        session.execute(update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=clock.now()))
 
 
 def state(token: ApiToken) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Integer, bindparam, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -36,9 +37,14 @@ def hit(session: Session, key: str, limit: int, window: timedelta) -> int:
     One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING): it costs every API request little,
     and concurrent workers cannot lose each other's counts. A window older than ``window`` starts
     again at this request. The caller commits."""
+    return hit_on(session.connection(), key, limit, window)
+
+
+def hit_on(connection: Connection, key: str, limit: int, window: timedelta) -> int:
+    """``hit`` on a connection (the web layer's own transaction or an autocommit one)."""
     now = clock.now()
     parameters = {"key": key, "now": now, "cutoff": now - window}
-    count, window_start = session.connection().execute(_COUNT, parameters).one()
+    count, window_start = connection.execute(_COUNT, parameters).one()
     if count <= limit:
         return 0
     return max(1, int((window_start + window - now).total_seconds() + 0.999))

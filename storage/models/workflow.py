@@ -108,7 +108,12 @@ class OperatorAction(Base):
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     # The operator console's list: one process, newest first (migration 0015).
-    __table_args__ = (Index("ix_process_instance_key_created", "process_key", "created_at"),)
+    __table_args__ = (
+        Index("ix_process_instance_key_created", "process_key", "created_at"),
+        # The operator API's list by status, or by process and status, newest first (migration 0021).
+        Index("ix_process_instance_status_created", "status", "created_at"),
+        Index("ix_process_instance_key_status_created", "process_key", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
