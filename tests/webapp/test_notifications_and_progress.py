@@ -63,8 +63,11 @@ def test_the_application_page_and_the_task_page_show_where_it_stands(application
     assert len(page(shown).xpath("//table[@data-decisions]")) <= 1  # the page's own 办理记录, not twice
 
 
-def test_enrolments_show_their_chain(approved, institution_client):
-    shown = institution_client.get("/my/enrollments")
+def test_an_enrolment_shows_its_chain(approved, institution_client, session_factory):
+    """An approved enrolment's 编制方案 page: the enrolment's bar done, the report's current."""
+    task = first(session_factory, select(HumanTask).where(HumanTask.state == "ready",
+                                                          HumanTask.form_key == "draft_report"))
+    shown = institution_client.get(f"/tasks/{task.id}")
     assert steps(shown, "pilot_enrollment") == [("✓ 待审核", "done"), ("✓ 审核通过", "done")]
     assert steps(shown, "comparison_report")[0] == ("待编制方案", "current")
 
