@@ -1,7 +1,7 @@
 """组织架构: the office edits the programme's structure in 内容管理; the public sees it under 关于我们."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -10,7 +10,7 @@ from engine.domain import org_chart
 from engine.domain.errors import InputError
 from forms.org_chart import ChartImageForm, NodeForm
 from storage.models import OrgChartNode
-from webapp import db
+from webapp import db, security
 from webapp.auth import roles_required
 from webapp.i18n import localized
 from webapp.views_util import show_at_fields
@@ -42,9 +42,7 @@ def image():
         found = chart.image if chart else None
     if found is None:
         abort(404)
-    response = send_file(db.file_store().path_for(found.sha256), mimetype=found.content_type, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return security.send_image(db.file_store().path_for(found.sha256), found.content_type)
 
 
 # --- 内容管理 → 组织架构 (the office) -------------------------------------------------------------

@@ -69,6 +69,17 @@ def _restore_own_policy(response: Response) -> Response:
     return response
 
 
+def send_image(path, content_type: str) -> Response:
+    """A picture checked on upload (storage.image_check: PNG or JPEG) shown inline: its own type, never
+    sniffed, sandboxed (组织架构's chart)."""
+    if content_type not in ("image/png", "image/jpeg"):
+        raise ValueError(f"not a checked picture type: {content_type}")
+    response = send_file(path, mimetype=content_type, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SANDBOX_POLICY
+    return response
+
+
 def send_pdf(source, name: str | None) -> Response:
     """A stored or rendered PDF as a download: application/pdf, attachment, a .pdf name, never sniffed,
     and sandboxed should a browser render it anyway."""

@@ -39,9 +39,10 @@ def notified_in_transaction(session: Session) -> frozenset[int]:
 
 
 def _visible(organization_id: int, user_id: int | None):
-    """An organisation's notices, and those addressed to this one user of it (a new task, say)."""
+    """An organisation's notices, and those addressed to this one user of it (a new task, say); without
+    a user, the organisation's notices only."""
     if user_id is None:
-        return Message.organization_id == organization_id
+        return (Message.organization_id == organization_id) & Message.user_id.is_(None)
     return (Message.organization_id == organization_id) & or_(Message.user_id.is_(None), Message.user_id == user_id)
 
 

@@ -219,12 +219,14 @@ def _form_classes():
 
 def test_every_file_field_of_every_form_is_a_checked_pdf_field():
     from forms.fields import PdfField, PdfListField
+    from forms.org_chart import ImageField  # 组织架构's picture: PNG / JPEG checked by content (image_check)
 
     file_fields = [(form.__name__, name, unbound.field_class) for form in _form_classes()
                    for name, unbound in vars(form).items()
                    if hasattr(unbound, "field_class") and issubclass(unbound.field_class, FileField)]
     assert len(file_fields) >= 15, file_fields  # the registration, pilot, plan, compliance … uploads
-    unchecked = [(form, name) for form, name, kind in file_fields if not issubclass(kind, PdfField | PdfListField)]
+    checked = PdfField | PdfListField | ImageField
+    unchecked = [(form, name) for form, name, kind in file_fields if not issubclass(kind, checked)]
     assert unchecked == []
 
 
