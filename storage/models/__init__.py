@@ -53,3 +53,4 @@ from storage.models.workflow import (  # noqa: F401
     ProcessEvent,
     ProcessInstance,
 )
+from storage.models.teams import TeamAudit, TeamInvitation  # noqa: F401
