@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         scheduler,
         security,
         tasks,
+        team_guard,
+        team_invitation,
+        teams,
         views_util,
     )
 
@@ -67,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors, operations,
-                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler):
+                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
+                   teams, team_invitation, team_guard):
         module.init_app(app)
     return app

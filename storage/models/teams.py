@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime, utcnow
-from storage.models.accounts import User
+from storage.models.accounts import Organization, User
 
 
 class TeamInvitation(Base):
@@ -30,6 +30,7 @@ class TeamInvitation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id], lazy="joined")
+    organization: Mapped[Organization] = relationship(lazy="joined")
 
 
 class TeamAudit(Base):
