@@ -101,6 +101,10 @@ def _blueprint(scope: Scope, prefix: str) -> Blueprint:
     @guard
     def rights(user_id: int):
         _administrator(scope)
+        try:
+            teams.member_of(db.session(), current_user.row, user_id)  # another organisation's: 404
+        except teams.TeamNotFound:
+            abort(404)
         form = scope.rights_form(request.form)
         if not form.validate():
             errors = [e for field in form for e in field.errors]

@@ -3,10 +3,10 @@
 Everything an organisation owns (tasks, lists, messages, files) is visible to all its people: the
 ``view`` right, which every enabled person holds. Acting needs more:
 
-- ``submit`` (提交和修改): start and change the organisation's work, and act on the tasks of the applicant
-  lane (补正, 修改后重新提交 …) and every other state-changing request of its pages and the API;
-- ``review`` (办理评审): act on the tasks addressed to the organisation in a reviewing lane (an
-  institution's 评价, …);
+- ``submit`` (提交和修改): start and change the organisation's work — act on the tasks of the processes
+  it started (补正, 修改后重新提交 …) — and every other state-changing request of its pages and the API;
+- ``review`` (办理评审): act on the tasks addressed to the organisation in processes another started (an
+  institution's 评价 of an enterprise's application, …);
 - ``admin`` (管理): 单位成员 — invite, change rights, 停用 / 启用 (the office: 系统管理 → 账号管理).
 
 The office's own review pool (tasks with no organisation) is governed by roles, as before. A person's own
@@ -52,10 +52,12 @@ def is_administrator(user: User) -> bool:
 
 def task_right(task: HumanTask) -> str | None:
     """The right acting on ``task`` needs: none for the office's pool and tasks handed to one person
-    (roles and the operator's 转办 decide), submit in the applicant lane, review in any other lane."""
+    (roles and the operator's 转办 decide); submit for the organisation's own processes (the applicant
+    lane, or a lane of the organisation that started the instance); review for one addressed to it."""
     if task.organization_id is None or task.assignee_id is not None:
         return None
-    return SUBMIT if task.role == APPLICANT_LANE else REVIEW
+    own = task.role == APPLICANT_LANE or task.instance.started_by_org_id == task.organization_id
+    return SUBMIT if own else REVIEW
 
 
 def may_act_on_task(user: User, task: HumanTask) -> bool:

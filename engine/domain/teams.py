@@ -28,6 +28,7 @@ from storage.models import HumanTask, Organization, ProcessEvent, ProcessInstanc
 
 INVITATION_LIFETIME = timedelta(hours=72)
 MAX_NAME = 50
+STARTED = "started"  # the process_event kind of a process started by a person
 
 
 class TeamError(Exception):
@@ -183,7 +184,7 @@ def accept(session: Session, raw: str, full_name: str, password: str) -> User:
     return user
 
 
-def _member(session: Session, admin: User, member_id: int) -> User:
+def member_of(session: Session, admin: User, member_id: int) -> User:
     member = session.get(User, member_id)
     if member is None or member.organization_id != admin.organization_id:
         raise TeamNotFound()
@@ -199,7 +200,7 @@ def _other_administrators(session: Session, member: User) -> int:
 
 def change_rights(session: Session, admin: User, member_id: int, rights, roles=None) -> User:
     """修改权限 (and, for the office, roles). The last enabled administrator keeps ``admin``."""
-    member = _member(session, admin, member_id)
+    member = member_of(session, admin, member_id)
     new_rights = _rights_for(member.organization, rights)
     new_roles = _roles_for(member.organization, roles)
     if team_rights.ADMIN in member.right_set and team_rights.ADMIN not in new_rights.split() \
@@ -215,7 +216,7 @@ def change_rights(session: Session, admin: User, member_id: int, rights, roles=N
 def set_enabled(session: Session, admin: User, member_id: int, enabled: bool) -> User:
     """停用 / 启用 a person. Disabling ends their sessions and API tokens at once; their open work stays
     with the organisation (tasks are offered to the organisation, not to one person)."""
-    member = _member(session, admin, member_id)
+    member = member_of(session, admin, member_id)
     if member.is_enabled == enabled:
         raise TeamError(None, N_("该成员已启用") if enabled else N_("该成员已停用"))
     if not enabled:
@@ -241,10 +242,10 @@ def _release_tasks(session: Session, member: User) -> int:
 
 
 def recent_decisions(session: Session, organization_id: int, limit: int = 50) -> list[tuple[ProcessEvent, User, str]]:
-    """Who did what: the newest decisions (办理记录) taken by the organisation's people, each with the
-    subject of its process."""
+    """Who did what: the newest processes started (发起: an application filed …) and decisions (办理记录)
+    taken by the organisation's people, each with the subject of its process."""
     return list(session.execute(
         select(ProcessEvent, User, ProcessInstance.subject).join(User, User.id == ProcessEvent.actor_id)
         .join(ProcessInstance, ProcessInstance.id == ProcessEvent.instance_id)
-        .where(User.organization_id == organization_id, ProcessEvent.kind.in_(history.DECIDED))
+        .where(User.organization_id == organization_id, ProcessEvent.kind.in_((*history.DECIDED, STARTED)))
         .order_by(ProcessEvent.created_at.desc(), ProcessEvent.id.desc()).limit(limit)))

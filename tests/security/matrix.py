@@ -30,6 +30,7 @@ VALUES = {
     "definition_id": "definition_id", "draft_id": "draft_id", "token": "dry_run", "token_id": "token_id",
     "code": "verify_code", "action": "suspend", "process_key": "registration_vetting", "key": "pilot_enrollment",
     "province_code": "440000", "filename": "app.css", "version": "1",
+    "user_id": "a_colleague", "invitation_id": "1",
 }
 
 MATRIX = {
@@ -220,4 +221,20 @@ MATRIX = {
     "GET tasks.done_task task_id=x_done":                          "L    404  404  200  404  404  404  404  S    S",
     "GET results.verify_form":                                     "200  200  200  200  200  200  200  200  200  200",
     "GET results.verify":                                          "200  200  200  200  200  200  200  200  200  200",
+    "GET teams.index":                                             "L    200  200  200  200  403  403  403  S    S",
+    "POST teams.invite":                                           "L    422  422  422  422  403  403  403  S    S",
+    "POST teams.rights":                                           "L    R*   404  404  404  403  403  403  S    S",
+    "POST teams.disable":                                          "L    R*   404  404  404  403  403  403  S    S",
+    "POST teams.enable":                                           "L    422  404  404  404  403  403  403  S    S",
+    "POST teams.revoke_invitation":                                "L    404  404  404  404  403  403  403  S    S",
+    "GET teams.log":                                               "L    200  200  200  200  403  403  403  S    S",
+    "GET staff.index":                                             "L    403  403  403  403  200  403  403  S    S",
+    "POST staff.invite":                                           "L    403  403  403  403  422  403  403  S    S",
+    "POST staff.rights":                                           "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.disable":                                          "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.enable":                                           "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.revoke_invitation":                                "L    403  403  403  403  404  403  403  S    S",
+    "GET staff.log":                                               "L    403  403  403  403  200  403  403  S    S",
+    "GET invitation.accept":                                       "404  404  404  404  404  404  404  404  404  404",
+    "POST invitation.accept":                                      "404  404  404  404  404  404  404  404  404  404",
 }

@@ -1,16 +1,15 @@
 """单位成员: invitations, rights, 停用 / 启用 and their audit, every refusal leaving nothing changed."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from storage.models import TeamAudit, TeamInvitation, User
+from tests.webapp import team_flow
 from tests.webapp.helpers import (
     OTHER_EMAIL,
-    OTHER_PASSWORD,
     all_rows,
     api_token,
     count,
@@ -21,23 +20,17 @@ from tests.webapp.helpers import (
     outbox,
     text_of,
 )
+from tests.webapp.team_flow import COLLEAGUE_PASSWORD, accept
 
 COLLEAGUE = "colleague@test.cn"
-COLLEAGUE_PASSWORD = "Colleague#1"
 
 
 def invitation_link(app, email: str = COLLEAGUE) -> str:
-    mails = [m for m in outbox(app, "email") if m["to"] == email]
-    assert mails, "no invitation e-mail"
-    return re.search(r"http://localhost(/invitation/\S+)", mails[-1]["text"]).group(1)
+    return team_flow.invitation_link(app, email)
 
 
 def invite(client, email: str = COLLEAGUE, rights=("submit",), **extra):
-    return client.post("/account/team/invite", data={"email": email, "rights": list(rights), **extra})
-
-
-def accept(client, link: str, name: str = "王工程师", password: str = COLLEAGUE_PASSWORD):
-    return client.post(link, data={"full_name": name, "password": password, "password_confirm": password})
+    return team_flow.invite(client, email, rights, **extra)
 
 
 def user(session_factory, email: str) -> User:
@@ -47,10 +40,7 @@ def user(session_factory, email: str) -> User:
 @pytest.fixture
 def colleague(app, other_client, session_factory):
     """A second person of 其他企业有限公司 with the right to submit, logged in."""
-    assert invite(other_client).status_code == 302
-    client = app.test_client()
-    assert accept(client, invitation_link(app)).status_code == 302
-    return client
+    return team_flow.joined(app, other_client, COLLEAGUE)
 
 
 def test_invited_colleague_joins_the_organisation(app, other_client, colleague, session_factory):
