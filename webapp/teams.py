@@ -68,83 +68,87 @@ def _page(scope: Scope, invite_form=None, row_errors: dict | None = None, status
         row_errors=row_errors or {}), status
 
 
+def index(scope: Scope):
+    return _page(scope)
+
+
+def invite(scope: Scope):
+    form = scope.invite_form(request.form)
+    if not form.validate():
+        return _page(scope, form, status=422)
+    try:
+        teams.invite(db.session(), current_user.row, form.email.data, form.rights.data,
+                     lambda raw: url_for("invitation.accept", token=raw, _external=True),
+                     getattr(form, "roles", None) and form.roles.data)
+    except teams.TeamError as exc:
+        db.rollback()
+        getattr(form, exc.field or "email").errors.append(localized(exc.message))
+        return _page(scope, form, status=422)
+    db.commit()
+    flash(_("邀请已发送至 %(email)s，链接 72 小时内有效", email=form.email.data.strip().lower()), "success")
+    return redirect(url_for(f"{scope.blueprint}.index"))
+
+
+def rights(scope: Scope, user_id: int):
+    try:
+        teams.member_of(db.session(), current_user.row, user_id)  # another organisation's: 404
+    except teams.TeamNotFound:
+        abort(404)
+    form = scope.rights_form(request.form)
+    if not form.validate():
+        errors = [e for field in form for e in field.errors]
+        return _page(scope, row_errors={user_id: errors[0]}, status=422)
+    roles = getattr(form, "roles", None) and form.roles.data
+    return _act(scope, user_id, lambda session: teams.change_rights(
+        session, current_user.row, user_id, form.rights.data, roles), _("权限已修改"))
+
+
+def disable(scope: Scope, user_id: int):
+    return _act(scope, user_id, lambda session: teams.set_enabled(session, current_user.row, user_id, False),
+                _("已停用，其登录和 API 令牌即刻失效；其经办的工作仍属于本单位"))
+
+
+def enable(scope: Scope, user_id: int):
+    return _act(scope, user_id, lambda session: teams.set_enabled(session, current_user.row, user_id, True),
+                _("已启用"))
+
+
+def revoke_invitation(scope: Scope, invitation_id: int):
+    return _act(scope, None, lambda session: teams.revoke_invitation(session, current_user.row, invitation_id),
+                _("邀请已撤销"))
+
+
+def log(scope: Scope):
+    session = db.session()
+    organization_id = current_user.organization_id
+    pager = Pager(lambda page, per_page: teams.audit_log(session, organization_id, page, per_page), 20)
+    return render_template("account/team_log.html", scope=scope, rows=pager.items, pager=pager,
+                           decisions=teams.recent_decisions(session, organization_id))
+
+
+# (rule, view, methods): every one for the organisation's administrators only.
+ROUTES = (
+    ("/", index, ["GET"]), ("/invite", invite, ["POST"]), ("/<int:user_id>/rights", rights, ["POST"]),
+    ("/<int:user_id>/disable", disable, ["POST"]), ("/<int:user_id>/enable", enable, ["POST"]),
+    ("/invitations/<int:invitation_id>/revoke", revoke_invitation, ["POST"]), ("/log", log, ["GET"]),
+)
+
+
 def _blueprint(scope: Scope, prefix: str) -> Blueprint:
     bp = Blueprint(scope.blueprint, __name__, url_prefix=prefix)
     guard = roles_required(*scope.kinds) if not scope.is_office else roles_required()
-
-    @bp.route("/")
-    @guard
-    def index():
-        _administrator(scope)
-        return _page(scope)
-
-    @bp.route("/invite", methods=["POST"])
-    @guard
-    def invite():
-        _administrator(scope)
-        form = scope.invite_form(request.form)
-        if not form.validate():
-            return _page(scope, form, status=422)
-        try:
-            teams.invite(db.session(), current_user.row, form.email.data, form.rights.data,
-                         lambda raw: url_for("invitation.accept", token=raw, _external=True),
-                         getattr(form, "roles", None) and form.roles.data)
-        except teams.TeamError as exc:
-            db.rollback()
-            getattr(form, exc.field or "email").errors.append(localized(exc.message))
-            return _page(scope, form, status=422)
-        db.commit()
-        flash(_("邀请已发送至 %(email)s，链接 72 小时内有效", email=form.email.data.strip().lower()), "success")
-        return redirect(url_for(f"{scope.blueprint}.index"))
-
-    @bp.route("/<int:user_id>/rights", methods=["POST"])
-    @guard
-    def rights(user_id: int):
-        _administrator(scope)
-        try:
-            teams.member_of(db.session(), current_user.row, user_id)  # another organisation's: 404
-        except teams.TeamNotFound:
-            abort(404)
-        form = scope.rights_form(request.form)
-        if not form.validate():
-            errors = [e for field in form for e in field.errors]
-            return _page(scope, row_errors={user_id: errors[0]}, status=422)
-        return _act(scope, user_id, lambda session: teams.change_rights(
-            session, current_user.row, user_id, form.rights.data, getattr(form, "roles", None) and form.roles.data),
-            _("权限已修改"))
-
-    @bp.route("/<int:user_id>/disable", methods=["POST"])
-    @guard
-    def disable(user_id: int):
-        _administrator(scope)
-        return _act(scope, user_id, lambda session: teams.set_enabled(session, current_user.row, user_id, False),
-                    _("已停用，其登录和 API 令牌即刻失效；其经办的工作仍属于本单位"))
-
-    @bp.route("/<int:user_id>/enable", methods=["POST"])
-    @guard
-    def enable(user_id: int):
-        _administrator(scope)
-        return _act(scope, user_id, lambda session: teams.set_enabled(session, current_user.row, user_id, True),
-                    _("已启用"))
-
-    @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
-    @guard
-    def revoke_invitation(invitation_id: int):
-        _administrator(scope)
-        return _act(scope, None, lambda session: teams.revoke_invitation(session, current_user.row, invitation_id),
-                    _("邀请已撤销"))
-
-    @bp.route("/log")
-    @guard
-    def log():
-        _administrator(scope)
-        session = db.session()
-        organization_id = current_user.organization_id
-        pager = Pager(lambda page, per_page: teams.audit_log(session, organization_id, page, per_page), 20)
-        return render_template("account/team_log.html", scope=scope, rows=pager.items, pager=pager,
-                               decisions=teams.recent_decisions(session, organization_id))
-
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view.__name__, guard(_for_administrators(scope, view)), methods=methods)
     return bp
+
+
+def _for_administrators(scope: Scope, view):
+    def run(**kwargs):
+        _administrator(scope)
+        return view(scope, **kwargs)
+
+    run.__name__ = view.__name__
+    return run
 
 
 def _act(scope: Scope, user_id: int | None, change, done: str):
