@@ -41,7 +41,6 @@ def init_app(app: Flask) -> None:
         prefix = "/account/team" if scope.blueprint == "teams" else "/admin/accounts"
         app.register_blueprint(_blueprint(scope, prefix))
     app.jinja_env.globals["right_labels"] = team_rights.RIGHT_LABELS
-    app.jinja_env.globals["role_labels"] = team_rights.ROLE_LABELS
     app.jinja_env.globals["team_action_labels"] = ACTION_LABELS
     app.jinja_env.filters["right_names"] = lambda rights: "、".join(
         localized(team_rights.RIGHT_LABELS[r]) for r in (rights or "").split() if r in team_rights.RIGHT_LABELS)
@@ -64,7 +63,7 @@ def _page(scope: Scope, invite_form=None, row_errors: dict | None = None, status
         scope.template, scope=scope, organization=current_user.organization,
         members=teams.members(session, organization_id),
         invitations=teams.pending_invitations(session, organization_id),
-        invite_form=invite_form or scope.invite_form(), rights_form=scope.rights_form,
+        invite_form=invite_form or scope.invite_form(),
         row_errors=row_errors or {}), status
 
 

@@ -23,8 +23,6 @@ RIGHTS = (VIEW, SUBMIT, REVIEW, ADMIN)
 ALL_RIGHTS = " ".join(RIGHTS)
 RIGHT_LABELS = {VIEW: N_("查看"), SUBMIT: N_("提交和修改"), REVIEW: N_("办理评审"), ADMIN: N_("管理")}
 OFFICE_ROLES = ("office", "designer", "operator")
-ROLE_LABELS = {"office": N_("办公室工作人员"), "designer": N_("流程设计人员"), "operator": N_("运维人员"),
-               "enterprise": N_("企业"), "institution": N_("服务机构")}
 
 # Requests that change only the person's own account, or that nobody is logged in for.
 OWN_ACCOUNT_ENDPOINTS = frozenset({

@@ -193,6 +193,9 @@ def member_of(session: Session, admin: User, member_id: int) -> User:
 
 
 def _other_administrators(session: Session, member: User) -> int:
+    """The organisation's other enabled administrators. Its row is locked first (PostgreSQL), so two
+    administrators removing each other at once cannot both succeed."""
+    session.execute(select(Organization.id).where(Organization.id == member.organization_id).with_for_update())
     return session.scalar(select(func.count()).select_from(User).where(
         User.organization_id == member.organization_id, User.id != member.id, User.is_enabled.is_(True),
         User.rights.contains(team_rights.ADMIN))) or 0
