@@ -44,6 +44,7 @@ from storage.models.profiles import (  # noqa: F401
     InstitutionProfileFile,
 )
 from storage.models.search import PlanSearchEntry  # noqa: F401
+from storage.models.teams import TeamAudit, TeamInvitation  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
     DesignAudit,
     HumanTask,
@@ -53,4 +54,3 @@ from storage.models.workflow import (  # noqa: F401
     ProcessEvent,
     ProcessInstance,
 )
-from storage.models.teams import TeamAudit, TeamInvitation  # noqa: F401

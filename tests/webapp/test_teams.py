@@ -159,3 +159,18 @@ def test_another_organisations_people_are_out_of_reach(app, other_client, collea
         assert stranger.post(path, data={"rights": ["admin"]}).status_code == 404
     assert COLLEAGUE not in text_of(stranger.get("/account/team/"))
     assert user(session_factory, COLLEAGUE).rights == "view submit" and user(session_factory, COLLEAGUE).is_enabled
+
+
+def test_a_withdrawn_invitation_opens_nothing(app, other_client, client, session_factory):
+    invite(other_client)
+    link = invitation_link(app)
+    assert COLLEAGUE in text_of(other_client.get("/account/team/"))  # 待接受的邀请
+    invitation = first(session_factory, select(TeamInvitation))
+    assert other_client.post(f"/account/team/invitations/{invitation.id}/revoke").status_code == 302
+    refused = accept(client, link)
+    assert refused.status_code == 410 and "该邀请已被管理员撤销" in text_of(refused)
+    assert user(session_factory, COLLEAGUE) is None
+    again = other_client.post(f"/account/team/invitations/{invitation.id}/revoke", follow_redirects=True)
+    assert "该邀请已使用或已撤销" in " ".join(flashes(again))
+    assert [r.action for r in all_rows(session_factory, select(TeamAudit).order_by(TeamAudit.id))] == [
+        "invite", "revoke_invitation"]
