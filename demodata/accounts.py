@@ -25,7 +25,16 @@ DEMO_ACCOUNTS = [
     ("ent2@demo.duibiao.cn", "Ent2#2026", "enterprise", "雅迪智能科技有限公司", "320000", "320200"),
     ("designer@demo.duibiao.cn", "Design#2026", "designer", "对标达标提升专项行动办公室", "110000", "110100"),
     ("operator@demo.duibiao.cn", "Operate#2026", "operator", "对标达标提升专项行动办公室", "110000", "110100"),
+    # 单位成员: ent1's second person (its standards engineer), invited by ent1; may submit, not administer.
+    ("ent1-staff@demo.duibiao.cn", "Staff1#2026", "enterprise", "绿源电动车股份有限公司", "120000", "120100"),
 ]
+# Name and rights (engine.domain.team_rights) of the demo people who are not their organisation's
+# 单位管理员 (every other account holds all rights): the office's administrator is office@ alone.
+DEMO_PEOPLE = {
+    "designer@demo.duibiao.cn": ("", "view submit review"),
+    "operator@demo.duibiao.cn": ("", "view submit review"),
+    "ent1-staff@demo.duibiao.cn": ("张标准", "view submit"),
+}
 ORG_KIND = {"office": "office", "designer": "office", "operator": "office",
             "institution": "institution", "enterprise": "enterprise"}
 REGISTERED_DAYS_AGO = 90
@@ -76,5 +85,7 @@ def load_accounts(session: Session, base: datetime | None = None) -> list[tuple[
     """The demo accounts, registered some months before ``base``; (email, password, role) of each."""
     with timeline.at(timeline.before(base or clock.now(), days=REGISTERED_DAYS_AGO)):
         for email, password, role, org_name, province, city in DEMO_ACCOUNTS:
-            ensure_user(session, email, password, role, org_name, province, city)
+            user = ensure_user(session, email, password, role, org_name, province, city)
+            if email in DEMO_PEOPLE:
+                user.full_name, user.rights = DEMO_PEOPLE[email]
     return [(email, password, role) for email, password, role, *_ in DEMO_ACCOUNTS]

@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         statistics,
         tasks,
+        team_guard,
+        team_invitation,
+        teams,
         views_util,
     )
 
@@ -75,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                    compliance, declarations, articles, api, api_compliance, errors, operations,
                    api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
                    # issues 16 and 17
-                   statistics, records, account_notifications, progress_view, directory, org_chart):
+                   statistics, records, account_notifications, progress_view, directory, org_chart,
+                   teams, team_invitation, team_guard):
         module.init_app(app)
     return app

@@ -18,7 +18,7 @@ from engine.domain.keys import clean_query
 from forms import schema, tasks
 from storage.db import retry_if_disconnected
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
-from webapp import api_limits, db
+from webapp import api_limits, db, team_guard
 from webapp.api_idempotency import commit_answer, idempotent
 from webapp.auth import throttle_keys
 from webapp.i18n import localized, localized_tree
@@ -58,6 +58,9 @@ def token_required(view):
         if wait:
             return api_limits.too_many(wait)
         g.api_user = user
+        refused = team_guard.api_refusal(user)  # the person's rights within the organisation
+        if refused:
+            return refused
         return view(*args, **kwargs)
 
     return wrapper

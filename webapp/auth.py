@@ -62,9 +62,11 @@ class WebUser:
 
 
 def password_stamp(user: User) -> str:
-    """A keyed digest of the password hash (the session cookie is signed, not encrypted)."""
+    """A keyed digest of the password hash and the session epoch (the session cookie is signed, not
+    encrypted): a new password or engine.domain.auth.end_sessions ends every session stamped before."""
     key = str(current_app.secret_key).encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
+    stamped = f"{user.password_hash}:{user.session_epoch or 0}".encode()
+    return hmac.new(key, stamped, hashlib.sha256).hexdigest()[:24]
 
 
 @login_manager.user_loader

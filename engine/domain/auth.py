@@ -79,6 +79,17 @@ def change_password(session: Session, user: User, old_password: str, new_passwor
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every web session and API token of ``user`` at once (停用, password reset, …): the session
+    epoch goes up, which every web session carries (webapp.auth.load_user refuses an older one), and the
+    user's API tokens are revoked. The caller commits."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_epoch=User.session_epoch + 1).execution_options(synchronize_session=False))
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=clock.now()).execution_options(synchronize_session=False))
+    session.expire(user, ["session_epoch"])
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == (email or "").strip().lower())).first()
 

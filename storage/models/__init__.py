@@ -46,6 +46,7 @@ from storage.models.profiles import (  # noqa: F401
     InstitutionProfileFile,
 )
 from storage.models.search import PlanSearchEntry  # noqa: F401
+from storage.models.teams import TeamAudit, TeamInvitation  # noqa: F401
 from storage.models.workflow import (  # noqa: F401
     DesignAudit,
     HumanTask,

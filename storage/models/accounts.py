@@ -55,8 +55,23 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised by engine.domain.auth.end_sessions: every web session carries it, an older one opens nothing.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 单位成员: the person's name and rights within the organisation (engine.domain.team_rights):
+    # space-separated keys view, submit, review, admin.
+    full_name: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    rights: Mapped[str] = mapped_column(String(100), default="view submit review admin",
+                                        server_default="view submit review admin")
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
+
+    @property
+    def right_set(self) -> frozenset[str]:
+        return frozenset(self.rights.split())
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name}（{self.email}）" if self.full_name else self.email
 
     @property
     def role_set(self) -> frozenset[str]:

@@ -233,7 +233,8 @@ def _read_ids(session, ids: dict) -> None:
         certificate_id=certificate.id, verify_code=certificate.code, instance_id=issued.instance_id,
         a_open_inst=open_app.instance_id, x_task=x_task.id, x_done=x_done.id, office_task=office_task.id,
         publicity_plan=publicised.id, declaration_id=declaration.id, article_id=article.id,
-        definition_id=definition.id, x_report_file=x_report)
+        definition_id=definition.id, x_report_file=x_report,
+        a_colleague=accounts.find_user(session, "ent1-staff@demo.duibiao.cn").id)
 
 
 def _log_in(world: World, principal: str) -> None:

@@ -32,6 +32,7 @@ VALUES = {
     "province_code": "440000", "filename": "app.css", "version": "1", "chart": "pass-rates",
     "listing": "applications",
     "institution_id": "x_org", "node_id": "1",  # node 1: the demo's 组织架构 root (专项办, with children)
+    "user_id": "a_colleague", "invitation_id": "1",
 }
 
 MATRIX = {
@@ -254,4 +255,20 @@ MATRIX = {
     "POST org_chart.publish":                                      "L    403  403  403  403  R    403  403  S    S",
     "POST org_chart.withdraw":                                     "L    403  403  403  403  R*   403  403  S    S",
 
+    "GET teams.index":                                             "L    200  200  200  200  403  403  403  S    S",
+    "POST teams.invite":                                           "L    422  422  422  422  403  403  403  S    S",
+    "POST teams.rights":                                           "L    R*   404  404  404  403  403  403  S    S",
+    "POST teams.disable":                                          "L    R*   404  404  404  403  403  403  S    S",
+    "POST teams.enable":                                           "L    422  404  404  404  403  403  403  S    S",
+    "POST teams.revoke_invitation":                                "L    404  404  404  404  403  403  403  S    S",
+    "GET teams.log":                                               "L    200  200  200  200  403  403  403  S    S",
+    "GET staff.index":                                             "L    403  403  403  403  200  403  403  S    S",
+    "POST staff.invite":                                           "L    403  403  403  403  422  403  403  S    S",
+    "POST staff.rights":                                           "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.disable":                                          "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.enable":                                           "L    403  403  403  403  404  403  403  S    S",
+    "POST staff.revoke_invitation":                                "L    403  403  403  403  404  403  403  S    S",
+    "GET staff.log":                                               "L    403  403  403  403  200  403  403  S    S",
+    "GET invitation.accept":                                       "404  404  404  404  404  404  404  404  404  404",
+    "POST invitation.accept":                                      "404  404  404  404  404  404  404  404  404  404",
 }

@@ -10,7 +10,7 @@ import storage.db
 
 
 revision = '0025'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
