@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from engine import clock, progress
-from engine.domain import messages
+from engine.domain import messages, team_rights
 from engine.inbox import may_act
 from storage import outbox
 from storage.models import (
@@ -56,7 +56,8 @@ def configure(*, translations_dir: Path | str | None = None, base_url: str | Non
 
 
 def recipients_for_task(session: Session, task: HumanTask) -> list[User]:
-    """The people told that ``task`` waits for them: enabled users offered it (engine.inbox.may_act)."""
+    """The people told that ``task`` waits for them: enabled users offered it (engine.inbox.may_act) who
+    hold the right to act on it in their organisation (单位成员: 提交和修改 or 办理评审)."""
     query = select(User).where(User.is_enabled.is_(True)).order_by(User.id)
     if task.assignee_id is not None:
         query = query.where(User.id == task.assignee_id)
@@ -65,7 +66,8 @@ def recipients_for_task(session: Session, task: HumanTask) -> list[User]:
     else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
         query = query.join(Organization, Organization.id == User.organization_id).where(
             Organization.kind.in_(STAFF_KINDS), User.roles.contains(task.role))
-    return [user for user in session.scalars(query) if may_act(user, task)]
+    return [user for user in session.scalars(query)
+            if may_act(user, task) and team_rights.may_act_on_task(user, task)]
 
 
 def preferences(session: Session, user_ids) -> dict[int, NotificationPreference]:

@@ -28,10 +28,10 @@ def mailed(session, user) -> list[OutboxItem]:
                                                     OutboxItem.channel == "email").order_by(OutboxItem.id)).all()
 
 
-def colleague(session, member, email, enabled=True):
-    """A second person of ``member``'s organisation, with the same role."""
+def colleague(session, member, email, enabled=True, rights="view submit review admin"):
+    """A second person of ``member``'s organisation, with the same role (and by default every right)."""
     user = User(email=email, password_hash="x", organization_id=member.organization_id, roles=member.roles,
-                is_enabled=enabled)
+                is_enabled=enabled, rights=rights)
     session.add(user)
     session.flush()
     return user
@@ -61,6 +61,20 @@ def test_an_application_tells_the_chosen_institution_at_once(deployed, tmp_path,
     assert {u.id: len(told(deployed, u)) for u in (office, enterprise, other)} == {
         u.id: before[u.id] for u in (office, enterprise, other)}
     assert mailed(deployed, other) == []
+
+
+def test_only_colleagues_with_the_right_to_act_are_told(deployed, tmp_path, published):  # noqa: F811
+    """单位成员: a review addressed to the institution goes to its people holding 办理评审, not to those
+    who may only look (查看) or only file their own organisation's work (提交和修改)."""
+    office, institution, enterprise, plan = published
+    reviewer = colleague(deployed, institution, "reviewer@inst.cn", rights="view review")
+    looker = colleague(deployed, institution, "looker@inst.cn", rights="view")
+    filer = colleague(deployed, institution, "filer@inst.cn", rights="view submit")
+    deployed.commit()
+    applied(deployed, tmp_path, enterprise, institution, plan)
+    assert len(told(deployed, reviewer)) == 1 and len(mailed(deployed, reviewer)) == 1
+    for person in (looker, filer):
+        assert told(deployed, person) == [] and mailed(deployed, person) == []
 
 
 @pytest.fixture
