@@ -53,3 +53,5 @@ from storage.models.workflow import (  # noqa: F401
     ProcessEvent,
     ProcessInstance,
 )
+from storage.models.dictionaries import DictionaryChange, DictionaryEntry  # noqa: F401, E402
+from storage.models.password_reset import PasswordResetToken  # noqa: F401, E402
