@@ -220,4 +220,11 @@ MATRIX = {
     "GET tasks.done_task task_id=x_done":                          "L    404  404  200  404  404  404  404  S    S",
     "GET results.verify_form":                                     "200  200  200  200  200  200  200  200  200  200",
     "GET results.verify":                                          "200  200  200  200  200  200  200  200  200  200",
+    # 忘记密码: public, and alike for everyone (the link and code pages refuse a made-up token / code).
+    "GET auth.forgot_password":                                    "200  200  200  200  200  200  200  200  200  200",
+    "POST auth.forgot_password":                                   "422  422  422  422  422  422  422  422  422  422",
+    "GET auth.reset_password":                                     "410  410  410  410  410  410  410  410  410  410",
+    "POST auth.reset_password":                                    "410  410  410  410  410  410  410  410  410  410",
+    "GET auth.reset_by_code":                                      "200  200  200  200  200  200  200  200  200  200",
+    "POST auth.reset_by_code":                                     "422  422  422  422  422  422  422  422  422  422",
 }
