@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
 from engine import definitions, services
+from engine.domain import dictionaries
 from storage import migrate
 from storage.db import Base, make_engine, make_session_factory
 
@@ -74,6 +75,7 @@ def wipe(engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        dictionaries.seed(connection)  # 数据字典: the shipped lists, as migration 0023 left them
 
 
 @pytest.fixture

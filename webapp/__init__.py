@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         declarations,
         design,
         design_forms,
+        dictionaries,
         doctor,
         errors,
         i18n,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The API's OpenAPI document, operator endpoints and 用户中心 tokens come after the API itself.
     for module in (portal, register, account, profiles, organizations, tasks, pilots, catalog, publicity,
                    compliance, declarations, articles, api, api_compliance, errors, operations,
-                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler):
+                   api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
+                   dictionaries):
         module.init_app(app)
     return app
