@@ -96,6 +96,8 @@ def edit(key: str, code: str):
 def state(key: str, code: str):
     key = _known(key)
     _entry(key, code)
+    if request.form.get("enabled") not in ("0", "1"):
+        abort(400)
     enabled = request.form.get("enabled") == "1"
     try:
         dictionaries.set_enabled(db.session(), current_user.row, key, code, enabled)

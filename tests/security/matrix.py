@@ -30,6 +30,7 @@ VALUES = {
     "definition_id": "definition_id", "draft_id": "draft_id", "token": "dry_run", "token_id": "token_id",
     "code": "verify_code", "action": "suspend", "process_key": "registration_vetting", "key": "pilot_enrollment",
     "province_code": "440000", "filename": "app.css", "version": "1",
+    "name": "industries",
 }
 
 MATRIX = {
@@ -227,4 +228,12 @@ MATRIX = {
     "POST auth.reset_password":                                    "410  410  410  410  410  410  410  410  410  410",
     "GET auth.reset_by_code":                                      "200  200  200  200  200  200  200  200  200  200",
     "POST auth.reset_by_code":                                     "422  422  422  422  422  422  422  422  422  422",
+    # 系统管理 → 数据字典: the office only.
+    "GET dictionaries.index":                                      "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.shipped":                                    "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.shipped name=regions":                       "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.entries key=enterprise_scale":               "L    403  403  403  403  200  403  403  S    S",
+    "POST dictionaries.add key=enterprise_scale":                  "L    403  403  403  403  422  403  403  S    S",
+    "POST dictionaries.edit key=enterprise_scale code=large":      "L    403  403  403  403  422  403  403  S    S",
+    "POST dictionaries.state key=enterprise_scale code=large":     "L    403  403  403  403  400  403  403  S    S",
 }
