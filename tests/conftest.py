@@ -10,8 +10,7 @@ from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
 from engine import definitions, services
-from engine.domain import dictionaries
-from storage import migrate
+from storage import dictionary_seed, migrate
 from storage.db import Base, make_engine, make_session_factory
 
 
@@ -75,7 +74,7 @@ def wipe(engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
-        dictionaries.seed(connection)  # 数据字典: the shipped lists, as migration 0023 left them
+        dictionary_seed.seed(connection)  # 数据字典: the shipped lists, as migration 0023 left them
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -30,24 +30,6 @@ DICTIONARIES = {
     "standardization_need": N_("标准化需求类型"),
     "institution_type": N_("机构类型"),
     "accreditation": N_("资质情况"),
-}
-# The lists as shipped (migration 0023 seeded a snapshot of them): ``seed`` puts back a list that has no
-# entries at all (a wiped database).
-SEED = {
-    "pilot_field": (("product", "产品"), ("organization", "组织"), ("region", "区域")),
-    "enterprise_scale": (("large", "大型企业"), ("medium", "中型企业"), ("small", "小型企业"), ("micro", "微型企业")),
-    "enterprise_ownership": (("state", "国有企业"), ("collective", "集体企业"), ("cooperative", "股份合作"),
-                             ("private", "私营企业"), ("foreign", "外资企业"), ("other", "其它")),
-    "sector": (("primary", "一产"), ("secondary", "二产"), ("tertiary", "三产")),
-    "standardization_body": (("dedicated", "设有专门的标准化管理部门"), ("shared", "由其他部门兼管"),
-                             ("none", "未设立")),
-    "standardization_need": (("drafting", "标准制修订"), ("benchmarking", "对标达标咨询"), ("testing", "检验检测"),
-                             ("training", "标准化培训"), ("information", "标准信息服务"), ("other", "其它")),
-    "institution_type": (("testing", "检验检测机构"), ("certification", "认证机构"),
-                         ("standardization", "标准化技术机构"), ("association", "行业协会/学会"),
-                         ("research", "科研院所/高校"), ("other", "其它")),
-    "accreditation": (("cma", "检验检测机构资质认定（CMA）"), ("cnas", "中国合格评定国家认可（CNAS）"),
-                      ("cnca", "认证机构批准（CNCA）"), ("other", "其它")),
 }
 CODE = re.compile(r"^[a-z0-9_]{1,40}$")
 MAX_LABEL = 100
@@ -77,18 +59,6 @@ def _all(session: Session) -> dict[str, list[Entry]]:
             cached.setdefault(key, []).append(Entry(code, label, position, enabled))
         session.info[_CACHE] = cached
     return cached
-
-
-def seed(connection: Connection) -> int:
-    """Insert the shipped entries of every list that has none; the number inserted."""
-    present = set(connection.scalars(select(DictionaryEntry.dictionary).distinct()))
-    rows = [{"dictionary": key, "code": code, "label": label, "position": position, "enabled": True,
-             "updated_at": clock.now()}
-            for key, pairs in SEED.items() if key not in present
-            for position, (code, label) in enumerate(pairs, start=1)]
-    if rows:
-        connection.execute(insert(DictionaryEntry.__table__), rows)
-    return len(rows)
 
 
 def entries(session: Session, key: str) -> list[Entry]:

@@ -5,39 +5,20 @@ Revision ID: 0023
 Revises: 0020
 Create Date: 2026-12-06 22:10:00
 
-The seed is a snapshot of the lists as shipped (the codes are those the records already hold); after
-this migration the office owns them (系统管理 → 数据字典). GB/T 2260 regions and GB/T 4754 industries stay
+The seed is the lists as shipped (storage.dictionary_seed; the codes are those the records already
+hold); after this migration the office owns them (系统管理 → 数据字典). GB/T 2260 regions and GB/T 4754 industries stay
 shipped data (forms/data) and are not seeded here.
 """
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
 from alembic import op
 
 import storage.db
+from storage.dictionary_seed import SEED  # the lists as shipped (a later change reaches new databases only)
 
 revision = '0023'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
-
-SEED = {
-    "pilot_field": (("product", "产品"), ("organization", "组织"), ("region", "区域")),
-    "enterprise_scale": (("large", "大型企业"), ("medium", "中型企业"), ("small", "小型企业"), ("micro", "微型企业")),
-    "enterprise_ownership": (("state", "国有企业"), ("collective", "集体企业"), ("cooperative", "股份合作"),
-                             ("private", "私营企业"), ("foreign", "外资企业"), ("other", "其它")),
-    "sector": (("primary", "一产"), ("secondary", "二产"), ("tertiary", "三产")),
-    "standardization_body": (("dedicated", "设有专门的标准化管理部门"), ("shared", "由其他部门兼管"),
-                             ("none", "未设立")),
-    "standardization_need": (("drafting", "标准制修订"), ("benchmarking", "对标达标咨询"), ("testing", "检验检测"),
-                             ("training", "标准化培训"), ("information", "标准信息服务"), ("other", "其它")),
-    "institution_type": (("testing", "检验检测机构"), ("certification", "认证机构"),
-                         ("standardization", "标准化技术机构"), ("association", "行业协会/学会"),
-                         ("research", "科研院所/高校"), ("other", "其它")),
-    "accreditation": (("cma", "检验检测机构资质认定（CMA）"), ("cnas", "中国合格评定国家认可（CNAS）"),
-                      ("cnca", "认证机构批准（CNCA）"), ("other", "其它")),
-}
-
 
 def _user_fk(table: str, column: str):
     return sa.ForeignKeyConstraint([column], ['user_account.id'], name=op.f(f'fk_{table}_{column}_user_account'))
@@ -65,7 +46,7 @@ def upgrade() -> None:
         sa.Column('label', sa.String(length=100), nullable=False),
         sa.Column('position', sa.Integer(), nullable=False),
         sa.Column('enabled', sa.Boolean(), nullable=False),
-        sa.Column('updated_at', storage.db.UTCDateTime(), nullable=False),
+        sa.Column('updated_at', storage.db.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_dictionary_entry')),
         sa.UniqueConstraint('dictionary', 'code', name=op.f('uq_dictionary_entry_dictionary')),
     )
@@ -85,9 +66,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_dictionary_change_dictionary'), 'dictionary_change', ['dictionary'], unique=False)
     op.create_index(op.f('ix_dictionary_change_changed_at'), 'dictionary_change', ['changed_at'], unique=False)
-    now = datetime.now(timezone.utc)
     op.bulk_insert(entries, [
-        {"dictionary": key, "code": code, "label": label, "position": position, "enabled": True, "updated_at": now}
+        {"dictionary": key, "code": code, "label": label, "position": position, "enabled": True}
         for key, rows in SEED.items() for position, (code, label) in enumerate(rows, start=1)])
 
 
