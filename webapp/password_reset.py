@@ -12,7 +12,6 @@ from webapp import captcha_image, db
 from webapp.auth import bp
 
 
-
 def _link(raw: str) -> str:
     """The reset address: DUIBIAO_PUBLIC_URL when configured (never a Host header), else this host."""
     base = current_app.config.get("PUBLIC_URL")
@@ -35,23 +34,28 @@ def forgot_password():
             db.commit()  # the captcha is spent even when answered wrongly
             form.captcha.errors.append(_("验证码不正确"))
         else:
-            if channel == "sms":
-                limits = sms.Limits(request.remote_addr, current_app.config["SMS_ADDRESS_LIMIT"],
-                                    current_app.config["SMS_HOURLY_LIMIT"])
-                wait = password_reset.request_code(session, form.email.data, request.remote_addr, limits)
-            else:
-                wait = password_reset.request_link(session, form.email.data, request.remote_addr, _link)
+            wait = _send(session, form.email.data, channel)
             db.commit()  # the counts stand whatever the answer
             if wait:
                 form.email.errors.append(_too_often(wait))
             elif channel == "sms":
-                flash(_("如果该邮箱已注册且登记了手机号码，验证码已发送至该手机（10 分钟内有效），请在下方填写。"), "info")
+                flash(_("如果该邮箱已注册且登记了手机号码，验证码已发送至该手机（10 分钟内有效），"
+                        "请在下方填写。"), "info")
                 return redirect(url_for("auth.reset_by_code", email=form.email.data.strip()))
             else:
                 sent = _("如果该邮箱已注册，我们已向其发送重置密码的链接（30 分钟内有效，只能使用一次），请查收邮件。")
                 return render_template("auth/forgot_password.html", form=ForgotPasswordForm(), sent=sent)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form, sent=None), status
+
+
+def _send(session, email: str, channel: str) -> int:
+    """Send a link or a code (when the account exists): 0, or the seconds to wait when throttled."""
+    if channel == "sms":
+        limits = sms.Limits(request.remote_addr, current_app.config["SMS_ADDRESS_LIMIT"],
+                            current_app.config["SMS_HOURLY_LIMIT"])
+        return password_reset.request_code(session, email, request.remote_addr, limits)
+    return password_reset.request_link(session, email, request.remote_addr, _link)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

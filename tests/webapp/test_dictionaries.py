@@ -86,7 +86,8 @@ def test_a_renamed_entry_keeps_its_code_and_shows_the_new_name(office_client, en
     enterprise_client.post(ENTERPRISE_URL, data=enterprise_form(sector="tertiary"))
     assert office_client.post(f"{BASE}/sector/entries/tertiary",
                               data={"label": "第三产业", "position": "3"}).status_code == 302
-    assert office_client.post(f"{BASE}/sector/entries/primary", data={"label": "一产", "position": "9"}).status_code == 302
+    moved = office_client.post(f"{BASE}/sector/entries/primary", data={"label": "一产", "position": "9"})
+    assert moved.status_code == 302
     assert options(enterprise_client.get(ENTERPRISE_URL), "sector") == ["secondary", "tertiary", "primary"]
     assert "第三产业" in text_of(office_client.get(f"/office/organizations/{enterprise.organization_id}"))
     change = first(session_factory, select(DictionaryChange).order_by(DictionaryChange.id))
@@ -113,7 +114,8 @@ def test_bad_input_is_told_at_the_field_and_stores_nothing(office_client, sessio
 def test_the_last_enabled_entry_cannot_be_disabled(office_client, session_factory):
     for code in ("product", "organization"):
         office_client.post(f"{BASE}/pilot_field/entries/{code}/state", data={"enabled": "0"})
-    refused = office_client.post(f"{BASE}/pilot_field/entries/region/state", data={"enabled": "0"}, follow_redirects=True)
+    refused = office_client.post(f"{BASE}/pilot_field/entries/region/state", data={"enabled": "0"},
+                                 follow_redirects=True)
     assert "字典中至少要保留一个启用的选项" in text_of(refused)
     assert entry(session_factory, "pilot_field", "region").enabled is True
 
