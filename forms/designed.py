@@ -20,13 +20,15 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 
 from engine import form_definitions, form_designs
+from engine.domain import dictionaries as editable
 
 SUPPORTED_TYPES = ("textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist",
                    "filepicker", "dynamiclist", "text", "group")
 INPUT_TYPES = frozenset(SUPPORTED_TYPES) - {"text", "group", "dynamiclist"}
 ROW_TYPES = ("textfield", "textarea", "number", "datetime", "select", "radio", "checkbox")  # a table's cells
 OUTCOME_TYPES = ("select", "radio", "checkbox", "number", "textfield")
-DICTIONARIES = {"industries": _l("国民经济行业分类"), "provinces": _l("省级行政区")}
+# 数据字典 lists a field may offer: the shipped national standards and the office's lists (系统管理 → 数据字典).
+DICTIONARIES = {"industries": _l("国民经济行业分类"), "provinces": _l("省级行政区"), **editable.DICTIONARIES}
 # What a read-only context field may show of the subject (its key), and under which words by default.
 CONTEXT_KEYS = {"subject": _l("办理事项"), "stage_label": _l("当前状态"), "business_key": _l("业务编号"),
                 "started_by": _l("发起单位"), "started_at": _l("发起时间")}
@@ -129,6 +131,9 @@ def dictionary_choices(name: str) -> list[tuple[str, str]]:
         return industries.entries()
     if name == "provinces":
         return [(row["code"], row["name"]) for row in regions.provinces()]
+    if name in editable.DICTIONARIES:  # every entry, 停用 ones too: what an answer shows
+        from forms.dictionary_lists import Labels
+        return list(Labels(name).items())
     return []
 
 

@@ -26,7 +26,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from forms import designed
+from engine.domain import dictionaries as editable
+from forms import designed, dictionary_lists
 from forms.fields import PdfField, PdfListField, email_address, phone_number, required
 from forms.schema import has_control_characters
 
@@ -139,9 +140,8 @@ def unbound(component: dict):
                          invalid_value_message=_l("请填写日期，格式如 2026-12-31"))
     if kind in ("select", "radio"):
         field_class = RadioField if kind == "radio" else SelectField
-        options = _options(component)
-        if kind == "select":
-            options = [SelectChoice("", _l("请选择"))] + options
+        first = SelectChoice("", _l("请选择")) if kind == "select" else None
+        options = _options(component, first)
         return field_class(label, validators=checks, choices=options, description=description,
                            invalid_choice_message=_choice_message(component))
     if kind == "checklist":
@@ -158,8 +158,14 @@ def _choice_message(component: dict):
     return designed.prop(component, "invalidChoiceMessage") or _l("请选择列表中的选项")
 
 
-def _options(component: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in designed.choices(component)]
+def _options(component: dict, first: SelectChoice | None = None):
+    """The field's choices: an office's 数据字典 list is read when a form is built (it changes), the
+    others once with the class."""
+    key = str(component.get("valuesKey") or "")
+    if key in editable.DICTIONARIES:
+        return dictionary_lists.choices(key, first)
+    head = [first] if first is not None else []
+    return head + [SelectChoice(value, label) for value, label in designed.choices(component)]
 
 
 def _number_field(component: dict, label: str, checks: list, description: str):

@@ -7,13 +7,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain import pilots
+from forms.dictionary_lists import PickOne, choices
 from forms.fields import PdfListField, max_length, required
 from forms.registration import DecisionForm
 
 RECRUIT_TYPE_CHOICES = [SelectChoice("institution", _l("第三方技术机构")),
                         SelectChoice("enterprise", _l("企业"))]
-FIELD_CHOICES = [SelectChoice("product", _l("产品")), SelectChoice("organization", _l("组织")),
-                 SelectChoice("region", _l("区域"))]
+FIELD_CHOICES = choices("pilot_field")  # 数据字典 → 试点领域
 
 
 class PilotForm(Form):
@@ -23,7 +23,7 @@ class PilotForm(Form):
                               validators=[required(_l("请选择招募类型"))],
                               invalid_choice_message=_l("请选择第三方技术机构或企业"))
     field = RadioField(_l("试点领域"), choices=FIELD_CHOICES, validators=[required(_l("请选择试点领域"))],
-                       invalid_choice_message=_l("请选择产品、组织或区域"))
+                       invalid_choice_message=PickOne("pilot_field"))
     description = TextAreaField(_l("试点说明"), validators=[required(_l("请填写试点说明")),
                                                         max_length(5000)])
     deadline = DateField(_l("报名截止"), validators=[required(_l("请填写报名截止日期，格式如 2026-12-31"))])

@@ -13,11 +13,11 @@ from wtforms import (
     ValidationError,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
 from forms.account import contact_phone
+from forms.dictionary_lists import Labels, choices
 from forms.fields import (
     PdfListField,
     email_address,
@@ -26,33 +26,25 @@ from forms.fields import (
     required,
 )
 
-SCALE_LABELS = dict(zip(profiles.SCALES, (_l("大型企业"), _l("中型企业"), _l("小型企业"), _l("微型企业")),
-                        strict=True))
-OWNERSHIP_LABELS = dict(zip(profiles.OWNERSHIPS, (
-    _l("国有企业"), _l("集体企业"), _l("股份合作"), _l("私营企业"), _l("外资企业"), _l("其它")), strict=True))
-SECTOR_LABELS = dict(zip(profiles.SECTORS, (_l("一产"), _l("二产"), _l("三产")), strict=True))
-BODY_LABELS = dict(zip(profiles.STANDARDIZATION_BODIES, (
-    _l("设有专门的标准化管理部门"), _l("由其他部门兼管"), _l("未设立")), strict=True))
-NEED_LABELS = dict(zip(profiles.NEEDS, (
-    _l("标准制修订"), _l("对标达标咨询"), _l("检验检测"), _l("标准化培训"), _l("标准信息服务"), _l("其它")),
-    strict=True))
-INSTITUTION_TYPE_LABELS = dict(zip(profiles.INSTITUTION_TYPES, (
-    _l("检验检测机构"), _l("认证机构"), _l("标准化技术机构"), _l("行业协会/学会"), _l("科研院所/高校"),
-    _l("其它")), strict=True))
-ACCREDITATION_LABELS = dict(zip(profiles.ACCREDITATIONS, (
-    _l("检验检测机构资质认定（CMA）"), _l("中国合格评定国家认可（CNAS）"), _l("认证机构批准（CNCA）"),
-    _l("其它")), strict=True))
+# The labels of the choice keys: the 数据字典 lists (系统管理 → 数据字典), read when asked.
+SCALE_LABELS = Labels("enterprise_scale")
+OWNERSHIP_LABELS = Labels("enterprise_ownership")
+SECTOR_LABELS = Labels("sector")
+BODY_LABELS = Labels("standardization_body")
+NEED_LABELS = Labels("standardization_need")
+INSTITUTION_TYPE_LABELS = Labels("institution_type")
+ACCREDITATION_LABELS = Labels("accreditation")
 
 _CHOOSE = _l("请在列出的选项中选择")
 
 
-def _radio(label, labels: dict, message):
-    return RadioField(label, choices=[SelectChoice(*c) for c in labels.items()], validators=[required(message)],
+def _radio(label, labels: Labels, message):
+    return RadioField(label, choices=choices(labels.key), validators=[required(message)],
                       invalid_choice_message=_CHOOSE)
 
 
-def _checkboxes(label, labels: dict):
-    return SelectMultipleField(label, choices=[SelectChoice(*c) for c in labels.items()], validate_choice=True,
+def _checkboxes(label, labels: Labels):
+    return SelectMultipleField(label, choices=choices(labels.key), validate_choice=True,
                                widget=widgets.ListWidget(prefix_label=False),
                                option_widget=widgets.CheckboxInput(), invalid_choice_message=_CHOOSE)
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
 from engine import definitions, services
-from storage import migrate
+from storage import dictionary_seed, migrate
 from storage.db import Base, make_engine, make_session_factory
 
 
@@ -74,6 +74,7 @@ def wipe(engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        dictionary_seed.seed(connection)  # 数据字典: the shipped lists, as migration 0023 left them
 
 
 @pytest.fixture

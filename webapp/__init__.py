@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         declarations,
         design,
         design_forms,
+        dictionaries,
         directory,
         doctor,
         errors,
@@ -79,6 +80,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                    api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
                    # issues 16 and 17
                    statistics, records, account_notifications, progress_view, directory, org_chart,
-                   teams, team_invitation, team_guard):
+                   teams, team_invitation, team_guard, dictionaries):
         module.init_app(app)
     return app

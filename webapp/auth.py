@@ -88,6 +88,8 @@ def load_user(session_id: str):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    from webapp import password_reset  # noqa: F401 (忘记密码: its routes join this blueprint)
+
     app.register_blueprint(bp)
     app.before_request(keep_disabled_organizations_out)
 

@@ -10,6 +10,7 @@ from engine import inbox as task_queries
 from engine.domain import compliance_lists, enterprise_plans, organizations, pilots, plans
 from engine.domain.errors import InputError
 from forms import plan_tasks
+from forms.dictionary_lists import label_of
 from forms.pilots import EnrollForm, PilotForm
 from forms.plans import EnterprisePlanForm
 from storage.models import Enrollment, Pilot, Plan
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     pilots_office.init_app(app)  # 编辑, 结束招募, 报名情况
     app.jinja_env.globals.update(pilot_status=pilots.status_label, pilot_recruiting=pilots.is_recruiting,
                                  recruit_type_label=pilots.RECRUIT_TYPE_LABELS.get,
-                                 pilot_field_label=pilots.FIELD_LABELS.get)
+                                 pilot_field_label=label_of("pilot_field"))
 
 
 PER_PAGE = 20

@@ -15,7 +15,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.domain import profiles
+from engine.domain import dictionaries, profiles
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from engine.domain.messages import notify
@@ -92,7 +92,7 @@ def active_enterprises(session: Session, query: str | None = None, ids: list[int
 
 def needs_summary(session: Session) -> dict[str, int]:
     """企业标准化需求: how many enterprises (that filled in their information) asked for each kind."""
-    counts = dict.fromkeys(profiles.NEEDS, 0)
+    counts = dict.fromkeys(dictionaries.codes(session, profiles.NEEDS), 0)
     for needs in session.scalars(select(EnterpriseProfile.needs)):
         for key in set(needs or []):
             if key in counts:

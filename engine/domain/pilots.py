@@ -29,7 +29,6 @@ from storage.models import (
 
 PROCESS_KEY = "pilot_enrollment"
 RECRUIT_TYPE_LABELS = {"institution": N_("第三方技术机构"), "enterprise": N_("企业")}
-FIELD_LABELS = {"product": N_("产品"), "organization": N_("组织"), "region": N_("区域")}
 
 
 class EnrollmentError(Exception):

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.domain import dictionaries
 from engine.domain.errors import InputError
 from engine.text import N_
 from storage.models import (
@@ -22,13 +23,10 @@ from storage.models import (
     User,
 )
 
-SCALES = ("large", "medium", "small", "micro")
-OWNERSHIPS = ("state", "collective", "cooperative", "private", "foreign", "other")
-SECTORS = ("primary", "secondary", "tertiary")
-STANDARDIZATION_BODIES = ("dedicated", "shared", "none")
-NEEDS = ("drafting", "benchmarking", "testing", "training", "information", "other")
-INSTITUTION_TYPES = ("testing", "certification", "standardization", "association", "research", "other")
-ACCREDITATIONS = ("cma", "cnas", "cnca", "other")
+# The choices are the 数据字典 lists (engine.domain.dictionaries): field → list key.
+ENTERPRISE_CHOICES = {"scale": "enterprise_scale", "ownership": "enterprise_ownership", "sector": "sector",
+                      "standardization_body": "standardization_body"}
+NEEDS = "standardization_need"
 MAX_ATTACHMENTS = 10
 
 # Particulars kept on the organisation, per kind (the rest of 用户信息 stays there).
@@ -69,9 +67,8 @@ def is_filled(session: Session, organization: Organization) -> bool:
 def save_enterprise(session: Session, user: User, shared: dict, fields: dict) -> EnterpriseProfile:
     """企业信息填报 → 保存: the whole form at once (every tab), validated as a whole."""
     organization = _own_organization(user, "enterprise")
-    _check_choices(fields, {"scale": SCALES, "ownership": OWNERSHIPS, "sector": SECTORS,
-                            "standardization_body": STANDARDIZATION_BODIES})
-    _check_many(fields, "needs", NEEDS)
+    _check_choices(session, fields, ENTERPRISE_CHOICES)
+    _check_many(session, fields, "needs", NEEDS)
     if "other" in fields["needs"] and not (fields.get("needs_detail") or "").strip():
         raise ProfileError("needs_detail", N_("选择“其它”需求时请填写需求描述"))
     profile = enterprise_profile(session, organization.id) or EnterpriseProfile(organization_id=organization.id)
@@ -83,8 +80,8 @@ def save_institution(session: Session, user: User, shared: dict, fields: dict,
                      added: list[StoredFile], removed_ids: set[int]) -> InstitutionProfile:
     """服务机构信息填报 → 保存; at least one 相关附件 must remain after the change."""
     organization = _own_organization(user, "institution")
-    _check_choices(fields, {"institution_type": INSTITUTION_TYPES})
-    _check_many(fields, "accreditations", ACCREDITATIONS)
+    _check_choices(session, fields, {"institution_type": "institution_type"})
+    _check_many(session, fields, "accreditations", "accreditation")
     if fields["senior_staff"] > fields["staff"]:
         raise ProfileError("senior_staff", N_("高级职称人数不能多于技术人员数"))
     profile = institution_profile(session, organization.id) or InstitutionProfile(organization_id=organization.id)
@@ -106,13 +103,14 @@ def _own_organization(user: User, kind: str) -> Organization:
     return organization
 
 
-def _check_choices(fields: dict, allowed: dict[str, tuple]) -> None:
-    for name, keys in allowed.items():
-        if fields.get(name) not in keys:
+def _check_choices(session: Session, fields: dict, lists: dict[str, str]) -> None:
+    for name, key in lists.items():
+        if fields.get(name) not in dictionaries.codes(session, key):
             raise ProfileError(name, N_("请在列出的选项中选择"))
 
 
-def _check_many(fields: dict, name: str, keys: tuple) -> None:
+def _check_many(session: Session, fields: dict, name: str, key: str) -> None:
+    keys = dictionaries.codes(session, key)
     values = fields.get(name) or []
     if any(value not in keys for value in values):
         raise ProfileError(name, N_("请在列出的选项中选择"))

@@ -19,12 +19,14 @@ from storage.models.compliance import (  # noqa: F401
     Measurement,
 )
 from storage.models.declarations import Declaration, DeclarationIndicator  # noqa: F401
+from storage.models.dictionaries import DictionaryChange, DictionaryEntry  # noqa: F401
 from storage.models.directory import OrgChart, OrgChartNode, ServiceProfile, ServiceProfileField  # noqa: F401
 from storage.models.files import StoredFile, SubmissionFile  # noqa: F401
 from storage.models.forms import FormDefinition, FormDraft, FormSubmission, FormSubmissionFile  # noqa: F401
 from storage.models.idempotency import IdempotencyKey  # noqa: F401
 from storage.models.notifications import DigestSent, NotificationPreference  # noqa: F401
 from storage.models.outbox import OutboxItem  # noqa: F401
+from storage.models.password_reset import PasswordResetToken  # noqa: F401
 from storage.models.pilots import (  # noqa: F401
     Enrollment,
     EnrollmentFile,

@@ -32,7 +32,7 @@ VALUES = {
     "province_code": "440000", "filename": "app.css", "version": "1", "chart": "pass-rates",
     "listing": "applications",
     "institution_id": "x_org", "node_id": "1",  # node 1: the demo's 组织架构 root (专项办, with children)
-    "user_id": "a_colleague", "invitation_id": "1",
+    "user_id": "a_colleague", "invitation_id": "1", "name": "industries",
 }
 
 MATRIX = {
@@ -271,4 +271,19 @@ MATRIX = {
     "GET staff.log":                                               "L    403  403  403  403  200  403  403  S    S",
     "GET invitation.accept":                                       "404  404  404  404  404  404  404  404  404  404",
     "POST invitation.accept":                                      "404  404  404  404  404  404  404  404  404  404",
+    # 忘记密码: public, and alike for everyone (the link and code pages refuse a made-up token / code).
+    "GET auth.forgot_password":                                    "200  200  200  200  200  200  200  200  200  200",
+    "POST auth.forgot_password":                                   "422  422  422  422  422  422  422  422  422  422",
+    "GET auth.reset_password":                                     "410  410  410  410  410  410  410  410  410  410",
+    "POST auth.reset_password":                                    "410  410  410  410  410  410  410  410  410  410",
+    "GET auth.reset_by_code":                                      "200  200  200  200  200  200  200  200  200  200",
+    "POST auth.reset_by_code":                                     "422  422  422  422  422  422  422  422  422  422",
+    # 系统管理 → 数据字典: the office only.
+    "GET dictionaries.index":                                      "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.shipped":                                    "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.shipped name=regions":                       "L    403  403  403  403  200  403  403  S    S",
+    "GET dictionaries.entries key=enterprise_scale":               "L    403  403  403  403  200  403  403  S    S",
+    "POST dictionaries.add key=enterprise_scale":                  "L    403  403  403  403  422  403  403  S    S",
+    "POST dictionaries.edit key=enterprise_scale code=large":      "L    403  403  403  403  422  403  403  S    S",
+    "POST dictionaries.state key=enterprise_scale code=large":     "L    403  403  403  403  400  403  403  S    S",
 }

@@ -10,7 +10,7 @@ import storage.db
 
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
