@@ -74,6 +74,7 @@ bench: install
 	$(BIN)/python bench/vetting_cost.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/lists.py
+	$(BIN)/python bench/loop_cost.py
 
 lint: install
 	$(BIN)/ruff check .

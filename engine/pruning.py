@@ -11,15 +11,16 @@ When the state is saved, each workflow's tree is cut down to
 
 where A is the deepest task above every *anchor* and P its parent; of the finished tasks between the
 root and A only the nearest one of each task spec is kept (a chain bounded by the size of the diagram;
-a walk up from A meets the same specs in the same order as before the cut). The anchors are what a later step
-or a reader of the state can reach back into: every unfinished task (READY, WAITING, STARTED, ERROR
+a walk up from A meets the same specs in the same order as before the cut). The anchors are what a
+later step or a reader of the state can reach back into: every unfinished task (READY, WAITING, STARTED, ERROR
 and the predicted ones), the workflow's ``last_task``, the call-activity task of every subprocess
 kept, the newest finished task with a ``stage`` (the stage an instance shows when nothing is open)
 and the newest top-level task holding data (the process data the console shows). Since A is above
 all of them, a parallel split whose branches are still running, a boundary-event split and its
 attached events, a join's inputs and a timer's due time all stay in A's subtree as they were; P is
 kept because a task reset from A (an operator's 重试) takes its data from its parent; the root keeps
-the instance's starting data. Finished branches that hang off the chain are dropped. A finished call activity's subprocess is dropped.
+the instance's starting data. Finished branches that hang off the chain are dropped, and so is a
+finished call activity's subprocess.
 
 The cut is made on a view for the serializer only: the workflow object in memory is left as it was
 (the rest of the request still reads it). What the dropped tasks passed through — the elements
@@ -168,7 +169,7 @@ def _kept_subprocesses(top, owner: dict, staged) -> set:
     """Subprocesses whose call activity is unfinished, or that hold the newest staged task, with the
     subprocesses they are nested in."""
     kept = {sp_id for sp_id, sp in top.subprocesses.items()
-            if not owner.get(sp_id) or not owner[sp_id].tasks[sp_id].has_state(FINISHED)}
+            if owner.get(sp_id) is None or not owner[sp_id].tasks[sp_id].has_state(FINISHED)}
     if staged is not None and staged.workflow is not top:
         kept.add(staged.workflow.parent_task_id)
     changed = True
