@@ -1,13 +1,15 @@
 """What one completion costs after many passes through a return-for-revision loop (flat history).
 
-Run with ``.venv/bin/python bench/loop_cost.py [--passes 500] [--sample 10] [--whole] [--profile]``.
+Run with ``.venv/bin/python bench/loop_cost.py [--passes 500] [--sample 20] [--whole] [--profile]``.
 
 One registration (workflows/registration_vetting.bpmn) goes round its return loop: the office's
 ``vet_registration`` completed with 退回修改, then the applicant's ``correct_registration`` resubmitted,
 each through ``engine.runtime.complete_task`` and committed (the engine part of a request: load, domain
 rows, engine step, save, inbox projection, audit rows). Before pass 0, 100, 200 and 500 (those below
-``--passes``) the next ``--sample`` passes are timed, and the median time per completion, the saved
-state's size and the number of tasks in it are printed. Then the office approves and the instance
+``--passes``) the next ``--sample`` passes are timed, and the median time per completion (wall clock,
+and this process's CPU time: the target is judged on CPU time, which other processes on a shared
+machine move far less; the wall clock includes the database server's work too), the saved state's
+size and the number of tasks in it are printed. Then the office approves and the instance
 must complete.
 
 ``--whole`` saves whole task trees (engine.pruning switched off): the cost before flat history (it
@@ -69,15 +71,15 @@ class Loop:
         runtime.complete_task(self.session, task, actor_id, apply)
         self.session.commit()
 
-    def one_pass(self) -> list[float]:
-        """Return, resubmit: the seconds each completion took."""
+    def one_pass(self) -> list[tuple[float, float]]:
+        """Return, resubmit: the seconds each completion took (wall clock, this process's CPU)."""
         seconds = []
         for actor_id, apply in (
                 (self.office.id, lambda ctx: registration.decide(ctx, "return", "再改")),
                 (self.user.id, lambda ctx: registration.resubmit(ctx, self.fields, registration.Documents()))):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             self._complete(actor_id, apply)
-            seconds.append(time.perf_counter() - started)
+            seconds.append((time.perf_counter() - started, time.process_time() - cpu))
         return seconds
 
     def approve(self) -> ProcessInstance:
@@ -92,7 +94,7 @@ class Loop:
 
 
 def run(factory, folder: Path, passes: int, sample: int, profiler) -> tuple[dict[int, tuple], str]:
-    """Median ms per completion, state bytes and tasks at each mark; the instance's final status."""
+    """Median wall and CPU ms per completion, state bytes and tasks at each mark; the final status."""
     figures = {}
     with factory() as session:
         loop = Loop(session, folder)
@@ -102,15 +104,17 @@ def run(factory, folder: Path, passes: int, sample: int, profiler) -> tuple[dict
                 loop.one_pass()
                 done += 1
             size, tasks = loop.shape()
-            if profiler and mark == max(m for m in MARKS if m <= passes):
-                profiler.enable()
             seconds = [s for _ in range(sample) for s in loop.one_pass()]
-            if profiler:
-                profiler.disable()
             done += sample
-            figures[mark] = (statistics.median(seconds) * 1000, size, tasks)
-            print(f"  pass {mark:4d}: {figures[mark][0]:7.1f} ms per completion, state {size / 1024:7.1f} KB, "
-                  f"{tasks:5d} tasks", flush=True)
+            wall, cpu = (statistics.median(column) * 1000 for column in zip(*seconds, strict=True))
+            figures[mark] = (wall, cpu, size, tasks)
+            print(f"  pass {mark:4d}: {wall:7.1f} ms wall, {cpu:6.1f} ms CPU per completion; state "
+                  f"{size / 1024:7.1f} KB, {tasks:5d} tasks", flush=True)
+        if profiler:  # after the marks: the profiler's overhead stays out of the figures
+            profiler.enable()
+            for _ in range(sample):
+                loop.one_pass()
+            profiler.disable()
         status = loop.approve().status
     return figures, status
 
@@ -118,9 +122,9 @@ def run(factory, folder: Path, passes: int, sample: int, profiler) -> tuple[dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=500)
-    parser.add_argument("--sample", type=int, default=10, help="passes timed at each mark")
+    parser.add_argument("--sample", type=int, default=20, help="passes timed at each mark")
     parser.add_argument("--whole", action="store_true", help="save whole task trees (before flat history)")
-    parser.add_argument("--profile", action="store_true", help="profile the last mark (cProfile)")
+    parser.add_argument("--profile", action="store_true", help="profile --sample more passes at the end (cProfile)")
     options = parser.parse_args()
     services.load_all()
     url = os.environ.get("DUIBIAO_BENCH_DATABASE_URL")
@@ -147,10 +151,11 @@ def main() -> int:
     if 200 not in figures:
         print(f"FAIL loop_cost: pass 200 not reached (--passes {options.passes})")
         return 1
-    ratio = figures[200][0] / figures[0][0]
+    wall_ratio, ratio = (figures[200][column] / figures[0][column] for column in (0, 1))
     met = not problems and ratio <= TARGET_RATIO
-    print(f"{'PASS' if met else 'FAIL'} loop_cost: a completion at pass 200 costs {ratio:.2f}× one at pass 0 "
-          f"({figures[200][0]:.1f} vs {figures[0][0]:.1f} ms; target ≤ {TARGET_RATIO:.0f}×)")
+    print(f"{'PASS' if met else 'FAIL'} loop_cost: a completion at pass 200 costs {ratio:.2f}× the CPU of one at "
+          f"pass 0 ({figures[200][1]:.1f} vs {figures[0][1]:.1f} ms; wall clock {wall_ratio:.2f}×; "
+          f"target ≤ {TARGET_RATIO:.0f}×)")
     return 0 if met else 1
 
 
