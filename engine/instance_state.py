@@ -15,7 +15,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import bpmn, definitions, projection, serializer
+from engine import bpmn, definitions, projection, pruning, serializer
+from engine.pruning import element_of as _element
+from engine.pruning import reached_parent as _reached_parent
 from engine.scripting import SafeScriptEngine
 from engine.services import ServiceContext
 from storage.models import ProcessInstance
@@ -23,7 +25,7 @@ from storage.models import ProcessInstance
 # What the diagram marks, by engine task state (COMPLETED wins when an element ran more than once).
 MARKED_STATES = ((TaskState.ERROR, "error"), (TaskState.READY, "current"), (TaskState.STARTED, "current"),
                  (TaskState.WAITING, "waiting"), (TaskState.COMPLETED, "completed"))
-REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
+REACHED = pruning.REACHED
 
 
 @dataclass
@@ -53,7 +55,8 @@ def read(session: Session, instance: ProcessInstance, source: str) -> EngineView
         return EngineView(readable=False)
     flows = _sequence_flows(source)
     tasks = [task for wf in (workflow, *workflow.subprocesses.values()) for task in wf.tasks.values()]
-    view = EngineView(markers=_markers(tasks, flows), timers=_timers(tasks), data=_current_data(workflow))
+    view = EngineView(markers=_markers(tasks, flows, workflow), timers=_timers(tasks),
+                      data=_current_data(workflow))
     failing = failing_element(instance.error, source)
     if failing and failing not in view.markers["error"]:
         view.markers["error"].append(failing)
@@ -82,13 +85,10 @@ def _sequence_flows(source: str) -> dict[tuple[str, str], str]:
             for flow in root.iter(f"{{{bpmn.BPMN_NS}}}sequenceFlow")}
 
 
-def _element(task) -> str | None:
-    return getattr(task.task_spec, "bpmn_id", None)
-
-
-def _markers(tasks, flows: dict) -> dict[str, list[str]]:
-    marked: dict[str, str] = {}
-    taken = set()
+def _markers(tasks, flows: dict, workflow) -> dict[str, list[str]]:
+    """What the tasks in the state reached, and what the tasks cut from it (engine.pruning) had."""
+    marked: dict[str, str] = dict.fromkeys(pruning.completed_elements(workflow), "completed")
+    taken = {flows[pair] for pair in pruning.trail(workflow).flows if pair in flows}
     for task in tasks:
         element = _element(task)
         if element is None or not task.state & REACHED:
@@ -97,23 +97,12 @@ def _markers(tasks, flows: dict) -> dict[str, list[str]]:
         if element not in marked or kind != "completed":
             marked[element] = kind
         source = _reached_parent(task)
-        if source is not None and (source, element) in flows:
-            taken.add(flows[(source, element)])
+        if source is not None and (_element(source), element) in flows:
+            taken.add(flows[(_element(source), element)])
     found = {kind: sorted(e for e, k in marked.items() if k == kind)
              for kind in ("completed", "current", "waiting", "error")}
     found["flows"] = sorted(taken)
     return found
-
-
-def _reached_parent(task) -> str | None:
-    """The nearest ancestor drawn in the diagram (engine-internal specs such as splits are skipped)."""
-    parent = task.parent
-    while parent is not None:
-        element = _element(parent)
-        if element is not None and parent.state & TaskState.COMPLETED:
-            return element
-        parent = parent.parent
-    return None
 
 
 def _current_data(workflow) -> dict:

@@ -9,6 +9,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -215,7 +216,10 @@ def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_id
         return
     closed = {}
     for engine_id in engine_ids:
-        task = workflow.get_task_from_id(UUID(engine_id))
+        try:
+            task = workflow.get_task_from_id(UUID(engine_id))
+        except TaskNotFoundException:  # finished long ago and cut from the saved state (engine.pruning)
+            task = None
         closed[engine_id] = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
     for new_state in set(closed.values()):
         session.connection().execute(_CLOSE_ROWS, {

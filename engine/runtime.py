@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, definitions, history, metrics, projection, serializer, task_notifications
+from engine import clock, definitions, history, metrics, projection, pruning, serializer, task_notifications
 from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
 from storage import event_chain
@@ -119,7 +119,7 @@ def complete_task(
     instance = session.get(ProcessInstance, human_task.instance_id, options=[undefer(ProcessInstance.state)])
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
-    task = workflow.get_task_from_id(UUID(human_task.engine_task_id))
+    task = pruning.find_task(workflow, UUID(human_task.engine_task_id))  # None: finished and cut
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
     now = clock.now()

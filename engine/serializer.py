@@ -18,12 +18,18 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 )
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine import pruning
+
 
 class _ByReferenceWorkflowConverter(BpmnWorkflowConverter):
     def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        # Only what a future step can need is saved (engine.pruning); the tree itself is untouched.
+        with pruning.pruned(workflow) as trail:
+            dct = WorkflowConverter.to_dict(self, workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        if trail:
+            dct[pruning.TRAIL_KEY] = trail.as_dict()
         return dct
 
 
@@ -45,7 +51,9 @@ def loads(state: str, spec, subprocess_specs: dict, script_engine=None) -> BpmnW
     _serializer.migrate(dct)
     dct["spec"] = spec
     dct["subprocess_specs"] = dict(subprocess_specs)
+    trail = dct.pop(pruning.TRAIL_KEY, None)
     workflow = _serializer.from_dict(dct)
+    pruning.attach(workflow, trail)
     if script_engine is not None:
         workflow.script_engine = script_engine
     return workflow

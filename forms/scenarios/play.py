@@ -6,12 +6,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine import clock, inbox, runtime, timers
+from engine import clock, inbox, pruning, runtime, timers
 from engine.domain import publicity
 from engine.domain.auth import find_user
 from engine.domain.errors import InputError
@@ -167,8 +166,7 @@ class Play:
                                           ProcessInstance.id >= instance.id)))
         for each in scope:
             workflow = runtime.load(self.session, each, ServiceContext(self.session, each, None))
-            found.update((task.workflow.spec.name, task.task_spec.name)
-                         for task in workflow.get_tasks(state=TaskState.COMPLETED))
+            found.update(pruning.completed_specs(workflow))  # the tasks cut from the state too
         return found
 
 
