@@ -1,7 +1,10 @@
 """Issue 14, holes 1 and 2: every expression SpiffWorkflow evaluates goes through the safe evaluator (even
 the ones it hands straight to its script environment, even in BPMN deployed without the validation), and
 what an expression or script builds is bounded in real size and in time. A failure puts the instance in
-出错 with the reason; no worker hangs, no serializer walks a huge value."""
+出错 with the reason; no worker hangs, no serializer walks a huge value.
+
+Durations are CPU time (time.process_time): what the limits save is work, and a loaded machine (CI runs
+two workers on two cores) must not decide the outcome."""
 from __future__ import annotations
 
 import builtins
@@ -162,10 +165,10 @@ NESTED = "a = [0]\n" + "a = [a, a]\n" * 40 + "same = a == a\n"
 ])
 def test_a_script_that_would_hang_or_exhaust_memory_stops_the_instance(script, words, session):
     deploy_unvalidated(session, (HEADER + PROCESS.format(step=_script_task(script))).encode())
-    started = time.monotonic()
+    started = time.process_time()
     instance = runtime.start_instance(session, "probe", subject="探针")  # runs the script, saves the state
     session.commit()
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert instance.status == "error"
     assert instance.error.startswith("step: ") and words in instance.error
     assert len(instance.state) < 1_100_000  # what the script kept is within the real-size limit
@@ -184,9 +187,9 @@ def test_a_condition_that_runs_too_long_stops_the_instance(session, monkeypatch)
     deploy_unvalidated(session, source.encode())
     numbers = list(range(50_000))
     random.Random(14).shuffle(numbers)
-    started = time.monotonic()
+    started = time.process_time()
     instance = runtime.start_instance(session, "probe", subject="探针", data={"numbers": numbers})
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert instance.status == "error"
     assert instance.error.startswith("step: ") and "ran longer than the 0.2 s limit" in instance.error
 
@@ -196,9 +199,9 @@ def test_a_loop_condition_that_never_ends_the_loop_stops_the_instance(session):
     loop = '<bpmn:standardLoopCharacteristics><bpmn:loopCondition>True</bpmn:loopCondition>' \
            '</bpmn:standardLoopCharacteristics>'
     deploy_unvalidated(session, (HEADER + PROCESS.format(step=_script_task("x = 1", loop))).encode())
-    started = time.monotonic()
+    started = time.process_time()
     instance = runtime.start_instance(session, "probe", subject="探针")
-    assert time.monotonic() - started < 2  # 1000 evaluations: about 0.6 s
+    assert time.process_time() - started < 2  # 1000 evaluations: about 0.6 s
     assert instance.status == "error"
     assert instance.error.startswith("step [child]: ")  # the loop's current pass
     assert "more than 1000 evaluations in one engine run" in instance.error
@@ -206,9 +209,9 @@ def test_a_loop_condition_that_never_ends_the_loop_stops_the_instance(session):
 
 def test_a_multi_instance_cardinality_over_the_limit_stops_the_instance(session):
     deploy_unvalidated(session, document("multi-instance cardinality", "10 ** 6"))
-    started = time.monotonic()
+    started = time.process_time()
     instance = runtime.start_instance(session, "probe", subject="探针")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert instance.status == "error" and "cardinality 1000000 is over the limit of 1000" in instance.error
     found = validation.problems_of({"probe.bpmn": document("multi-instance cardinality", "5000")}, "probe")
     assert any("probe.step" in p and "超过上限 1000" in p for p in found), found
@@ -221,12 +224,12 @@ def test_the_time_limit_works_outside_the_main_thread():
     outcome = {}
 
     def run():
-        started = time.monotonic()
+        started = time.process_time()
         try:
             evaluate(SLOW, {"numbers": numbers}, time_limit=0.1)
         except ExpressionError as exc:
             outcome["error"] = str(exc)
-        outcome["seconds"] = time.monotonic() - started
+        outcome["seconds"] = time.process_time() - started
 
     worker = threading.Thread(target=run)
     worker.start()
@@ -245,10 +248,10 @@ def test_the_time_limit_works_outside_the_main_thread():
 ])
 def test_real_size_limits_stop_scripts_quickly_and_leave_nothing_big(script):
     context = {}
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ExpressionError, match="longer than"):
         execute(script, context)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert expression_limits.text_size(context, 10**7, "") < 1_100_000
 
 
