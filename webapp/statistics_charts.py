@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine.domain import operations, statistics
 from engine.domain.statistics import Period
 from forms import regions
-from forms.pilots import FIELD_CHOICES
+from forms.dictionary_lists import Labels
 from forms.profiles import SECTOR_LABELS
 from webapp.views_util import bpmn_text
 
@@ -75,8 +75,8 @@ def plans_by_stage(session: Session, period: Period) -> Chart:
 
 
 def plans_by_field(session: Session, period: Period) -> Chart:
-    names = {choice.value: str(choice.label) for choice in FIELD_CHOICES}
-    rows = [(names.get(code, code), [n, published]) for code, n, published in statistics.plans_by_field(session)]
+    names = Labels("pilot_field")  # 数据字典 → 试点领域
+    rows = [(str(names.get(code, code)), [n, published]) for code, n, published in statistics.plans_by_field(session)]
     return Chart("plans-by-field", _("对标方案（按试点领域）"), "bar", _("试点领域"),
                  [Column(_("方案数")), Column(_("已发布"))], rows, note=_("当前状态，不受统计期间限制"))
 
