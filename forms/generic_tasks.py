@@ -70,7 +70,11 @@ def _decision_label(decision: str | None, answers: dict | None):
 def _actor(user) -> str:
     if user is None:
         return ""
-    return f"{user.organization.name}（{user.email}）" if user.organization else user.email
+    # 单位成员: the person by name where they gave one — 绿源电动车股份有限公司 张标准（ent1-staff@…）.
+    if user.organization is None:
+        return user.display_name
+    return f"{user.organization.name} {user.display_name}" if user.full_name else \
+        f"{user.organization.name}（{user.email}）"
 
 
 def context(session: Session, task: HumanTask) -> dict:

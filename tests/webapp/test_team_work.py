@@ -70,7 +70,7 @@ def test_two_people_of_an_enterprise_work_on_one_application(
 
 
 def test_reviews_addressed_to_an_institution_need_the_review_right(
-        app, application, institution_client, session_factory):
+        app, application, institution_client, office_client, session_factory):
     submitter = joined(app, institution_client, "submitter@test.cn", ("submit",))
     reviewer = joined(app, institution_client, "reviewer@test.cn", ("review",), name="赵评审")
     task = ready_task(session_factory, "evaluate_application", application.instance_id)
@@ -83,3 +83,6 @@ def test_reviews_addressed_to_an_institution_need_the_review_right(
     # 办理记录 names the person who acted.
     history = text_of(institution_client.get(f"/my/applications/{application.id}"))
     assert "reviewer@test.cn" in history or "赵评审" in history
+    # … by name on the next step's 办理记录 (the office's 形式审核及备案).
+    filing = ready_task(session_factory, "file_evaluation", application.instance_id)
+    assert "赵评审（reviewer@test.cn）" in text_of(office_client.get(f"/tasks/{filing.id}"))
