@@ -17,7 +17,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine import inbox as task_queries
 from engine import list_filters, runtime
-from engine.domain import files
+from engine.domain import files, team_rights
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks
 from storage.models import HumanTask, StoredFile
@@ -119,7 +119,10 @@ def show(task_id: int):
         form = tasks.build_form(session, task)
         status = 200
     spec = tasks.spec_for(task)
-    return render_template("tasks/show.html", task=task, form=form, spec=spec,
+    # 单位成员 who may only look see the task and its history, not a form they could not submit.
+    refused = team_rights.refusal(current_user.row, team_rights.task_right(task))
+    view_only = localized(refused) if refused else None
+    return render_template("tasks/show.html", task=task, form=form, spec=spec, view_only=view_only,
                            context=spec.context(session, task),
                            decisions=generic_tasks.decisions(session, task.instance),
                            regions_json=regions.as_json()), status

@@ -55,6 +55,10 @@ def test_two_people_of_an_enterprise_work_on_one_application(
     correction = ready_task(session_factory, "correct_application", application.instance_id)
     assert viewer.get("/tasks/").status_code == 200 and f"/tasks/{correction.id}" in viewer.get("/tasks/").get_data(
         as_text=True)  # 待办 is the organisation's: the viewer sees it …
+    shown = page(viewer.get(f"/tasks/{correction.id}"))  # the task and its history, no form to fill
+    assert "您没有“提交和修改”权限" in " ".join(shown.xpath("//*[@data-view-only]")[0].text_content().split())
+    form_field = "//form[@method='post' and .//button[@type='submit']]//input[@name='product_model']"
+    assert not shown.xpath(form_field) and page(enterprise_client.get(f"/tasks/{correction.id}")).xpath(form_field)
     refused = viewer.post(f"/tasks/{correction.id}", data={"product_model": "XX20"})
     assert refused.status_code == 403 and "您没有“提交和修改”权限" in " ".join(flashes(refused))  # … and may not act
     headers = api_token(app.test_client(), "viewer@test.cn", COLLEAGUE_PASSWORD)
