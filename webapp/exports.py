@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, request, send_file, stream_with_context
+from flask import Response, request, stream_with_context
 
 from engine import exports
+from webapp import security
 
 FORMATS = ("csv", "xlsx")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def wanted_format() -> str | None:
@@ -36,6 +36,6 @@ def export_response(kind: str, stem: str, columns: exports.Columns, rows) -> Res
                             mimetype="text/csv", headers={"Content-Disposition": _disposition(name)})
     else:
         handle = exports.xlsx_file(columns, rows, stem)
-        response = send_file(handle, mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+        response = security.send_spreadsheet(handle, name)
     response.headers["Cache-Control"] = "no-store"
     return response

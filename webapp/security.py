@@ -80,6 +80,17 @@ def send_image(path, content_type: str) -> Response:
     return response
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def send_spreadsheet(handle, name: str) -> Response:
+    """An Excel file the platform wrote (导出 Excel) as a download: its own type, never sniffed, never cached."""
+    response = send_file(handle, mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def send_pdf(source, name: str | None) -> Response:
     """A stored or rendered PDF as a download: application/pdf, attachment, a .pdf name, never sniffed,
     and sandboxed should a browser render it anyway."""

@@ -186,7 +186,7 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     shipped = (WORKFLOWS / "formal_plan.bpmn").read_text(encoding="utf-8")
     shipped_extensions = (re.findall(r'<spiffworkflow:property name="[^"]+" value="[^"]*" />', shipped)
                           + re.findall(r'<spiffworkflow:serviceTaskOperator [^>]*/>', shipped))
-    assert len(shipped_extensions) == 24
+    assert len(shipped_extensions) == 36  # both drafting lanes (institution, enterprise) with their steps
     for found in shipped_extensions:
         assert found in xml, found
     assert page.locator("[data-designer-status]").text_content() == "有未保存的修改"

@@ -325,7 +325,8 @@ def test_a_file_stored_under_an_html_name_leaves_as_a_pdf_attachment(app, client
 
 
 def test_no_view_sends_a_file_but_through_the_safe_helper():
-    """Every route that serves stored or rendered files uses webapp.security.send_pdf."""
+    """Every route that serves stored or rendered files uses webapp.security (send_pdf, send_image,
+    send_spreadsheet)."""
     callers = []
     for path in sorted((ROOT / "webapp").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
