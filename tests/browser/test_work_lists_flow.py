@@ -60,8 +60,9 @@ def test_the_office_exports_yesterdays_applications_from_one_province(new_contex
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name.startswith("待办-") and saved.suffix == ".xlsx"
-    sheet = load_workbook(saved, read_only=True).active
-    found = [row for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(saved, read_only=True)  # a read-only workbook keeps its file open until closed
+    found = list(book.active.iter_rows(values_only=True))
+    book.close()
     assert found[0][2] == "申请单位 / 主题"
     assert [row[2] for row in found[1:]] == [YESTERDAYS]
     assert js_errors == [] and live_server.errors == []
