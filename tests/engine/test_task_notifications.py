@@ -19,6 +19,16 @@ from tests.factories import active_member, office_user, registered
 NEW_TASK = "【全国对标达标信息服务平台】新待办"
 
 
+@pytest.fixture(autouse=True)
+def relative_links():
+    """Links as a deployment without DUIBIAO_PUBLIC_URL writes them, whatever app an earlier test of this
+    worker created (create_app configures the module: the certificate tests start one with a public URL)."""
+    saved = dict(task_notifications._settings)
+    task_notifications.configure()
+    yield
+    task_notifications.configure(translations_dir=saved["translations"], base_url=saved["base_url"])
+
+
 def told(session, user) -> list[Message]:
     return session.scalars(select(Message).where(Message.user_id == user.id).order_by(Message.id)).all()
 
