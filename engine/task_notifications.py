@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 from babel.support import NullTranslations, Translations
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -55,19 +55,36 @@ def configure(*, translations_dir: Path | str | None = None, base_url: str | Non
 # --- who is told -------------------------------------------------------------------------------------
 
 
-def recipients_for_task(session: Session, task: HumanTask) -> list[User]:
-    """The people told that ``task`` waits for them: enabled users offered it (engine.inbox.may_act) who
-    hold the right to act on it in their organisation (单位成员: 提交和修改 or 办理评审)."""
-    query = select(User).where(User.is_enabled.is_(True)).order_by(User.id)
+_PEOPLE = select(User, NotificationPreference).outerjoin(
+    NotificationPreference, NotificationPreference.user_id == User.id).where(User.is_enabled.is_(True))
+# The three ways a task is addressed, built once (a request tells people of each new task).
+_PEOPLE_BY_LANE = {
+    "assignee": _PEOPLE.where(User.id == bindparam("key")).order_by(User.id),
+    "organization": _PEOPLE.where(User.organization_id == bindparam("key")).order_by(User.id),
+    "staff": _PEOPLE.join(Organization, Organization.id == User.organization_id).where(
+        Organization.kind.in_(STAFF_KINDS), User.roles.contains(bindparam("key")))
+    .order_by(User.id),
+}
+
+
+def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple[User, NotificationPreference]]:
+    """The people told that ``task`` waits for them, each with their 消息设置 (one query): enabled users
+    offered it (engine.inbox.may_act) who hold the right to act on it in their organisation (单位成员:
+    提交和修改 or 办理评审). Users who never chose get the defaults (every e-mail)."""
     if task.assignee_id is not None:
-        query = query.where(User.id == task.assignee_id)
+        lane, key = "assignee", task.assignee_id
     elif task.organization_id is not None:
-        query = query.where(User.organization_id == task.organization_id)
+        lane, key = "organization", task.organization_id
     else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
-        query = query.join(Organization, Organization.id == User.organization_id).where(
-            Organization.kind.in_(STAFF_KINDS), User.roles.contains(task.role))
-    return [user for user in session.scalars(query)
+        lane, key = "staff", task.role
+    return [(user, preference or messages.default_preference(user.id))
+            for user, preference in session.execute(_PEOPLE_BY_LANE[lane], {"key": key})
             if may_act(user, task) and team_rights.may_act_on_task(user, task)]
+
+
+def recipients_for_task(session: Session, task: HumanTask) -> list[User]:
+    """The people told that ``task`` waits for them (see recipients_with_preferences)."""
+    return [user for user, _ in recipients_with_preferences(session, task)]
 
 
 def preferences(session: Session, user_ids) -> dict[int, NotificationPreference]:
@@ -92,22 +109,25 @@ def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: 
         return
     noticed = messages.notified_in_transaction(session)
     for task in created:
-        people = [user for user in recipients_for_task(session, task) if user.id != actor_id]
+        people = [(user, chosen) for user, chosen in recipients_with_preferences(session, task)
+                  if user.id != actor_id]
         if not people:
             continue
-        chosen = preferences(session, [user.id for user in people])
         facts = _task_facts(instance, workflow, task)
-        for user in people:
-            _tell(session, user, chosen[user.id], facts, already_told=user.organization_id in noticed)
+        for user, chosen in people:
+            _tell(session, user, chosen, facts, already_told=user.organization_id in noticed)
 
 
 def _tell(session: Session, user: User, preference: NotificationPreference, facts: dict, already_told: bool):
+    send_email = preference.new_task and not (already_told and preference.outcomes)
+    if already_told and not send_email:
+        return  # the step's own notice was the news, and this person wants no second e-mail
     subject, body = render("new_task.txt", preference.locale, organization=user.organization.name, **facts)
     if not already_told:
         session.connection().execute(_INSERT_MESSAGE, {
             "organization_id": user.organization_id, "user_id": user.id, "title": subject[:200],
             "body": body, "link": facts["path"], "created_at": clock.now()})
-    if preference.new_task and not (already_told and preference.outcomes):
+    if send_email:
         outbox.enqueue(session, "email", user.email, subject, body)
 
 
