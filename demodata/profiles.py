@@ -17,7 +17,8 @@ ENTERPRISE = ("ent1@demo.duibiao.cn", {"contact": "陈经理", "phone": "1390000
                                        "address": "天津市北辰区京津路 88 号",
                                        "founded_on": date(2008, 5, 20), "legal_rep": "陈立新"}, {
     "email": "service@lvyuan.example.cn", "business_info": "年产电动自行车 120 万辆，出口 30 余个国家和地区。",
-    "scale": "large", "ownership": "private", "industry": "电动自行车制造", "sector": "secondary",
+    "scale": "large", "ownership": "private", "industry": "电动自行车制造", "industry_code": "C3761",
+    "sector": "secondary",
     "main_products": "两轮电动自行车、电动自行车用锂离子蓄电池", "standardization_body": "dedicated",
     "full_time_staff": 4, "part_time_staff": 12, "international_standards": 0, "national_standards": 2,
     "industry_standards": 3, "local_standards": 0, "group_standards": 5, "enterprise_standards": 26,
@@ -38,8 +39,11 @@ def load_profiles(session: Session, store: FileStore, base: datetime | None = No
     with timeline.at(timeline.before(base or clock.now(), days=FILLED_IN_DAYS_AGO)):
         email, shared, fields = ENTERPRISE
         user = find_user(session, email)
-        if profiles.enterprise_profile(session, user.organization_id) is None:
+        profile = profiles.enterprise_profile(session, user.organization_id)
+        if profile is None:
             profiles.save_enterprise(session, user, shared, dict(fields))
+        elif profile.industry_code is None:  # loaded before 所属行业 was asked (migration 0029)
+            profile.industry_code = fields["industry_code"]
         email, shared, fields = INSTITUTION
         user = find_user(session, email)
         if profiles.institution_profile(session, user.organization_id) is None:

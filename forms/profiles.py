@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
+from forms import industries
 from forms.account import contact_phone
 from forms.dictionary_lists import Labels, choices
 from forms.fields import (
@@ -62,6 +63,12 @@ def _text(label, limit: int, required_message=None):
     return field(label, validators=[*checks, max_length(limit)])
 
 
+def _industry_code(label):
+    """A GB/T 4754 class code typed or picked from the search (industries.js); optional."""
+    return StringField(label, validators=[optional(), max_length(10)],
+                       filters=[lambda value: value.strip().upper() if isinstance(value, str) else value])
+
+
 def _clean(value):
     return value.strip() or None if isinstance(value, str) else value
 
@@ -94,6 +101,7 @@ class EnterpriseInfoForm(_SharedParticulars):
     scale = _radio(_l("企业规模"), SCALE_LABELS, _l("请选择企业规模"))
     ownership = _radio(_l("企业类型"), OWNERSHIP_LABELS, _l("请选择企业类型"))
     industry = _text(_l("具体行业领域"), 200, _l("请填写具体行业领域"))
+    industry_code = _industry_code(_l("所属行业（国民经济行业分类）"))
     sector = _radio(_l("行业分类"), SECTOR_LABELS, _l("请选择行业分类"))
     main_products = _text(_l("主营(核心)产品或服务"), 1000, _l("请填写主营(核心)产品或服务"))
     # 企业标准化管理情况信息
@@ -113,7 +121,7 @@ class EnterpriseInfoForm(_SharedParticulars):
 
     TABS = (
         ("basic", _l("企业基本信息"), ("contact", "phone", "email", "founded_on", "legal_rep", "address",
-                                    "business_info", "scale", "ownership", "industry", "sector",
+                                    "business_info", "scale", "ownership", "industry", "industry_code", "sector",
                                     "main_products")),
         ("management", _l("企业标准化管理情况信息"), (
             "standardization_body", "full_time_staff", "part_time_staff", "international_standards",
@@ -121,6 +129,10 @@ class EnterpriseInfoForm(_SharedParticulars):
             "enterprise_standards", "management_notes")),
         ("needs", _l("企业标准化需求"), ("needs", "needs_detail")),
     )
+
+    def validate_industry_code(self, field):
+        if field.data and not industries.is_valid_code(field.data):
+            raise ValidationError(_l("请选择国民经济行业分类（GB/T 4754）中的小类，如 C3761 自行车制造"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -165,6 +177,8 @@ _CHOICE_LABELS = {"scale": SCALE_LABELS, "ownership": OWNERSHIP_LABELS, "sector"
 
 
 def _shown(name: str, value) -> str:
+    if name == "industry_code":
+        return industries.label(value or "") or str(_l("未填写"))
     labels = _CHOICE_LABELS.get(name)
     if isinstance(value, list):
         return "、".join(str(labels.get(v, v)) if labels else str(v) for v in value)

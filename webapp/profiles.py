@@ -8,6 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import profiles
 from engine.domain.profiles import ProfileError
+from forms import industries
 from forms.profiles import EnterpriseInfoForm, InstitutionInfoForm
 from webapp import db
 from webapp.auth import roles_required
@@ -39,8 +40,9 @@ def enterprise_info():
     if request.method == "POST" and form.validate() and _saved(form, lambda: profiles.save_enterprise(
             session, current_user.row, form.shared(), form.profile_fields())):
         return redirect(url_for("profiles.enterprise_info"))
-    return render_template("account/enterprise_info.html", form=form, organization=organization,
-                           profile=profile), (422 if request.method == "POST" else 200)
+    return render_template("account/enterprise_info.html", form=form, organization=organization, profile=profile,
+                           industry_label=industries.label(form.industry_code.data or "")), (
+        422 if request.method == "POST" else 200)
 
 
 @bp.route("/institution-info", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain import operations, statistics
 from engine.domain.statistics import Period
-from forms import regions
+from forms import industries, regions
 from forms.dictionary_lists import Labels
 from forms.profiles import SECTOR_LABELS
 from webapp.views_util import bpmn_text
@@ -98,6 +98,15 @@ def by_sector(session: Session, period: Period) -> Chart:
                  note=_("行业分类取自企业信息填报（一产 / 二产 / 三产）"))
 
 
+def by_industry(session: Session, period: Period) -> Chart:
+    found = statistics.by_industry_section(session, period)
+    rows = [(industries.label(letter) or letter if letter else _("未填写"), counts)
+            for letter, counts in sorted(found.items(), key=lambda item: item[0] or "~")]
+    return Chart("by-industry", _("达标申请与证书（按行业，GB/T 4754 门类）"), "bar", _("门类"),
+                 [Column(_("达标申请")), Column(_("颁发证书"))], rows, horizontal=True,
+                 note=_("行业取自企业信息填报的“所属行业（国民经济行业分类）”，按门类（A–T）统计"))
+
+
 def by_institution(session: Session, period: Period) -> Chart:
     rows = [(name, [applied, passed, certified])
             for name, applied, passed, certified in statistics.by_institution(session, period)]
@@ -117,6 +126,7 @@ def step_days(session: Session, period: Period) -> Chart:
 CHARTS: dict[str, Callable[[Session, Period], Chart]] = {
     "registrations": registrations, "enrollments": enrollments, "plans-by-stage": plans_by_stage,
     "plans-by-field": plans_by_field, "applications": applications, "pass-rates": pass_rates,
-    "by-region": by_region, "by-sector": by_sector, "by-institution": by_institution, "step-days": step_days,
+    "by-region": by_region, "by-sector": by_sector, "by-industry": by_industry, "by-institution": by_institution,
+    "step-days": step_days,
 }
 EXPORT_TITLE = _l("统计分析")

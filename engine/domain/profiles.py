@@ -7,6 +7,8 @@ organisation itself, so 用户信息 and 信息填报 never disagree; 单位名�
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,10 @@ ENTERPRISE_CHOICES = {"scale": "enterprise_scale", "ownership": "enterprise_owne
                       "standardization_body": "standardization_body"}
 NEEDS = "standardization_need"
 MAX_ATTACHMENTS = 10
+# 所属行业: the shape of a GB/T 4754 class code (section letter A–T, 4 digits). Whether the class exists is
+# the form's check (forms.industries holds the classification, above this layer).
+INDUSTRY_CODE = re.compile(r"^[A-T][0-9]{4}$")
+INDUSTRY_MESSAGE = N_("请选择国民经济行业分类（GB/T 4754）中的小类，如 C3761 自行车制造")
 
 # Particulars kept on the organisation, per kind (the rest of 用户信息 stays there).
 SHARED_FIELDS = {
@@ -35,7 +41,7 @@ SHARED_FIELDS = {
     "institution": ("contact", "phone"),
 }
 ENTERPRISE_FIELDS = (
-    "email", "business_info", "scale", "ownership", "industry", "sector", "main_products",
+    "email", "business_info", "scale", "ownership", "industry", "industry_code", "sector", "main_products",
     "standardization_body", "full_time_staff", "part_time_staff", "international_standards",
     "national_standards", "industry_standards", "local_standards", "group_standards",
     "enterprise_standards", "management_notes", "needs", "needs_detail",
@@ -69,6 +75,8 @@ def save_enterprise(session: Session, user: User, shared: dict, fields: dict) ->
     organization = _own_organization(user, "enterprise")
     _check_choices(session, fields, ENTERPRISE_CHOICES)
     _check_many(session, fields, "needs", NEEDS)
+    if fields.get("industry_code") is not None and not INDUSTRY_CODE.match(fields["industry_code"]):
+        raise ProfileError("industry_code", INDUSTRY_MESSAGE)
     if "other" in fields["needs"] and not (fields.get("needs_detail") or "").strip():
         raise ProfileError("needs_detail", N_("选择“其它”需求时请填写需求描述"))
     profile = enterprise_profile(session, organization.id) or EnterpriseProfile(organization_id=organization.id)

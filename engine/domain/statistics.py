@@ -3,14 +3,14 @@
 No record is loaded into Python: every figure is an aggregate over the tables the processes write
 (organisations, enrolments, plans and their newest process's stage, applications, evaluations,
 certificates). Months and days are China time. Codes come back as stored (province codes of
-GB/T 2260, 试点领域 and 行业分类 keys); the page puts words on them.
+GB/T 2260, 试点领域 and 行业分类 keys, GB/T 4754 section letters); the page puts words on them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.domain.console import china_day_start
@@ -148,6 +148,26 @@ def by_sector(session: Session, period: Period) -> dict[str | None, list[int]]:
     return _certificates_and_applications_by(
         session, period, lambda org: EnterpriseProfile.sector,
         (EnterpriseProfile, lambda org: EnterpriseProfile.organization_id == org.id))
+
+
+def by_industry_section(session: Session, period: Period) -> dict[str | None, list[int]]:
+    """{GB/T 4754 门类 (the section letter of the enterprise's 所属行业; None: not filled in):
+    [applications filed, certificates issued]} in the period, in one GROUP BY.
+
+    An application is one row with its certificate if it has one (one certificate per application):
+    it counts as filed when it was filed in the period and as certified when its certificate was issued in
+    the period, so an application of last year certified this month counts only as a certificate.
+    """
+    # Constants written into the SQL: the same expression in SELECT and GROUP BY (PostgreSQL compares them).
+    section = func.substr(EnterpriseProfile.industry_code, literal_column("1"), literal_column("1"))
+    filed, issued = period.condition(Application.created_at), period.condition(Certificate.issued_at)
+    rows = session.execute(
+        select(section, func.count(case((filed, Application.id))), func.count(case((issued, Certificate.id))))
+        .select_from(Application)
+        .outerjoin(Certificate, Certificate.application_id == Application.id)
+        .outerjoin(EnterpriseProfile, EnterpriseProfile.organization_id == Application.enterprise_id)
+        .where(or_(filed, issued)).group_by(section)).all()
+    return {letter: [int(applications), int(certificates)] for letter, applications, certificates in rows}
 
 
 def by_institution(session: Session, period: Period) -> list[tuple[str, int, int, int]]:

@@ -28,6 +28,8 @@ class EnterpriseProfile(Base):
     ownership: Mapped[str] = mapped_column(String(20))  # 企业类型
     industry: Mapped[str] = mapped_column(String(200))  # 具体行业领域
     sector: Mapped[str] = mapped_column(String(20))  # 行业分类 (一产/二产/三产)
+    # 所属行业: a GB/T 4754 class code, section letter first ("C3761"); None: not filled in (before 0029).
+    industry_code: Mapped[str | None] = mapped_column(String(5))
     main_products: Mapped[str] = mapped_column(Text)  # 主营(核心)产品或服务
     # 企业标准化管理情况信息
     standardization_body: Mapped[str] = mapped_column(String(20))

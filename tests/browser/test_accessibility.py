@@ -20,10 +20,12 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 PAGES = {
     None: ["/", "/login", "/register", "/plans/", "/results/", "/declarations/", "/verify/", "/help/", "/about/"],
     ("ent1@demo.duibiao.cn", "Ent1#2026"): ["/account/profile", "/account/password", "/account/messages",
-                                            "/my/declarations", "/my/declarations/new", "/my/enrollments", "/tasks/"],
+                                            "/my/declarations", "/my/declarations/new", "/my/enrollments", "/tasks/",
+                                            "/account/enterprise-info"],
     ("inst1@demo.duibiao.cn", "Inst1#2026"): ["/my/plans", "/my/evaluations", "/tasks/", "/tasks/done"],
     ("office@demo.duibiao.cn", "Office#2026"): ["/tasks/", "/tasks/done", "/office/organizations/",
                                                 "/office/statistics/", "/office/certificates"],
+    ("operator@demo.duibiao.cn", "Operate#2026"): ["/operations/instances?sort=status&dir=asc"],
 }
 RUN_AXE = """async () => {
   const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']});

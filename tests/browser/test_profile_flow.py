@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_plan_flow import log_in
 
@@ -23,6 +24,11 @@ def test_enterprise_fills_in_its_information(live_server, new_context, shot):
     page.check("input[name=scale][value=medium]")
     page.check("input[name=ownership][value=private]")
     page.fill("#industry", "电动自行车制造")
+    # 所属行业: the GB/T 4754 search offers the classes as one types (the same widget as 开展服务的领域).
+    page.locator("#industry_code").press_sequentially("3761")
+    expect(page.locator("#industry-options option[value='C3761']")).to_have_count(1)
+    page.fill("#industry_code", "c3761")
+    expect(page.locator("#industry-label")).to_have_text("C3761 自行车制造")
     page.check("input[name=sector][value=secondary]")
     page.fill("#main_products", "电动自行车用锂离子蓄电池")
     page.click("button:has-text('企业标准化需求')")
@@ -48,6 +54,9 @@ def test_enterprise_fills_in_its_information(live_server, new_context, shot):
     assert page.locator("[data-not-filled]").count() == 0
     page.click("button:has-text('企业标准化管理情况信息')")
     assert page.input_value("#group_standards") == "2"
+    page.click("button:has-text('企业基本信息')")
+    assert page.input_value("#industry_code") == "C3761"
+    expect(page.locator("#industry-label")).to_have_text("C3761 自行车制造")
     assert page.is_checked("input[name=standardization_body][value=shared]")
     page.goto("/account/profile")
     assert page.locator("[data-info-missing]").count() == 0

@@ -178,6 +178,7 @@ MATRIX = {
     "GET organizations.index":                                     "L    403  403  403  403  200  403  403  S    S",
     "GET statistics.index":                                        "L    403  403  403  403  200  403  403  S    S",
     "GET statistics.export":                                       "L    403  403  403  403  200  403  403  S    S",
+    "GET statistics.export chart=by-industry":                     "L    403  403  403  403  200  403  403  S    S",
     "GET organizations.detail":                                    "L    403  403  403  403  200  403  403  S    S",
     "GET organizations.detail organization_id=x_org":              "L    403  403  403  403  200  403  403  S    S",
     "GET organizations.detail organization_id=pending_org":        "L    403  403  403  403  200  403  403  S    S",

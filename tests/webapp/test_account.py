@@ -115,6 +115,11 @@ def test_institution_profile_takes_a_gbt4754_class(institution_client, session_f
     assert "第三方机构" in text and "开展服务的领域" in text and "M7454 标准化服务" in text
     assert "法人代表" not in text
     assert input_value(response, "service_field") == "M7454"
+    (field,) = page(response).xpath("//input[@name='service_field']")  # industries.js searches as one types
+    assert (field.get("data-industry-search"), field.get("list"), field.get("data-industry-label")) == (
+        "/account/industries.json", "industry-options", "industry-label")
+    assert page(response).xpath("//datalist[@id='industry-options']") and page(response).xpath(
+        "//script[contains(@src, 'industries.js')]")
 
     refused = institution_client.post("/account/profile", data=profile_form(organization, service_field="M74"))
     assert refused.status_code == 422

@@ -135,8 +135,15 @@ def test_sorting_by_started_updated_process_and_status(made, operator_client):
     assert ids(operator_client, sort="status")[:2] == [made["message"], made["timer"]]  # ties: newest id first
     response = operator_client.get("/operations/instances", query_string={"sort": "updated", "status": "running"})
     link = page(response).xpath("//a[@data-sort='updated']")[0]
-    assert link.get("aria-sort") == "descending" and "dir=asc" in link.get("href") and "status=running" in link.get(
-        "href")
+    assert "dir=asc" in link.get("href") and "status=running" in link.get("href")
+    # The direction is the column header's (aria-sort belongs on the <th>, never on the link: axe).
+    assert link.getparent().tag == "th" and link.getparent().get("aria-sort") == "descending"
+    assert link.get("data-sort-dir") == "descending"
+    assert page(response).xpath("//th[@aria-sort]/a/@data-sort") == ["updated"]
+    assert not page(response).xpath("//*[@aria-sort][not(self::th)]")
+    ascending = operator_client.get("/operations/instances", query_string={"sort": "process", "dir": "asc"})
+    assert page(ascending).xpath("//th[@aria-sort]/a/@data-sort") == ["process"]
+    assert page(ascending).xpath("//th[@aria-sort]/@aria-sort") == ["ascending"]
 
 
 def test_business_keys_are_searched_through_plans_applications_and_organisations(app, operator_client,

@@ -17,7 +17,8 @@ from tests.webapp.helpers import OTHER_EMAIL, OTHER_PASSWORD, first, page, text_
 INSTITUTION_EMAIL, INSTITUTION_PASSWORD = "inst@test.cn", "Inst#12345"
 ENTERPRISE_FIELDS = {
     "email": None, "business_info": None, "scale": "medium", "ownership": "private", "industry": "电动自行车制造",
-    "sector": "secondary", "main_products": "两轮电动自行车", "standardization_body": "shared",
+    "industry_code": "C3761", "sector": "secondary", "main_products": "两轮电动自行车",
+    "standardization_body": "shared",
     "full_time_staff": 1, "part_time_staff": 2, "international_standards": 0, "national_standards": 1,
     "industry_standards": 0, "local_standards": 0, "group_standards": 3, "enterprise_standards": 7,
     "management_notes": None, "needs": ["training", "testing"], "needs_detail": "希望参加标准化培训",
@@ -101,7 +102,8 @@ def test_detail_shows_the_filled_in_information(office_client, other_org, sessio
     assert response.status_code == 200
     text = text_of(response)
     for expected in ("其他企业有限公司", OTHER_EMAIL, "赵经理", "13900001111", "企业标准化管理情况信息",
-                     "中型企业", "私营企业", "二产", "由其他部门兼管", "检验检测、标准化培训", "希望参加标准化培训"):
+                     "中型企业", "私营企业", "二产", "C3761 自行车制造",
+                     "由其他部门兼管", "检验检测、标准化培训", "希望参加标准化培训"):
         assert expected in text
     sections = page(response).xpath("//dl[@data-profile-section]")
     assert len(sections) == 3

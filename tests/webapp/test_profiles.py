@@ -7,8 +7,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from engine.domain import profiles
+from engine.domain.profiles import ProfileError
 from forms.profiles import EnterpriseInfoForm
-from storage.models import EnterpriseProfile, InstitutionProfile, InstitutionProfileFile, Organization, StoredFile
+from storage.models import (
+    EnterpriseProfile,
+    InstitutionProfile,
+    InstitutionProfileFile,
+    Organization,
+    StoredFile,
+    User,
+)
 from tests.factories import PDF_BYTES
 from tests.webapp.compliance_flow import (
     download,
@@ -200,6 +209,9 @@ BAD_ENTERPRISE = [
     ({"email": "not-an-email"}, "email", "请输入有效的邮箱地址"),
     ({"phone": "0755-1234"}, "phone", "请输入 11 位手机号码"),
     ({"needs": ["other"], "needs_detail": " "}, "needs_detail", "选择“其它”需求时请填写需求描述"),
+    ({"industry_code": "C376"}, "industry_code", "请选择国民经济行业分类（GB/T 4754）中的小类"),  # a 中类
+    ({"industry_code": "C9999"}, "industry_code", "请选择国民经济行业分类（GB/T 4754）中的小类"),
+    ({"industry_code": "自行车"}, "industry_code", "请选择国民经济行业分类（GB/T 4754）中的小类"),
 ]
 
 
@@ -215,6 +227,46 @@ def test_bad_enterprise_input_is_refused_at_the_field(enterprise, enterprise_cli
     assert count(session_factory, EnterpriseProfile) == 0
     assert particulars(session_factory, enterprise.organization_id) == before
     assert input_value(response, "contact") == "赵六"  # what was typed is kept
+
+
+def test_the_industry_is_a_class_of_gb_t_4754_chosen_with_the_search(enterprise, enterprise_client, session_factory):
+    shown = enterprise_client.get(ENTERPRISE_URL)
+    (code,) = page(shown).xpath("//input[@name='industry_code']")
+    assert code.get("list") == "industry-options" and code.get("data-industry-search") == "/account/industries.json"
+    assert page(shown).xpath("//script[contains(@src, 'industries.js')]")
+    assert [item["code"] for item in enterprise_client.get("/account/industries.json?q=3761").get_json()] == ["C3761"]
+
+    saved(enterprise_client.post(ENTERPRISE_URL, data=enterprise_form(industry_code=" c3761 ")))
+    assert enterprise_row(session_factory, enterprise.organization_id).industry_code == "C3761"
+    shown = enterprise_client.get(ENTERPRISE_URL)
+    assert input_value(shown, "industry_code") == "C3761"
+    assert text_of(shown).count("C3761 自行车制造") == 1  # the chosen class, named under the field
+
+    refused_at(enterprise_client.post(ENTERPRISE_URL, data=enterprise_form(industry_code="M745")),
+               "industry_code", "中的小类，如 C3761 自行车制造")
+    assert enterprise_row(session_factory, enterprise.organization_id).industry_code == "C3761"
+    saved(enterprise_client.post(ENTERPRISE_URL, data=enterprise_form(industry_code="")))  # not required
+    assert enterprise_row(session_factory, enterprise.organization_id).industry_code is None
+
+
+SHARED = {"contact": "赵六", "phone": "13700001111", "address": "天津市滨海新区第一大街 1 号",
+          "founded_on": date(2018, 6, 8), "legal_rep": "钱七"}
+
+
+def test_the_domain_refuses_an_industry_code_of_another_shape(enterprise, session_factory):
+    """Below the form (demo data, scripts): the code's shape is checked again, nothing is stored."""
+    fields = {name: None for name in profiles.ENTERPRISE_FIELDS} | {
+        "scale": "medium", "ownership": "private", "sector": "secondary", "standardization_body": "none",
+        "industry": "电动自行车制造", "main_products": "两轮电动自行车", "needs": []}
+    with session_factory() as session:
+        user = session.get(User, enterprise.user_id)
+        for bad in ("c3761", "C376", "Z1234", "C37611"):
+            with pytest.raises(ProfileError) as refused:
+                profiles.save_enterprise(session, user, SHARED, fields | {"industry_code": bad})
+            assert refused.value.field == "industry_code"
+        profiles.save_enterprise(session, user, SHARED, fields | {"industry_code": "C3761"})
+        session.commit()
+    assert enterprise_row(session_factory, enterprise.organization_id).industry_code == "C3761"
 
 
 def test_a_second_save_replaces_the_first_and_a_refused_one_changes_nothing(

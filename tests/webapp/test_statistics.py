@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.domain import statistics
 from engine.domain.statistics import Period
-from storage.models import Organization
+from storage.models import Application, Certificate, EnterpriseProfile, Organization
 from tests.webapp.compliance_flow import (
     application_fixture,  # noqa: F401
     enterprise_client_fixture,  # noqa: F401
@@ -106,3 +106,67 @@ def test_months_are_china_time_and_empty_months_are_kept(session_factory):
 def test_a_period_longer_than_five_years_is_cut_back():
     period = statistics.clamp(Period(date(2000, 1, 1), date(2026, 11, 10)))
     assert period == Period(date(2021, 12, 1), date(2026, 11, 10)) and len(period.months()) == statistics.MAX_MONTHS
+
+
+def _profile(organization_id: int, industry_code: str | None) -> EnterpriseProfile:
+    return EnterpriseProfile(organization_id=organization_id, scale="small", ownership="private", industry="制造",
+                             sector="secondary", main_products="产品", standardization_body="none",
+                             industry_code=industry_code)
+
+
+def _more_applications(session, issued) -> None:
+    """Around the certificate issued through the processes (its enterprise made 制造业, C3761): an older
+    application of the same enterprise certified in the period, one filed before the period and never
+    certified, two of a 科学研究和技术服务业 (M) enterprise, one of an enterprise whose profile predates
+    所属行业 (NULL) and one of an enterprise with no profile at all."""
+    first = session.get(Application, issued.application_id)
+    session.add(_profile(first.enterprise_id, "C3761"))
+    others = []
+    for name, code in (("M 企业", "M7454"), ("旧资料企业", None), ("未填报企业", "none")):
+        organization = Organization(kind="enterprise", name=name, status="active")
+        session.add(organization)
+        session.flush()
+        if code != "none":
+            session.add(_profile(organization.id, code))
+        others.append(organization.id)
+
+    def filed(enterprise_id: int, day: datetime, certified: datetime | None = None) -> None:
+        application = Application(plan_id=first.plan_id, plan_submission_id=first.plan_submission_id,
+                                  enterprise_id=enterprise_id, institution_id=first.institution_id,
+                                  product_name="电动自行车", product_model=f"M{day:%m%d}{enterprise_id}",
+                                  model_key=f"m{day:%m%d}{enterprise_id}", created_at=day)
+        session.add(application)
+        session.flush()
+        if certified:
+            session.add(Certificate(application_id=application.id, code=f"code{application.id}", issued_at=certified))
+
+    november = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+    filed(first.enterprise_id, datetime(2026, 10, 15, 2, 0, tzinfo=UTC), certified=november)
+    filed(first.enterprise_id, datetime(2026, 9, 1, 2, 0, tzinfo=UTC))
+    filed(others[0], november)
+    filed(others[0], november)
+    filed(others[1], november)
+    filed(others[2], november)
+    session.commit()
+
+
+def test_applications_and_certificates_by_gb_t_4754_section(issued, office_client, session_factory):
+    with session_factory() as session:
+        _more_applications(session, issued)
+        assert statistics.by_industry_section(session, Period(date(2026, 11, 1), date(2026, 11, 10))) == {
+            "C": [1, 2], "M": [2, 0], None: [2, 0]}
+        assert statistics.by_industry_section(session, Period(date(2026, 9, 1), date(2026, 10, 31))) == {
+            "C": [2, 0]}
+    response = office_client.get("/office/statistics/", query_string=NOVEMBER)
+    assert chart_rows(response, "by-industry") == {
+        "C 制造业": ["1", "2"], "M 科学研究和技术服务业": ["2", "0"], "未填写": ["2", "0"]}
+    (section,) = page(response).xpath("//section[@data-section='by-industry']")
+    assert "按行业，GB/T 4754 门类" in section.text_content()
+
+    exported = office_client.get("/office/statistics/by-industry.csv", query_string=NOVEMBER)
+    assert exported.status_code == 200
+    assert "statistics-by-industry-2026-11-01-2026-11-10.csv" in exported.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True)[1:])))
+    assert rows[0] == ["达标申请与证书（按行业，GB/T 4754 门类）", "统计期间", "2026-11-01", "2026-11-10"]
+    assert rows[1:] == [["门类", "达标申请", "颁发证书"], ["C 制造业", "1", "2"],
+                        ["M 科学研究和技术服务业", "2", "0"], ["未填写", "2", "0"]]
