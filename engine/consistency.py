@@ -1,6 +1,6 @@
 """`duibiao engine check`: does each instance's row and inbox say what its engine state says?
 
-The instance row (status, stage, stage_label, next_timer_at) and the inbox projection (human_task rows
+The instance row (status, stage, stage_label, stage_element, next_timer_at) and the inbox projection (human_task rows
 in state ``ready``) are written from the engine state by every save (runtime.save). A crash between
 two writes, a hand edit or a bug can leave them apart: this module finds such differences and, when
 asked, rewrites the projection from the state (the state is the truth; it is never changed here).
@@ -23,7 +23,8 @@ from engine.services import ServiceContext
 from storage.models import HumanTask, ProcessInstance
 
 ENGINE_STATUSES = frozenset({"running", "waiting", "completed"})
-COMPARED_COLUMNS = ("status", "stage", "stage_label", "next_timer_at")
+COMPARED_COLUMNS = ("status", "stage", "stage_label", "stage_element", "next_timer_at")
+STAGE_COLUMNS = ("stage", "stage_label", "stage_element")  # compared whatever the instance's status
 
 
 @dataclass
@@ -68,8 +69,8 @@ def check_instance(session: Session, instance: ProcessInstance, repair: bool = F
         return finding
     summary = projection.summarize(workflow)
     expected = {"status": summary.status, "stage": summary.stage, "stage_label": summary.stage_label,
-                "next_timer_at": summary.next_timer_at}
-    compared = COMPARED_COLUMNS if instance.status in ENGINE_STATUSES else ("stage", "stage_label")
+                "stage_element": summary.stage_element, "next_timer_at": summary.next_timer_at}
+    compared = COMPARED_COLUMNS if instance.status in ENGINE_STATUSES else STAGE_COLUMNS
     for column in compared:
         stored = getattr(instance, column)
         if stored != expected[column]:

@@ -159,6 +159,12 @@ def instances_where(*conditions):
     return HumanTask.instance_id.in_(select(ProcessInstance.id).where(*conditions))
 
 
+def instances_at_stage(stage: str):
+    """A SELECT of the ids of the instances at ``stage`` (a code a deployed BPMN declares): the one 环节
+    filter of every list (待办, 已办, 报名记录 …), matched the way the operator console matches it."""
+    return select(ProcessInstance.id).where(*instance_conditions(InstanceFilter(stage=stage)))
+
+
 def _task_search(text: str, dialect: str):
     """主题, 单位名称, 标准号 or 申请编号 of the task's instance (the operator console's search)."""
     return instances_where(*instance_conditions(InstanceFilter(query=text), dialect))
@@ -167,7 +173,7 @@ def _task_search(text: str, dialect: str):
 TASK_CHOICES = {
     "province": lambda code: instances_where(ProcessInstance.started_by_org_id.in_(organizations_in(code))),
     "process": lambda key: HumanTask.process_key == key,
-    "stage": lambda stage: instances_where(*instance_conditions(InstanceFilter(stage=stage))),
+    "stage": lambda stage: HumanTask.instance_id.in_(instances_at_stage(stage)),
 }
 
 # 待办: arrived (到达时间), waiting since as a date range.

@@ -7,10 +7,14 @@ wins (the 通过 flows come first in the shipped files). A simple path never ent
 loop-backs (退回 → 修改 → again) are skipped; boundary events (撤回) are not followed. A designer who adds
 a staged step on that path sees it in the bar at once. Computed once per definition version.
 
-Which steps are done comes from the instance's history (``process_event``: the user tasks completed) and
-its current stage (the engine's save): done, current, next; a finished instance shows the steps it never
-reached as skipped, and a stage off the main path (已退回, 已撤回, 不予通过) appears as a detour after the
-last step done.
+A step stands for the elements of the process that declare its stage (the main path's own, and their
+twins in another lane: 提交正式版 for an institution or an enterprise). Where an instance stands is decided
+by elements only, never by comparing stage codes: the user tasks it completed (``process_event``) and the
+element that set its stage (``process_instance.stage_element``, written by the engine's save — an end
+event reached leaves no other trace). Done, current, next; a finished instance shows the steps it never
+reached as skipped, and an element off the main path (已退回, 已撤回, 不予通过) appears as a detour after
+the last step done. ``bars`` reads the bars of a page of instances in one query (plus one per version the
+cache has not seen).
 """
 from __future__ import annotations
 
@@ -33,13 +37,14 @@ class Step:
     stage: str
     label: str  # the BPMN stageLabel
     name: str  # the element's BPMN name (the step's title)
+    elements: frozenset[str] = frozenset()  # the ids of the elements the step stands for
 
 
 @dataclass(frozen=True)
 class MainPath:
     process_name: str
     steps: tuple[Step, ...]
-    stage_of: dict  # element id → its stage, for every staged element of the process
+    step_of: dict  # element id → the index of its step, for every element a step stands for
 
 
 @dataclass
@@ -69,15 +74,20 @@ def main_path(source: bytes | str, process_key: str) -> MainPath:
     best: list[str] = []
     for start in starts:
         best = max(best, _longest(start, nodes, outgoing), key=lambda path: _score(path, nodes))
+    declaring: dict[str, list[str]] = {}  # stage → the elements declaring it, in document order
+    for node_id, node in nodes.items():
+        if node["props"].get("stage"):
+            declaring.setdefault(node["props"]["stage"], []).append(node_id)
     steps, seen = [], set()
     for node_id in best:
         props = nodes[node_id]["props"]
         stage = props.get("stage")
         if stage and stage not in seen:
             seen.add(stage)
-            steps.append(Step(stage, props.get("stageLabel") or stage, nodes[node_id]["name"]))
-    stage_of = {node_id: node["props"]["stage"] for node_id, node in nodes.items() if node["props"].get("stage")}
-    return MainPath(process.get("name") or process_key, tuple(steps), stage_of)
+            steps.append(Step(stage, props.get("stageLabel") or stage, nodes[node_id]["name"],
+                              frozenset(declaring[stage])))
+    step_of = {element: index for index, step in enumerate(steps) for element in step.elements}
+    return MainPath(process.get("name") or process_key, tuple(steps), step_of)
 
 
 def _graph(process) -> tuple[dict, dict]:
@@ -141,31 +151,58 @@ FINISHED = ("completed", "cancelled")
 
 
 def bar(session: Session, instance: ProcessInstance, completed: set[str] | None = None) -> Bar:
-    """``completed``: the element names of the user tasks the instance completed (read when not given)."""
-    path = main_path_of(session, instance.definition)
+    """``completed``: the element ids of the user tasks the instance completed (read when not given)."""
     if completed is None:
         completed = _completed(session, [instance.id]).get(instance.id, set())
-    done_stages = {path.stage_of[name] for name in completed if name in path.stage_of}
-    stages = [step.stage for step in path.steps]
-    current = stages.index(instance.stage) if instance.stage in stages else None
+    return _bar(main_path_of(session, instance.definition), instance, completed)
+
+
+def _bar(path: MainPath, instance: ProcessInstance, completed: set[str]) -> Bar:
+    done_steps = {path.step_of[element] for element in completed if element in path.step_of}
+    here = path.step_of.get(instance.stage_element)  # None: no stage, or an element off the main path
     finished = instance.status in FINISHED
     shown = []
     for index, step in enumerate(path.steps):
         if finished:
-            state = "done" if step.stage in done_stages or step.stage == instance.stage else "skipped"
-        elif current is not None:
-            state = "done" if index < current else "current" if index == current else "next"
+            state = "done" if index in done_steps or index == here else "skipped"
+        elif here is not None:
+            state = "done" if index < here else "current" if index == here else "next"
         else:
-            state = "done" if step.stage in done_stages else "next"
+            state = "done" if index in done_steps else "next"
         shown.append(ShownStep(step.label, step.name, state))
-    if current is None and instance.stage_label:  # a stage off the main path: after the last step done
+    if here is None and instance.stage_label:  # an element off the main path: after the last step done
         last_done = max((i for i, s in enumerate(shown) if s.state == "done"), default=-1)
         shown.insert(last_done + 1, ShownStep(instance.stage_label, "", "detour"))
     return Bar(instance, path.process_name, shown)
 
 
+def bars(session: Session, instances: list[ProcessInstance]) -> dict[int, Bar]:
+    """Instance id → its bar, for a page of instances (loaded with their definition, as ProcessInstance
+    rows are): one query for their completed tasks, plus one for the BPMN of the versions not cached."""
+    instances = [instance for instance in instances if instance is not None]
+    if not instances:
+        return {}
+    paths = _paths(session, [instance.definition for instance in instances])
+    completed = _completed(session, [instance.id for instance in instances])
+    return {instance.id: _bar(paths[instance.definition_id], instance, completed.get(instance.id, set()))
+            for instance in instances}
+
+
+def _paths(session: Session, found: list[ProcessDefinition]) -> dict[int, MainPath]:
+    """Definition id → its main path; the BPMN of the versions not cached read in one query."""
+    definitions = {definition.id: definition for definition in found}
+    missing = [d.id for d in definitions.values() if (d.key, d.sha256) not in _cache]
+    if missing:
+        for definition_id, source in session.execute(select(ProcessDefinition.id, ProcessDefinition.bpmn_xml)
+                                                     .where(ProcessDefinition.id.in_(missing))):
+            definition = definitions[definition_id]
+            with _lock:
+                _cache[(definition.key, definition.sha256)] = main_path(source, definition.key)
+    return {definition_id: main_path_of(session, definition) for definition_id, definition in definitions.items()}
+
+
 def _completed(session: Session, instance_ids: list[int]) -> dict[int, set[str]]:
-    """Instance id → the element names of its completed user tasks (one query)."""
+    """Instance id → the element ids (BPMN task names) of its completed user tasks (one query)."""
     found: dict[int, set[str]] = {}
     for instance_id, name in session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_name).where(
             ProcessEvent.instance_id.in_(instance_ids), ProcessEvent.kind == "task_completed")):
@@ -185,5 +222,5 @@ def bars_of_subject(session: Session, instance: ProcessInstance | None) -> list[
             ProcessInstance.business_key == instance.business_key).order_by(ProcessInstance.id)):
         newest[row.process_key] = row
     rows = sorted(newest.values(), key=lambda r: r.id)
-    completed = _completed(session, [row.id for row in rows])
-    return [bar(session, row, completed.get(row.id, set())) for row in rows]
+    found = bars(session, rows)
+    return [found[row.id] for row in rows]

@@ -55,36 +55,38 @@ class Summary:
     stage: str | None
     stage_label: str | None  # the words the BPMN declares beside the stage code (stageLabel)
     next_timer_at: datetime | None
+    stage_element: str | None = None  # the id of the BPMN element whose stage this is (the step bar's)
 
 
 def summarize(workflow: BpmnWorkflow) -> Summary:
     """READY user tasks; engine status; the stage of the open user task, else of a waiting element,
-    else of the last finished element; the earliest timer due."""
+    else of the last finished element (and that element's id); the earliest timer due."""
     ready, timers, error = [], [], False
-    ready_props = waiting_props = None
-    finished = None  # (last_state_change, properties) of the latest finished element with a stage
+    ready_staged = waiting_staged = None  # (element id, properties)
+    finished = None  # (last_state_change, (element id, properties)) of the latest finished staged element
     for task in workflow.get_tasks():
         state = task.state
         if state == TaskState.READY and task.task_spec.manual:
             ready.append(task)
-            ready_props = ready_props or _staged(task.task_spec)
+            ready_staged = ready_staged or _staged(task.task_spec)
         elif state == TaskState.WAITING:
-            waiting_props = waiting_props or _staged(task.task_spec)
+            waiting_staged = waiting_staged or _staged(task.task_spec)
             timers.extend(_timer_due(task))
         elif state == TaskState.COMPLETED:
-            props = _staged(task.task_spec)
-            if props and (finished is None or task.last_state_change > finished[0]):
-                finished = (task.last_state_change, props)
+            staged = _staged(task.task_spec)
+            if staged and (finished is None or task.last_state_change > finished[0]):
+                finished = (task.last_state_change, staged)
         elif state == TaskState.ERROR:
             error = True
     status = "error" if error else "completed" if workflow.is_completed() else "running" if ready else "waiting"
-    props = ready_props or waiting_props or (finished[1] if finished else None) or {}
-    return Summary(ready, status, props.get("stage"), props.get("stageLabel"), min(timers) if timers else None)
+    element, props = ready_staged or waiting_staged or (finished[1] if finished else None) or (None, {})
+    return Summary(ready, status, props.get("stage"), props.get("stageLabel"), min(timers) if timers else None,
+                   element)
 
 
-def _staged(task_spec) -> dict | None:
+def _staged(task_spec) -> tuple[str, dict] | None:
     props = properties(task_spec)
-    return props if props.get("stage") else None
+    return (task_spec.name, props) if props.get("stage") else None
 
 
 def boundary_messages(task_spec) -> list[str]:

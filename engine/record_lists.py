@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.domain import catalog, organizations
 from engine.domain.keys import search_key
-from engine.list_filters import ListSpec, organizations_in
+from engine.list_filters import ListSpec, instances_at_stage, organizations_in
 from engine.text_search import ids_containing, like_pattern
 from storage.models import (
     Application,
@@ -80,8 +80,7 @@ ENROLLMENTS = RecordList(
             select(Pilot.id).where(Pilot.title.like(like_pattern(text), escape="\\"))),
         choices={"province": lambda code: Organization.province_code == code,
                  "kind": lambda kind: Organization.kind == kind,
-                 "stage": lambda stage: Enrollment.instance_id.in_(
-                     select(ProcessInstance.id).where(ProcessInstance.stage == stage))},
+                 "stage": lambda stage: Enrollment.instance_id.in_(instances_at_stage(stage))},
         dates={"created": Enrollment.created_at}))
 
 PLANS = RecordList(

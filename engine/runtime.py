@@ -90,8 +90,8 @@ _CLAIM = (update(HumanTask.__table__)
           .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
 _INSERT_EVENT = insert(ProcessEvent.__table__)
 _INSTANCE = ProcessInstance.__table__
-_SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "next_timer_at", "updated_at", "completed_at",
-                  "error", "last_event_sequence", "last_event_hash", "version")
+_SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "stage_element", "next_timer_at", "updated_at",
+                  "completed_at", "error", "last_event_sequence", "last_event_hash", "version")
 _UPDATE_INSTANCE = (update(_INSTANCE)
                     .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
                     .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
@@ -262,7 +262,8 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     # A failure with no task in ERROR (a completion condition, a correlation) still stops the instance.
     status = status or ("error" if context.failure else summary.status)
     values = {"state": serializer.dumps(workflow), "status": status, "stage": summary.stage,
-              "stage_label": summary.stage_label, "next_timer_at": summary.next_timer_at, "updated_at": now,
+              "stage_label": summary.stage_label, "stage_element": summary.stage_element,
+              "next_timer_at": summary.next_timer_at, "updated_at": now,
               "completed_at": instance.completed_at, "error": _error_text(instance, status, context)}
     if values["status"] == "completed" and instance.status != "completed":
         values["completed_at"] = now

@@ -11,7 +11,7 @@ from engine import consistency
 from webapp import db
 
 COLUMN_WORDS = {"status": _l("状态"), "stage": _l("阶段"), "stage_label": _l("阶段名称"),
-                "next_timer_at": _l("下一定时器")}
+                "stage_element": _l("阶段环节"), "next_timer_at": _l("下一定时器")}
 
 
 @click.command("check", help="核对每个流程实例的状态、阶段和待办与引擎状态是否一致；--repair 按引擎状态修正")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from engine import clock, runtime
+from engine import clock, progress, runtime
 from engine.domain import plans
 from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
@@ -324,13 +324,16 @@ class MyEnrollment:
     open_task: HumanTask | None
     plan_task: HumanTask | None = None  # 编制方案 / 提交正式版, once the enrolment is approved
     work: plans.WorkState | None = None  # 当前状态 of the plan an approved institution works on
+    bar: progress.Bar | None = None  # the step bar of the plan's newest process, else of the enrolment's
 
 
 def enrollments_of(session: Session, organization_id: int, page: int, per_page: int = 20):
     """我参与的: a page of the organisation's enrolments.
 
-    Seven queries whatever the number of rows: count, enrolments, their instances, their READY tasks,
-    the open 编制方案 / 提交正式版 tasks, the plans, and the plans' last decisions (当前状态)."""
+    The same queries whatever the number of rows: count, enrolments, their instances, their READY tasks,
+    the open 编制方案 / 提交正式版 tasks, the plans, the plans' newest instances and last decisions
+    (当前状态), and the tasks completed for the step bars (plus one for the BPMN of a version not read
+    before)."""
     query = select(Enrollment).where(Enrollment.organization_id == organization_id)
     rows, total = _counted_page(session, query.order_by(Enrollment.created_at.desc(), Enrollment.id.desc()),
                                 page, per_page)
@@ -347,8 +350,11 @@ def enrollments_of(session: Session, organization_id: int, page: int, per_page: 
                HumanTask.instance_id.not_in(instance_ids))  # the plan's steps, not the enrolment's own
         .order_by(HumanTask.id)).all())
     work = _work_of(session, [row.id for row in rows])
+    shown = {row.id: work[row.id].instance if row.id in work else instances.get(row.instance_id) for row in rows}
+    bars = progress.bars(session, list(shown.values()))
     return [MyEnrollment(row, instances.get(row.instance_id), tasks.get(row.instance_id),
-                         plan_tasks.get(f"enrollment:{row.id}"), work.get(row.id)) for row in rows], total
+                         plan_tasks.get(f"enrollment:{row.id}"), work.get(row.id),
+                         bars.get(shown[row.id].id) if shown[row.id] else None) for row in rows], total
 
 
 def _work_of(session: Session, enrollment_ids: list[int]) -> dict[int, plans.WorkState]:

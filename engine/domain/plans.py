@@ -7,7 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from engine import clock, runtime
+from engine import clock, progress, runtime
 from engine import history as task_history
 from engine.domain.errors import InputError
 from engine.domain.reviews import next_sequence, record_decision
@@ -135,6 +135,7 @@ class WorkState(NamedTuple):
     code: str
     label: str
     reason: str | None = None
+    instance: ProcessInstance | None = None  # that newest process (its step bar: engine.progress.bars)
 
 
 def work_states(session: Session, rows: list[Plan]) -> dict[int, WorkState]:
@@ -149,7 +150,8 @@ def work_states(session: Session, rows: list[Plan]) -> dict[int, WorkState]:
     for key, plan_id in keys.items():
         instance = instances.get(key)
         if instance is not None:
-            states[plan_id] = WorkState(instance.stage or "", instance.stage_label or "", reasons.get(instance.id))
+            states[plan_id] = WorkState(instance.stage or "", instance.stage_label or "", reasons.get(instance.id),
+                                        instance)
     return states
 
 
@@ -172,13 +174,15 @@ class MyPlan(NamedTuple):
     draft_task: HumanTask | None
     review_task: HumanTask | None  # the open task a 撤回 interrupts (None: nothing to withdraw now)
     state: WorkState
+    bar: progress.Bar | None = None  # the step bar of its newest process
 
 
 def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
     """我的方案: the organisation's plans, each with its open task and the one it may withdraw from.
 
-    Four queries whatever the number of plans: the plans, their newest instances, their open
-    returns' reasons, then the READY tasks of all of them.
+    Five queries whatever the number of plans: the plans, their newest instances, their open
+    returns' reasons, the READY tasks of all of them, then the tasks their newest instances completed
+    (their step bars; plus one for the BPMN of a version not read before).
     """
     rows = plans_of(session, organization_id)
     if not rows:
@@ -196,8 +200,10 @@ def plans_with_tasks(session: Session, organization_id: int) -> list[MyPlan]:
         elif task.organization_id == organization_id:
             open_tasks.setdefault((key, "draft"), task)
     states = work_states(session, rows)
+    bars = progress.bars(session, [state.instance for state in states.values()])
     return [MyPlan(plan, open_tasks.get((keys[plan.id], "draft")), open_tasks.get((keys[plan.id], "review")),
-                   states.get(plan.id, WorkState("", ""))) for plan in rows]
+                   state, bars.get(state.instance.id) if state.instance else None)
+            for plan in rows for state in [states.get(plan.id, WorkState("", ""))]]
 
 
 def open_task_for(session: Session, plan: Plan, steps: tuple[str, ...]) -> HumanTask | None:

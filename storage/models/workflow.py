@@ -124,6 +124,9 @@ class ProcessInstance(Base):
     stage: Mapped[str | None] = mapped_column(String(50), index=True)
     # The stage's words as the BPMN declares them (stageLabel), in the source language.
     stage_label: Mapped[str | None] = mapped_column(String(100))
+    # The id of the BPMN element that set the stage (the open task, the waiting event, the end reached):
+    # the step bar places the instance by it (engine.progress), an end event leaving no other trace.
+    stage_element: Mapped[str | None] = mapped_column(String(100))
     # Why the instance is in error (the element and the message), for operators.
     error: Mapped[str | None] = mapped_column(Text)
     # Deferred: lists and the inbox never fetch the (large) workflow state.

@@ -31,7 +31,8 @@ def test_a_tampered_projection_is_reported_then_repaired(demo):
     staged = demo.scalars(select(ProcessInstance).where(ProcessInstance.id != deleted_instance,
                                                         ProcessInstance.stage.is_not(None))
                           .order_by(ProcessInstance.id)).first()
-    staged_id, stage, stage_label = staged.id, staged.stage, staged.stage_label
+    staged_id, stage, stage_label, element = staged.id, staged.stage, staged.stage_label, staged.stage_element
+    assert element  # the element that set the stage, recorded by the save
     reopened = demo.scalars(select(HumanTask).where(HumanTask.state == "completed",
                                                     HumanTask.instance_id.not_in([deleted_instance, staged_id]))
                             .order_by(HumanTask.id)).first()
@@ -39,19 +40,21 @@ def test_a_tampered_projection_is_reported_then_repaired(demo):
     demo.execute(delete(HumanTask).where(HumanTask.id == deleted_id).execution_options(synchronize_session=False))
     demo.execute(update(HumanTask).where(HumanTask.id == reopened.id).values(state="ready", completed_at=None))
     demo.execute(update(ProcessInstance).where(ProcessInstance.id == staged_id)
-                 .values(stage="tampered", stage_label="篡改"))
+                 .values(stage="tampered", stage_label="篡改", stage_element=None))
     demo.commit()
     demo.expunge_all()
 
     found = {finding.instance_id: finding for finding in consistency.check(demo)}
     assert set(found) == {deleted_instance, staged_id, reopened_instance}
     assert found[deleted_instance].missing_tasks == [deleted_engine_id]
-    assert found[staged_id].columns == {"stage": ("tampered", stage), "stage_label": ("篡改", stage_label)}
+    assert found[staged_id].columns == {"stage": ("tampered", stage), "stage_label": ("篡改", stage_label),
+                                        "stage_element": (None, element)}
     assert found[reopened_instance].extra_tasks == [reopened_engine_id]
 
     assert len(consistency.check(demo, repair=True)) == 3
     assert consistency.check(demo) == []
-    assert demo.scalar(select(ProcessInstance.stage).where(ProcessInstance.id == staged_id)) == stage
+    assert demo.execute(select(ProcessInstance.stage, ProcessInstance.stage_element)
+                        .where(ProcessInstance.id == staged_id)).one() == (stage, element)
     open_rows = demo.scalars(select(HumanTask.engine_task_id).where(
         HumanTask.instance_id == deleted_instance, HumanTask.state == "ready")).all()
     assert deleted_engine_id in open_rows

@@ -161,7 +161,9 @@ def test_an_institution_enrols(institution, institution_client, office_client, r
     assert "我参与的" in text_of(mine)
     row = my_row(mine, enrollment.id)
     cells = [" ".join(td.text_content().split()) for td in row.xpath("./td")]
-    assert cells[:4] == [INSTITUTION_PILOT, "两轮电动自行车", "2026-11-02 09:30", "待审核"]
+    # 当前状态, then the enrolment's step bar (its process, each step with its state in words).
+    assert cells[:4] == [INSTITUTION_PILOT, "两轮电动自行车", "2026-11-02 09:30",
+                         "待审核 试点报名 待审核（当前） → 审核通过（待办理）"]
     assert row.xpath(".//a/@href")[0] == f"/pilots/{recruiting}"
     assert withdraw_forms(mine) == [f"/my/enrollments/{enrollment.id}/withdraw"]
     assert resubmit_links(mine) == []

@@ -142,7 +142,8 @@ def _open_task_of(session_factory, enrollment_id: int, form_key: str) -> HumanTa
 
 def test_my_plans_reads_as_many_statements_for_three_plans_as_for_one(
         app, institution, institution_client, office, office_client, session_factory):
-    """The open tasks of every plan on the page come in one query, not two per plan."""
+    """The open tasks of every plan on the page come in one query, not two per plan; so do the tasks their
+    step bars show done."""
     def my_plans():
         engine, statements = app.extensions["duibiao.engine"], []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -158,6 +159,7 @@ def test_my_plans_reads_as_many_statements_for_three_plans_as_for_one(
         return _plan_in_new_pilot(title, institution, institution_client, office, office_client, session_factory)
 
     first_enrollment = new_plan("智能门锁产品试点第三方技术机构招募")
+    my_plans()  # the step bars' main path of the version read once (engine.progress caches it per version)
     one, one_statements = my_plans()
     assert len(page(one).xpath("//tr/@data-plan-id")) == 1
 
