@@ -1,8 +1,8 @@
 """Screenshots for the user manuals (docs/manual), taken by the browser journey tests.
 
 ``save_manual_screenshot(page, "enterprise-01-register")`` writes ``<name>.png`` into docs/manual/img
-when ``DUIBIAO_MANUAL_SCREENSHOTS=1`` (``make manual-screenshots``), otherwise into a per-session
-temporary directory, so that an ordinary test run never touches the committed pictures. The journeys
+when ``DUIBIAO_MANUAL_SCREENSHOTS=1`` (``make manual-screenshots``), otherwise into pytest's tmp
+directory of the session, so that an ordinary test run never touches the committed pictures. The journeys
 then check with :func:`missing_screenshots` that every picture their manual references was produced.
 """
 from __future__ import annotations
@@ -25,8 +25,14 @@ def writing_manual() -> bool:
     return os.environ.get("DUIBIAO_MANUAL_SCREENSHOTS") == "1"
 
 
+def use_scratch_dir(path: Path) -> None:
+    """Where the pictures go when not writing the manual (tests/browser/conftest.py: pytest's tmp dir)."""
+    global _scratch
+    _scratch = path
+
+
 def screenshot_dir() -> Path:
-    """docs/manual/img under ``make manual-screenshots``, otherwise one temporary dir per process."""
+    """docs/manual/img under ``make manual-screenshots``, otherwise pytest's tmp dir (or a temporary one)."""
     global _scratch
     if writing_manual():
         IMAGE_DIR.mkdir(parents=True, exist_ok=True)

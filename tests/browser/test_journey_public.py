@@ -123,7 +123,8 @@ def read_manuals(page: Page) -> None:
     expect(article.get_by_role("heading", name="公众用户操作手册")).to_be_visible()
     first_picture = article.locator("img").first
     expect(first_picture).to_be_visible()
-    assert first_picture.evaluate("img => img.complete && img.naturalWidth > 0"), "the picture did not load"
+    # The picture is served and decoded (loaded lazily: waited for, not read at once).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first_picture.element_handle())
     shot(page, "10-manual")
 
 

@@ -3,6 +3,7 @@ its Markdown (escaped HTML) with its screenshots, which only the image route ser
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,16 @@ def test_the_shipped_manuals_show_every_picture_they_reference(client):
         for source in sources:
             with client.get(source) as picture:
                 assert picture.status_code == 200 and picture.mimetype == "image/png", source
+
+
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("slug", ["enterprise", "public"])
+def test_the_english_manual_matches_the_chinese_one_and_has_no_chinese_text(slug):
+    """The English page shows no Chinese string; both versions show the same pictures."""
+    chinese = (DEFAULT_MANUAL_DIR / f"{slug}.zh.md").read_text(encoding="utf-8")
+    english = (DEFAULT_MANUAL_DIR / f"{slug}.en.md").read_text(encoding="utf-8")
+    assert CJK.findall(english) == []
+    pictures = re.compile(r"\(img/([^)]+\.png)\)")
+    assert pictures.findall(english) == pictures.findall(chinese) != []
