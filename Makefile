@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DATA_DIR ?= instance
 export DUIBIAO_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: run test install assets migrate demo bench lint messages clean system-deps-run system-deps-test
+.PHONY: run test install assets migrate demo bench lint messages clean system-deps-run system-deps-test \
+	manual-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,10 @@ run: system-deps-run install assets demo
 test: system-deps-test install assets
 	$(BIN)/duibiao workflows test
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+# The user manuals' pictures (docs/manual/img): the browser journeys, each saving its screenshots there.
+manual-screenshots: system-deps-test install assets
+	DUIBIAO_MANUAL_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_journey_*.py
 
 # Every benchmark (issue 15's targets), then one PASS / FAIL line per target (bench/run_all.py). The
 # PostgreSQL targets need DUIBIAO_BENCH_DATABASE_URL=postgresql+psycopg://… (scratch databases beside it).

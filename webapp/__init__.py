@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         i18n,
         json_logs,
+        manuals,
         metrics,
         operations,
         org_chart,
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                    api_openapi, api_operator, api_tokens, design, design_forms, cli, scheduler,
                    # issues 16 and 17
                    statistics, records, account_notifications, progress_view, directory, org_chart,
-                   teams, team_invitation, team_guard, dictionaries):
+                   teams, team_invitation, team_guard, dictionaries,
+                   manuals):
         module.init_app(app)
     return app

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+DEFAULT_MANUAL_DIR = Path(__file__).resolve().parents[1] / "docs" / "manual"
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -70,6 +71,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("DUIBIAO_SMTP_PASSWORD"),
         "SMTP_SENDER": os.environ.get("DUIBIAO_SMTP_SENDER", "noreply@localhost"),
         "PUBLIC_URL": os.environ.get("DUIBIAO_PUBLIC_URL"),  # the address printed in certificate QR codes
+        # 帮助中心 → 操作手册: the folder of the user manuals (<slug>.zh.md, <slug>.en.md, img/).
+        "MANUAL_DIR": os.environ.get("DUIBIAO_MANUAL_DIR") or str(DEFAULT_MANUAL_DIR),
         # A folder of BPMN files a designer edits: each replaces the shipped file of its name, or adds one.
         "WORKFLOWS_DIR": os.environ.get("DUIBIAO_WORKFLOWS_DIR"),
         # Reverse proxies in front (nginx …): their X-Forwarded-For gives each client its own address,

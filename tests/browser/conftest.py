@@ -203,3 +203,11 @@ def published_plans(live_server):
         demo_plans.load_plans(db.session(), factory, db.file_store())
         db.commit()
     return live_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def manual_screenshot_scratch(tmp_path_factory):
+    """The manuals' pictures go to pytest's tmp dir unless DUIBIAO_MANUAL_SCREENSHOTS=1 (manual_screenshots.py)."""
+    from tests.browser import manual_screenshots
+
+    manual_screenshots.use_scratch_dir(tmp_path_factory.mktemp("manual-screenshots"))

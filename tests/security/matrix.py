@@ -33,6 +33,7 @@ VALUES = {
     "listing": "applications",
     "institution_id": "x_org", "node_id": "1",  # node 1: the demo's 组织架构 root (专项办, with children)
     "user_id": "a_colleague", "invitation_id": "1", "name": "industries",
+    "slug": "enterprise",  # 帮助中心 → 操作手册: docs/manual/enterprise.zh.md
 }
 
 MATRIX = {
@@ -287,4 +288,9 @@ MATRIX = {
     "POST dictionaries.add key=enterprise_scale":                  "L    403  403  403  403  422  403  403  S    S",
     "POST dictionaries.edit key=enterprise_scale code=large":      "L    403  403  403  403  422  403  403  S    S",
     "POST dictionaries.state key=enterprise_scale code=large":     "L    403  403  403  403  400  403  403  S    S",
+    # 帮助中心 → 操作手册: the manuals of docs/manual and their pictures, public; nothing else of the folder.
+    "GET manuals.show":                                            "200  200  200  200  200  200  200  200  200  200",
+    "GET manuals.show slug=no-such-manual":                        "404  404  404  404  404  404  404  404  404  404",
+    "GET manuals.image filename=enterprise-01-home.png":           "200  200  200  200  200  200  200  200  200  200",
+    "GET manuals.image":                                           "404  404  404  404  404  404  404  404  404  404",
 }
