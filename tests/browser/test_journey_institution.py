@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser import journey_data as other
 from tests.browser.helpers import log_in
-from tests.browser.manual_references import assert_screenshots_of
-from tests.browser.manual_screenshots_b import save_manual_screenshot
+from tests.browser.manual_pictures import assert_screenshots_of, save
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ PDF_NAMES = {"qualification": "资质文件", "comparison_report": "比对分析
 
 
 def shot(page, number: int, name: str) -> None:
-    save_manual_screenshot(page, f"institution-{number:02d}-{name}")
+    save(page, f"institution-{number:02d}-{name}")
 
 
 def menu(page, name: str) -> None:
@@ -57,6 +56,7 @@ def report(page, live_server, pdfs) -> None:
     shot(page, 5, "report-form")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("alert")).to_contain_text("提交成功")
+    expect(page.locator("[data-plan-status]")).to_have_text("比对分析报告审核中")
     shot(page, 6, "report-submitted")
 
 

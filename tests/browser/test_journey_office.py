@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser import journey_data as other
 from tests.browser.helpers import log_in
-from tests.browser.manual_references import assert_screenshots_of
-from tests.browser.manual_screenshots_b import save_manual_screenshot
+from tests.browser.manual_pictures import assert_screenshots_of, save
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +26,7 @@ DECLARED = "YD-TDR-2026"
 
 
 def shot(page, number: int, name: str) -> None:
-    save_manual_screenshot(page, f"office-{number:02d}-{name}")
+    save(page, f"office-{number:02d}-{name}")
 
 
 def open_task(page, step: str, subject: str):

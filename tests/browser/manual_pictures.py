@@ -1,15 +1,29 @@
-"""The manuals' pictures: every ``![…](img/<name>.png)`` that docs/manual/<slug>.zh.md and .en.md reference
-must have been written by the role's journey in this run (a non-empty PNG)."""
+"""The manuals' pictures: taken small (a 256-colour palette PNG, about a third of Chromium's file), and
+every ``![…](img/<name>.png)`` that docs/manual/<slug>.zh.md and .en.md reference must have been written by
+the role's journey in this run (a non-empty PNG)."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from tests.browser.manual_screenshots_b import screenshot_dir
+from PIL import Image
+
+from tests.browser.manual_screenshots_b import save_manual_screenshot, screenshot_dir
 
 MANUALS = Path(__file__).resolve().parents[2] / "docs" / "manual"
 PICTURE = re.compile(r"!\[[^\]]*\]\(img/([^)\s]+)\.png\)")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def save(page, name: str) -> Path:
+    """``save_manual_screenshot``, then the picture re-encoded with a palette: UI screenshots have few
+    colours, and the manuals' pictures are committed."""
+    path = save_manual_screenshot(page, name)
+    with Image.open(path) as taken:
+        small = taken.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+    return path
 
 
 def referenced(slug: str) -> set[str]:
