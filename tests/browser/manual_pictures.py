@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PIL import Image
-
-from tests.browser.manual_screenshots_b import save_manual_screenshot, screenshot_dir
+from tests.browser.manual_screenshots import save_manual_screenshot, screenshot_dir
 
 MANUALS = Path(__file__).resolve().parents[2] / "docs" / "manual"
 PICTURE = re.compile(r"!\[[^\]]*\]\(img/([^)\s]+)\.png\)")
@@ -16,14 +14,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def save(page, name: str) -> Path:
-    """``save_manual_screenshot``, then the picture re-encoded with a palette: UI screenshots have few
-    colours, and the manuals' pictures are committed."""
-    path = save_manual_screenshot(page, name)
-    with Image.open(path) as taken:
-        small = taken.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                              dither=Image.Dither.NONE)
-    small.save(path, optimize=True)
-    return path
+    """``save_manual_screenshot`` (a palette PNG when the manual's pictures are written)."""
+    return save_manual_screenshot(page, name)
 
 
 def referenced(slug: str) -> set[str]:

@@ -48,7 +48,20 @@ def save_manual_screenshot(page, name: str) -> Path:
         raise ValueError(f"screenshot name must be lower-case letters, digits and '-': {name!r}")
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
+    if writing_manual():
+        _to_palette(path)
     return path
+
+
+def _to_palette(path: Path) -> None:
+    """Re-encode with a 256-colour palette: UI screenshots have few colours, the file is about a third of
+    Chromium's, and the manuals' pictures are committed."""
+    from PIL import Image
+
+    with Image.open(path) as taken:
+        small = taken.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
 
 
 def referenced_screenshots(slug: str) -> list[str]:
