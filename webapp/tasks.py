@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
-from engine import inbox as task_queries
 from engine import clock, list_filters, runtime
+from engine import inbox as task_queries
 from engine.domain import files, team_rights
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks
