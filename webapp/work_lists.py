@@ -60,7 +60,7 @@ def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20)
     def fetch(page, size):
         total = capped_count(session, narrowed.with_only_columns(id_column))
         statement = narrowed.order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
-        rows = session.execute(statement).all() if len(narrowed.selected_columns) > 1 \
+        rows = session.execute(statement).all() if len(narrowed.column_descriptions) > 1 \
             else session.scalars(statement).all()
         return rows, total
 
