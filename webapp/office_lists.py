@@ -29,18 +29,21 @@ def _pilot_state(pilot: Pilot) -> str:
     return _text(pilots.status_label(pilot))
 
 
-PILOTS = Shown(
-    _l("试点管理"), office_lists.PILOTS,
-    (Column(_l("标题"), lambda r: r[0].title, "title"), Column(_l("产品名称"), lambda r: r[0].product_name),
-     Column(_l("招募类型"), lambda r: _text(pilots.RECRUIT_TYPE_LABELS.get(r[0].recruit_type))),
-     Column(_l("试点领域"), lambda r: Labels("pilot_field").get(r[0].field) or r[0].field),
-     Column(_l("报名截止"), lambda r: r[0].deadline, "deadline"),
-     Column(_l("当前状态"), lambda r: _pilot_state(r[0])),
-     Column(_l("发布时间"), lambda r: r[0].published_at, "published"),
-     Column(_l("报名数"), lambda r: r.enrolled), Column(_l("待审核"), lambda r: r.pending)),
-    lambda r: url_for("pilots.detail", pilot_id=r[0].id), _l("标题或产品名称"),
-    (("recruit_type", _l("招募类型")), ("field", _l("试点领域")), ("state", _l("当前状态"))),
-    (("published", _l("发布时间")),))
+def pilots_list() -> tuple[Shown, dict[str, str]]:
+    """试点管理; 试点领域's words read once (the 数据字典), not per row of an export."""
+    fields = dict(Labels("pilot_field"))
+    return Shown(
+        _l("试点管理"), office_lists.PILOTS,
+        (Column(_l("标题"), lambda r: r[0].title, "title"), Column(_l("产品名称"), lambda r: r[0].product_name),
+         Column(_l("招募类型"), lambda r: _text(pilots.RECRUIT_TYPE_LABELS.get(r[0].recruit_type))),
+         Column(_l("试点领域"), lambda r: fields.get(r[0].field, r[0].field)),
+         Column(_l("报名截止"), lambda r: r[0].deadline, "deadline"),
+         Column(_l("当前状态"), lambda r: _pilot_state(r[0])),
+         Column(_l("发布时间"), lambda r: r[0].published_at, "published"),
+         Column(_l("报名数"), lambda r: r.enrolled), Column(_l("待审核"), lambda r: r.pending)),
+        lambda r: url_for("pilots.detail", pilot_id=r[0].id), _l("标题或产品名称"),
+        (("recruit_type", _l("招募类型")), ("field", _l("试点领域")), ("state", _l("当前状态"))),
+        (("published", _l("发布时间")),)), fields
 
 
 def _column_label(key: str) -> str:
@@ -74,9 +77,9 @@ def enrollments(pilot: Pilot) -> Shown:
         (("kind", _l("单位类型")), ("stage", _l("当前状态"))), (("created", _l("报名时间")),))
 
 
-def pilot_options() -> dict[str, dict[str, str]]:
+def pilot_options(fields: dict[str, str]) -> dict[str, dict[str, str]]:
     return {"recruit_type": {kind: _text(label) for kind, label in pilots.RECRUIT_TYPE_LABELS.items()},
-            "field": dict(Labels("pilot_field")), "state": {key: str(label) for key, label in PILOT_STATES.items()}}
+            "field": fields, "state": {key: str(label) for key, label in PILOT_STATES.items()}}
 
 
 def article_options() -> dict[str, dict[str, str]]:

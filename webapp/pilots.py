@@ -200,8 +200,9 @@ def co_drafted():
 @roles_required("office")
 def manage():
     """试点管理: every recruitment with its 报名数 and 待审核, searched, filtered, sorted, exportable."""
-    return records.render_list(office_lists.PILOTS, "pilots.manage", "pilots/manage.html",
-                               office_lists.pilot_options(), link_args={}, is_recruiting=pilots.is_recruiting)
+    shown, fields = office_lists.pilots_list()
+    return records.render_list(shown, "pilots.manage", "pilots/manage.html", office_lists.pilot_options(fields),
+                               link_args={}, is_recruiting=pilots.is_recruiting)
 
 
 @bp.route("/office/pilots/new", methods=["GET", "POST"])
