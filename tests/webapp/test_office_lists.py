@@ -54,7 +54,8 @@ def test_pilots_searched_filtered_and_sorted(office_client, two_pilots):
     assert pilot_titles(office_client, state="ended") == [ENDED_PILOT]
     assert pilot_titles(office_client, state="ended", recruit_type="institution") == []
     assert pilot_titles(office_client, sort="deadline", dir="asc") == [ENDED_PILOT, INSTITUTION_PILOT]
-    response = office_client.get("/office/pilots", query_string={"state": "whatever", "published_from": "2026-13-01"})
+    response = office_client.get("/office/pilots",
+                                 query_string={"state": "whatever", "published_from": "2026-13-01"})
     assert field_errors(response) == {"state": ["请从列表中选择"], "published_from": ["请输入正确的日期，如 2026-12-05"]}
     assert len(page(response).xpath("//tr[@data-pilot-id]")) == 2  # unfiltered
 
@@ -63,9 +64,10 @@ def test_pilots_export_the_filtered_rows_with_their_counts(office_client, two_pi
                                                            institution, institution_client):
     enrolled(institution_client, session_factory, two_pilots, institution)
     links = page(office_client.get("/office/pilots?state=recruiting")).xpath("//a[@data-export]/@href")
-    assert sorted(links) == ["/office/pilots?state=recruiting&export=csv", "/office/pilots?state=recruiting&export=xlsx"]
+    assert sorted(links) == [f"/office/pilots?state=recruiting&export={kind}" for kind in ("csv", "xlsx")]
     rows = csv_rows(office_client, "/office/pilots?state=recruiting&export=csv")
-    assert rows[0] == ["标题", "产品名称", "招募类型", "试点领域", "报名截止", "当前状态", "发布时间", "报名数", "待审核"]
+    assert rows[0] == ["标题", "产品名称", "招募类型", "试点领域", "报名截止", "当前状态", "发布时间", "报名数",
+                       "待审核"]
     assert [row[0] for row in rows[1:]] == [INSTITUTION_PILOT]
     assert rows[1][2] == "第三方技术机构" and rows[1][5] == "招募中" and rows[1][-2:] == ["1", "1"]
     status, _, disposition, body = exported(office_client, "/office/pilots", state="ended", export="xlsx")
