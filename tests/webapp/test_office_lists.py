@@ -56,7 +56,8 @@ def test_pilots_searched_filtered_and_sorted(office_client, two_pilots):
     assert pilot_titles(office_client, sort="deadline", dir="asc") == [ENDED_PILOT, INSTITUTION_PILOT]
     response = office_client.get("/office/pilots",
                                  query_string={"state": "whatever", "published_from": "2026-13-01"})
-    assert field_errors(response) == {"state": ["请从列表中选择"], "published_from": ["请输入正确的日期，如 2026-12-05"]}
+    assert field_errors(response) == {"state": ["请从列表中选择"],
+                                      "published_from": ["请输入正确的日期，如 2026-12-05"]}
     assert len(page(response).xpath("//tr[@data-pilot-id]")) == 2  # unfiltered
 
 
