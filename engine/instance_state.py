@@ -15,7 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import bpmn, definitions, projection, pruning, serializer
+from engine import bpmn, definitions, pruning, serializer, task_due
 from engine.pruning import element_of as _element
 from engine.pruning import reached_parent as _reached_parent
 from engine.scripting import SafeScriptEngine
@@ -121,7 +121,7 @@ def _timers(tasks) -> list[PendingTimer]:
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
             continue
-        for due in projection._timer_due(task):  # noqa: SLF001 — the same reading the save uses
+        for due in task_due.timer_due(task):  # the same reading the save uses
             element = _element(task) or task.task_spec.name
             found.append(PendingTimer(element, task.task_spec.bpmn_name or element, due))
     return sorted(found, key=lambda timer: timer.due)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from engine import clock
 from engine.domain.console import InstanceFilter
 from engine.domain.console import _between as between  # whole China-time days, inclusive
 from engine.domain.console import conditions as instance_conditions
@@ -39,6 +40,7 @@ class ListSpec:
     search: Callable[[str, str], object] | None = None
     choices: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
     dates: Mapping[str, object] = field(default_factory=dict)
+    nulls_last: frozenset[str] = frozenset()  # sort keys whose empty values go last either way
 
 
 @dataclass
@@ -89,9 +91,10 @@ class Wanted:
 
     def order(self, id_column) -> list:
         column = self.spec.sorts[self.sort]
-        if self.descending:
-            return [column.desc(), id_column.desc()]
-        return [column.asc(), id_column.asc()]
+        ordered = column.desc() if self.descending else column.asc()
+        if self.sort in self.spec.nulls_last:
+            ordered = ordered.nulls_last()
+        return [ordered, id_column.desc() if self.descending else id_column.asc()]
 
 
 def parse(spec: ListSpec, args: Mapping, options: Mapping[str, Mapping[str, str]] | None = None) -> Wanted:
@@ -176,10 +179,30 @@ TASK_CHOICES = {
     "stage": lambda stage: HumanTask.instance_id.in_(instances_at_stage(stage)),
 }
 
-# 待办: arrived (到达时间), waiting since as a date range.
-INBOX = ListSpec(
-    sorts={"arrived": HumanTask.created_at, "title": HumanTask.title, "process": HumanTask.process_key},
-    default_sort="arrived", search=_task_search, choices=TASK_CHOICES, dates={"waiting": HumanTask.created_at})
+DUE_SOON_DAYS = 3  # 即将到期: due within this many days (DUIBIAO_DUE_SOON_DAYS)
+OVERDUE, DUE_SOON = "overdue", "soon"
+
+
+def due_condition(value: str, soon_days: int = DUE_SOON_DAYS):
+    """已超期: due before now; 即将到期: not yet, but within ``soon_days`` days (engine.task_due sets due_at
+    from the BPMN; a task without a time limit is neither)."""
+    now = clock.now()
+    if value == OVERDUE:
+        return HumanTask.due_at < now
+    return HumanTask.due_at.between(now, now + timedelta(days=soon_days))
+
+
+def inbox_spec(soon_days: int = DUE_SOON_DAYS) -> ListSpec:
+    """待办: arrived (到达时间), waiting since as a date range, due (期限) as 已超期 / 即将到期."""
+    return ListSpec(
+        sorts={"arrived": HumanTask.created_at, "title": HumanTask.title, "process": HumanTask.process_key,
+               "due": HumanTask.due_at},
+        default_sort="arrived", search=_task_search,
+        choices={**TASK_CHOICES, "due": lambda value: due_condition(value, soon_days)},
+        dates={"waiting": HumanTask.created_at}, nulls_last=frozenset({"due"}))
+
+
+INBOX = inbox_spec()
 
 # 已办: the same filters, by the time it was done.
 DONE = ListSpec(
@@ -190,8 +213,8 @@ DONE = ListSpec(
 
 def task_rows(statement):
     """待办 / 已办's SELECT as plain columns for an export (no ORM objects: 100k rows stay cheap), each row
-    with ``id, title, subject, process_key, stage_label, created_at, completed_at``."""
+    with ``id, title, subject, process_key, stage_label, created_at, completed_at, due_at``."""
     return statement.with_only_columns(
         HumanTask.id, HumanTask.title, ProcessInstance.subject, HumanTask.process_key, ProcessInstance.stage_label,
-        HumanTask.created_at, HumanTask.completed_at,
+        HumanTask.created_at, HumanTask.completed_at, HumanTask.due_at,
     ).join_from(HumanTask, ProcessInstance, ProcessInstance.id == HumanTask.instance_id)

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, insert, or_, update
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from engine.task_due import due_at, timer_due
 from storage.models import HumanTask, ProcessInstance
 
 # Lanes whose tasks go to one organisation named in the instance data.
@@ -71,7 +71,7 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
             ready_staged = ready_staged or _staged(task.task_spec)
         elif state == TaskState.WAITING:
             waiting_staged = waiting_staged or _staged(task.task_spec)
-            timers.extend(_timer_due(task))
+            timers.extend(timer_due(task))
         elif state == TaskState.COMPLETED:
             staged = _staged(task.task_spec)
             if staged and (finished is None or task.last_state_change > finished[0]):
@@ -100,17 +100,6 @@ def boundary_messages(task_spec) -> list[str]:
             if event is not task_spec and isinstance(definition, MessageEventDefinition):
                 names.append(definition.name)
     return names
-
-
-def _timer_due(task) -> list[datetime]:
-    definition = getattr(task.task_spec, "event_definition", None)
-    value = task.internal_data.get("event_value")
-    if not (isinstance(definition, TimerEventDefinition) and value):
-        return []
-    try:
-        return [TimerEventDefinition.get_datetime(value)]
-    except (TypeError, ValueError):
-        return []
 
 
 # --- the status of a subject (a plan, an application …): the stage of its newest instance -----------
@@ -207,6 +196,7 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
             "form_key": props.get("formKey") or task.task_spec.name, "role": task.task_spec.lane or "office",
             "organization_id": task_organization(instance, task), "state": "ready", "created_at": now,
             "withdraw_message": next(iter(boundary_messages(task.task_spec)), None),
+            "due_at": due_at(task, props, now),
         }
         created.append(_insert_task(session, values))
     return created
@@ -238,7 +228,7 @@ def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_id
 def _insert_task(session: Session, values: dict) -> HumanTask:
     """A Core INSERT … RETURNING id, then the row joins the session as if loaded (no flush needed)."""
     task_id = session.connection().execute(_INSERT_TASK, values).scalar_one()
-    row = HumanTask(id=task_id, assignee_id=None, due_at=None, completed_at=None, completed_by_id=None, **values)
+    row = HumanTask(id=task_id, assignee_id=None, completed_at=None, completed_by_id=None, **values)
     make_transient_to_detached(row)
     session.add(row)
     return row

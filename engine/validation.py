@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine import bpmn, expressions
+from engine import bpmn, expressions, task_due
 from engine.expression_limits import _SAFE_BUILTINS, MAX_INSTANCES
 from engine.text import N_, Text
 
@@ -227,6 +227,9 @@ class _ProcessChecker:
             self.add(element_id, Text(N_("表单“%(form)s”不存在（平台没有实现这个 formKey）"), form=form_key))
         if not props.get("stage"):
             self.add(element_id, N_("用户任务缺少阶段（stage）"))
+        if props.get(task_due.TIME_LIMIT) and task_due.time_limit_days(props) is None:
+            self.add(element_id, Text(N_("办理期限（timeLimitDays）应为 1 至 %(max)s 之间的整数天数"),
+                                      max=task_due.MAX_DAYS))
 
     def _stage(self, element_id, node, labels: dict[str, str]) -> None:
         props = _props(node)

@@ -27,6 +27,7 @@ JS_TWIN = {
     "user task has a form key": "duibiao/user-task-form-key",
     "form key implemented": "duibiao/form-key-implemented",
     "user task has a stage": "duibiao/user-task-stage",
+    "time limit is a whole number of days": "duibiao/time-limit-days",
     "stage has a label": "duibiao/stage-label",
     "one label per stage": "duibiao/stage-label-consistent",
     "service task names a function": "duibiao/service-task-operator",

@@ -110,6 +110,7 @@ def task_json(task: HumanTask) -> dict:
         "id": task.id, "name": task.task_name, "title": task.title, "process": task.process_key,
         "instance_id": task.instance_id, "form_key": task.form_key, "role": task.role,
         "state": task.state, "created_at": task.created_at.isoformat(),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
         "subject": task.instance.subject,
     }
 

@@ -13,7 +13,7 @@ from engine.domain import articles, operations
 from engine.domain.errors import InputError
 from forms.articles import COLUMN_LABELS, GROUP_LABELS, STATUS_LABELS, ArticleForm
 from storage.models import Article
-from webapp import db
+from webapp import db, office_lists, records
 from webapp.auth import roles_required
 from webapp.i18n import localized
 from webapp.views_util import Pager, show_at_fields
@@ -137,12 +137,9 @@ def _article(article_id: int) -> Article:
 @bp.route("/office/articles")
 @roles_required("office")
 def manage():
-    """内容管理: every article in any status, filtered by 栏目 and 状态."""
-    filters = _filters(request.args)
-    pager = Pager(lambda page, per_page: articles.office_list(
-        db.session(), filters.get("column"), filters.get("status"), page, per_page), PER_PAGE)
-    return render_template("articles/manage.html", rows=pager.items, filters=filters, pager=pager,
-                           groups=articles.GROUPS, statuses=articles.STATUSES)
+    """内容管理: every article in any status, searched, filtered by 栏目 and 状态, sorted, exportable."""
+    return records.render_list(office_lists.ARTICLES, "articles.manage", "articles/manage.html",
+                               office_lists.article_options(), link_args={})
 
 
 @bp.route("/office/articles/new", methods=["GET", "POST"])
@@ -234,4 +231,9 @@ def _change(article_id: int, step, done):
     else:
         db.commit()
         flash(done(article), "success")
-    return redirect(url_for("articles.manage", **_filters(request.args)))
+    return redirect(url_for("articles.manage", **_list_args(request.args)))
+
+
+def _list_args(args) -> dict:
+    """The list's own arguments (its filters, sort and page) carried back after 发布 / 撤下."""
+    return {key: value for key, value in args.items() if key != "export" and value}

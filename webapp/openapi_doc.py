@@ -62,6 +62,8 @@ BASE_SCHEMAS = {
             "role": {"type": ["string", "null"]},
             "state": STRING,
             "created_at": {"type": "string", "format": "date-time"},
+            # 期限, from the BPMN (a boundary timer or timeLimitDays); null: no time limit
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
             "subject": STRING,
         },
         ["id", "name", "process", "instance_id", "form_key", "state"],

@@ -14,7 +14,7 @@ from forms.dictionary_lists import label_of
 from forms.pilots import EnrollForm, PilotForm
 from forms.plans import EnterprisePlanForm
 from storage.models import Enrollment, Pilot, Plan
-from webapp import db, pilots_office
+from webapp import db, office_lists, pilots_office, records
 from webapp.auth import roles_required
 from webapp.views_util import Pager, rollback_refused, show_at_fields
 from webapp.views_util import withdraw as withdraw_submission
@@ -199,13 +199,10 @@ def co_drafted():
 @bp.route("/office/pilots")
 @roles_required("office")
 def manage():
-    """试点管理: every recruitment, newest first, with its 报名数 and 待审核 (three queries a page)."""
-    session = db.session()
-    pager = Pager(lambda page, per_page: pilots.list_pilots(session, page, per_page), PER_PAGE)
-    rows = pager.items
-    counts = pilots.enrollment_counts(session, [p.id for p in rows])
-    return render_template("pilots/manage.html", rows=rows, pager=pager, counts=counts,
-                           no_counts=pilots.EnrollmentCounts(), is_recruiting=pilots.is_recruiting)
+    """试点管理: every recruitment with its 报名数 and 待审核, searched, filtered, sorted, exportable."""
+    shown, fields = office_lists.pilots_list()
+    return records.render_list(shown, "pilots.manage", "pilots/manage.html", office_lists.pilot_options(fields),
+                               link_args={}, is_recruiting=pilots.is_recruiting)
 
 
 @bp.route("/office/pilots/new", methods=["GET", "POST"])

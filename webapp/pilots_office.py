@@ -12,10 +12,10 @@ from engine.domain import pilots
 from engine.domain.errors import InputError
 from forms.pilots import PilotEditForm
 from storage.models import Pilot
-from webapp import db
+from webapp import db, office_lists, records
 from webapp.auth import roles_required
 from webapp.i18n import localized
-from webapp.views_util import Pager, show_at_fields
+from webapp.views_util import show_at_fields
 
 bp = Blueprint("pilots_office", __name__, url_prefix="/office/pilots")
 PER_PAGE = 20
@@ -85,10 +85,10 @@ def close(pilot_id: int):
 @bp.route("/<int:pilot_id>/enrollments")
 @roles_required("office")
 def enrollments(pilot_id: int):
-    """报名情况: the organisations enrolled, when they (last) submitted, where each enrolment
-    stands, and the office's open task."""
+    """报名情况: the organisations enrolled, when they (last) submitted, where each enrolment stands and the
+    office's open task; searched, filtered, sorted, exportable as 报名记录 is (webapp.office_lists)."""
     pilot = _pilot(pilot_id)
-    session = db.session()
-    pager = Pager(lambda page, per_page: pilots.enrollments_in(session, pilot.id, page, per_page), PER_PAGE)
-    counts = pilots.enrollment_counts(session, [pilot.id]).get(pilot.id, pilots.EnrollmentCounts())
-    return render_template("pilots/enrollments.html", pilot=pilot, rows=pager.items, counts=counts, pager=pager)
+    counts = pilots.enrollment_counts(db.session(), [pilot.id]).get(pilot.id, pilots.EnrollmentCounts())
+    return records.render_list(office_lists.enrollments(pilot), "pilots_office.enrollments",
+                               "pilots/enrollments.html", office_lists.enrollment_options(), pilot=pilot,
+                               counts=counts, link_args={"pilot_id": pilot.id})

@@ -142,9 +142,10 @@ def choice_options(shown: Shown) -> dict[str, dict[str, str]]:
     return options
 
 
-def render_list(shown: Shown, endpoint: str, template: str = "records/list.html", **context):
-    """The list's page, or its export (``?export=csv|xlsx``) with the same filters."""
-    options = choice_options(shown)
+def render_list(shown: Shown, endpoint: str, template: str = "records/list.html", options=None, **context):
+    """The list's page, or its export (``?export=csv|xlsx``) with the same filters; ``options``: the
+    choices of its filters (default: the record lists', ``choice_options``)."""
+    options = choice_options(shown) if options is None else options
     wanted = work_lists.parse(shown.record.spec, options)
     kind = exports.wanted_format()
     record = shown.record

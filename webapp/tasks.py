@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
+from engine import clock, list_filters, runtime
 from engine import inbox as task_queries
-from engine import list_filters, runtime
 from engine.domain import files, team_rights
 from engine.domain.errors import InputError
 from forms import generic_tasks, regions, tasks
@@ -36,10 +36,10 @@ def init_app(app: Flask) -> None:
 @bp.route("/")
 @login_required
 def inbox():
-    """待办, searched and filtered (engine.list_filters.INBOX), sortable, exportable."""
+    """待办, searched and filtered (engine.list_filters.inbox_spec), sortable, exportable."""
     if not current_user.organization.is_active:  # its one task (修改并重新提交) is on 注册状态
         return redirect(url_for("account.status"))
-    return _task_list(list_filters.INBOX, task_queries.inbox_query, task_queries.inbox, "tasks/inbox.html",
+    return _task_list(work_lists.inbox_spec(), task_queries.inbox_query, task_queries.inbox, "tasks/inbox.html",
                       _("待办"))
 
 
@@ -63,7 +63,7 @@ def _task_list(spec, statement_of, page_of, template: str, stem: str):
                                                                            options["process"]), rows)
     pager = Pager(lambda page, per_page: page_of(db.session(), current_user.row, page, per_page, where, order),
                   task_queries.PER_PAGE)
-    return render_template(template, rows=pager.items, pager=pager, wanted=wanted, options=options)
+    return render_template(template, rows=pager.items, pager=pager, wanted=wanted, options=options, now=clock.now())
 
 
 @bp.route("/done/<int:task_id>")

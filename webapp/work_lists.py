@@ -3,7 +3,9 @@ its choices: provinces from GB/T 2260, processes and BPMN stages), the pager ove
 the export of the same rows (webapp.exports)."""
 from __future__ import annotations
 
-from flask import request
+import os
+
+from flask import current_app, request
 from flask_babel import gettext as _
 
 from engine import exports, list_filters
@@ -24,7 +26,19 @@ def task_options() -> dict[str, dict[str, str]]:
     names = operations.process_names(db.session())  # also reads each process's stage labels
     return {"province": province_options(),
             "process": {key: bpmn_text(name) or key for key, name in names.items()},
-            "stage": {stage: bpmn_text(label) for stage, label in operations.known_stages()}}
+            "stage": {stage: bpmn_text(label) for stage, label in operations.known_stages()},
+            "due": {list_filters.OVERDUE: _("已超期"),
+                    list_filters.DUE_SOON: _("即将到期（%(days)s 天内）", days=due_soon_days())}}
+
+
+def due_soon_days() -> int:
+    """DUIBIAO_DUE_SOON_DAYS (default 3): a task due within this many days is 即将到期."""
+    value = current_app.config.get("DUE_SOON_DAYS") or os.environ.get("DUIBIAO_DUE_SOON_DAYS")
+    return int(value) if str(value or "").isdigit() and int(value) > 0 else list_filters.DUE_SOON_DAYS
+
+
+def inbox_spec() -> list_filters.ListSpec:
+    return list_filters.inbox_spec(due_soon_days())
 
 
 def parse(spec: list_filters.ListSpec, options=None) -> list_filters.Wanted:
@@ -46,7 +60,7 @@ def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20)
     def fetch(page, size):
         total = capped_count(session, narrowed.with_only_columns(id_column))
         statement = narrowed.order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
-        rows = session.execute(statement).all() if len(narrowed.selected_columns) > 1 \
+        rows = session.execute(statement).all() if len(narrowed.column_descriptions) > 1 \
             else session.scalars(statement).all()
         return rows, total
 
@@ -72,5 +86,7 @@ def task_columns(done: bool, process_names: dict[str, str]) -> exports.Columns:
     ]
     if done:
         columns.append((_("办理时间"), lambda t: t.completed_at))
+    else:
+        columns.append((_("期限"), lambda t: t.due_at))
     return columns
 

@@ -160,17 +160,6 @@ def public_article(session: Session, article_id: int) -> Article | None:
     return article if article is not None and article.status == "published" else None
 
 
-def office_list(session: Session, column: str | None = None, status: str | None = None, page: int = 1,
-                per_page: int = 20) -> tuple[list[Article], int]:
-    """内容管理: every article in any status, last changed first, narrowed by column and status."""
-    query = select(Article)
-    if column:
-        query = query.where(Article.column_key == column)
-    if status:
-        query = query.where(Article.status == status)
-    return _page(session, query, (Article.updated_at.desc(), Article.id.desc()), page, per_page)
-
-
 # --- who may download an attachment (wired into engine.domain.files) --------------------------
 
 

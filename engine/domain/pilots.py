@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, distinct, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine import clock, progress, runtime
 from engine.domain import plans
@@ -155,42 +155,6 @@ def enrollment_counts(session: Session, pilot_ids: list[int]) -> dict[int, Enrol
                                    HumanTask.state == "ready", HumanTask.role == OFFICE_LANE))
         .where(Enrollment.pilot_id.in_(pilot_ids)).group_by(Enrollment.pilot_id))
     return {pilot_id: EnrollmentCounts(total, pending) for pilot_id, total, pending in rows}
-
-
-@dataclass
-class EnrolledRow:
-    """One row of 报名情况: the enrolment (with its organisation), its last submission time,
-    the stage of its process and the office's open task (None: nothing for the office now)."""
-
-    enrollment: Enrollment
-    submitted_at: datetime | None
-    stage: str | None
-    office_task: HumanTask | None
-    stage_label: str | None = None
-
-
-def enrollments_in(session: Session, pilot_id: int, page: int, per_page: int = 20):
-    """报名情况 of a pilot: a page of its enrolments, newest first.
-
-    Five queries whatever the number of rows: count, enrolments with their organisations, their
-    stages, their open office tasks and their last submission times."""
-    query = (select(Enrollment).options(joinedload(Enrollment.organization))
-             .where(Enrollment.pilot_id == pilot_id)
-             .order_by(Enrollment.created_at.desc(), Enrollment.id.desc()))
-    rows, total = _counted_page(session, query, page, per_page)
-    instance_ids = [row.instance_id for row in rows if row.instance_id]
-    ids = [row.id for row in rows]
-    stages = {row.id: row for row in session.execute(
-        select(ProcessInstance.id, ProcessInstance.stage, ProcessInstance.stage_label)
-        .where(ProcessInstance.id.in_(instance_ids)))}
-    tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
-        HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready", HumanTask.role == OFFICE_LANE))}
-    submitted = dict(session.execute(
-        select(EnrollmentSubmission.enrollment_id, func.max(EnrollmentSubmission.created_at))
-        .where(EnrollmentSubmission.enrollment_id.in_(ids)).group_by(EnrollmentSubmission.enrollment_id)).all())
-    return [EnrolledRow(row, submitted.get(row.id), getattr(stages.get(row.instance_id), "stage", None),
-                        tasks.get(row.instance_id), getattr(stages.get(row.instance_id), "stage_label", None))
-            for row in rows], total
 
 
 def _counted_page(session: Session, query, page: int, per_page: int):

@@ -162,6 +162,9 @@ class HumanTask(Base):
               sqlite_where=text("state = 'ready'")),
         # 已办 of one user by completion time (migration 0026).
         Index("ix_human_task_done", "completed_by_id", "completed_at"),
+        # 待办's 期限 filter and sort: the open rows by due date (migration 0028).
+        Index("ix_human_task_ready_due", "due_at", "id", postgresql_where=text("state = 'ready'"),
+              sqlite_where=text("state = 'ready'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -169,6 +169,13 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     page.keyboard.type("专家评审中")
     wait_for_lint(page, "expert_review", missing_label, present=False)
 
+    limit = panel.locator("#bio-properties-panel-duibiao-timeLimit")  # 办理期限（天）
+    limit.fill("五天")
+    bad_limit = "办理期限（timeLimitDays）应为 1 至 365 之间的整数天数"
+    wait_for_lint(page, "expert_review", bad_limit)
+    limit.fill("5")
+    wait_for_lint(page, "expert_review", bad_limit, present=False)
+
     panel.get_by_label("通过", exact=True).check()
     panel.get_by_label("退回修改").check()
     page.wait_for_function(REVIEW_OPTIONS_ARE, arg="approve,return")
@@ -180,13 +187,13 @@ def test_modeler_writes_platform_properties_and_shows_lint_and_server_problems(n
     xml = page.evaluate(SAVE_XML)
     task = re.search(r'<bpmn:userTask id="expert_review".*?</bpmn:userTask>', xml, re.S).group(0)
     for name, value in [("formKey", "generic_review"), ("stage", "expert_review"), ("stageLabel", "专家评审中"),
-                        ("reviewOptions", "approve,return")]:
+                        ("reviewOptions", "approve,return"), ("timeLimitDays", "5")]:
         assert f'<spiffworkflow:property name="{name}" value="{value}" />' in task
     assert '<bpmn:flowNodeRef>expert_review</bpmn:flowNodeRef>' in xml
     shipped = (WORKFLOWS / "formal_plan.bpmn").read_text(encoding="utf-8")
     shipped_extensions = (re.findall(r'<spiffworkflow:property name="[^"]+" value="[^"]*" />', shipped)
                           + re.findall(r'<spiffworkflow:serviceTaskOperator [^>]*/>', shipped))
-    assert len(shipped_extensions) == 36  # both drafting lanes (institution, enterprise) with their steps
+    assert len(shipped_extensions) == 37  # both drafting lanes (institution, enterprise) with their steps, 办理期限
     for found in shipped_extensions:
         assert found in xml, found
     assert page.locator("[data-designer-status]").text_content() == "有未保存的修改"

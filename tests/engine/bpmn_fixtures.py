@@ -81,6 +81,10 @@ BROKEN = {
                                         "mini.f_approve", "lookup"),
     "service is registered": ('id="mini.notify"', 'id="mini.notfiy"', "mini.notify", "mini.notfiy"),
     "timer is ISO 8601": ('"P7D"', '"7 days"', "mini.wait", "ISO 8601"),
+    "time limit is a whole number of days": (
+        '<spiffworkflow:property name="stageLabel" value="审核中" />',
+        '<spiffworkflow:property name="stageLabel" value="审核中" />'
+        '<spiffworkflow:property name="timeLimitDays" value="五天" />', "mini.review", "timeLimitDays"),
     "timer expression is safe": ('"P7D"', "__import__('os')", "mini.wait", "安全求值器"),
     "no unreachable element": ('<bpmn:sequenceFlow id="f4" sourceRef="wait" targetRef="approved_end" />',
                                '<bpmn:sequenceFlow id="f4" sourceRef="wait" targetRef="returned_end" />',

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from engine import list_filters, office_lists
 from engine.domain import articles, files
 from engine.domain.articles import ArticleDraft, ArticleRefused
 from engine.domain.errors import InputError
@@ -98,10 +99,20 @@ def test_steps_out_of_order_are_refused(session, office):
         articles.publish(session, office, article)
 
 
-def test_the_office_list_narrows_by_column_and_status(session, office):
+def test_the_office_list_narrows_by_column_status_and_title(session, office):
     notice = articles.create(session, office, draft())
     faq = articles.publish(session, office, articles.create(session, office, draft(column="faq")))
-    assert articles.office_list(session)[1] == 2
-    assert articles.office_list(session, column="faq") == ([faq], 1)
-    assert articles.office_list(session, status="draft") == ([notice], 1)
-    assert articles.office_list(session, column="notice", status="published") == ([], 0)
+    session.flush()
+
+    def listed(**args):
+        options = {"column": dict.fromkeys(articles.COLUMNS, ""), "status": dict.fromkeys(articles.STATUSES, "")}
+        wanted = list_filters.parse(office_lists.ARTICLES.spec, args, options)
+        statement = office_lists.ARTICLES.statement.where(*wanted.conditions("sqlite"))
+        return session.scalars(statement.order_by(*wanted.order(Article.id))).all()
+
+    assert listed() == [faq, notice]  # last changed first
+    assert listed(column="faq") == [faq]
+    assert listed(status="draft") == [notice]
+    assert listed(column="notice", status="published") == []
+    assert listed(q=notice.title[:4], status="draft") == [notice]
+    assert listed(column="nonsense") == [faq, notice]  # a bad value: unfiltered

@@ -88,6 +88,7 @@ def test_office_lists_its_tasks(client, applicant, office_api):
         "name": "vet_registration", "title": "注册审核", "process": "registration_vetting",
         "instance_id": applicant.instance_id, "form_key": "vet_registration", "role": "office"}
     assert datetime.fromisoformat(task["created_at"]) == START
+    assert datetime.fromisoformat(task["due_at"]) == START + timedelta(days=5)  # 注册审核's timeLimitDays
 
 
 def test_an_applicant_has_no_office_tasks(client, applicant, applicant_api):

@@ -106,8 +106,9 @@ def test_export_csv_has_bom_chinese_headers_and_the_filtered_rows(office_client,
     disposition = exported(office_client, "/tasks/?province=110000&export=csv")[2]
     assert unquote(disposition).endswith(f"待办-{TODAY.isoformat()}.csv")
     rows = csv_rows(office_client, "/tasks/?province=110000&export=csv")
-    assert rows[0] == ["任务编号", "事项", "申请单位 / 主题", "流程", "当前状态", "到达时间"]
+    assert rows[0] == ["任务编号", "事项", "申请单位 / 主题", "流程", "当前状态", "到达时间", "期限"]
     assert [row[2] for row in rows[1:]] == ["北京对标科技有限公司"]
+    assert rows[1][-1] == clock.to_china(START + timedelta(days=5)).strftime("%Y-%m-%d %H:%M")  # 注册审核: 5 days
 
 
 def test_export_excel_opens_with_the_filtered_rows(office_client, new_applicant, frozen_clock):
@@ -142,3 +143,27 @@ def test_done_is_filtered_and_exported_too(office_client, new_applicant, frozen_
 def test_an_enterprise_exports_only_its_own_tasks(office_client, new_applicant, frozen_clock, other_client):
     two_registrations(new_applicant, frozen_clock)
     assert csv_rows(other_client, "/tasks/?export=csv")[1:] == []
+
+
+# --- 期限: due dates from the BPMN (注册审核 declares timeLimitDays 5) --------------------------------
+
+
+def test_overdue_and_due_soon_filters_and_the_due_column(app, office_client, new_applicant, frozen_clock):
+    two_registrations(new_applicant, frozen_clock)  # due in 4 days (深圳) and 5 days (北京)
+    assert inbox_subjects(office_client, due="overdue") == []
+    assert inbox_subjects(office_client, due="soon") == []  # 3 days by default
+    app.config["DUE_SOON_DAYS"] = 5
+    assert sorted(inbox_subjects(office_client, due="soon")) == ["北京对标科技有限公司", "深圳测试科技有限公司"]
+    options = page(office_client.get("/tasks/")).xpath("//select[@name='due']/option/text()")
+    assert options == ["全部期限", "已超期", "即将到期（5 天内）"]
+    app.config["DUE_SOON_DAYS"] = None
+    frozen_clock.set_now(START + timedelta(days=4, hours=12))
+    assert inbox_subjects(office_client, due="overdue") == ["深圳测试科技有限公司"]
+    assert inbox_subjects(office_client, due="soon") == ["北京对标科技有限公司"]
+    overdue = page(office_client.get("/tasks/")).xpath("//td[@data-due='overdue']")
+    assert len(overdue) == 1 and "已超期" in overdue[0].xpath("string()")
+    assert inbox_subjects(office_client, sort="due", dir="asc") == ["深圳测试科技有限公司", "北京对标科技有限公司"]
+    assert field_errors(office_client.get("/tasks/?due=tomorrow"))["due"] == ["请从列表中选择"]
+    rows = csv_rows(office_client, "/tasks/?due=overdue&export=csv")
+    assert [row[2] for row in rows[1:]] == ["深圳测试科技有限公司"]
+

@@ -49,6 +49,8 @@ const MESSAGES = {
   stageLabelKnown: "此阶段代码已用的名称：{label}",
   reviewOptions: "审核选项",
   reviewOptionsHint: "都不选时提供全部三项",
+  timeLimit: "办理期限（天）",
+  timeLimitHint: "整数天数，如 5：任务到达后 5 天到期（待办的已超期 / 即将到期）；任务上的定时边界事件优先",
   taskLane: "泳道（角色）",
   laneRole: "角色",
   serviceOperator: "平台函数",

@@ -97,6 +97,12 @@ export function StageLabelEntry({ element, id }) {
   return renderPropertyText({ element, id, name: "stageLabel", label: words.stageLabel, description });
 }
 
+/** 办理期限（天）: timeLimitDays, the task's due date that many days after it arrives (engine.task_due). */
+export function TimeLimitEntry({ element, id }) {
+  const words = useWords();
+  return renderPropertyText({ element, id, name: "timeLimitDays", label: words.timeLimit, description: words.timeLimitHint });
+}
+
 /** 审核选项: checkboxes stored as one comma-separated value in the catalogue's order. */
 export function ReviewOptionsEntry({ element, id }) {
   const words = useWords();

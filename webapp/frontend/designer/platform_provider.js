@@ -6,7 +6,8 @@ import { getPlatformProperty } from "./extension_elements.js";
 import { carriesStage, isDefaultFlow, isTimerEvent, leavesChoosingGateway } from "./model_queries.js";
 import {
   CalledElementEntry, ConditionEntry, DefaultFlowEntry, FormKeyEntry, LaneRoleEntry, ResultVariableEntry,
-  ReviewOptionsEntry, ServiceOperatorEntry, StageEntry, StageLabelEntry, TaskLaneEntry, TimerHintEntry,
+  ReviewOptionsEntry, ServiceOperatorEntry, StageEntry, StageLabelEntry, TaskLaneEntry, TimeLimitEntry,
+  TimerHintEntry,
 } from "./platform_entries.js";
 
 const LOW_PRIORITY = 500;
@@ -20,6 +21,7 @@ function userTaskEntries(element) {
   if (getPlatformProperty(element, "formKey") === "generic_review") {
     entries.push(entry("duibiao-reviewOptions", ReviewOptionsEntry, () => false));
   }
+  entries.push(entry("duibiao-timeLimit", TimeLimitEntry));
   entries.push(entry("duibiao-lane", TaskLaneEntry, () => false));
   return entries;
 }

@@ -8,6 +8,7 @@ export const MESSAGES = {
     formKeyMissing: "用户任务缺少表单（formKey）",
     formKeyUnknown: "表单“{form}”不存在（平台没有实现这个 formKey）",
     stageMissing: "用户任务缺少阶段（stage）",
+    timeLimitNotDays: "办理期限（timeLimitDays）应为 1 至 {max} 之间的整数天数",
     stageLabelMissing: "阶段“{stage}”缺少显示名称（stageLabel）",
     stageLabelDiffers: "阶段“{stage}”的显示名称“{label}”与本文件中的“{other}”不一致",
     serviceOperatorMissing: "服务任务没有指定平台函数（serviceTaskOperator）",

@@ -13,6 +13,7 @@ import serviceRegistered from "./service-registered.js";
 import serviceTaskOperator from "./service-task-operator.js";
 import stageLabel from "./stage-label.js";
 import stageLabelConsistent from "./stage-label-consistent.js";
+import timeLimitDays from "./time-limit-days.js";
 import timerExpression from "./timer-expression.js";
 import timerIso8601 from "./timer-iso-8601.js";
 import userTaskFormKey from "./user-task-form-key.js";
@@ -23,6 +24,7 @@ export const DUIBIAO_RULES = {
   "user-task-form-key": userTaskFormKey,
   "form-key-implemented": formKeyImplemented,
   "user-task-stage": userTaskStage,
+  "time-limit-days": timeLimitDays,
   "stage-label": stageLabel,
   "stage-label-consistent": stageLabelConsistent,
   "service-task-operator": serviceTaskOperator,
