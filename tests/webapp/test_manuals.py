@@ -118,10 +118,18 @@ def test_the_shipped_manuals_show_every_picture_they_reference(client):
                 assert picture.status_code == 200 and picture.mimetype == "image/png", source
 
 
-CJK = re.compile("[\u4e00-\u9fff]")
+# Chinese characters, and the full-width punctuation that goes with them (，。：（）、 and the like).
+CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+ENGLISH_MANUALS = sorted(path.name.removesuffix(".en.md") for path in DEFAULT_MANUAL_DIR.glob("*.en.md"))
 
 
-@pytest.mark.parametrize("slug", ["enterprise", "public"])
+def test_every_shipped_manual_has_its_english_version():
+    """In English a manual without an .en.md falls back to its Chinese file: every one must have both."""
+    chinese = sorted(path.name.removesuffix(".zh.md") for path in DEFAULT_MANUAL_DIR.glob("*.zh.md"))
+    assert ENGLISH_MANUALS == chinese == sorted(manuals.SLUGS)
+
+
+@pytest.mark.parametrize("slug", ENGLISH_MANUALS)
 def test_the_english_manual_matches_the_chinese_one_and_has_no_chinese_text(slug):
     """The English page shows no Chinese string; both versions show the same pictures."""
     chinese = (DEFAULT_MANUAL_DIR / f"{slug}.zh.md").read_text(encoding="utf-8")
