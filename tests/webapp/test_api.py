@@ -225,12 +225,12 @@ def test_json_body_must_be_an_object(client, applicant, office_api, session_fact
     assert open_task(session_factory, applicant.instance_id).id == task.id
 
 
-def test_a_vetting_decision_through_the_api_takes_fourteen_statements(app, client, applicant, office_api,
+def test_a_vetting_decision_through_the_api_takes_thirteen_statements(app, client, applicant, office_api,
                                                                        session_factory):
     """The cost target of the vetting step rests on this count (docs/performance.md): token and
     organisation, the token's rate-limit count, its last use (written at most once a minute; this is
     its first use), task, claim, submission, decision, 我的消息, outbox, inbox row, the people offered the new
-    task and their 消息设置 (engine.task_notifications: two reads), audit row, instance."""
+    task with their 消息设置 (engine.task_notifications: one read), audit row, instance."""
     from sqlalchemy import event
 
     task = open_task(session_factory, applicant.instance_id)
@@ -247,5 +247,5 @@ def test_a_vetting_decision_through_the_api_takes_fourteen_statements(app, clien
     # Besides, the service call runs in a savepoint (a failing step rolls back its own rows only).
     savepoints = [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     sql = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(sql) == 14, "\n".join(s[:100].replace("\n", " ") for s in sql)
+    assert len(sql) == 13, "\n".join(s[:100].replace("\n", " ") for s in sql)
     assert len(savepoints) == 2
