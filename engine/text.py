@@ -55,3 +55,26 @@ def N_(msgid: str, **params) -> Text:  # noqa: N802 — gettext's conventional m
 def localized(value):
     """``value`` in the reader's language when it is engine text; anything else unchanged."""
     return value.localized() if isinstance(value, Text) else value
+
+
+class Listing(Text):
+    """Items joined by the reader's list separator (Chinese 、, English ", "): ``listing(names)``."""
+
+    items: tuple
+
+    def __new__(cls, items) -> Listing:
+        items = tuple(items)
+        self = str.__new__(cls, "、".join(map(str, items)))
+        self.msgid, self.params, self.items = "、", {}, items
+        return self
+
+    def localized(self) -> str:
+        separator = _translate("、") if _translate is not None else "、"
+        return separator.join(str(localized(item)) for item in self.items)
+
+    def __reduce__(self):
+        return (Listing, (self.items,))
+
+
+def listing(items) -> Listing:
+    return Listing(items)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
+from engine.text import listing, localized
 from forms.account import contact_phone
 from forms.dictionary_lists import Labels, choices
 from forms.fields import (
@@ -167,9 +168,9 @@ _CHOICE_LABELS = {"scale": SCALE_LABELS, "ownership": OWNERSHIP_LABELS, "sector"
 def _shown(name: str, value) -> str:
     labels = _CHOICE_LABELS.get(name)
     if isinstance(value, list):
-        return "、".join(str(labels.get(v, v)) if labels else str(v) for v in value)
+        return listing(localized(labels.get(v, v)) if labels else str(v) for v in value).localized()
     if labels:
-        return str(labels.get(value, value or ""))
+        return str(localized(labels.get(value, value or "")))
     return "" if value is None else str(value)
 
 

@@ -1,18 +1,95 @@
-"""Flask-Babel: the UI is written in Chinese (the source language) and wrapped for translation."""
+"""Flask-Babel: the UI is written in Chinese (the source language) and translated into English.
+
+The reader's language (``select_locale``): the ``locale`` cookie the header's switch sets; else, for a
+logged-in user, the language stored on them (消息设置's ``locale``: their e-mails and 我的消息 follow it
+too), copied into the session at login; else, for the JSON API, the Accept-Language header; else
+Chinese. The switch (POST /language) sets the cookie and, for a logged-in user, stores the choice.
+"""
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import Babel, gettext
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel, get_locale, gettext
+from flask_login import current_user, user_logged_in
 
 from engine import text
+from engine.domain import messages
 
 babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+DEFAULT_LOCALE = "zh_CN"
+LOCALES = ("zh_CN", "en")
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, default_translation_directories="translations")
+    babel.init_app(app, default_locale=DEFAULT_LOCALE, default_translation_directories="translations",
+                   locale_selector=select_locale)
     # The engine's refusals and labels (engine.text.N_) are translated where they are shown.
     text.use_translator(gettext)
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"html_lang": html_lang(), "locale_choices": LOCALE_CHOICES})
+    user_logged_in.connect(_remember_stored_locale, app)
+
+
+def known(locale: str | None) -> str | None:
+    """``locale`` if the platform speaks it (zh, zh-CN, zh_CN → zh_CN; en, en-US → en), else None."""
+    if not locale:
+        return None
+    base = locale.replace("-", "_").split("_")[0].lower()
+    return {"zh": "zh_CN", "en": "en"}.get(base)
+
+
+def select_locale() -> str:
+    if not has_request_context():  # the CLI, the scheduler's jobs: the source language
+        return DEFAULT_LOCALE
+    chosen = known(request.cookies.get(COOKIE)) or known(session.get(COOKIE))
+    if chosen:
+        return chosen
+    if request.path.startswith("/api/"):
+        return known(request.accept_languages.best_match(["zh_CN", "zh", "en"])) or DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    return "en" if str(get_locale()) == "en" else "zh-CN"
+
+
+# The switch in the header: each language named in itself (never translated).
+LOCALE_CHOICES = (("zh_CN", "中文"), ("en", "English"))
+
+
+@bp.post("/language")
+def switch():
+    """Set the reader's language: the cookie, the session and, when logged in, the user's own setting."""
+    chosen = known(request.form.get("locale")) or DEFAULT_LOCALE
+    session[COOKIE] = chosen
+    if current_user.is_authenticated:
+        from webapp import db
+        messages.save_locale(db.session(), current_user.id, chosen)
+        db.commit()
+    response = redirect(_safe_back())
+    response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
+
+
+def _safe_back() -> str:
+    """The page the switch was on (a local path only), else the home page."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("portal.home")
+
+
+def _remember_stored_locale(app, user, **_) -> None:
+    """At login: the language stored on the user becomes this session's (unless the browser chose one)."""
+    from webapp import db
+    stored = messages.stored_locale(db.session(), user.id)
+    if stored:
+        session[COOKIE] = stored
+        g.pop("_flask_babel", None)
 
 
 def localized(value) -> str:

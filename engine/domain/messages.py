@@ -86,6 +86,22 @@ def default_preference(user_id: int) -> NotificationPreference:
                                   locale=DEFAULT_LOCALE)
 
 
+def stored_locale(session: Session, user_id: int) -> str | None:
+    """The language stored on the user (the header's switch; 消息设置 rows start in Chinese), None without a row."""
+    row = session.get(NotificationPreference, user_id)
+    return row.locale if row is not None else None
+
+
+def save_locale(session: Session, user_id: int, locale: str) -> None:
+    """The user's language: their pages after login, their e-mails and their 我的消息 entries."""
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        row = default_preference(user_id)
+        session.add(row)
+    row.locale = locale
+    row.updated_at = clock.now()
+
+
 def save_preferences(session: Session, user_id: int, **choices: bool) -> NotificationPreference:
     unknown = set(choices) - set(PREFERENCE_FIELDS)
     if unknown:
