@@ -212,4 +212,6 @@ def _environment(locale: str) -> jinja2.Environment:
     if _settings["translations"]:
         translations = Translations.load(_settings["translations"], [locale])
     environment.install_gettext_translations(translations, newstyle=True)
+    # Words the BPMN declares (process, step, stage) in the recipient's language: ``{{ step|words }}``.
+    environment.filters["words"] = lambda words: translations.gettext(str(words)) if words else ""
     return environment
