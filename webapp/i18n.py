@@ -7,6 +7,10 @@ Chinese. The switch (POST /language) sets the cookie and, for a logged-in user, 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.extract import extract
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user, user_logged_in
@@ -29,7 +33,8 @@ def init_app(app: Flask) -> None:
     # The engine's refusals and labels (engine.text.N_) are translated where they are shown.
     text.use_translator(gettext)
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"html_lang": html_lang(), "locale_choices": LOCALE_CHOICES})
+    app.context_processor(lambda: {"html_lang": html_lang(), "locale_choices": LOCALE_CHOICES,
+                                   "js_text": js_text()})
     user_logged_in.connect(_remember_stored_locale, app)
 
 
@@ -90,6 +95,33 @@ def _remember_stored_locale(app, user, **_) -> None:
     if stored:
         session[COOKIE] = stored
         g.pop("_flask_babel", None)
+
+
+# --- the scripts' words -------------------------------------------------------------------------------
+
+STATIC = Path(__file__).resolve().parent / "static"
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+
+
+@lru_cache(maxsize=1)
+def script_messages() -> tuple[str, ...]:
+    """The msgids the scripts wrap in ``_('…')`` (what babel.cfg extracts from them), read once."""
+    sources = [*STATIC.glob("*.js"), *FRONTEND.glob("*/*.js"), *FRONTEND.glob("*/lint/*.js")]
+    found = []
+    for path in sorted(sources):
+        if path.name == "translations.js":
+            continue
+        with path.open("rb") as source:
+            found += [message for _line, message, _comments, _context in extract("javascript", source)
+                      if isinstance(message, str)]
+    return tuple(dict.fromkeys(found))
+
+
+def js_text() -> dict[str, str] | None:
+    """The scripts' words in the reader's language (None in Chinese, the scripts' own language)."""
+    if str(get_locale()) == DEFAULT_LOCALE:
+        return None
+    return {message: gettext(message) for message in script_messages()}
 
 
 def localized(value) -> str:

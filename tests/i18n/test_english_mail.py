@@ -14,7 +14,6 @@ from tests.factories import active_member, office_user, registered
 from tests.test_i18n import ROOT
 
 
-
 @pytest.fixture
 def office(deployed):
     user = office_user(deployed)

@@ -286,4 +286,6 @@ MATRIX = {
     "POST dictionaries.add key=enterprise_scale":                  "L    403  403  403  403  422  403  403  S    S",
     "POST dictionaries.edit key=enterprise_scale code=large":      "L    403  403  403  403  422  403  403  S    S",
     "POST dictionaries.state key=enterprise_scale code=large":     "L    403  403  403  403  400  403  403  S    S",
+    # issue 17 (English): the header's language switch; a logged-in user's choice is stored on them
+    "POST i18n.switch":                                            "R    R*   R*   R*   R*   R*   R*   R*   R*   R*",
 }

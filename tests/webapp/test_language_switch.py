@@ -1,0 +1,56 @@
+"""Issue 17: the header's language switch — Chinese by default, English when chosen, remembered in a
+cookie and, for a logged-in user, on the user (their next login elsewhere, their e-mails); the JSON
+API may choose by Accept-Language."""
+from __future__ import annotations
+
+from engine.domain import messages
+from tests.webapp.helpers import csrf_token, page
+
+
+def switch(client, locale: str, back: str = "/"):
+    return client.post("/language", data={"locale": locale, "next": back})
+
+
+def test_chinese_by_default_english_when_chosen_and_remembered(client):
+    home = page(client.get("/"))
+    assert home.xpath("/html/@lang") == ["zh-CN"]
+    assert home.xpath("//form[contains(@class, 'language-switch')]//button[@value='en']/text()") == ["English"]
+    response = switch(client, "en", "/news/?page=1")
+    assert response.status_code == 302 and response.headers["Location"] == "/news/?page=1"
+    assert client.get_cookie("locale").value == "en"
+    english = page(client.get("/"))
+    assert english.xpath("/html/@lang") == ["en"]
+    assert "Log in" in english.xpath("string(//header)")
+    # The Chinese choice is named in Chinese, marked as such (a screen reader reads it in Chinese).
+    assert english.xpath("//form[contains(@class, 'language-switch')]//button[@value='zh_CN']/@lang") == ["zh-CN"]
+    switch(client, "zh_CN")
+    assert page(client.get("/")).xpath("/html/@lang") == ["zh-CN"]
+
+
+def test_the_switch_goes_back_only_to_a_local_page_and_knows_its_languages(client):
+    assert switch(client, "en", "https://evil.example/").headers["Location"] == "/"
+    assert switch(client, "en", "//evil.example/").headers["Location"] == "/"
+    switch(client, "xx")
+    assert client.get_cookie("locale").value == "zh_CN"
+
+
+def test_the_switch_needs_the_csrf_token(csrf_on, client):
+    assert client.post("/language", data={"locale": "en"}).status_code == 400
+    token = csrf_token(client.get("/"))
+    assert client.post("/language", data={"locale": "en", "csrf_token": token}).status_code == 302
+
+
+def test_a_users_choice_is_kept_on_the_user(applicant, applicant_client, make_client, session_factory):
+    switch(applicant_client, "en")
+    with session_factory() as session:
+        assert messages.stored_locale(session, applicant.user_id) == "en"
+    elsewhere = make_client(applicant.email, applicant.password)  # a new browser, no cookie
+    assert page(elsewhere.get("/account/status")).xpath("/html/@lang") == ["en"]
+
+
+def test_the_api_answers_in_the_language_asked(client):
+    chinese = client.post("/api/v1/tokens", json={})
+    english = client.post("/api/v1/tokens", json={}, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert chinese.status_code == english.status_code
+    assert chinese.get_data(as_text=True) != english.get_data(as_text=True)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.get_data(as_text=True))
