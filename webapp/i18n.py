@@ -3,7 +3,7 @@
 The reader's language (``select_locale``): the ``locale`` cookie the header's switch sets; else, for a
 logged-in user, the language stored on them (消息设置's ``locale``: their e-mails and 我的消息 follow it
 too), copied into the session at login; else, for the JSON API, the Accept-Language header; else
-Chinese. The switch (POST /language) sets the cookie and, for a logged-in user, stores the choice.
+Chinese. The switch (GET /language?locale=en, a link) sets the cookie and, for a logged-in user, stores the choice.
 """
 from __future__ import annotations
 
@@ -65,10 +65,15 @@ def html_lang() -> str:
 LOCALE_CHOICES = (("zh_CN", "中文"), ("en", "English"))
 
 
-@bp.post("/language")
+@bp.get("/language")
 def switch():
-    """Set the reader's language: the cookie, the session and, when logged in, the user's own setting."""
-    chosen = known(request.form.get("locale")) or DEFAULT_LOCALE
+    """Set the reader's language: the cookie, the session and, when logged in, the user's own setting.
+
+    A link (GET), like the language links of most sites: it changes a display preference only, never
+    data, and a page's forms stay the page's own (no form in the header besides 退出)."""
+    chosen = known(request.args.get("locale"))
+    if chosen is None:  # not a language the platform speaks: nothing changes
+        return redirect(_safe_back())
     session[COOKIE] = chosen
     if current_user.is_authenticated:
         from webapp import db
@@ -82,7 +87,7 @@ def switch():
 
 def _safe_back() -> str:
     """The page the switch was on (a local path only), else the home page."""
-    target = request.form.get("next", "")
+    target = request.args.get("next", "")
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("portal.home")
@@ -121,7 +126,7 @@ def js_text() -> dict[str, str] | None:
     """The scripts' words in the reader's language (None in Chinese, the scripts' own language)."""
     if str(get_locale()) == DEFAULT_LOCALE:
         return None
-    return {message: gettext(message) for message in script_messages()}
+    return {message: text.Text(message).localized() for message in script_messages()}
 
 
 def localized(value) -> str:

@@ -14,7 +14,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 def to_english(page) -> None:
     with page.expect_navigation():
-        page.locator(".language-switch button[value='en']").click()
+        page.locator(".language-switch a[data-locale='en']").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 

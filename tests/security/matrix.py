@@ -287,5 +287,5 @@ MATRIX = {
     "POST dictionaries.edit key=enterprise_scale code=large":      "L    403  403  403  403  422  403  403  S    S",
     "POST dictionaries.state key=enterprise_scale code=large":     "L    403  403  403  403  400  403  403  S    S",
     # issue 17 (English): the header's language switch; a logged-in user's choice is stored on them
-    "POST i18n.switch":                                            "R    R*   R*   R*   R*   R*   R*   R*   R*   R*",
+    "GET i18n.switch":                                             "R    R    R    R    R    R    R    R    R    R",
 }
