@@ -3,7 +3,8 @@
 The reader's language (``select_locale``): the ``locale`` cookie the header's switch sets; else, for a
 logged-in user, the language stored on them (消息设置's ``locale``: their e-mails and 我的消息 follow it
 too), copied into the session at login; else, for the JSON API, the Accept-Language header; else
-Chinese. The switch (GET /language?locale=en, a link) sets the cookie and, for a logged-in user, stores the choice.
+Chinese. The switch (GET /language?locale=en, a link) sets the cookie and, for a logged-in user,
+stores the choice.
 """
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from flask_login import current_user, user_logged_in
 
 from engine import text
 from engine.domain import messages
+from webapp import db
 
 babel = Babel()
 bp = Blueprint("i18n", __name__)
 
 DEFAULT_LOCALE = "zh_CN"
-LOCALES = ("zh_CN", "en")
 COOKIE = "locale"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -76,7 +77,6 @@ def switch():
         return redirect(_safe_back())
     session[COOKIE] = chosen
     if current_user.is_authenticated:
-        from webapp import db
         messages.save_locale(db.session(), current_user.id, chosen)
         db.commit()
     response = redirect(_safe_back())
@@ -95,7 +95,6 @@ def _safe_back() -> str:
 
 def _remember_stored_locale(app, user, **_) -> None:
     """At login: the language stored on the user becomes this session's (unless the browser chose one)."""
-    from webapp import db
     stored = messages.stored_locale(db.session(), user.id)
     if stored:
         session[COOKIE] = stored

@@ -110,8 +110,8 @@ def announce(session: Session, certificate: Certificate) -> None:
     application = certificate.application
     text = (f"产品：{application.product_name} {application.product_model}\n证书编号：{certificate.number}\n"
             f"达标结果已在“达标结果”中公布。")
-    notify(session, application.enterprise_id, "达标证书已颁发", text, f"/my/applications/{application.id}")
-    notify(session, application.institution_id, "达标证书已颁发（可上传机构证书）", text,
+    notify(session, application.enterprise_id, N_("达标证书已颁发"), text, f"/my/applications/{application.id}")
+    notify(session, application.institution_id, N_("达标证书已颁发（可上传机构证书）"), text,
            f"/my/evaluations/{application.id}/certificate")
 
 
@@ -142,8 +142,8 @@ def revoke(session: Session, certificate: Certificate, reason: str, actor: User)
     application = certificate.application
     text = (f"证书编号：{certificate.number}\n产品：{application.product_name} {application.product_model}\n"
             f"撤销原因：{reason}")
-    notify(session, application.enterprise_id, "达标证书已撤销", text, f"/my/applications/{application.id}")
-    notify(session, application.institution_id, "达标证书已撤销", text, None)
+    notify(session, application.enterprise_id, N_("达标证书已撤销"), text, f"/my/applications/{application.id}")
+    notify(session, application.institution_id, N_("达标证书已撤销"), text, None)
 
 
 def attach_upload(session: Session, certificate: Certificate, stored: StoredFile) -> None:

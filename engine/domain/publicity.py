@@ -155,10 +155,10 @@ def resolve(context: ServiceContext, resolutions: list[dict]) -> dict:
 def publish(session: Session, plan: Plan) -> None:
     now = clock.now()
     plan.published_at, plan.updated_at = now, now
-    notify(session, plan.organization_id, "对标方案已发布",
+    notify(session, plan.organization_id, N_("对标方案已发布"),
            f"您编制的对标方案“{plan.name}”（{plan.standard_number}）公示期满，已正式发布。", plans.plans_page(plan)[0])
     for organization_id in {c.organization_id for c in comments(session, plan)}:
-        notify(session, organization_id, "您提出修订意见的对标方案已发布",
+        notify(session, organization_id, N_("您提出修订意见的对标方案已发布"),
                f"对标方案“{plan.name}”（{plan.standard_number}）已正式发布。", f"/plans/{plan.id}")
 
 
@@ -167,5 +167,5 @@ def send_back(session: Session, plan: Plan) -> None:
     adopted = [c for c in comments(session, plan) if c.resolution == "adopt"]
     lines = "\n".join(f"{n}. {c.text}（答复：{c.reply}）" for n, c in enumerate(adopted, start=1))
     link, page = plans.plans_page(plan)
-    notify(session, plan.organization_id, "公示期修订意见被采纳，请修改方案",
+    notify(session, plan.organization_id, N_("公示期修订意见被采纳，请修改方案"),
            f"对标方案“{plan.name}”公示期间的以下修订意见已被采纳，请在“{page}”中修改后重新提交：\n{lines}", link)

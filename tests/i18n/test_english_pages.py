@@ -122,9 +122,11 @@ def _string_literals(path: Path) -> set[str]:
 
 def visible_texts(body: str) -> list[str]:
     tree = lxml_html.fromstring(body)
-    for element in tree.xpath("//script | //style | //template | //*[@lang='zh-CN' and not(self::html)]"):
+    not_text = "//script | //style | //template"
+    switch_chinese = "//*[contains(@class, 'language-switch')]//*[@lang='zh-CN']"  # 中文, named in itself
+    for element in tree.xpath(f"{not_text} | {switch_chinese}"):
         element.drop_tree()
-    texts = [t for t in tree.xpath("//text()")]
+    texts = list(tree.xpath("//text()"))
     for name in ATTRIBUTES:
         texts += tree.xpath(f"//@{name}")
     texts += tree.xpath("//input[@type='submit' or @type='button']/@value")

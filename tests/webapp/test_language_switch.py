@@ -4,7 +4,8 @@ API may choose by Accept-Language."""
 from __future__ import annotations
 
 from engine.domain import messages
-from tests.webapp.helpers import page
+from engine.text import N_
+from tests.webapp.helpers import page, text_of
 
 
 def switch(client, locale: str, back: str = "/"):
@@ -50,3 +51,13 @@ def test_the_api_answers_in_the_language_asked(client):
     assert chinese.status_code == english.status_code
     assert chinese.get_data(as_text=True) != english.get_data(as_text=True)
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.get_data(as_text=True))
+
+
+def test_a_notice_title_reads_in_the_readers_language(applicant, applicant_client, session_factory):
+    with session_factory() as session:
+        messages.notify(session, applicant.organization_id, N_("注册审核通过"), "正文", email=False)
+        session.commit()
+    assert "注册审核通过" in text_of(applicant_client.get("/account/messages"))
+    switch(applicant_client, "en")
+    shown = text_of(applicant_client.get("/account/messages"))
+    assert "Registration approved" in shown and "注册审核通过" not in shown
