@@ -37,6 +37,17 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"html_lang": html_lang(), "locale_choices": LOCALE_CHOICES,
                                    "js_text": js_text()})
     user_logged_in.connect(_remember_stored_locale, app)
+    app.jinja_env.filters["notice"] = notice
+
+
+def notice(message, part: str) -> str:
+    """A 我的消息 entry's title or body in the reader's language: from its words (engine text kept as data)
+    when it has them; else the stored text (a title through the catalogue: the platform's fixed titles)."""
+    words = (message.words or {}).get(part)
+    if words is not None:
+        return str(text.localized(text.from_data(words)))
+    stored = getattr(message, part) or ""
+    return text.Text(stored).localized() if part == "title" and stored else stored
 
 
 def known(locale: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision, record_review
 from engine.services import ServiceContext, inputs, service
-from engine.text import N_
+from engine.text import N_, lines
 from storage.models import EnrollmentSubmission
 
 _LINK = "/my/enrollments"
@@ -22,7 +22,7 @@ def approve(context: ServiceContext, task) -> dict:
     record_review(context, submission, "approve")
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, N_("试点报名审核通过"),
-           f"您报名的试点“{enrollment.pilot.title}”已审核通过。", _LINK)
+           N_("您报名的试点“%(pilot)s”已审核通过。", pilot=enrollment.pilot.title), _LINK)
     return {"enrollment_id": enrollment.id}
 
 
@@ -32,8 +32,9 @@ def return_for_revision(context: ServiceContext, task) -> dict:
     record_review(context, submission, "return")
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, N_("试点报名被退回"),
-           f"试点：{enrollment.pilot.title}\n退回原因：{context.reason_given(submission.reason)}\n"
-           "请在“我参与的”中修改后重新提交。", _LINK)
+           lines(N_("试点：%(pilot)s", pilot=enrollment.pilot.title),
+                 N_("退回原因：%(reason)s", reason=context.reason_given(submission.reason)),
+                 N_("请在“我参与的”中修改后重新提交。")), _LINK)
     return {"returned_submission_id": submission.id}
 
 
@@ -43,7 +44,8 @@ def reject(context: ServiceContext, task) -> dict:
     record_review(context, submission, "reject")
     enrollment = submission.enrollment
     notify(context.session, enrollment.organization_id, N_("试点报名不予通过"),
-           f"试点：{enrollment.pilot.title}\n原因：{context.reason_given(submission.reason)}", _LINK)
+           lines(N_("试点：%(pilot)s", pilot=enrollment.pilot.title),
+                 N_("原因：%(reason)s", reason=context.reason_given(submission.reason))), _LINK)
     return {"enrollment_id": enrollment.id}
 
 

@@ -8,8 +8,10 @@ and button values; scripts and styles are not text) must hold no CJK character.
 
 What may stay Chinese — data, not interface (the narrow rule, nothing else is excused):
 - values stored in the database by people (``DATA_TABLES``: organisation names, titles, products,
-  remarks, file names, article text…, and a process instance's subject, written from its record when it
-  starts), matched whole: a CJK run is removed only where a stored value holds it entirely;
+  remarks, file names, article text…, a process instance's subject, written from its record when it
+  starts, and a 我的消息 notice rendered once in its recipient's language — the new-task ones; a notice
+  kept as words, the platform's outcome notices, is not excused), matched whole: a CJK run is removed
+  only where a stored value holds it entirely;
 - the official names of GB/T 2260 regions and GB/T 4754 industries (forms/data);
 - what process designers write as test material: the scenario files (workflows/scenarios, a version's
   or a draft's ``scenarios``) and the sample records 试运行 starts with (forms/scenarios/starters.py);
@@ -47,7 +49,7 @@ DATA_TABLES = (
     "plan_co_drafter", "plan_document", "plan_search", "plan_submission", "indicator", "application",
     "application_report", "application_submission", "evaluation", "measurement", "certificate", "declaration",
     "declaration_indicator", "pilot", "pilot_file", "enrollment", "enrollment_file", "enrollment_submission",
-    "article", "message", "org_chart", "org_chart_node", "team_audit", "team_invitation", "form_submission",
+    "article", "org_chart", "org_chart_node", "team_audit", "team_invitation", "form_submission",
     "form_submission_file", "submission_file", "design_audit",
 )
 
@@ -80,6 +82,9 @@ def data_values(engine) -> list[str]:
                 for row in connection.execute(select(*columns)):
                     for value in row:
                         found.update(leaf for leaf in _leaves(value) if CJK.search(leaf))
+            elif table.name == "message":  # a notice written in its reader's language then (new-task ones)
+                found.update(value for row in connection.execute(
+                    select(table.c.title, table.c.body).where(table.c.words.is_(None))) for value in row if value)
             elif table.name == "process_instance":
                 found.update(subject for (subject,) in connection.execute(select(table.c.subject)) if subject)
             elif table.name in present and table.name in ("process_definition", "process_draft"):

@@ -4,7 +4,7 @@ API may choose by Accept-Language."""
 from __future__ import annotations
 
 from engine.domain import messages
-from engine.text import N_
+from engine.text import N_, lines
 from tests.webapp.helpers import page, text_of
 
 
@@ -53,11 +53,19 @@ def test_the_api_answers_in_the_language_asked(client):
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.get_data(as_text=True))
 
 
-def test_a_notice_title_reads_in_the_readers_language(applicant, applicant_client, session_factory):
+def test_a_notice_reads_in_the_readers_language(applicant, applicant_client, session_factory):
     with session_factory() as session:
-        messages.notify(session, applicant.organization_id, N_("注册审核通过"), "正文", email=False)
+        messages.notify(session, applicant.organization_id, N_("注册申请被退回"),
+                        lines(N_("退回原因：%(reason)s", reason="Licence unreadable"),
+                              N_("请在“注册状态”中修改后重新提交。")), email=False)
+        messages.notify(session, applicant.organization_id, "注册审核通过", "旧的消息", email=False)  # before words
         session.commit()
-    assert "注册审核通过" in text_of(applicant_client.get("/account/messages"))
+    chinese = text_of(applicant_client.get("/account/messages"))
+    assert "注册申请被退回" in chinese and "退回原因：Licence unreadable 请在“注册状态”中修改后重新提交。" in chinese
     switch(applicant_client, "en")
     shown = text_of(applicant_client.get("/account/messages"))
-    assert "Registration approved" in shown and "注册审核通过" not in shown
+    assert "Registration returned for revision" in shown
+    assert "Reason for return: Licence unreadable" in shown
+    assert 'Please revise it under "Registration status" and resubmit.' in shown
+    assert "Registration approved" in shown  # an older row: its fixed title through the catalogue
+    assert "注册申请被退回" not in shown
