@@ -88,6 +88,19 @@ def lines(*items) -> Listing:
     return Listing(items, "\n")
 
 
+def localized_with(value, translate: Callable[[str], str]):
+    """``value`` (engine text or not) through ``translate``: another language than the reader's (an
+    e-mail to a person in their own)."""
+    if isinstance(value, Listing):
+        separator = translate("、") if value.separator is None else value.separator
+        return separator.join(str(localized_with(item, translate)) for item in value.items)
+    if isinstance(value, Text):
+        params = {name: localized_with(item, translate) for name, item in value.params.items()}
+        message = translate(value.msgid)
+        return message % params if params else message
+    return value
+
+
 # --- stored text: a Text kept as data (JSON) and read back, shown later in the reader's language ---------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.domain import messages
 from engine.text import N_, lines
-from tests.webapp.helpers import page, text_of
+from tests.webapp.helpers import OTHER_EMAIL, outbox, page, text_of
 
 
 def switch(client, locale: str, back: str = "/"):
@@ -69,3 +69,14 @@ def test_a_notice_reads_in_the_readers_language(applicant, applicant_client, ses
     assert 'Please revise it under "Registration status" and resubmit.' in shown
     assert "Registration approved" in shown  # an older row: its fixed title through the catalogue
     assert "注册申请被退回" not in shown
+
+
+def test_the_password_reset_mail_is_in_the_owners_language(other_enterprise, app, client, session_factory):
+    with session_factory() as session:
+        messages.save_locale(session, other_enterprise, "en")
+        session.commit()
+    client.post("/password/forgot", data={"email": OTHER_EMAIL, "captcha": "PASSED", "channel": "email"})
+    [mail] = [m for m in outbox(app, "email") if m["to"] == OTHER_EMAIL]
+    assert mail["subject"] == "Reset password"
+    assert mail["text"].startswith(f"You are resetting the password of the account {OTHER_EMAIL}")
+    assert "/password/reset/" in mail["text"]
