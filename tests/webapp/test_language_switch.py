@@ -3,6 +3,8 @@ cookie and, for a logged-in user, on the user (their next login elsewhere, their
 API may choose by Accept-Language."""
 from __future__ import annotations
 
+import re
+
 from engine.domain import messages
 from engine.text import N_, lines
 from tests.webapp.helpers import OTHER_EMAIL, outbox, page, text_of
@@ -80,3 +82,9 @@ def test_the_password_reset_mail_is_in_the_owners_language(other_enterprise, app
     assert mail["subject"] == "Reset password"
     assert mail["text"].startswith(f"You are resetting the password of the account {OTHER_EMAIL}")
     assert "/password/reset/" in mail["text"]
+
+
+def test_the_api_document_reads_in_english(client):
+    document = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    found = sorted(set(re.findall(r"[^\"]*[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][^\"]*", document)))
+    assert not found, found[:20]
