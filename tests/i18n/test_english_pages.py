@@ -4,7 +4,8 @@ The world is the authorisation matrix's (tests/security/conftest.py: the demo pl
 ten principals logged in). Each principal's browser gets the ``locale=en`` cookie the header's switch
 sets; every GET route the matrix says the principal may open (cell ``200``, pages only, not /api/) is
 requested, and the visible text (text nodes, and the title / placeholder / aria-label / alt attributes
-and button values; scripts and styles are not text) must hold no CJK character.
+and button values; scripts and styles are not text) must hold no CJK character; nor may the CSV export
+of any list these pages link to.
 
 What may stay Chinese — data, not interface (the narrow rule, nothing else is excused):
 - values stored in the database by people (``DATA_TABLES``: organisation names, titles, products,
@@ -22,6 +23,8 @@ are translated.
 from __future__ import annotations
 
 import ast
+import csv
+import io
 import json
 import re
 from datetime import date, datetime
@@ -166,7 +169,7 @@ def test_no_chinese_on_any_english_page(world):  # noqa: F811
     for client in world.clients.values():
         client.set_cookie("locale", "en")
     found: dict[str, set[str]] = {}
-    seen = set()
+    seen, exports = set(), set()
     try:
         for principal, url in english_pages(world):
             if (principal, url) in seen:
@@ -181,9 +184,18 @@ def test_no_chinese_on_any_english_page(world):  # noqa: F811
             for text in visible_texts(body):
                 if leftover_chinese(text, data):
                     found.setdefault(text[:120], set()).add(url)
+            exports.update((principal, link) for link in lxml_html.fromstring(body).xpath(
+                "//a[contains(@href, 'export=csv')]/@href"))
+        for principal, link in sorted(exports):  # the lists' CSV exports: headers and words in English too
+            response = world.clients[principal].get(link)
+            for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))):
+                for cell in row:
+                    if leftover_chinese(" ".join(cell.split()), data):
+                        found.setdefault(cell[:120], set()).add(link)
+            response.close()
     finally:
         for client in world.clients.values():
             client.delete_cookie("locale")
     report = "\n".join(f"{text!r}  ({', '.join(sorted(urls)[:3])})" for text, urls in sorted(found.items()))
     assert not found, f"Chinese on English pages (translate it or wrap it in _()):\n{report}"
-    assert len(seen) > 100
+    assert len(seen) > 100 and len(exports) > 5, (len(seen), sorted(exports))
