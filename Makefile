@@ -46,7 +46,12 @@ webapp/static/vendor/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	$(ESBUILD) webapp/frontend/forms/editor.js --outfile=webapp/static/vendor/forms/editor.js
 	touch $@
 
-install: $(VENV)/.installed
+# The compiled message catalogues (webapp/translations/<lang>/LC_MESSAGES/messages.mo, not committed).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
+webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d webapp/translations -D messages -l $*
+
+install: $(VENV)/.installed $(CATALOGUES)
 assets: webapp/static/vendor/.built
 
 migrate: install
@@ -83,10 +88,13 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 
-# The message catalogue template for translators (babel.cfg says what is extracted from where).
+# The message catalogue template (babel.cfg says what is extracted from where), merged into each
+# language's catalogue: new messages arrive untranslated (tests/i18n lists them), docs/translation.md.
 messages: install
 	mkdir -p webapp/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations -D messages \
+	   --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules webapp/static/vendor

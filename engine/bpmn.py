@@ -13,6 +13,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.text import Text
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -74,7 +76,8 @@ def describe(tree: etree._ElementTree) -> list[ProcessInfo]:
             for node in process.iter(f"{{{BPMN_NS}}}callActivity")
             if node.get("calledElement")
         )
-        infos.append(ProcessInfo(process.get("id"), process.get("name") or "", called))
+        # The name is BPMN-declared text (extracted by engine.bpmn_messages): shown in the reader's language.
+        infos.append(ProcessInfo(process.get("id"), Text(process.get("name")) if process.get("name") else "", called))
     return infos
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from engine import bpmn, bpmn_diff, clock, definitions
-from engine.text import N_, Text
+from engine.text import N_, Text, listing
 from storage.models import DesignAudit, ProcessDefinition, ProcessDraft, ProcessInstance
 
 MAX_NOTE = 500
@@ -52,7 +52,7 @@ def checked_document(process_key: str, xml: str | bytes) -> str:
     keys = [info.key for info in infos]
     if keys != [process_key]:
         raise DraftRefused({"xml": [Text(N_("文件应只包含一个可执行流程“%(key)s”，实际为：%(found)s"),
-                                         key=process_key, found="、".join(keys) or "—")]})
+                                         key=process_key, found=listing(keys) or "—")]})
     return text
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from engine import clock, progress
+from engine import clock, progress, text
 from engine.domain import messages, team_rights
 from engine.inbox import may_act
 from storage import outbox
@@ -50,6 +50,7 @@ def configure(*, translations_dir: Path | str | None = None, base_url: str | Non
     _settings["translations"] = str(translations_dir) if translations_dir else None
     _settings["base_url"] = (base_url or "").rstrip("/")
     _environment.cache_clear()
+    _translations.cache_clear()
 
 
 # --- who is told -------------------------------------------------------------------------------------
@@ -223,13 +224,25 @@ def render(template: str, locale: str | None, **context) -> tuple[str, str]:
     return subject.strip(), body.strip()
 
 
+def in_language(locale: str | None, value) -> str:
+    """Engine text (``N_``) in ``locale``: an e-mail to one person in their language (消息设置's locale)."""
+    return str(text.localized_with(value, _translations(locale or DEFAULT_LOCALE).gettext))
+
+
+@lru_cache(maxsize=16)
+def _translations(locale: str):
+    if _settings["translations"]:
+        return Translations.load(_settings["translations"], [locale])
+    return NullTranslations()
+
+
 @lru_cache(maxsize=16)
 def _environment(locale: str) -> jinja2.Environment:
     # Plain text (e-mail bodies; 我的消息 escapes them where it shows them): nothing to escape here.
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,  # noqa: S701
                                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-    translations = NullTranslations()
-    if _settings["translations"]:
-        translations = Translations.load(_settings["translations"], [locale])
+    translations = _translations(locale)
     environment.install_gettext_translations(translations, newstyle=True)
+    # Words the BPMN declares (process, step, stage) in the recipient's language: ``{{ step|words }}``.
+    environment.filters["words"] = lambda words: translations.gettext(str(words)) if words else ""
     return environment

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import form_definitions, form_designs
 from engine.domain import dictionaries as editable
+from engine.text import Text
 
 SUPPORTED_TYPES = ("textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist",
                    "filepicker", "dynamiclist", "text", "group")
@@ -122,7 +123,9 @@ def outcomes(schema: dict) -> set[str]:
 
 
 def title(schema: dict, fallback: str = "") -> str:
-    return str(schema.get("title") or (schema.get("properties") or {}).get("title") or fallback)
+    # A shipped form's words are in the catalogue (engine.bpmn_messages.extract_form): Text shows them
+    # in the reader's language; a designer's own words are not and show as written.
+    return Text(str(schema.get("title") or (schema.get("properties") or {}).get("title") or fallback))
 
 
 def dictionary_choices(name: str) -> list[tuple[str, str]]:
@@ -141,7 +144,7 @@ def choices(component: dict) -> list[tuple[str, str]]:
     """(value, label) of a select, radio or checklist: inline, or a 数据字典 list."""
     if component.get("valuesKey"):
         return dictionary_choices(str(component["valuesKey"]))
-    return [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in component.get("values") or []
+    return [(str(v.get("value")), Text(str(v.get("label") or v.get("value")))) for v in component.get("values") or []
             if isinstance(v, dict)]
 
 

@@ -6,6 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from engine.text import listing
 from forms import designed
 from forms.designed import FormProblem
 
@@ -72,7 +73,7 @@ def _static_problems(component: dict) -> list[FormProblem]:
     if component.get("type") == "text":
         return []
     if designed.field_key(component) not in designed.CONTEXT_KEYS:
-        known = "、".join(designed.CONTEXT_KEYS)
+        known = listing(designed.CONTEXT_KEYS)
         return [_at(component, _l("只读字段显示办理事项的信息，键应为以下之一：%(keys)s", keys=known))]
     return []
 
@@ -116,7 +117,7 @@ def _option_problems(component: dict) -> list[FormProblem]:
     name = component.get("valuesKey")
     if name:
         if name not in designed.DICTIONARIES:
-            known = "、".join(designed.DICTIONARIES)
+            known = listing(designed.DICTIONARIES)
             return [_at(component, _l("数据字典 %(name)s 不存在（可用：%(known)s）", name=name, known=known))]
         return []
     values = component.get("values")

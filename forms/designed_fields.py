@@ -27,6 +27,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from engine.domain import dictionaries as editable
+from engine.text import Text
 from forms import designed, dictionary_lists
 from forms.fields import PdfField, PdfListField, email_address, phone_number, required
 from forms.schema import has_control_characters
@@ -121,7 +122,7 @@ def _row_count(component: dict):
 
 
 def _label(component: dict) -> str:
-    return str(component.get("label") or designed.field_key(component))
+    return Text(str(component.get("label") or designed.field_key(component)))
 
 
 def unbound(component: dict):

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from engine import clock, form_definitions
 from engine.form_definitions import BoundForm
 from engine.services import ServiceContext
+from engine.text import Text, listing, localized
 from forms import designed, generic_tasks, subject_contexts
 from forms.designed_fields import SizedPdfField, SizedPdfListField, answer
 from forms.task_form import TaskForm, no_prefill
@@ -84,7 +85,7 @@ def submit(service: ServiceContext, form: Form, store: FileStore) -> dict:
         key = designed.field_key(component)
         value, text = _answer(service, form[key], component, store, file_ids)
         values[key] = value
-        shown.append({"key": key, "label": str(component.get("label") or key), "text": text,
+        shown.append({"key": key, "label": Text(str(component.get("label") or key)), "text": text,
                       "files": [f for f in (value if isinstance(value, list) else [value])
                                 if isinstance(f, dict) and "file_id" in f] if component["type"] == "filepicker"
                       else []})
@@ -113,7 +114,7 @@ def _answer(service: ServiceContext, field, component: dict, store: FileStore, f
             file_ids.append(stored.id)
             kept.append({"file_id": stored.id, "name": stored.original_name})
         value = kept if isinstance(field, SizedPdfListField) else (kept[0] if kept else None)
-        return value, "、".join(f["name"] for f in kept)
+        return value, listing(f["name"] for f in kept)
     if isinstance(field, FieldList):
         rows = [{name: answer(sub.data) for name, sub in entry.form._fields.items()} for entry in field.entries]
         cells = {designed.field_key(c): c for c in component.get("components", [])}
@@ -130,7 +131,7 @@ def _words(field, component: dict, value) -> str:
     if component["type"] in ("select", "radio", "checklist"):
         labels = dict(designed.choices(component))
         chosen = value if isinstance(value, list) else [value]
-        return "、".join(str(labels.get(str(v), v)) for v in chosen)
+        return listing(localized(labels.get(str(v), v)) for v in chosen)
     if component["type"] == "checkbox":
         return str(_l("是")) if value else str(_l("否"))
     return str(value)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from engine.domain import dictionaries
+from engine.text import listing
 
 _session_source: Callable[[], Session] | None = None
 
@@ -82,6 +83,6 @@ class PickOne:
         names = [label for code, label in dictionaries.offered(session, self.key)] if session is not None else []
         if len(names) < 2:
             return str(_l("请在列出的选项中选择"))
-        return str(_l("请选择%(names)s或%(last)s", names="、".join(names[:-1]), last=names[-1]))
+        return str(_l("请选择%(names)s或%(last)s", names=listing(names[:-1]), last=names[-1]))
 
     __html__ = __str__

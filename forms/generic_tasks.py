@@ -74,7 +74,7 @@ def _actor(user) -> str:
     if user.organization is None:
         return user.display_name
     return f"{user.organization.name} {user.display_name}" if user.full_name else \
-        f"{user.organization.name}（{user.email}）"
+        str(_l("%(organization)s（%(email)s）", organization=user.organization.name, email=user.email))
 
 
 def context(session: Session, task: HumanTask) -> dict:

@@ -217,7 +217,7 @@ class EnterprisePlanForm(DraftReportForm):
 
     def set_pilots(self, pilots) -> None:
         self.pilot.choices = [SelectChoice("", _l("请选择试点"))] + [
-            SelectChoice(p.id, f"{p.title}（{p.product_name}）") for p in pilots]
+            SelectChoice(p.id, _l("%(title)s（%(product)s）", title=p.title, product=p.product_name)) for p in pilots]
 
 
 class ReviewReportForm(DecisionForm):

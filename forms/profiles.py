@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
+from engine.text import listing, localized
 from forms import industries
 from forms.account import contact_phone
 from forms.dictionary_lists import Labels, choices
@@ -181,9 +182,9 @@ def _shown(name: str, value) -> str:
         return industries.label(value or "") or str(_l("未填写"))
     labels = _CHOICE_LABELS.get(name)
     if isinstance(value, list):
-        return "、".join(str(labels.get(v, v)) if labels else str(v) for v in value)
+        return listing(localized(labels.get(v, v)) if labels else str(v) for v in value).localized()
     if labels:
-        return str(labels.get(value, value or ""))
+        return str(localized(labels.get(value, value or "")))
     return "" if value is None else str(value)
 
 

@@ -1,6 +1,7 @@
 """Form keys of registration_vetting: vet_registration (office), correct_registration (applicant)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from engine.domain import registration
@@ -26,7 +27,7 @@ def describe_submission(submission: RegistrationSubmission) -> dict:
     return describe_reviewed(
         submission, ((DOCUMENT_KINDS.get(f.kind, f.kind), f.file) for f in submission.files),
         kind=submission.kind,
-        kind_label="信息变更" if submission.kind == "change" else "注册申请",
+        kind_label=_l("信息变更") if submission.kind == "change" else _l("注册申请"),
         user_type=USER_TYPES.get(data.get("user_type"), ""),
         region=regions.label(data.get("province_code") or "", data.get("city_code")),
         fields={k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import bpmn, definitions, designs, form_definitions, services, validation
 from engine.domain import operations
+from engine.text import localized
 from forms import designed, form_deploy, generic_tasks, tasks
 
 GENERIC_FORMS = {"generic_review": _l("通用审核（通过 / 退回修改 / 不予通过，附审核意见）"),
@@ -124,11 +125,12 @@ def modeler_catalogue(session: Session) -> dict:
     current = designs.current_definitions(session)
     named = {d.key: _process_name(d) for d in current}
     return {
-        "roles": [{"value": role, "label": str(operations.role_label(role))} for role in LANE_ROLES],
+        "roles": [{"value": role, "label": str(localized(operations.role_label(role)))} for role in LANE_ROLES],
         "formKeys": _form_keys(session),
         "services": [{"value": name, "label": name} for name in sorted(services.registry)],
-        "processes": [{"value": key, "label": name} for key, name in sorted(named.items())],
-        "reviewOptions": [{"value": key, "label": str(label)} for key, label in generic_tasks.REVIEW_OPTIONS.items()],
+        "processes": [{"value": key, "label": str(localized(name))} for key, name in sorted(named.items())],
+        "reviewOptions": [{"value": key, "label": str(localized(label))}
+                          for key, label in generic_tasks.REVIEW_OPTIONS.items()],
         "stages": _stages(current),
     }
 
@@ -136,8 +138,9 @@ def modeler_catalogue(session: Session) -> dict:
 def _form_keys(session: Session) -> list[dict]:
     """The generic forms first, then the other designer-made forms, then the platform's own."""
     made = designer_forms(session)
-    generic = [{"value": key, "label": str(label), "generic": True} for key, label in GENERIC_FORMS.items()]
-    others = [{"value": key, "label": f"{designed.title(schema, key)}（{key}）", "generic": True}
+    generic = [{"value": key, "label": str(localized(label)), "generic": True} for key, label in GENERIC_FORMS.items()]
+    others = [{"value": key, "label": str(_l("%(label)s（%(code)s）", label=localized(designed.title(schema, key)),
+                                             code=key)), "generic": True}
               for key, schema in sorted(made.items()) if key not in GENERIC_FORMS]
     own = [{"value": key, "label": key, "generic": False} for key in sorted(tasks.TASK_FORMS)]
     return generic + others + own

@@ -183,7 +183,7 @@ def editor(key: str, draft_id: int):
 
 
 def _choices(labels: dict) -> list[dict]:
-    return [{"value": name, "label": str(label)} for name, label in labels.items()]
+    return [{"value": name, "label": str(localized(label))} for name, label in labels.items()]
 
 
 def _json_body() -> dict:

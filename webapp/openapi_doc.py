@@ -10,6 +10,7 @@ routes that do not exist."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forms import schema, tasks
 from forms.compliance import ApplicationForm
@@ -17,7 +18,8 @@ from webapp.api_operator import INSTANCE_ACTIONS
 
 OPENAPI_VERSION = "3.1.0"
 ROWS_NOTE = (
-    "multipart/form-data：列表字段的每行每列以“字段-行号-列”提交（如 items-0-verdict，行号从 0 开始）；文件字段可重复。"
+    _l("multipart/form-data：列表字段的每行每列以“字段-行号-列”提交（如 items-0-verdict，行号从 0 开始）；"
+       "文件字段可重复。")
 )
 
 
@@ -42,7 +44,7 @@ BASE_SCHEMAS = {
     "Errors": _object(
         {"errors": {"type": "object", "additionalProperties": _array(STRING)}},
         ["errors"],
-        description="422：按字段给出的问题（正文整体的问题在 body 下）",
+        description=_l("422：按字段给出的问题（正文整体的问题在 body 下）"),
     ),
     "AlreadyHandled": _object({"error": STRING, "code": {"const": "already_handled"}}, ["error", "code"]),
     "Credentials": _object(
@@ -77,7 +79,7 @@ BASE_SCHEMAS = {
     "FormSchema": _object(
         {"type": {"const": "object"}, "properties": {"type": "object"}, "required": _array(STRING)},
         ["type", "properties"],
-        description="该任务表单的 JSON Schema（含当前可选值与预填内容）",
+        description=_l("该任务表单的 JSON Schema（含当前可选值与预填内容）"),
     ),
     "InstanceState": _object(
         {"id": INTEGER, "status": STRING, "stage": {"type": ["string", "null"]}}, ["id", "status", "stage"]
@@ -199,7 +201,7 @@ BASE_SCHEMAS = {
             "organization_name": STRING,
         },
         ["reason"],
-        description="user_email 与 organization_name 二选一",
+        description=_l("user_email 与 organization_name 二选一"),
     ),
     "OperatorAction": _object(
         {
@@ -234,11 +236,11 @@ def _without_empty_choices(node):
     if cleaned.get("oneOf") == []:
         del cleaned["oneOf"]
         cleaned.pop("type", None)
-        cleaned["description"] = "可选值取决于具体任务或方案：见 GET 接口返回的 form"
+        cleaned["description"] = _l("可选值取决于具体任务或方案：见 GET 接口返回的 form")
     return cleaned
 
 
-FILE_NOTE = "PDF 文件：只能以 multipart/form-data 上传（JSON 正文不能携带文件）"
+FILE_NOTE = _l("PDF 文件：只能以 multipart/form-data 上传（JSON 正文不能携带文件）")
 
 
 def form_body_schema(form, title: str) -> dict:
@@ -283,7 +285,8 @@ def document(statuses, designed_forms: dict | None = None) -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": name} for name in ("令牌", "任务", "流程", "达标", "单位", "运维", "系统")],
+        "tags": [{"name": name} for name in (
+            _l("令牌"), _l("任务"), _l("流程"), _l("达标"), _l("单位"), _l("运维"), _l("系统"))],
         "paths": paths(sorted(form_schemas), list(statuses), sorted(INSTANCE_ACTIONS)),
         "components": {
             "schemas": components,

@@ -42,7 +42,9 @@ def _timeline(session, bars: list, instance: ProcessInstance) -> list[dict]:
     if first is None or first.started_by_id is None:
         return records
     user = session.get(User, first.started_by_id)
-    actor = "" if user is None else f"{user.organization.name}（{user.email}）" if user.organization else user.email
+    actor = "" if user is None else user.email
+    if user is not None and user.organization:
+        actor = _("%(organization)s（%(email)s）", organization=user.organization.name, email=user.email)
     filed = {"title": bars[0].process_name, "decision": "started", "decision_label": _("提交"), "reason": None,
              "actor": actor, "at": first.created_at, "file_id": None, "answers": []}
     return [filed, *records]

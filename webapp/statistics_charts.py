@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain import operations, statistics
 from engine.domain.statistics import Period
+from engine.text import localized
 from forms import industries, regions
 from forms.dictionary_lists import Labels
 from forms.profiles import SECTOR_LABELS
@@ -76,7 +77,8 @@ def plans_by_stage(session: Session, period: Period) -> Chart:
 
 def plans_by_field(session: Session, period: Period) -> Chart:
     names = Labels("pilot_field")  # 数据字典 → 试点领域
-    rows = [(str(names.get(code, code)), [n, published]) for code, n, published in statistics.plans_by_field(session)]
+    rows = [(str(localized(names.get(code, code))), [n, published])
+            for code, n, published in statistics.plans_by_field(session)]
     return Chart("plans-by-field", _("对标方案（按试点领域）"), "bar", _("试点领域"),
                  [Column(_("方案数")), Column(_("已发布"))], rows, note=_("当前状态，不受统计期间限制"))
 
@@ -91,7 +93,7 @@ def by_region(session: Session, period: Period) -> Chart:
 
 def by_sector(session: Session, period: Period) -> Chart:
     found = statistics.by_sector(session, period)
-    rows = [(str(SECTOR_LABELS.get(code, _("未填写"))), counts) for code, counts in sorted(
+    rows = [(str(localized(SECTOR_LABELS.get(code, _("未填写")))), counts) for code, counts in sorted(
         found.items(), key=lambda item: item[0] or "~")]
     return Chart("by-sector", _("达标申请与证书（按企业行业分类）"), "bar", _("行业分类"),
                  [Column(_("达标申请")), Column(_("颁发证书"))], rows,
@@ -116,7 +118,8 @@ def by_institution(session: Session, period: Period) -> Chart:
 
 def step_days(session: Session, period: Period) -> Chart:
     names = operations.process_names(session)
-    rows = [(f"{names.get(step.process_key) or step.process_key} · {bpmn_text(step.title) or step.task_name}",
+    rows = [(f"{bpmn_text(names.get(step.process_key)) or step.process_key} · "
+             f"{bpmn_text(step.title) or step.task_name}",
              [step.completed, round(step.median_seconds / 86400, 2)]) for step in statistics.step_durations(session)]
     return Chart("step-days", _("各环节办理时长（中位数，天）"), "bar", _("环节"),
                  [Column(_("已办理"), plotted=False), Column(_("中位数（天）"))], rows, horizontal=True,

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(_blueprint(scope, prefix))
     app.jinja_env.globals["right_labels"] = team_rights.RIGHT_LABELS
     app.jinja_env.globals["team_action_labels"] = ACTION_LABELS
-    app.jinja_env.filters["right_names"] = lambda rights: "、".join(
+    app.jinja_env.filters["right_names"] = lambda rights: _("、").join(
         localized(team_rights.RIGHT_LABELS[r]) for r in (rights or "").split() if r in team_rights.RIGHT_LABELS)
 
 

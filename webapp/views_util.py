@@ -112,7 +112,9 @@ def page_argument(arg: str = "page") -> int:
 
 def bpmn_text(words: str | None) -> str:
     """Words a BPMN declares (a stage label, a task's name) in the reader's language: they are
-    written in the source language, and `make messages` extracts them from workflows/*.bpmn."""
+    written in the source language, and `make messages` extracts them from workflows/*.bpmn. Also
+    the platform's stored fixed words (a 我的消息 notice's title, marked N_ where it is sent); text
+    not in the catalogue shows as stored."""
     return text.Text(words).localized() if words else ""
 
 

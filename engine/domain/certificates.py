@@ -25,7 +25,7 @@ from engine.counting import capped_count
 from engine.domain.errors import InputError
 from engine.domain.keys import search_key, without_control_characters
 from engine.domain.messages import notify
-from engine.text import N_
+from engine.text import N_, lines
 from engine.text_search import ids_containing
 from storage.models import Application, Certificate, StoredFile, User
 from storage.models.search import CERTIFICATE_FTS
@@ -108,10 +108,10 @@ def issue(session: Session, application: Application) -> Certificate:
 def announce(session: Session, certificate: Certificate) -> None:
     """Tell the enterprise and the institution (我的消息 and e-mail)."""
     application = certificate.application
-    text = (f"产品：{application.product_name} {application.product_model}\n证书编号：{certificate.number}\n"
-            f"达标结果已在“达标结果”中公布。")
-    notify(session, application.enterprise_id, "达标证书已颁发", text, f"/my/applications/{application.id}")
-    notify(session, application.institution_id, "达标证书已颁发（可上传机构证书）", text,
+    text = lines(N_("产品：%(product)s", product=f"{application.product_name} {application.product_model}"),
+                 N_("证书编号：%(number)s", number=certificate.number), N_("达标结果已在“达标结果”中公布。"))
+    notify(session, application.enterprise_id, N_("达标证书已颁发"), text, f"/my/applications/{application.id}")
+    notify(session, application.institution_id, N_("达标证书已颁发（可上传机构证书）"), text,
            f"/my/evaluations/{application.id}/certificate")
 
 
@@ -140,10 +140,11 @@ def revoke(session: Session, certificate: Certificate, reason: str, actor: User)
         raise InputError("reason", N_("请填写撤销原因"))
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = clock.now(), reason, actor.id
     application = certificate.application
-    text = (f"证书编号：{certificate.number}\n产品：{application.product_name} {application.product_model}\n"
-            f"撤销原因：{reason}")
-    notify(session, application.enterprise_id, "达标证书已撤销", text, f"/my/applications/{application.id}")
-    notify(session, application.institution_id, "达标证书已撤销", text, None)
+    text = lines(N_("证书编号：%(number)s", number=certificate.number),
+                 N_("产品：%(product)s", product=f"{application.product_name} {application.product_model}"),
+                 N_("撤销原因：%(reason)s", reason=reason))
+    notify(session, application.enterprise_id, N_("达标证书已撤销"), text, f"/my/applications/{application.id}")
+    notify(session, application.institution_id, N_("达标证书已撤销"), text, None)
 
 
 def attach_upload(session: Session, certificate: Certificate, stored: StoredFile) -> None:

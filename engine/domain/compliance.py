@@ -20,7 +20,7 @@ from engine.domain.formal_plans import REQUIRED_LEVEL1
 from engine.domain.plans import latest_submission
 from engine.domain.reviews import next_sequence, record_decision
 from engine.services import ServiceContext
-from engine.text import N_
+from engine.text import N_, listing
 from storage.models import (
     Application,
     ApplicationReport,
@@ -138,7 +138,7 @@ def _check_measurements(rows: list[dict], measured: list[str]) -> None:
                enumerate(zip(rows, measured, strict=True), start=1)
                if is_required(row.get("level1", "")) and not value.strip()]
     if missing:
-        raise ApplicationError("measurements", N_("请填写必填指标的检测值：%(items)s", items="、".join(missing)))
+        raise ApplicationError("measurements", N_("请填写必填指标的检测值：%(items)s", items=listing(missing)))
 
 
 def apply(session: Session, user: User, plan_id: int, given: ApplicationInput) -> Application:
@@ -235,7 +235,7 @@ def check_evaluation(measurements: list[Measurement], given: EvaluationInput) ->
     unjudged = [str(m.position) for m, item in zip(measurements, given.items, strict=True)
                 if item.get("verdict") not in VERDICT_LABELS]
     if unjudged:
-        problems.append(("items", N_("请对每项指标作出指标评价（第 %(numbers)s 项）", numbers="、".join(unjudged))))
+        problems.append(("items", N_("请对每项指标作出指标评价（第 %(numbers)s 项）", numbers=listing(unjudged))))
     if given.conclusion not in VERDICT_LABELS:
         problems.append(("conclusion", N_("请选择评价结论")))
     elif given.conclusion == "fail" and not given.explanation.strip():
@@ -245,7 +245,7 @@ def check_evaluation(measurements: list[Measurement], given: EvaluationInput) ->
                   if is_required(m.level1) and item.get("verdict") == "fail"]
         if failed:
             problems.append(("conclusion", N_("必填指标“%(items)s”未达标，评价结论不能为达标",
-                                              items="、".join(failed))))
+                                              items=listing(failed))))
     return problems
 
 

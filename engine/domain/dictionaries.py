@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.domain.errors import InputError
-from engine.text import N_
+from engine.text import N_, Text
 from storage.models import DictionaryChange, DictionaryEntry, User
 
 # The editable lists, in the order the page shows them: key → name.
@@ -56,7 +56,9 @@ def _all(session: Session) -> dict[str, list[Entry]]:
                                       DictionaryEntry.position, DictionaryEntry.enabled)
                                .order_by(DictionaryEntry.position, DictionaryEntry.id))
         for key, code, label, position, enabled in rows:
-            cached.setdefault(key, []).append(Entry(code, label, position, enabled))
+            # A shipped label (storage.dictionary_seed) reads in the reader's language through the catalogue;
+            # a label the office typed is not in it and shows as typed.
+            cached.setdefault(key, []).append(Entry(code, Text(label), position, enabled))
         session.info[_CACHE] = cached
     return cached
 

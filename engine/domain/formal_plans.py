@@ -10,7 +10,7 @@ from engine import clock
 from engine.domain import plans
 from engine.domain.errors import InputError
 from engine.services import ServiceContext
-from engine.text import N_
+from engine.text import N_, listing
 from storage.models import Indicator, Organization, Plan, PlanCoDrafter, PlanSubmission, StoredFile
 
 LEVEL1_LABELS = {"safety": N_("安全"), "performance": N_("性能"), "low_carbon": N_("低碳"), "smart": N_("智能化")}
@@ -76,7 +76,7 @@ def problems(session: Session, plan: Plan, documents: dict[str, StoredFile] | No
     levels = {row.level1 for row in indicators_of(session, plan)}
     missing = [LEVEL1_LABELS[k] for k in REQUIRED_LEVEL1 if k not in levels]
     if missing:
-        levels = "、".join(missing)
+        levels = listing(missing)
         found.append(("indicators", N_("一级指标“%(levels)s”至少各需一项", levels=levels) if len(missing) > 1
                       else N_("一级指标“%(levels)s”至少需一项", levels=levels)))
     if documents is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, text
 from storage import outbox
 from storage.models import Message, NotificationPreference
 
@@ -13,13 +13,17 @@ DEFAULT_LOCALE = "zh_CN"
 
 def notify(session: Session, organization_id: int, title: str, body: str = "",
            link: str | None = None, email: bool = True) -> None:
+    """A notice to the organisation. ``title`` and ``body`` may be engine text (``N_``, ``lines``): the
+    entry keeps their words too, and 我的消息 shows it in each reader's language (the e-mail is Chinese)."""
+    words = {"title": text.to_data(title), "body": text.to_data(body)} \
+        if isinstance(title, text.Text) or isinstance(body, text.Text) else None
     # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping.
     session.connection().execute(_INSERT_MESSAGE, {
-        "organization_id": organization_id, "title": title, "body": body, "link": link,
-        "created_at": clock.now()})
+        "organization_id": organization_id, "title": str(title), "body": str(body), "link": link,
+        "created_at": clock.now(), "words": words})
     _notified_in_transaction(session).add(organization_id)
     if email:  # addressed when the outbox is drained: the users who did not turn 办理结果 e-mails off
-        outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", body)
+        outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", str(body))
 
 
 _INSERT_MESSAGE = insert(Message.__table__)
@@ -84,6 +88,22 @@ def preference_of(session: Session, user_id: int) -> NotificationPreference:
 def default_preference(user_id: int) -> NotificationPreference:
     return NotificationPreference(user_id=user_id, new_task=True, daily_digest=True, outcomes=True,
                                   locale=DEFAULT_LOCALE)
+
+
+def stored_locale(session: Session, user_id: int) -> str | None:
+    """The language stored on the user (the header's switch; 消息设置 rows start in Chinese), None without a row."""
+    row = session.get(NotificationPreference, user_id)
+    return row.locale if row is not None else None
+
+
+def save_locale(session: Session, user_id: int, locale: str) -> None:
+    """The user's language: their pages after login, their e-mails and their 我的消息 entries."""
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        row = default_preference(user_id)
+        session.add(row)
+    row.locale = locale
+    row.updated_at = clock.now()
 
 
 def save_preferences(session: Session, user_id: int, **choices: bool) -> NotificationPreference:

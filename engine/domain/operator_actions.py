@@ -135,8 +135,9 @@ def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str
     _engine_step(session, instance, actor_id, "cancelled", reason, cancel_workflow)
     organizations = {instance.started_by_org_id, *(row.organization_id for row in closed)} - {None}
     for organization_id in sorted(organizations):
-        messages.notify(session, organization_id, f"流程已取消：{instance.subject}",
-                        f"“{instance.subject}”的办理流程已被平台运维人员取消。原因：{reason}")
+        messages.notify(session, organization_id, N_("流程已取消：%(subject)s", subject=instance.subject),
+                        N_("“%(subject)s”的办理流程已被平台运维人员取消。原因：%(reason)s", subject=instance.subject,
+                           reason=reason))
     return _audit(session, "cancel", instance, actor_id, reason, cancelled_tasks=[row.id for row in closed])
 
 

@@ -19,7 +19,7 @@ from engine.domain import dictionaries, profiles
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
 from engine.domain.messages import notify
-from engine.text import N_
+from engine.text import N_, lines
 from storage.models import EnterpriseProfile, InstitutionProfile, Organization, User
 from storage.models.accounts import OrganizationStatusChange
 
@@ -141,9 +141,10 @@ def disable(session: Session, organization: Organization, actor: User, reason: s
     if len(reason) > MAX_REASON:
         raise InputError("reason", N_("停用原因不能超过 %(count)s 个字", count=MAX_REASON))
     record = _transition(session, organization, "active", "disabled", actor, reason)
-    notify(session, organization.id, "单位帐号已停用",
-           f"您单位的帐号已被专项办停用。\n停用原因：{reason}\n停用期间只能查看注册状态和“我的消息”，"
-           "已提交的事项保持不变，已公开的结果仍然公开。如有疑问请联系专项办。", _STATUS_LINK)
+    notify(session, organization.id, N_("单位帐号已停用"),
+           lines(N_("您单位的帐号已被专项办停用。"), N_("停用原因：%(reason)s", reason=reason),
+                 N_("停用期间只能查看注册状态和“我的消息”，已提交的事项保持不变，已公开的结果仍然公开。如有疑问请联系专项办。")),
+           _STATUS_LINK)
     return record
 
 
@@ -153,8 +154,8 @@ def enable(session: Session, organization: Organization, actor: User) -> Organiz
     if organization.kind not in KINDS or organization.status != "disabled":
         raise StatusChangeRefused(N_("只有已停用的企业或机构可以启用"))
     record = _transition(session, organization, "disabled", "active", actor, None)
-    notify(session, organization.id, "单位帐号已恢复启用",
-           "您单位的帐号已由专项办恢复启用，可以继续使用平台各项功能。", _STATUS_LINK)
+    notify(session, organization.id, N_("单位帐号已恢复启用"),
+           N_("您单位的帐号已由专项办恢复启用，可以继续使用平台各项功能。"), _STATUS_LINK)
     return record
 
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.domain import auth, rate_limits, sms
+from engine import clock, task_notifications
+from engine.domain import auth, messages, rate_limits, sms
 from engine.domain.errors import InputError
 from engine.text import N_
 from storage import outbox
@@ -66,9 +66,10 @@ def request_link(session: Session, email: str, address: str | None, link_for: Ca
     _void_links(session, user, now)
     raw = secrets.token_urlsafe(32)
     session.add(PasswordResetToken(user_id=user.id, digest=_digest(raw), created_at=now, expires_at=now + VALID_FOR))
-    outbox.enqueue(session, "email", user.email, "重置密码", (
-        f"您正在重置全国对标达标信息服务平台帐号 {user.email} 的密码。请在 30 分钟内打开以下链接设置新密码"
-        f"（链接只能使用一次）：\n{link_for(raw)}\n如非本人操作，请忽略本邮件，您的密码不会改变。"))
+    _mail(session, user, N_("重置密码"), N_(
+        "您正在重置全国对标达标信息服务平台帐号 %(email)s 的密码。请在 30 分钟内打开以下链接设置新密码"
+        "（链接只能使用一次）：\n%(link)s\n如非本人操作，请忽略本邮件，您的密码不会改变。", email=user.email,
+        link=link_for(raw)))
     return 0
 
 
@@ -149,6 +150,13 @@ def _finish(session: Session, user: User, new_password: str) -> None:
     auth.end_sessions(session, user)  # every web session and API token of the account
     session.execute(delete(Throttle).where(Throttle.key == auth.login_keys(user.email, None)[0])
                     .execution_options(synchronize_session=False))
-    outbox.enqueue(session, "email", user.email, "密码已重置", (
-        f"您的全国对标达标信息服务平台帐号 {user.email} 的密码已重置，已登录的会话和 API 令牌均已失效。"
-        "如非本人操作，请立即通过“忘记密码”重新设置密码并联系专项办。"))
+    _mail(session, user, N_("密码已重置"), N_(
+        "您的全国对标达标信息服务平台帐号 %(email)s 的密码已重置，已登录的会话和 API 令牌均已失效。"
+        "如非本人操作，请立即通过“忘记密码”重新设置密码并联系专项办。", email=user.email))
+
+
+def _mail(session: Session, user: User, subject, body) -> None:
+    """An e-mail to the account's owner in their language (the header's switch stores it)."""
+    locale = messages.stored_locale(session, user.id)
+    outbox.enqueue(session, "email", user.email, task_notifications.in_language(locale, subject),
+                   task_notifications.in_language(locale, body))

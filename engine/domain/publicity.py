@@ -14,7 +14,7 @@ from engine.domain import plans
 from engine.domain.errors import InputError
 from engine.domain.messages import notify
 from engine.services import ServiceContext
-from engine.text import N_
+from engine.text import N_, lines
 from storage.models import Plan, PlanComment, StoredFile, User
 
 DEFAULT_DURATION = "P7D"
@@ -155,17 +155,21 @@ def resolve(context: ServiceContext, resolutions: list[dict]) -> dict:
 def publish(session: Session, plan: Plan) -> None:
     now = clock.now()
     plan.published_at, plan.updated_at = now, now
-    notify(session, plan.organization_id, "对标方案已发布",
-           f"您编制的对标方案“{plan.name}”（{plan.standard_number}）公示期满，已正式发布。", plans.plans_page(plan)[0])
+    notify(session, plan.organization_id, N_("对标方案已发布"),
+           N_("您编制的对标方案“%(plan)s”（%(standard)s）公示期满，已正式发布。", plan=plan.name,
+              standard=plan.standard_number), plans.plans_page(plan)[0])
     for organization_id in {c.organization_id for c in comments(session, plan)}:
-        notify(session, organization_id, "您提出修订意见的对标方案已发布",
-               f"对标方案“{plan.name}”（{plan.standard_number}）已正式发布。", f"/plans/{plan.id}")
+        notify(session, organization_id, N_("您提出修订意见的对标方案已发布"),
+               N_("对标方案“%(plan)s”（%(standard)s）已正式发布。", plan=plan.name, standard=plan.standard_number),
+               f"/plans/{plan.id}")
 
 
 def send_back(session: Session, plan: Plan) -> None:
     plan.updated_at = clock.now()
     adopted = [c for c in comments(session, plan) if c.resolution == "adopt"]
-    lines = "\n".join(f"{n}. {c.text}（答复：{c.reply}）" for n, c in enumerate(adopted, start=1))
+    adopted_lines = [N_("%(n)s. %(text)s（答复：%(reply)s）", n=n, text=c.text, reply=c.reply)
+                     for n, c in enumerate(adopted, start=1)]
     link, page = plans.plans_page(plan)
-    notify(session, plan.organization_id, "公示期修订意见被采纳，请修改方案",
-           f"对标方案“{plan.name}”公示期间的以下修订意见已被采纳，请在“{page}”中修改后重新提交：\n{lines}", link)
+    notify(session, plan.organization_id, N_("公示期修订意见被采纳，请修改方案"),
+           lines(N_("对标方案“%(plan)s”公示期间的以下修订意见已被采纳，请在“%(page)s”中修改后重新提交：",
+                    plan=plan.name, page=page), *adopted_lines), link)

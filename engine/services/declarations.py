@@ -6,6 +6,7 @@ from engine import clock
 from engine.domain.messages import notify
 from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
+from engine.text import N_, lines
 from storage.models import Declaration
 
 _LINK = "/my/declarations"
@@ -37,9 +38,10 @@ def take_down(context: ServiceContext, task) -> dict:
     """Out of 对标结果; the enterprise is told why (the reason is also shown publicly)."""
     declaration = _declaration(context, task)
     declaration.taken_down_at = clock.now()
-    notify(context.session, declaration.enterprise_id, "自我声明已被专项办撤下",
-           f"产品：{declaration.product_name}（型号 {declaration.product_model}）\n"
-           f"撤下原因：{declaration.taken_down_reason or ''}", _LINK)
+    notify(context.session, declaration.enterprise_id, N_("自我声明已被专项办撤下"),
+           lines(N_("产品：%(product)s（型号 %(model)s）", product=declaration.product_name,
+                    model=declaration.product_model),
+                 N_("撤下原因：%(reason)s", reason=declaration.taken_down_reason or "")), _LINK)
     return {"declaration_id": declaration.id}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from engine.domain.messages import notify
 from engine.domain.reviews import record_decision, record_review
 from engine.services import ServiceContext, inputs, service
+from engine.text import N_, lines
 from storage.models import EnrollmentSubmission
 
 _LINK = "/my/enrollments"
@@ -20,8 +21,8 @@ def approve(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     record_review(context, submission, "approve")
     enrollment = submission.enrollment
-    notify(context.session, enrollment.organization_id, "试点报名审核通过",
-           f"您报名的试点“{enrollment.pilot.title}”已审核通过。", _LINK)
+    notify(context.session, enrollment.organization_id, N_("试点报名审核通过"),
+           N_("您报名的试点“%(pilot)s”已审核通过。", pilot=enrollment.pilot.title), _LINK)
     return {"enrollment_id": enrollment.id}
 
 
@@ -30,9 +31,10 @@ def return_for_revision(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     record_review(context, submission, "return")
     enrollment = submission.enrollment
-    notify(context.session, enrollment.organization_id, "试点报名被退回",
-           f"试点：{enrollment.pilot.title}\n退回原因：{context.reason_given(submission.reason)}\n"
-           "请在“我参与的”中修改后重新提交。", _LINK)
+    notify(context.session, enrollment.organization_id, N_("试点报名被退回"),
+           lines(N_("试点：%(pilot)s", pilot=enrollment.pilot.title),
+                 N_("退回原因：%(reason)s", reason=context.reason_given(submission.reason)),
+                 N_("请在“我参与的”中修改后重新提交。")), _LINK)
     return {"returned_submission_id": submission.id}
 
 
@@ -41,8 +43,9 @@ def reject(context: ServiceContext, task) -> dict:
     submission = _submission(context, task)
     record_review(context, submission, "reject")
     enrollment = submission.enrollment
-    notify(context.session, enrollment.organization_id, "试点报名不予通过",
-           f"试点：{enrollment.pilot.title}\n原因：{context.reason_given(submission.reason)}", _LINK)
+    notify(context.session, enrollment.organization_id, N_("试点报名不予通过"),
+           lines(N_("试点：%(pilot)s", pilot=enrollment.pilot.title),
+                 N_("原因：%(reason)s", reason=context.reason_given(submission.reason))), _LINK)
     return {"enrollment_id": enrollment.id}
 
 

@@ -7,9 +7,10 @@ from engine.domain.messages import notify
 from engine.domain.reviews import record_decision, record_review
 from engine.projection import project_onto
 from engine.services import ServiceContext, inputs, service
+from engine.text import N_, lines
 from storage.models import Enrollment, EnrollmentSubmission, Plan, PlanSubmission
 
-_WHAT = {"report": "比对分析报告", "plan": "正式版方案"}
+_WHAT = {"report": N_("比对分析报告"), "plan": N_("正式版方案")}
 
 # ``drafter`` is the drafting organisation's kind (institution / enterprise): the BPMN's 编制单位
 # gateways route the drafting steps to that lane, whose organisation is ``<drafter>_org_id``.
@@ -41,8 +42,8 @@ def _register(prefix: str) -> None:
         submission = _submission(context, task)
         record_review(context, submission, "approve")
         plan: Plan = submission.plan
-        notify(context.session, plan.organization_id, f"{what}审核通过",
-               f"对标方案“{plan.name}”的{what}已审核通过。", plans.plans_page(plan)[0])
+        notify(context.session, plan.organization_id, N_("%(what)s审核通过", what=what),
+               N_("对标方案“%(plan)s”的%(what)s已审核通过。", plan=plan.name, what=what), plans.plans_page(plan)[0])
         return {"plan_id": plan.id}
 
     @service(f"{prefix}.return")
@@ -51,17 +52,19 @@ def _register(prefix: str) -> None:
         record_review(context, submission, "return")
         plan = submission.plan
         link, page = plans.plans_page(plan)
-        notify(context.session, plan.organization_id, f"{what}被退回",
-               f"对标方案：{plan.name}\n退回原因：{context.reason_given(submission.reason)}\n请在“{page}”中修改后重新提交。",
-               link)
+        notify(context.session, plan.organization_id, N_("%(what)s被退回", what=what),
+               lines(N_("对标方案：%(plan)s", plan=plan.name),
+                     N_("退回原因：%(reason)s", reason=context.reason_given(submission.reason)),
+                     N_("请在“%(page)s”中修改后重新提交。", page=page)), link)
         return {"returned_submission_id": submission.id}
 
     @service(f"{prefix}.reject")
     def reject(context: ServiceContext, task) -> dict:
         submission = _submission(context, task)
         record_review(context, submission, "reject")
-        notify(context.session, submission.plan.organization_id, f"{what}不予通过",
-               f"对标方案：{submission.plan.name}\n原因：{context.reason_given(submission.reason)}",
+        notify(context.session, submission.plan.organization_id, N_("%(what)s不予通过", what=what),
+               lines(N_("对标方案：%(plan)s", plan=submission.plan.name),
+                     N_("原因：%(reason)s", reason=context.reason_given(submission.reason))),
                plans.plans_page(submission.plan)[0])
         return {"plan_id": submission.plan_id}
 

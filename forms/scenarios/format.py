@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from engine import clock
-from engine.text import N_, Text
+from engine.text import N_, Text, listing
 
 STEP_KINDS = ("complete", "withdraw", "comment", "clock", "expect")
 STEP_OPTIONS = {"complete": {"as", "with"}, "withdraw": {"as"}, "comment": {"as"}, "clock": set(),
@@ -121,7 +121,7 @@ def parse(document, file: str, process_key: str | None) -> Scenario:
         raise FormatError(N_("场景文件应为一个 YAML 映射（name、given、steps）"))
     unknown = set(document) - {"name", "process", "given", "steps"}
     if unknown:
-        raise FormatError(N_("场景文件有未知的键：%(keys)s", keys="、".join(sorted(map(str, unknown)))))
+        raise FormatError(N_("场景文件有未知的键：%(keys)s", keys=listing(sorted(map(str, unknown)))))
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
         raise FormatError(N_("场景缺少名称（name）"))
@@ -147,12 +147,12 @@ def _step(raw, number: int) -> Step:
     kinds = [key for key in raw if key in STEP_KINDS]
     if len(kinds) != 1:
         raise FormatError(N_("第 %(n)s 步须有且只有一个动作（%(kinds)s）", n=number,
-                             kinds="、".join(STEP_KINDS)))
+                             kinds=listing(STEP_KINDS)))
     kind = kinds[0]
     unknown = set(raw) - {kind} - STEP_OPTIONS[kind]
     if unknown:
         raise FormatError(N_("第 %(n)s 步有未知的键：%(keys)s", n=number,
-                             keys="、".join(sorted(map(str, unknown)))))
+                             keys=listing(sorted(map(str, unknown)))))
     value, data = raw[kind], raw.get("with") or {}
     if not isinstance(data, dict):
         raise FormatError(N_("第 %(n)s 步的 with 应为字段与值的映射", n=number))
@@ -165,16 +165,16 @@ def _step(raw, number: int) -> Step:
 def _checked_value(kind: str, value, number: int):
     if kind == "expect":
         if not isinstance(value, dict) or not value:
-            raise FormatError(N_("第 %(n)s 步的 expect 应为映射（%(keys)s）", n=number, keys="、".join(EXPECT_KEYS)))
+            raise FormatError(N_("第 %(n)s 步的 expect 应为映射（%(keys)s）", n=number, keys=listing(EXPECT_KEYS)))
         unknown = set(value) - set(EXPECT_KEYS)
         if unknown:
             raise FormatError(N_("第 %(n)s 步的 expect 有未知的键：%(keys)s（可用：%(known)s）", n=number,
-                                 keys="、".join(sorted(map(str, unknown))), known="、".join(EXPECT_KEYS)))
+                                 keys=listing(sorted(map(str, unknown))), known=listing(EXPECT_KEYS)))
         for key in ("tasks", "reached"):
             if key in value and not isinstance(value[key], list):
                 raise FormatError(N_("第 %(n)s 步的 %(key)s 应为列表", n=number, key=key))
         if "status" in value and value["status"] not in STATUSES:
-            raise FormatError(N_("第 %(n)s 步的 status 应为 %(known)s 之一", n=number, known="、".join(STATUSES)))
+            raise FormatError(N_("第 %(n)s 步的 status 应为 %(known)s 之一", n=number, known=listing(STATUSES)))
         return dict(value)
     if kind == "clock":
         try:

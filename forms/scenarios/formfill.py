@@ -17,7 +17,7 @@ from wtforms import BooleanField, FieldList, FileField, Form, FormField, Multipl
 from wtforms.fields.choices import SelectFieldBase
 
 from engine.domain.errors import InputError
-from engine.text import N_, Text, localized
+from engine.text import N_, Text, listing, localized
 from forms import tasks
 from forms.scenarios.sandbox import sample_pdf
 from storage.files import FileStore
@@ -56,8 +56,8 @@ def posted(shown: Form, values: dict) -> MultiDict:
     """What the browser posts: the fields as shown, with the scenario's values laid over them."""
     unknown = [name for name in values if name not in shown]
     if unknown:
-        known = "、".join(field.name for field in shown)
-        raise StepFailed(N_("表单中没有字段 %(names)s（可填：%(known)s）", names="、".join(map(str, unknown)),
+        known = listing(field.name for field in shown)
+        raise StepFailed(N_("表单中没有字段 %(names)s（可填：%(known)s）", names=listing(map(str, unknown)),
                             known=known))
     pairs: list[tuple[str, object]] = []
     for field in shown:
@@ -134,7 +134,7 @@ def _rows(field: FieldList, value) -> list[tuple[str, object]]:
         unknown = [name for name in given if name not in columns]
         if unknown:
             raise StepFailed(N_("表格 %(name)s 没有列 %(columns)s（可填：%(known)s）", name=field.name,
-                                columns="、".join(map(str, unknown)), known="、".join(columns)))
+                                columns=listing(map(str, unknown)), known=listing(columns)))
         for column in columns:
             key = f"{field.name}-{n}-{column}"
             if column in given:

@@ -15,7 +15,7 @@ from engine.domain import publicity
 from engine.domain.auth import find_user
 from engine.domain.errors import InputError
 from engine.services import ServiceContext
-from engine.text import N_
+from engine.text import N_, listing
 from forms.publicity import CommentForm
 from forms.scenarios import formfill
 from forms.scenarios.formfill import StepFailed
@@ -77,7 +77,7 @@ class Play:
         user = self.users.get(role)
         if user is None:
             raise StepFailed(N_("场景中没有角色 %(role)s（可用：%(known)s）", role=role,
-                                known="、".join(sorted(self.users))))
+                                known=listing(sorted(self.users))))
         return user
 
     def default_actor(self, task: HumanTask) -> User:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import clock
-from engine.text import N_, Text
+from engine.text import N_, Text, listing
 from forms.scenarios import format as scenario_format
 from forms.scenarios import starters
 from forms.scenarios.format import Scenario, Step
@@ -49,7 +49,7 @@ def problems_of_text(name: str, text: str) -> list[Text]:
         return [scenario.problem]
     if scenario.given and scenario.given not in starters.STARTERS:
         return [N_("没有名为 %(given)s 的起点（可用：%(known)s）", given=scenario.given,
-                   known="、".join(sorted(starters.STARTERS)))]
+                   known=listing(sorted(starters.STARTERS)))]
     return []
 
 
@@ -187,7 +187,7 @@ def check(play: Play, expected: dict) -> list[Text]:
         reached = {element for _key, element in visited} | {f"{key}.{element}" for key, element in visited}
         missing = [str(element) for element in expected["reached"] if str(element) not in reached]
         if missing:
-            problems.append(N_("期望到达 %(elements)s，但流程没有经过", elements="、".join(missing)))
+            problems.append(N_("期望到达 %(elements)s，但流程没有经过", elements=listing(missing)))
     return problems
 
 

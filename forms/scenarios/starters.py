@@ -30,7 +30,7 @@ from engine import clock
 from engine.domain import compliance, declarations, enterprise_plans, pilots, registration
 from engine.domain.compliance import ApplicationInput
 from engine.domain.registration import Documents
-from engine.text import N_
+from engine.text import N_, listing
 from forms.scenarios.formfill import StepFailed
 from forms.scenarios.play import Play, Subject
 from forms.scenarios.sandbox import PASSWORD, sample_pdf
@@ -204,7 +204,7 @@ def start(play: Play, given: str) -> Subject:
     starter = STARTERS.get(given)
     if starter is None:
         raise StepFailed(N_("没有名为 %(given)s 的起点（可用：%(known)s）", given=given,
-                            known="、".join(sorted(STARTERS))))
+                            known=listing(sorted(STARTERS))))
     subject = starter(play)
     play.session.commit()
     return subject

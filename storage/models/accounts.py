@@ -162,6 +162,9 @@ class Message(Base):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The notice's title and body as message ids and parameters (engine.text.to_data): 我的消息 shows them
+    # in the reader's language; title and body above are their Chinese text (e-mails, exports, older rows).
+    words: Mapped[dict | None] = mapped_column(JSON)
 
 
 class RegistrationSubmission(Reviewed, Base):

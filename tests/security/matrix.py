@@ -293,4 +293,6 @@ MATRIX = {
     "GET manuals.show slug=no-such-manual":                        "404  404  404  404  404  404  404  404  404  404",
     "GET manuals.image filename=enterprise-01-home.png":           "200  200  200  200  200  200  200  200  200  200",
     "GET manuals.image":                                           "404  404  404  404  404  404  404  404  404  404",
+    # issue 17 (English): the header's language switch; a logged-in user's choice is stored on them
+    "GET i18n.switch":                                             "R    R    R    R    R    R    R    R    R    R",
 }

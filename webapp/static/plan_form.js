@@ -2,6 +2,7 @@
 // PDFs are not lost to a refused round trip. The server checks everything again; 保存 is checked for
 // file types only (a draft may be incomplete).
 (function () {
+  var _ = window.duibiaoText;
   var form = document.getElementById('plan-form');
   var checks = JSON.parse(document.getElementById('plan-form-checks').textContent);
   var DOCUMENTS = Object.keys(checks.documents);
@@ -72,7 +73,7 @@
     note.className = 'invalid-feedback d-block';
     note.setAttribute('data-client-error', 'indicators');
     var message = missing.length > 1 ? checks.missing_levels : checks.missing_level;
-    note.textContent = message.replace('%(m)s', missing.join('、'));
+    note.textContent = message.replace('%(m)s', missing.join(_('、')));
     table.insertAdjacentElement('beforebegin', note);
   }
 

@@ -1,5 +1,6 @@
 // Province → city selects from the embedded GB/T 2260 data (no request per change).
 (function () {
+  var _ = window.duibiaoText;
   var node = document.getElementById('regions-data');
   if (!node) return;
   var regions = JSON.parse(node.textContent);
@@ -9,7 +10,7 @@
       var entry = regions[province.value];
       city.innerHTML = '';
       var blank = document.createElement('option');
-      blank.value = ''; blank.textContent = '请选择城市';
+      blank.value = ''; blank.textContent = _('请选择城市');
       city.appendChild(blank);
       (entry ? entry.cities : []).forEach(function (pair) {
         var option = document.createElement('option');

@@ -1,5 +1,6 @@
 // 获取验证码 without leaving the page: the filled fields and chosen files stay.
 (function () {
+  var _ = window.duibiaoText;
   var form = document.getElementById('register-form');
   var button = document.getElementById('sms-button');
   var status = document.getElementById('sms-status');
@@ -13,11 +14,11 @@
   function countdown(seconds) {
     button.disabled = true;
     var left = seconds;
-    button.textContent = left + ' 秒后重新获取';
+    button.textContent = _('%(seconds)s 秒后重新获取', { seconds: left });
     var timer = setInterval(function () {
       left -= 1;
-      if (left <= 0) { clearInterval(timer); button.disabled = false; button.textContent = '获取验证码'; return; }
-      button.textContent = left + ' 秒后重新获取';
+      if (left <= 0) { clearInterval(timer); button.disabled = false; button.textContent = _('获取验证码'); return; }
+      button.textContent = _('%(seconds)s 秒后重新获取', { seconds: left });
     }, 1000);
   }
   button.addEventListener('click', function () {
@@ -32,6 +33,6 @@
         status.className = 'form-text ' + (result.ok ? 'text-success' : 'text-danger');
         if (result.retry_after) countdown(result.retry_after); else button.disabled = false;
       })
-      .catch(function () { status.textContent = '发送失败，请稍后重试'; status.className = 'form-text text-danger'; button.disabled = false; });
+      .catch(function () { status.textContent = _('发送失败，请稍后重试'); status.className = 'form-text text-danger'; button.disabled = false; });
   });
 })();

@@ -9,6 +9,7 @@ import "./compare/compare.css";
 import { diffDocuments } from "./compare/diagram-diff.js";
 import { markDifferences } from "./compare/markers.js";
 import { syncViewboxes } from "./compare/sync.js";
+import { _ } from "../shared/text.js";
 
 async function fetchXml(url) {
   const response = await fetch(url, { credentials: "same-origin" });
@@ -27,7 +28,7 @@ function fail(wrapper, error) {
   const message = document.createElement("div");
   message.className = "alert alert-danger m-2";
   message.setAttribute("role", "alert");
-  message.textContent = wrapper.dataset.errorText || "流程图比较失败";
+  message.textContent = wrapper.dataset.errorText || _("流程图比较失败");
   wrapper.querySelector("[data-compare-message]").replaceChildren(message);
   if (window.console) console.error(error);
 }

@@ -13,55 +13,56 @@ import spiffworkflowDescriptor from "./spiffworkflow.json";
 import { translateModule } from "./translations.js";
 import { keepUnknownSpiffworkflowElements } from "./unknown_elements.js";
 import { Workspace } from "./workspace.js";
+import { _, pageIsChinese } from "../shared/text.js";
 
 // Every word of this page's script the designer reads.
 const MESSAGES = {
   // status line
-  notSavedYet: "尚未保存为草稿",
-  unsaved: "有未保存的修改",
-  saving: "正在保存…",
-  saved: "已保存 {at}",
-  saveFailed: "保存失败：",
-  validating: "正在检查…",
-  validated: "检查完成：{count} 个问题",
-  validatedClean: "检查通过：没有问题",
-  validateFailed: "检查失败：",
-  networkError: "网络错误，请稍后重试",
-  httpError: "服务器返回 {status}",
-  loadFailed: "流程图加载失败：",
-  importWarnings: "部分内容无法识别，保存后将丢失：",
+  notSavedYet: _("尚未保存为草稿"),
+  unsaved: _("有未保存的修改"),
+  saving: _("正在保存…"),
+  saved: _("已保存 {at}"),
+  saveFailed: _("保存失败："),
+  validating: _("正在检查…"),
+  validated: _("检查完成：{count} 个问题"),
+  validatedClean: _("检查通过：没有问题"),
+  validateFailed: _("检查失败："),
+  networkError: _("网络错误，请稍后重试"),
+  httpError: _("服务器返回 {status}"),
+  loadFailed: _("流程图加载失败："),
+  importWarnings: _("部分内容无法识别，保存后将丢失："),
   // server problems
-  serverBadge: "服务器",
-  problemsHeading: "服务器检查：{count} 个问题",
-  noProblems: "服务器检查：没有问题",
+  serverBadge: _("服务器"),
+  problemsHeading: _("服务器检查：{count} 个问题"),
+  noProblems: _("服务器检查：没有问题"),
   // properties panel (平台属性)
-  group: "平台属性",
-  none: "（未选择）",
-  notInCatalogue: "（不在平台目录中）",
-  notARole: "（不是平台角色）",
-  noLane: "（不在任何泳道中）",
-  formKey: "表单",
-  openForm: "在表单编辑器中打开",
-  formKeyHint: "新的表单在 流程管理 → 表单 中制作",
-  stage: "阶段代码",
-  stageHint: "英文代码，如 plan_review；同一代码在文件中只对应一个阶段名称",
-  stageLabel: "阶段名称",
-  stageLabelKnown: "此阶段代码已用的名称：{label}",
-  reviewOptions: "审核选项",
-  reviewOptionsHint: "都不选时提供全部三项",
-  timeLimit: "办理期限（天）",
-  timeLimitHint: "整数天数，如 5：任务到达后 5 天到期（待办的已超期 / 即将到期）；任务上的定时边界事件优先",
-  taskLane: "泳道（角色）",
-  laneRole: "角色",
-  serviceOperator: "平台函数",
-  resultVariable: "结果变量",
-  resultVariableHint: "函数的结果存入此变量，如 approve_plan_result",
-  calledElement: "被调用流程",
-  condition: "条件",
-  conditionHint: "如 decision == \"approve\"",
-  defaultFlow: "默认流",
-  defaultFlowHint: "其他流的条件都不成立时走默认流；默认流没有条件",
-  timerHint: "平台约定：时长等写成带引号的字符串，如 \"P7D\"，或给出这种字符串的表达式",
+  group: _("平台属性"),
+  none: _("（未选择）"),
+  notInCatalogue: _("（不在平台目录中）"),
+  notARole: _("（不是平台角色）"),
+  noLane: _("（不在任何泳道中）"),
+  formKey: _("表单"),
+  openForm: _("在表单编辑器中打开"),
+  formKeyHint: _("新的表单在 流程管理 → 表单 中制作"),
+  stage: _("阶段代码"),
+  stageHint: _("英文代码，如 plan_review；同一代码在文件中只对应一个阶段名称"),
+  stageLabel: _("阶段名称"),
+  stageLabelKnown: _("此阶段代码已用的名称：{label}"),
+  reviewOptions: _("审核选项"),
+  reviewOptionsHint: _("都不选时提供全部三项"),
+  timeLimit: _("办理期限（天）"),
+  timeLimitHint: _("整数天数，如 5：任务到达后 5 天到期（待办的已超期 / 即将到期）；任务上的定时边界事件优先"),
+  taskLane: _("泳道（角色）"),
+  laneRole: _("角色"),
+  serviceOperator: _("平台函数"),
+  resultVariable: _("结果变量"),
+  resultVariableHint: _("函数的结果存入此变量，如 approve_plan_result"),
+  calledElement: _("被调用流程"),
+  condition: _("条件"),
+  conditionHint: _("如 decision == \"approve\""),
+  defaultFlow: _("默认流"),
+  defaultFlowHint: _("其他流的条件都不成立时走默认流；默认流没有条件"),
+  timerHint: _("平台约定：时长等写成带引号的字符串，如 \"P7D\"，或给出这种字符串的表达式"),
 };
 
 function readCatalogue() {
@@ -97,7 +98,8 @@ function createModeler(page, catalogue) {
     duibiao: { catalogue, words: MESSAGES, formsUrl: page.dataset.formsUrl },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, platformPropertiesModule,
-      lintModule, translateModule,
+      // bpmn-js speaks English: its Chinese translation only on a Chinese page.
+      lintModule, ...(pageIsChinese() ? [translateModule] : []),
     ],
     moddleExtensions: { spiffworkflow: spiffworkflowDescriptor },
   });
@@ -127,7 +129,7 @@ async function openDiagram(page, modeler, workspace) {
     fitWithRoomForPalette(modeler.get("canvas"));
     workspace.imported();
     const lost = unreadableContent(warnings);
-    if (lost.length) workspace.setStatus(MESSAGES.importWarnings + lost.join("、"), "danger");
+    if (lost.length) workspace.setStatus(MESSAGES.importWarnings + lost.join(_("、")), "danger");
     document.body.dataset.designerState = "ready";
   } catch (error) {
     workspace.setStatus(MESSAGES.loadFailed + (error && error.message ? error.message : String(error)), "danger");

@@ -10,6 +10,7 @@ import {
   getPlatformProperty, getServiceOperator, setPlatformProperty, setServiceOperatorAttribute,
 } from "./extension_elements.js";
 import { findLane, isDefaultFlow } from "./model_queries.js";
+import { _ } from "../shared/text.js";
 
 // The page's <datalist> of stage codes in use (the entry module fills it from the catalogue).
 export const STAGE_SUGGESTIONS_ID = "duibiao-stage-suggestions";
@@ -66,7 +67,7 @@ export function FormKeyEntry({ element, id }) {
   const words = useWords();
   const choices = useCatalogue().formKeys || [];
   const ordered = [...choices.filter((c) => c.generic), ...choices.filter((c) => !c.generic)]
-    .map((c) => ({ value: c.value, label: c.label === c.value ? c.value : `${c.label}（${c.value}）` }));
+    .map((c) => ({ value: c.value, label: c.label === c.value ? c.value : _("%(label)s（%(code)s）", { label: c.label, code: c.value }) }));
   // A designer-made form (or a generic one) opens in the form editor (表单), in a new tab.
   const current = getPlatformProperty(element, "formKey");
   const formsUrl = usePlatformConfig().formsUrl;
@@ -121,7 +122,7 @@ export function ReviewOptionsEntry({ element, id }) {
 
 function roleLabel(words, catalogue, code) {
   const role = (catalogue.roles || []).find((r) => r.value === code);
-  return role ? `${role.label}（${code}）` : `${code}${words.notARole}`;
+  return role ? _("%(label)s（%(code)s）", { label: role.label, code: code }) : `${code}${words.notARole}`;
 }
 
 /** 泳道（角色）: read-only, the role of the lane the task sits in (what decides who gets the task). */
@@ -144,7 +145,7 @@ export function LaneRoleEntry({ element, id }) {
   const modeling = useService("modeling");
   const roles = useCatalogue().roles || [];
   const current = () => getBusinessObject(element).name || "";
-  const choices = roles.map((role) => ({ value: role.value, label: `${role.label}（${role.value}）` }));
+  const choices = roles.map((role) => ({ value: role.value, label: _("%(label)s（%(code)s）", { label: role.label, code: role.value }) }));
   return jsx(SelectEntry, {
     element, id, label: words.laneRole,
     getValue: current,

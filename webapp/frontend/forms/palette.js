@@ -1,27 +1,28 @@
 // The form editor's palette: only the component types the platform renders and validates on the server,
 // named in Chinese, created with Chinese default labels (form-js reads a palette entry's name from the
 // registered component's config; it has no translate hook).
+import { _ } from "../shared/text.js";
 
 export const NAMES = {
-  textfield: "单行文本",
-  textarea: "多行文本",
-  number: "数字",
-  datetime: "日期",
-  select: "下拉选择",
-  radio: "单选",
-  checkbox: "勾选框",
-  checklist: "多选",
-  filepicker: "PDF 文件",
-  dynamiclist: "重复表格",
-  text: "说明文字",
-  group: "分组",
+  textfield: _("单行文本"),
+  textarea: _("多行文本"),
+  number: _("数字"),
+  datetime: _("日期"),
+  select: _("下拉选择"),
+  radio: _("单选"),
+  checkbox: _("勾选框"),
+  checklist: _("多选"),
+  filepicker: _("PDF 文件"),
+  dynamiclist: _("重复表格"),
+  text: _("说明文字"),
+  group: _("分组"),
 };
 
 // What a new component of each type starts with, over form-js's own defaults.
 const CREATED = {
-  datetime: { dateLabel: "日期", subtype: "date" },
+  datetime: { dateLabel: _("日期"), subtype: "date" },
   filepicker: { accept: ".pdf" },
-  text: { text: "说明文字" },
+  text: { text: _("说明文字") },
 };
 
 /** FieldFactory calls create(attrs, isNewField): an imported component keeps what it has. */

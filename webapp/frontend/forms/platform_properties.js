@@ -3,16 +3,17 @@
 // the platform's conventions without typing JSON: 作为流程结果, 文件大小上限（MB）, 最少行数, 数据字典,
 // 办理信息（只读）, 必填，除非.
 import { h } from "preact";
+import { _ } from "../shared/text.js";
 
 const INPUTS = ["textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "checklist"];
 const OPTION_INPUTS = ["select", "radio", "checklist"];
 const CONTEXT_INPUTS = ["textfield", "textarea"];
 
 const KEPT_GROUPS = {
-  general: "常规",
-  staticOptions: "选项",
-  validation: "校验规则",
-  "custom-values": "自定义属性",
+  general: _("常规"),
+  staticOptions: _("选项"),
+  validation: _("校验规则"),
+  "custom-values": _("自定义属性"),
 };
 // Entries of the kept groups that set something the server does not read (or sets itself: PDF only).
 // The form's own id is its key, fixed at 新建表单.
@@ -88,7 +89,7 @@ function ContextEntry({ field, editField, words, contextKeys }) {
     label(id, words.context),
     h("select", { id, class: "bio-properties-panel-input", value: current, onChange: choose }, [
       h("option", { value: "" }, words.noContext),
-      ...contextKeys.map((c) => h("option", { value: c.value }, `${c.label}（${c.value}）`)),
+      ...contextKeys.map((c) => h("option", { value: c.value }, _("%(label)s（%(code)s）", { label: c.label, code: c.value }))),
     ]),
   ], words.contextHint);
 }
@@ -107,7 +108,7 @@ function DictionaryEntry({ field, editField, words, dictionaries }) {
     label(id, words.dictionary),
     h("select", { id, class: "bio-properties-panel-input", value: current, onChange: choose }, [
       h("option", { value: "" }, words.inlineOptions),
-      ...dictionaries.map((d) => h("option", { value: d.value }, `${d.label}（${d.value}）`)),
+      ...dictionaries.map((d) => h("option", { value: d.value }, _("%(label)s（%(code)s）", { label: d.label, code: d.value }))),
       current && !known ? h("option", { value: current }, `${current}${words.unknownDictionary}`) : null,
     ]),
   ], words.dictionaryHint);

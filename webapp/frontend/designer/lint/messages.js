@@ -1,28 +1,29 @@
 // Every word the lint rules show, in ONE object so that a translated copy can be passed to
 // lintConfig(catalogue, messages). The Duibiao messages are the server's (engine/validation.py),
 // word for word, with {name} placeholders where the server has %(name)s.
+import { _, pageIsChinese } from "../../shared/text.js";
 
 export const MESSAGES = {
   duibiao: {
-    laneNotRole: "用户任务所在泳道“{lane}”不是角色（可用：{roles}）",
-    formKeyMissing: "用户任务缺少表单（formKey）",
-    formKeyUnknown: "表单“{form}”不存在（平台没有实现这个 formKey）",
-    stageMissing: "用户任务缺少阶段（stage）",
-    timeLimitNotDays: "办理期限（timeLimitDays）应为 1 至 {max} 之间的整数天数",
-    stageLabelMissing: "阶段“{stage}”缺少显示名称（stageLabel）",
-    stageLabelDiffers: "阶段“{stage}”的显示名称“{label}”与本文件中的“{other}”不一致",
-    serviceOperatorMissing: "服务任务没有指定平台函数（serviceTaskOperator）",
-    serviceUnknown: "服务任务的平台函数“{name}”没有注册",
-    scriptMissing: "脚本任务没有脚本",
-    calledElementMissing: "调用活动没有指定被调用的流程（calledElement）",
-    calledElementUnknown: "调用活动调用的流程“{key}”既未部署也不在本次部署的文件中",
-    gatewayFlowUnguarded: "网关“{gateway}”的出口既没有条件也不是默认流",
-    timerEmpty: "定时器没有时间表达式",
-    timerNotIso: "定时器表达式 {text} 不是有效的 ISO 8601 字符串（例如 \"P7D\"）",
-    correlationExpression: "不支持消息关联表达式（它们不经过安全求值器）",
-    adHocCompletionCondition: "不支持临时子流程的完成条件（它不经过安全求值器）",
-    unreachable: "元素不可到达（没有从开始事件通向它的顺序流）",
-    extensionNotAllowed: "不支持的扩展元素“spiffworkflow:{name}”（平台不执行它）",
+    laneNotRole: _("用户任务所在泳道“{lane}”不是角色（可用：{roles}）"),
+    formKeyMissing: _("用户任务缺少表单（formKey）"),
+    formKeyUnknown: _("表单“{form}”不存在（平台没有实现这个 formKey）"),
+    stageMissing: _("用户任务缺少阶段（stage）"),
+    timeLimitNotDays: _("办理期限（timeLimitDays）应为 1 至 {max} 之间的整数天数"),
+    stageLabelMissing: _("阶段“{stage}”缺少显示名称（stageLabel）"),
+    stageLabelDiffers: _("阶段“{stage}”的显示名称“{label}”与本文件中的“{other}”不一致"),
+    serviceOperatorMissing: _("服务任务没有指定平台函数（serviceTaskOperator）"),
+    serviceUnknown: _("服务任务的平台函数“{name}”没有注册"),
+    scriptMissing: _("脚本任务没有脚本"),
+    calledElementMissing: _("调用活动没有指定被调用的流程（calledElement）"),
+    calledElementUnknown: _("调用活动调用的流程“{key}”既未部署也不在本次部署的文件中"),
+    gatewayFlowUnguarded: _("网关“{gateway}”的出口既没有条件也不是默认流"),
+    timerEmpty: _("定时器没有时间表达式"),
+    timerNotIso: _("定时器表达式 {text} 不是有效的 ISO 8601 字符串（例如 \"P7D\"）"),
+    correlationExpression: _("不支持消息关联表达式（它们不经过安全求值器）"),
+    adHocCompletionCondition: _("不支持临时子流程的完成条件（它不经过安全求值器）"),
+    unreachable: _("元素不可到达（没有从开始事件通向它的顺序流）"),
+    extensionNotAllowed: _("不支持的扩展元素“spiffworkflow:{name}”（平台不执行它）"),
   },
   // bpmnlint's own rules report in English: their messages, translated (exact text, or a pattern
   // whose groups fill the {1}, {2} of the translation). A message not listed is shown as is.
@@ -76,7 +77,8 @@ export function format(template, params = {}) {
 
 /** bpmnlint's English message in the words of ``table`` (MESSAGES.bpmnlint or its translation). */
 export function translateBpmnlint(message, table) {
-  if (!table || typeof message !== "string") return message;
+  // bpmnlint writes English: an English page shows its messages as written.
+  if (!table || typeof message !== "string" || !pageIsChinese()) return message;
   if (table.exact && message in table.exact) return table.exact[message];
   for (const [pattern, template] of table.patterns || []) {
     const match = pattern.exec(message);

@@ -1,0 +1,56 @@
+"""Issue 17: a user who chose English gets the new-task 我的消息 entry, its e-mail and the daily digest in
+English (the language stored on them by the header's switch), their Chinese colleagues in Chinese."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine import task_notifications
+from engine.domain import messages
+from storage.models import Message, OutboxItem
+from tests.factories import active_member, office_user, registered
+from tests.test_i18n import ROOT
+
+
+@pytest.fixture
+def office(deployed):
+    user = office_user(deployed)
+    deployed.commit()
+    return user
+
+
+@pytest.fixture(autouse=True)
+def catalogues():
+    saved = dict(task_notifications._settings)
+    task_notifications.configure(translations_dir=ROOT / "webapp/translations")
+    yield
+    task_notifications.configure(translations_dir=saved["translations"], base_url=saved["base_url"])
+
+
+def test_the_new_task_message_and_mail_follow_each_users_language(deployed, office, tmp_path):
+    colleague = active_member(deployed, "office2@test.cn", "office", "对标达标提升专项行动办公室")
+    messages.save_locale(deployed, office.id, "en")
+    deployed.commit()
+    registered(deployed, tmp_path, name="Acme Ltd")
+    deployed.commit()
+    [english] = deployed.scalars(select(Message).where(Message.user_id == office.id)).all()
+    assert english.title.endswith("New to-do: Registration review")
+    assert "Process: Registration review" in english.body and "A task is awaiting action" in english.body
+    [chinese] = deployed.scalars(select(Message).where(Message.user_id == colleague.id)).all()
+    assert chinese.title.endswith("新待办：注册审核")
+    [mail] = deployed.scalars(select(OutboxItem).where(OutboxItem.recipient == office.email)).all()
+    assert mail.subject == english.title and "Registration review" in mail.body
+
+
+def test_the_digest_is_in_english_for_an_english_reader(deployed, office, tmp_path, frozen_clock):
+    messages.save_locale(deployed, office.id, "en")
+    registered(deployed, tmp_path, name="Acme Ltd")
+    deployed.commit()
+    frozen_clock.advance(timedelta(days=4))
+    assert task_notifications.send_digests(deployed, after_days=3) == 1
+    deployed.commit()
+    digest = deployed.scalars(select(OutboxItem).where(OutboxItem.recipient == office.email)
+                              .order_by(OutboxItem.id.desc())).first()
+    assert "1. Registration review / Registration review: Acme Ltd (since 2026-" in digest.body
