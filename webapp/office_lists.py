@@ -36,7 +36,7 @@ def pilots_list() -> tuple[Shown, dict[str, str]]:
         _l("试点管理"), office_lists.PILOTS,
         (Column(_l("标题"), lambda r: r[0].title, "title"), Column(_l("产品名称"), lambda r: r[0].product_name),
          Column(_l("招募类型"), lambda r: _text(pilots.RECRUIT_TYPE_LABELS.get(r[0].recruit_type))),
-         Column(_l("试点领域"), lambda r: fields.get(r[0].field, r[0].field)),
+         Column(_l("试点领域"), lambda r: _text(fields.get(r[0].field, r[0].field))),
          Column(_l("报名截止"), lambda r: r[0].deadline, "deadline"),
          Column(_l("当前状态"), lambda r: _pilot_state(r[0])),
          Column(_l("发布时间"), lambda r: r[0].published_at, "published"),

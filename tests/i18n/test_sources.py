@@ -19,6 +19,7 @@ LITERAL = re.compile(r"""(["'])(?:\\.|(?!\1).)*\1""")
 def template_problems(source: str, name: str) -> list[str]:
     source = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group(0).count("\n"), source, flags=re.S)
     source = re.sub(r"""\b(_|gettext|ngettext)\(\s*('([^'\\]|\\.)*'|"([^"\\]|\\.)*")""", r"\1(''", source)
+    source = re.sub(r"""\bpgettext\(\s*'[^']*'\s*,\s*'([^'\\]|\\.)*'""", "pgettext('', ''", source)
     source = re.sub(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", lambda m: "\n" * m.group(0).count("\n"),
                     source, flags=re.S)
     return [f"{name}:{number}: {line.strip()[:160]}" for number, line in enumerate(source.splitlines(), 1)
