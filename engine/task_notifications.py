@@ -49,6 +49,7 @@ def configure(*, translations_dir: Path | str | None = None, base_url: str | Non
     """The web layer's translations (its catalogues hold these templates' messages) and public address."""
     _settings["translations"] = str(translations_dir) if translations_dir else None
     _settings["base_url"] = (base_url or "").rstrip("/")
+    outbox.use_localizer(mail_in_language)
     _environment.cache_clear()
     _translations.cache_clear()
 
@@ -222,6 +223,15 @@ def render(template: str, locale: str | None, **context) -> tuple[str, str]:
     text = _environment(locale or DEFAULT_LOCALE).get_template(template).render(**context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip()
+
+
+def mail_in_language(words: dict, locale: str) -> tuple[str, str] | None:
+    """An organisation's e-mail (storage.outbox words: subject and body as engine text) in ``locale``; None
+    for the source language, whose text the outbox row holds already."""
+    if locale == DEFAULT_LOCALE:
+        return None
+    subject, body = (text.from_data(words.get(part)) for part in ("subject", "body"))
+    return (in_language(locale, subject) if subject else "", in_language(locale, body) if body else "")
 
 
 def in_language(locale: str | None, value) -> str:

@@ -12,6 +12,7 @@ import json
 import logging
 import smtplib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -30,22 +31,36 @@ _file_lock = threading.Lock()
 _INSERT_ITEM = insert(OutboxItem.__table__)
 
 
-def enqueue(session: Session, channel: str, to: str, subject: str, text: str) -> None:
+def enqueue(session: Session, channel: str, to: str, subject: str, text: str, words: dict | None = None) -> None:
+    """``words``: subject and body as message ids and parameters, for an organisation's e-mail that each
+    address receives in its own language (see use_localizer)."""
     if channel not in ("sms", "email"):
         raise ValueError(channel)
     # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping.
     session.connection().execute(_INSERT_ITEM, {
         "channel": channel, "recipient": to, "subject": subject, "body": text, "created_at": utcnow(),
-        "attempts": 0})
+        "attempts": 0, "words": words})
     session.info["outbox_queued"] = True  # the request then drains after its commit
 
 
 ORGANIZATION_PREFIX = "organization:"
 
 
-def enqueue_for_organization(session: Session, organization_id: int, subject: str, text: str) -> None:
-    """E-mail to every user of an organisation, addressed when sent (off the request's path)."""
-    enqueue(session, "email", f"{ORGANIZATION_PREFIX}{organization_id}", subject, text)
+def enqueue_for_organization(session: Session, organization_id: int, subject: str, text: str,
+                             words: dict | None = None) -> None:
+    """E-mail to every user of an organisation, addressed when sent (off the request's path), each in the
+    language of their 消息设置 when ``words`` are given."""
+    enqueue(session, "email", f"{ORGANIZATION_PREFIX}{organization_id}", subject, text, words)
+
+
+# (words, locale) → (subject, body), or None to send the source language's text. The layer that owns the
+# translations installs it (engine.task_notifications.configure); storage knows no catalogue.
+Localizer = Callable[[dict, str], "tuple[str, str] | None"]
+_localizer: list[Localizer | None] = [None]
+
+
+def use_localizer(localizer: Localizer | None) -> None:
+    _localizer[0] = localizer
 
 
 @dataclass(frozen=True)
@@ -62,23 +77,29 @@ def addressed(session: Session, items: list[OutboxItem]) -> dict[int, list[Outgo
     """Each item's messages, with every organisation's addresses looked up in one query."""
     organizations = {int(i.recipient.removeprefix(ORGANIZATION_PREFIX)) for i in items
                      if i.recipient.startswith(ORGANIZATION_PREFIX)}
-    addresses: dict[int, list[str]] = {}
+    addresses: dict[int, list[tuple[str, str | None]]] = {}
     if organizations:
-        for organization_id, email in session.execute(
-                select(User.organization_id, User.email)
+        for organization_id, email, locale in session.execute(
+                select(User.organization_id, User.email, NotificationPreference.locale)
                 .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
                 .where(User.organization_id.in_(organizations), User.is_enabled.is_(True),
                        NotificationPreference.outcomes.is_not(False))  # 消息设置: 办理结果
                 .order_by(User.id)):
-            addresses.setdefault(organization_id, []).append(email)
+            addresses.setdefault(organization_id, []).append((email, locale))
 
-    def recipients(item: OutboxItem) -> list[str]:
+    def outgoing(item: OutboxItem) -> list[Outgoing]:
         if not item.recipient.startswith(ORGANIZATION_PREFIX):
-            return [item.recipient]
-        return addresses.get(int(item.recipient.removeprefix(ORGANIZATION_PREFIX)), [])
+            return [Outgoing(item.channel, item.recipient, item.subject, item.body)]
+        return [Outgoing(item.channel, to, *_in_language(item, locale))
+                for to, locale in addresses.get(int(item.recipient.removeprefix(ORGANIZATION_PREFIX)), [])]
 
-    return {item.id: [Outgoing(item.channel, to, item.subject, item.body) for to in recipients(item)]
-            for item in items}
+    return {item.id: outgoing(item) for item in items}
+
+
+def _in_language(item: OutboxItem, locale: str | None) -> tuple[str, str]:
+    localizer = _localizer[0]
+    shown = localizer(item.words, locale) if item.words and locale and localizer else None
+    return shown or (item.subject, item.body)
 
 
 def queued_in(session: Session) -> bool:

@@ -14,7 +14,8 @@ DEFAULT_LOCALE = "zh_CN"
 def notify(session: Session, organization_id: int, title: str, body: str = "",
            link: str | None = None, email: bool = True) -> None:
     """A notice to the organisation. ``title`` and ``body`` may be engine text (``N_``, ``lines``): the
-    entry keeps their words too, and 我的消息 shows it in each reader's language (the e-mail is Chinese)."""
+    entry keeps their words too, and 我的消息 shows it in each reader's language (the e-mail too, in each
+    recipient's language)."""
     words = {"title": text.to_data(title), "body": text.to_data(body)} \
         if isinstance(title, text.Text) or isinstance(body, text.Text) else None
     # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping.
@@ -22,8 +23,11 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
         "organization_id": organization_id, "title": str(title), "body": str(body), "link": link,
         "created_at": clock.now(), "words": words})
     _notified_in_transaction(session).add(organization_id)
-    if email:  # addressed when the outbox is drained: the users who did not turn 办理结果 e-mails off
-        outbox.enqueue_for_organization(session, organization_id, f"【全国对标达标信息服务平台】{title}", str(body))
+    if email:  # addressed when the outbox is drained: the users who did not turn 办理结果 e-mails off,
+        # each in the language of their 消息设置 (engine.task_notifications.mail_in_language)
+        subject = text.N_("【全国对标达标信息服务平台】%(title)s", title=title)
+        outbox.enqueue_for_organization(session, organization_id, str(subject), str(body), words={
+            "subject": text.to_data(subject), "body": text.to_data(body)} if words else None)
 
 
 _INSERT_MESSAGE = insert(Message.__table__)

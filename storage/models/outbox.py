@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base, UTCDateTime, utcnow
@@ -21,3 +21,7 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # An organisation's e-mail as message ids and parameters (engine.text.to_data): each address gets it in
+    # its 消息设置 language when the outbox is drained (storage.outbox.use_localizer); subject and body
+    # above are the source language's.
+    words: Mapped[dict | None] = mapped_column(JSON)

@@ -54,3 +54,24 @@ def test_the_digest_is_in_english_for_an_english_reader(deployed, office, tmp_pa
     digest = deployed.scalars(select(OutboxItem).where(OutboxItem.recipient == office.email)
                               .order_by(OutboxItem.id.desc())).first()
     assert "1. Registration review / Registration review: Acme Ltd (since 2026-" in digest.body
+
+
+def test_an_organisations_outcome_mail_reaches_each_member_in_their_language(deployed, office):
+    """An outcome notice (我的消息 for the whole organisation) is e-mailed to each member who keeps 办理结果
+    e-mails, addressed when the outbox is drained: the member who chose English reads it in English."""
+    from engine.text import N_
+    from storage import outbox
+
+    colleague = active_member(deployed, "office2@test.cn", "office", "对标达标提升专项行动办公室")
+    messages.save_locale(deployed, colleague.id, "en")
+    deployed.commit()
+    messages.notify(deployed, office.organization_id, N_("达标证书已撤销"),
+                    N_("证书编号：%(number)s", number="DB-2026-0001"))
+    deployed.commit()
+    [item] = deployed.scalars(select(OutboxItem).where(OutboxItem.recipient.startswith("organization:"))).all()
+    sent = {message.recipient: message for message in outbox.addressed(deployed, [item])[item.id]}
+    assert sent[office.email].subject == "【全国对标达标信息服务平台】达标证书已撤销"
+    assert sent[office.email].body == "证书编号：DB-2026-0001"
+    english = sent[colleague.email]
+    assert english.subject.startswith("[National Benchmarking and Compliance Information Service Platform] ")
+    assert "证" not in english.subject + english.body and "DB-2026-0001" in english.body
