@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -65,7 +66,7 @@ def sms_code():
         return jsonify({"ok": False, "field": "phone", "message": _("请输入 11 位手机号码")}), 422
     limits = sms.Limits(request.remote_addr, current_app.config["SMS_ADDRESS_LIMIT"],
                         current_app.config["SMS_HOURLY_LIMIT"])
-    result = sms.issue_code(db.session(), phone, "register", limits)
+    result = sms.issue_code(db.session(), phone, "register", limits, locale=str(get_locale()))
     if not result.sent:
         db.commit()  # the address and platform counts stand (nothing else was written)
         return jsonify({"ok": False, "field": "sms_code", "retry_after": result.retry_after,

@@ -86,7 +86,7 @@ def request_code(session: Session, email: str, address: str | None, limits: sms.
     user = None if wait else _account(session, email)
     phone = account_phone(user) if user is not None else None
     if phone is not None:
-        sms.issue_code(session, phone, SMS_PURPOSE, limits)
+        sms.issue_code(session, phone, SMS_PURPOSE, limits, locale=messages.preference_of(session, user.id).locale)
     return wait
 
 

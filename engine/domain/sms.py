@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.domain import rate_limits
+from engine.task_notifications import in_language
 from engine.text import N_
 from storage import outbox
 from storage.models import SmsCode
@@ -50,8 +51,8 @@ def _latest(session: Session, phone: str, purpose: str) -> SmsCode | None:
     ).first()
 
 
-def issue_code(session: Session, phone: str, purpose: str = "register", limits: Limits | None = None
-               ) -> IssueResult:
+def issue_code(session: Session, phone: str, purpose: str = "register", limits: Limits | None = None,
+               locale: str | None = None) -> IssueResult:
     """Send a code unless a limit refuses it. The address and platform counts are taken in the same
     statement as their check (atomic); the caller commits them even when refused, so refusals count."""
     now = clock.now()
@@ -68,8 +69,9 @@ def issue_code(session: Session, phone: str, purpose: str = "register", limits: 
     code = f"{secrets.randbelow(10**6):06d}"
     session.add(SmsCode(phone=phone, purpose=purpose, code_digest=_digest(phone, code),
                         created_at=now, expires_at=now + VALID_FOR))
-    outbox.enqueue(session, "sms", phone, "手机验证码",
-                   f"您的验证码为 {code}，10 分钟内有效。如非本人操作，请忽略本短信。【全国对标达标信息服务平台】")
+    # In the language of the page that asked (registration) or of the account (password reset).
+    outbox.enqueue(session, "sms", phone, in_language(locale, N_("手机验证码")), in_language(locale, N_(
+        "您的验证码为 %(code)s，10 分钟内有效。如非本人操作，请忽略本短信。【全国对标达标信息服务平台】", code=code)))
     return IssueResult(True, int(RESEND_AFTER.total_seconds()))
 
 

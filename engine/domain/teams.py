@@ -20,9 +20,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
-from engine.domain import team_rights
+from engine.domain import messages, team_rights
 from engine.domain.auth import digest_token, email_problem, end_sessions, hash_password, password_problem
-from engine.text import N_
+from engine.task_notifications import in_language
+from engine.text import N_, lines
 from storage import outbox
 from storage.models import HumanTask, Organization, ProcessEvent, ProcessInstance, TeamAudit, TeamInvitation, User
 
@@ -113,9 +114,13 @@ def invite(session: Session, admin: User, email: str, rights, link_for: Callable
                                 invited_by_id=admin.id, created_at=now, expires_at=now + INVITATION_LIFETIME)
     session.add(invitation)
     hours = int(INVITATION_LIFETIME.total_seconds() // 3600)
-    outbox.enqueue(session, "email", address, f"【全国对标达标信息服务平台】{organization.name}邀请您加入",
-                   f"{organization.name}的管理员 {admin.email} 邀请您使用全国对标达标信息服务平台。\n"
-                   f"请在 {hours} 小时内打开以下链接，设置姓名和密码（链接只能使用一次）：\n{link_for(raw)}\n")
+    locale = messages.preference_of(session, admin.id).locale  # the inviter's language: the invitee has none yet
+    subject = N_("【全国对标达标信息服务平台】%(organization)s邀请您加入", organization=organization.name)
+    body = lines(N_("%(organization)s的管理员 %(email)s 邀请您使用全国对标达标信息服务平台。",
+                    organization=organization.name, email=admin.email),
+                 N_("请在 %(hours)s 小时内打开以下链接，设置姓名和密码（链接只能使用一次）：", hours=hours),
+                 link_for(raw), "")
+    outbox.enqueue(session, "email", address, in_language(locale, subject), in_language(locale, body))
     audit(session, organization.id, admin, "invite", address, rights=invitation.rights, roles=role_text)
     session.flush()
     return invitation

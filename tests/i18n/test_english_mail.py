@@ -2,6 +2,7 @@
 English (the language stored on them by the header's switch), their Chinese colleagues in Chinese."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from engine.domain import messages
 from storage.models import Message, OutboxItem
 from tests.factories import active_member, office_user, registered
 from tests.test_i18n import ROOT
+
+CJK_TEXT = re.compile("[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -75,3 +78,22 @@ def test_an_organisations_outcome_mail_reaches_each_member_in_their_language(dep
     english = sent[colleague.email]
     assert english.subject.startswith("[National Benchmarking and Compliance Information Service Platform] ")
     assert "证" not in english.subject + english.body and "DB-2026-0001" in english.body
+
+
+def test_an_invitation_is_written_in_the_inviters_language_and_an_sms_in_the_asked_one(deployed, office):
+    from engine.domain import sms, teams
+
+    messages.save_locale(deployed, office.id, "en")
+    deployed.commit()
+    teams.invite(deployed, office, "new.colleague@test.cn", ["review"], lambda raw: f"/invitation/{raw}",
+                 roles=["office"])
+    sms.issue_code(deployed, "13800000001", locale="en")
+    sms.issue_code(deployed, "13800000002")
+    deployed.commit()
+    mails = {item.recipient: item for item in deployed.scalars(select(OutboxItem))}
+    invitation = mails["new.colleague@test.cn"]
+    assert invitation.subject.endswith("invites you to join") and "/invitation/" in invitation.body
+    assert not CJK_TEXT.search(invitation.body.replace(office.organization.name, ""))
+    assert mails["13800000001"].body.startswith("Your verification code is ")
+    assert mails["13800000002"].body.startswith("您的验证码为 ")
+
