@@ -82,7 +82,7 @@ def name_of(code: str, english: bool = False) -> str | None:
 
 
 def label(code: str, english: bool = False) -> str:
-    """Display label ``"M7454 标准化服务"`` (``"M7454 Standardisation services"``); ``""`` if unknown."""
+    """Display label ``"M7454 标准化服务"`` (``"M7454 Standardization services"``); ``""`` if unknown."""
     name = name_of(code, english)
     return f"{code} {name}" if name is not None else ""
 
