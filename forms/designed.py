@@ -129,11 +129,11 @@ def title(schema: dict, fallback: str = "") -> str:
 
 
 def dictionary_choices(name: str) -> list[tuple[str, str]]:
-    from forms import industries, regions
+    from forms import code_names, industries, regions
     if name == "industries":
-        return industries.entries()
+        return industries.entries(english=code_names.english())
     if name == "provinces":
-        return [(row["code"], row["name"]) for row in regions.provinces()]
+        return [(row["code"], row["name"]) for row in regions.provinces(english=code_names.english())]
     if name in editable.DICTIONARIES:  # every entry, 停用 ones too: what an answer shows
         from forms.dictionary_lists import Labels
         return list(Labels(name).items())

@@ -7,7 +7,10 @@ and classes (小类, "M7454").  Every code carries its section letter, which is
 how the form stores the class an institution picks ("M7454").
 
 Only 4-digit classes are valid choices; the upper levels are there for lookups
-and grouping.  This module has no Flask dependency.
+and grouping.  Every entry is ``[code, name, name_en]``: the official Chinese name and its English
+(scripts/data/gbt4754-2017-en.txt, ISIC-style wording).  The functions that return names take
+``english``: the web layer passes the reader's language (webapp/code_names.py).  This module has no
+Flask dependency.
 """
 
 from __future__ import annotations
@@ -29,23 +32,24 @@ def _data() -> dict[str, Any]:
     return json.loads(resource.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def _entries() -> tuple[tuple[str, str], ...]:
-    """All ``(code, name)`` pairs in code order, as an immutable tuple."""
-    return tuple((str(code), str(name)) for code, name in _data()["entries"])
+@lru_cache(maxsize=2)
+def _entries(english: bool = False) -> tuple[tuple[str, str], ...]:
+    """All ``(code, name)`` pairs in code order, in one language, as an immutable tuple."""
+    return tuple((str(code), str(name_en if english else name)) for code, name, name_en in _data()["entries"])
 
 
-@lru_cache(maxsize=1)
-def _names() -> MappingProxyType:
+@lru_cache(maxsize=2)
+def _names(english: bool = False) -> MappingProxyType:
     """code -> name for every level."""
-    return MappingProxyType(dict(_entries()))
+    return MappingProxyType(dict(_entries(english)))
 
 
 @lru_cache(maxsize=1)
-def _classes() -> tuple[tuple[str, str, str], ...]:
-    """``(code, name, upper-cased label)`` for every class, in code order."""
+def _classes() -> tuple[tuple[str, str, str, str], ...]:
+    """``(code, Chinese name, English name, upper-cased code + English name)`` for every class, in code order."""
+    english = _names(True)
     return tuple(
-        (code, name, f"{code} {name}".upper())
+        (code, name, english[code], f"{code} {english[code]}".upper())
         for code, name in _entries()
         if len(code) == _CLASS_CODE_LENGTH
     )
@@ -56,9 +60,9 @@ def source() -> str:
     return str(_data()["source"])
 
 
-def entries() -> list[tuple[str, str]]:
+def entries(english: bool = False) -> list[tuple[str, str]]:
     """All ``(code, name)`` pairs at every level, in code order."""
-    return list(_entries())
+    return list(_entries(english))
 
 
 def is_valid_code(code: str) -> bool:
@@ -70,20 +74,20 @@ def is_valid_code(code: str) -> bool:
     return isinstance(code, str) and len(code) == _CLASS_CODE_LENGTH and code in _names()
 
 
-def name_of(code: str) -> str | None:
+def name_of(code: str, english: bool = False) -> str | None:
     """Name of a code at any level (``"M745"`` -> ``"质检技术服务"``); None if unknown."""
     if not isinstance(code, str):
         return None
-    return _names().get(code)
+    return _names(english).get(code)
 
 
-def label(code: str) -> str:
-    """Display label ``"M7454 标准化服务"``; ``""`` for an unknown code."""
-    name = name_of(code)
+def label(code: str, english: bool = False) -> str:
+    """Display label ``"M7454 标准化服务"`` (``"M7454 Standardization services"``); ``""`` if unknown."""
+    name = name_of(code, english)
     return f"{code} {name}" if name is not None else ""
 
 
-def search(query: str, limit: int = 20) -> list[dict]:
+def search(query: str, limit: int = 20, english: bool = False) -> list[dict]:
     """Classes matching ``query``, as ``[{"code", "name", "label"}]`` in code order.
 
     A class matches when, ignoring case and surrounding whitespace:
@@ -91,10 +95,12 @@ def search(query: str, limit: int = 20) -> list[dict]:
     * its code starts with the query, with or without the section letter
       (``"7454"``, ``"745"``, ``"m745"`` and ``"M7454"`` all find M7454), or its
       label starts with it (``"M7454 标准"``); or
-    * its name contains the query (``"标准化"`` finds M7454).
+    * its Chinese name contains the query (``"标准化"`` finds M7454); in English
+      also when its English name contains it, ignoring case (``"standardi"``), or
+      its English label starts with it (``"m7454 stand"``).
 
-    Only classes are returned, at most ``limit`` of them.  An empty query or a
-    non-positive limit returns ``[]``.
+    Only classes are returned, at most ``limit`` of them, named in English if
+    ``english``.  An empty query or a non-positive limit returns ``[]``.
     """
     if not isinstance(query, str) or limit <= 0:
         return []
@@ -104,13 +110,15 @@ def search(query: str, limit: int = 20) -> list[dict]:
     upper = needle.upper()
     digits_only = upper.isdigit()
     results: list[dict] = []
-    for code, name, upper_label in _classes():
+    for code, name, name_en, upper_english in _classes():
         if (
-            upper_label.startswith(upper)
+            f"{code} {name}".upper().startswith(upper)
             or (digits_only and code[1:].startswith(upper))
             or needle in name
+            or (english and (upper_english.startswith(upper) or upper in name_en.upper()))
         ):
-            results.append({"code": code, "name": name, "label": f"{code} {name}"})
+            shown = name_en if english else name
+            results.append({"code": code, "name": shown, "label": f"{code} {shown}"})
             if len(results) >= limit:
                 break
     return results

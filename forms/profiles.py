@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from engine.domain import profiles
 from engine.text import listing, localized
-from forms import industries
+from forms import code_names, industries
 from forms.account import contact_phone
 from forms.dictionary_lists import Labels, choices
 from forms.fields import (
@@ -179,7 +179,7 @@ _CHOICE_LABELS = {"scale": SCALE_LABELS, "ownership": OWNERSHIP_LABELS, "sector"
 
 def _shown(name: str, value) -> str:
     if name == "industry_code":
-        return industries.label(value or "") or str(_l("未填写"))
+        return industries.label(value or "", english=code_names.english()) or str(_l("未填写"))
     labels = _CHOICE_LABELS.get(name)
     if isinstance(value, list):
         return listing(localized(labels.get(v, v)) if labels else str(v) for v in value).localized()

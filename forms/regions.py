@@ -6,6 +6,11 @@ the 31 mainland provincial-level divisions and their prefecture-level cities;
 municipalities have a single city entry named after themselves (110100 北京市),
 and "省直辖县级行政区划"-style entries are kept with their real codes.
 
+Every name exists in Chinese (``name``, the official GB/T 2260 name) and in English (``name_en``:
+provinces by their standard English names, cities in pinyin, see scripts/romanize_regions.py). The
+functions that return names take ``english``: the web layer passes the reader's language
+(webapp/code_names.py).
+
 All codes are 6-digit strings.  This module has no Flask dependency.
 """
 
@@ -25,13 +30,14 @@ def _data() -> dict[str, Any]:
     return json.loads(resource.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def _index() -> MappingProxyType:
-    """province_code -> (province_name, {city_code: city_name}) in code order."""
+@lru_cache(maxsize=2)
+def _index(english: bool = False) -> MappingProxyType:
+    """province_code -> (province_name, {city_code: city_name}) in code order, in one language."""
+    key = "name_en" if english else "name"
     index = {}
     for prov in sorted(_data()["provinces"], key=lambda p: p["code"]):
-        city_map = {c["code"]: c["name"] for c in sorted(prov["cities"], key=lambda c: c["code"])}
-        index[prov["code"]] = (prov["name"], MappingProxyType(city_map))
+        city_map = {c["code"]: c[key] for c in sorted(prov["cities"], key=lambda c: c["code"])}
+        index[prov["code"]] = (prov[key], MappingProxyType(city_map))
     return MappingProxyType(index)
 
 
@@ -40,14 +46,14 @@ def source() -> str:
     return str(_data()["source"])
 
 
-def provinces() -> list[dict]:
-    """All provinces as ``[{"code", "name"}]`` in code order."""
-    return [{"code": code, "name": name} for code, (name, _) in _index().items()]
+def provinces(english: bool = False) -> list[dict]:
+    """All provinces as ``[{"code", "name"}]`` in code order (names in English if ``english``)."""
+    return [{"code": code, "name": name} for code, (name, _) in _index(english).items()]
 
 
-def cities(province_code: str) -> list[dict]:
+def cities(province_code: str, english: bool = False) -> list[dict]:
     """Cities of a province as ``[{"code", "name"}]`` in code order; ``[]`` if unknown."""
-    entry = _index().get(province_code) if isinstance(province_code, str) else None
+    entry = _index(english).get(province_code) if isinstance(province_code, str) else None
     if entry is None:
         return []
     return [{"code": code, "name": name} for code, name in entry[1].items()]
@@ -61,15 +67,15 @@ def is_valid(province_code: str, city_code: str) -> bool:
     return entry is not None and city_code in entry[1]
 
 
-def label(province_code: str, city_code: str | None = None) -> str:
-    """Human-readable label such as ``"广东省 广州市"``.
+def label(province_code: str, city_code: str | None = None, english: bool = False) -> str:
+    """Human-readable label such as ``"广东省 广州市"`` (in English ``"Guangzhou, Guangdong"``).
 
     With no city code, only the province name is returned.  For municipalities,
     whose only city carries the same name, the name is not repeated
     (``"北京市"`` rather than ``"北京市 北京市"``).  Returns ``""`` if the province
     is unknown or the city does not belong to it.
     """
-    entry = _index().get(province_code) if isinstance(province_code, str) else None
+    entry = _index(english).get(province_code) if isinstance(province_code, str) else None
     if entry is None:
         return ""
     prov_name, city_map = entry
@@ -80,11 +86,11 @@ def label(province_code: str, city_code: str | None = None) -> str:
         return ""
     if city_name == prov_name:
         return prov_name
-    return f"{prov_name} {city_name}"
+    return f"{city_name}, {prov_name}" if english else f"{prov_name} {city_name}"
 
 
-@lru_cache(maxsize=1)
-def as_json() -> str:
+@lru_cache(maxsize=2)
+def as_json(english: bool = False) -> str:
     """Compact JSON for embedding in a page's JS.
 
     Shape: ``{province_code: {"name": ..., "cities": [[code, name], ...]}}``.
@@ -92,7 +98,7 @@ def as_json() -> str:
     """
     payload = {
         code: {"name": name, "cities": [[c, n] for c, n in city_map.items()]}
-        for code, (name, city_map) in _index().items()
+        for code, (name, city_map) in _index(english).items()
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

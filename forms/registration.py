@@ -17,7 +17,7 @@ from wtforms.validators import EqualTo
 from wtforms.widgets import TextInput
 
 from engine.domain.auth import password_problem
-from forms import regions
+from forms import code_names, regions
 from forms.fields import (
     PdfField,
     credit_code,
@@ -41,11 +41,12 @@ class RegionMixin:
                             validate_choice=False)
 
     def fill_region_choices(self):
+        english = code_names.english()
         self.province_code.choices = [SelectChoice("", _l("请选择省份"))] + [
-            SelectChoice(p["code"], p["name"]) for p in regions.provinces()
+            SelectChoice(p["code"], p["name"]) for p in regions.provinces(english=english)
         ]
         self.city_code.choices = [SelectChoice("", _l("请选择城市"))] + [
-            SelectChoice(c["code"], c["name"]) for c in regions.cities(self.province_code.data or "")
+            SelectChoice(c["code"], c["name"]) for c in regions.cities(self.province_code.data or "", english=english)
         ]
 
     def validate_city_code(self, field):

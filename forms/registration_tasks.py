@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from engine.domain import registration
 from engine.domain.registration import DOCUMENT_KINDS, USER_TYPES, Documents
 from engine.services import ServiceContext
-from forms import regions
+from forms import code_names, regions
 from forms.registration import CorrectRegistrationForm, VetRegistrationForm  # noqa: F401
 from forms.task_form import describe_reviewed, latest_and_history
 from storage.files import FileStore
@@ -29,7 +29,7 @@ def describe_submission(submission: RegistrationSubmission) -> dict:
         kind=submission.kind,
         kind_label=_l("信息变更") if submission.kind == "change" else _l("注册申请"),
         user_type=USER_TYPES.get(data.get("user_type"), ""),
-        region=regions.label(data.get("province_code") or "", data.get("city_code")),
+        region=regions.label(data.get("province_code") or "", data.get("city_code"), english=code_names.english()),
         fields={k: data.get(k) for k in (*registration.REGISTRATION_FIELDS, "credit_code")
                 if data.get(k) is not None},
     )

@@ -21,6 +21,11 @@ letter (门类) or a 2/3/4-digit division/group/class code (大类/中类/小类
 output every code is prefixed with its section letter ("7454" -> "M7454"),
 which is how the profile form stores the chosen class.
 
+English: every entry is ``[code, name, name_en]``; the English names are in
+scripts/data/gbt4754-2017-en.txt (``CODE<TAB>English``, prefixed codes), written
+for this project in ISIC-style wording (the standard's own English edition was
+not available); every code must have one.
+
 Usage::
 
     python scripts/build_industries.py            # write forms/data/industries.json
@@ -54,6 +59,14 @@ SECTION_DIVISIONS = {
 LEVEL_BY_LENGTH = {1: "section", 3: "division", 4: "group", 5: "class"}
 
 TABLE = (Path(__file__).resolve().parent / "data" / "gbt4754-2017.txt").read_text(encoding="utf-8")
+ENGLISH = Path(__file__).resolve().parent / "data" / "gbt4754-2017-en.txt"
+
+
+def english_names(path: Path = ENGLISH) -> dict[str, str]:
+    """Prefixed code -> English name, from the ``CODE<TAB>English`` table (``#`` lines are comments)."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return {code: name.strip() for code, name in rows}
 
 
 
@@ -133,7 +146,11 @@ def check_structure(entries: list[tuple[str, str]]) -> dict[str, int]:
 def build() -> dict:
     entries = parse(TABLE)
     check_structure(entries)
-    return {"source": SOURCE, "entries": [list(e) for e in entries]}
+    english = english_names()
+    missing = [code for code, _ in entries if not english.get(code)]
+    if missing:
+        raise SystemExit(f"no English name for {missing[:10]}")
+    return {"source": SOURCE, "entries": [[code, name, english[code]] for code, name in entries]}
 
 
 def dump(data: dict) -> str:
@@ -164,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    counts = check_structure([tuple(e) for e in json.loads(text)["entries"]])
+    counts = check_structure([(e[0], e[1]) for e in json.loads(text)["entries"]])
     print(f"wrote {args.output}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 

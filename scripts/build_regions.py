@@ -16,9 +16,13 @@ Post-processing:
 * Taiwan, Hong Kong and Macau (dist/HK-MO-TW.json) are not included: the form
   only covers the 31 mainland provincial-level divisions.
 
+English names (``name_en`` beside each ``name``) come from scripts/data/gbt2260-en.tsv (code, English,
+Chinese), written by scripts/romanize_regions.py and reviewed by hand.
+
 Usage::
 
     python scripts/build_regions.py                 # npm pack into a temp dir
+    python scripts/build_regions.py --english-only  # only merge the English names into the current file
     python scripts/build_regions.py --package-dir /path/to/unpacked/package
 
 Only ``npm pack`` is used (into a temporary directory); nothing is installed
@@ -42,6 +46,7 @@ VERSION = "2.7.0"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = REPO_ROOT / "forms" / "data" / "regions.json"
+ENGLISH = REPO_ROOT / "scripts" / "data" / "gbt2260-en.tsv"
 
 # Pseudo-entries that make up a municipality's "cities" in the source data.
 MUNICIPALITY_PSEUDO = {"市辖区", "县"}
@@ -148,6 +153,23 @@ def build(provinces: list[dict], cities: list[dict], source: str) -> dict:
     return {"source": source, "provinces": out_provinces}
 
 
+def with_english(data: dict, table: Path = ENGLISH) -> dict:
+    """``data`` with ``name_en`` after every province's and city's ``name`` (from the TSV, by code)."""
+    english = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        code, name_en, _chinese = line.split("\t")
+        english[code] = name_en
+
+    def named(entry: dict) -> dict:
+        if entry["code"] not in english:
+            raise SystemExit(f"{entry['code']} {entry['name']}: no English name in {table}")
+        rest = {k: v for k, v in entry.items() if k not in ("code", "name", "name_en")}
+        return {"code": entry["code"], "name": entry["name"], "name_en": english[entry["code"]], **rest}
+
+    provinces = [{**named(p), "cities": [named(c) for c in p["cities"]]} for p in data["provinces"]]
+    return {"source": data["source"], "provinces": provinces}
+
+
 def dump(data: dict) -> str:
     """Compact JSON with one province per line (diff-friendly, still small)."""
 
@@ -170,8 +192,15 @@ def main(argv: list[str] | None = None) -> int:
         help="use an already unpacked package directory instead of running npm pack",
     )
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--english-only", action="store_true",
+                        help="only merge scripts/data/gbt2260-en.tsv into the current --output")
     args = parser.parse_args(argv)
 
+    if args.english_only:
+        data = with_english(json.loads(args.output.read_text(encoding="utf-8")))
+        args.output.write_text(dump(data), encoding="utf-8")
+        print(f"wrote {args.output}: English names merged")
+        return 0
     if args.package_dir:
         meta = json.loads((args.package_dir / "package.json").read_text(encoding="utf-8"))
         version = meta["version"]
@@ -180,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         version = args.version
         provinces, cities = fetch(version)
 
-    data = build(provinces, cities, f"{PACKAGE}@{version}")
+    data = with_english(build(provinces, cities, f"{PACKAGE}@{version}"))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(dump(data), encoding="utf-8")
     n_cities = sum(len(p["cities"]) for p in data["provinces"])

@@ -13,11 +13,11 @@ from engine.domain import auth as accounts
 from engine.domain import messages, organizations, profiles, registration
 from engine.domain.registration import RegistrationError
 from engine.projection import APPLICANT_LANE
-from forms import industries, regions
+from forms import industries
 from forms.account import ChangePasswordForm, EnterpriseProfileForm, InstitutionProfileForm
 from forms.registration_tasks import describe_submission
 from storage.models import HumanTask
-from webapp import db
+from webapp import code_names, db
 from webapp.auth import WebUser, active_required
 from webapp.views_util import Pager
 
@@ -126,9 +126,9 @@ def profile():
     pending_change = registration.is_pending(vetting)
     return render_template("account/profile.html", form=form, organization=organization,
                            pending_change=pending_change, info_missing=not profiles.is_filled(session, organization),
-                           regions_json=regions.as_json(),
+                           regions_json=code_names.regions_json(),
                            submission=describe_submission(submission) if submission else None,
-                           service_label=industries.label(organization.service_field or "")), status
+                           service_label=code_names.industry_label(organization.service_field)), status
 
 
 def _documents(form) -> registration.Documents:
@@ -181,4 +181,4 @@ def message_list():
 def industry_search():
     from flask import jsonify
 
-    return jsonify(industries.search(request.args.get("q", ""), limit=20))
+    return jsonify(industries.search(request.args.get("q", ""), limit=20, english=code_names.english()))

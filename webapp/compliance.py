@@ -12,7 +12,6 @@ from engine import inbox as task_queries
 from engine.domain import catalog, certificates, compliance, compliance_lists, directory, formal_plans, profiles
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
-from forms import industries, regions
 from forms.compliance import ApplicationForm, CertificateUploadForm, RevokeForm
 from forms.compliance_tasks import describe
 from forms.profiles import ACCREDITATION_LABELS, INSTITUTION_TYPE_LABELS
@@ -31,8 +30,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     compliance_public.init_app(app)
-    app.jinja_env.globals.update(verdict_label=compliance.VERDICT_LABELS.get, region_label=regions.label,
-                                 industry_label=industries.label, level1_label=formal_plans.level1_label,
+    app.jinja_env.globals.update(verdict_label=compliance.VERDICT_LABELS.get, level1_label=formal_plans.level1_label,
                                  indicator_required=compliance.is_required)
 
 

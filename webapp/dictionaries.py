@@ -12,7 +12,7 @@ from engine.domain import dictionaries
 from engine.domain.dictionaries import DictionaryError
 from forms import dictionary_lists, industries, regions
 from forms.dictionary_forms import EntryAddForm, EntryEditForm
-from webapp import db
+from webapp import code_names, db
 from webapp.auth import roles_required
 
 bp = Blueprint("dictionaries", __name__, url_prefix="/office/dictionaries")
@@ -37,12 +37,13 @@ def index():
 def shipped(name: str):
     if name not in SHIPPED:
         abort(404)
+    english = code_names.english()
     if name == "industries":
-        rows = industries.entries()
+        rows = industries.entries(english=english)
     else:
-        rows = [(p["code"], p["name"]) for p in regions.provinces()]
-        rows += [(c["code"], regions.label(p["code"], c["code"])) for p in regions.provinces()
-                 for c in regions.cities(p["code"])]
+        rows = [(p["code"], p["name"]) for p in regions.provinces(english=english)]
+        rows += [(c["code"], regions.label(p["code"], c["code"], english=english))
+                 for p in regions.provinces() for c in regions.cities(p["code"])]
     return render_template("dictionaries/shipped.html", title=SHIPPED[name], rows=rows)
 
 

@@ -8,9 +8,8 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import directory
 from engine.domain.errors import InputError
-from forms import industries, regions
 from forms.directory import ServiceProfileForm
-from webapp import db
+from webapp import code_names, db
 from webapp.auth import roles_required
 from webapp.views_util import Pager, show_at_fields
 
@@ -71,7 +70,7 @@ def _saved(form: ServiceProfileForm) -> bool:
 
 
 def _field_labels(profile) -> list[str]:
-    return [industries.label(row.code) or row.code for row in profile.fields] if profile else []
+    return [code_names.industry_label(row.code) or row.code for row in profile.fields] if profile else []
 
 
 # --- 机构名录 (public) -------------------------------------------------------------------------
@@ -83,10 +82,10 @@ def index():
     session = db.session()
     filters = directory.Filters.parse(request.args)
     pager = Pager(lambda page, per_page: directory.search(session, filters, page, per_page), PER_PAGE)
-    provinces = {row["code"]: row["name"] for row in regions.provinces()}
+    provinces = code_names.province_options()
     return render_template(
         "directory/list.html", rows=pager.items, pager=pager, filters=filters,
-        field_options=[(code, industries.label(code) or code) for code in directory.field_options(session)],
+        field_options=[(code, code_names.industry_label(code) or code) for code in directory.field_options(session)],
         province_options=[(code, provinces.get(code, code)) for code in directory.province_options(session)])
 
 

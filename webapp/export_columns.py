@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from engine import clock, exports
-from forms import regions
+from webapp import code_names
 from webapp.i18n import localized
 
 
@@ -35,6 +35,6 @@ def organization_columns() -> exports.Columns:
     statuses = {"pending": _("待审核"), "active": _("审核通过"), "rejected": _("不予通过"), "disabled": _("已停用")}
     return [(_("单位名称"), lambda o: o.name), (_("统一社会信用代码"), lambda o: o.credit_code),
             (_("用户类型"), lambda o: kinds.get(o.kind, o.kind)),
-            (_("所在地"), lambda o: regions.label(o.province_code or "", o.city_code)),
+            (_("所在地"), lambda o: code_names.region_label(o.province_code, o.city_code)),
             (_("联系人"), lambda o: o.contact), (_("联系电话"), lambda o: o.phone),
             (_("帐号状态"), lambda o: statuses.get(o.status, o.status)), (_("注册时间"), lambda o: o.created_at)]

@@ -18,7 +18,7 @@ from flask_login import current_user, user_logged_in
 
 from engine import text
 from engine.domain import messages
-from webapp import db
+from webapp import code_names, db
 
 babel = Babel()
 bp = Blueprint("i18n", __name__)
@@ -31,6 +31,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 def init_app(app: Flask) -> None:
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_translation_directories="translations",
                    locale_selector=select_locale)
+    code_names.init_app(app)  # GB/T region and industry names in the reader's language
     # The engine's refusals and labels (engine.text.N_) are translated where they are shown.
     text.use_translator(gettext)
     app.register_blueprint(bp)

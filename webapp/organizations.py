@@ -11,10 +11,9 @@ from engine import record_lists
 from engine.domain import organizations, profiles, registration
 from engine.domain.errors import InputError
 from engine.domain.keys import clean_query
-from forms import industries, regions
 from forms.profiles import NEED_LABELS, describe
 from forms.registration_tasks import describe_submission
-from webapp import db, export_columns, exports
+from webapp import code_names, db, export_columns, exports
 from webapp.auth import roles_required
 from webapp.i18n import localized
 from webapp.views_util import Pager
@@ -41,7 +40,7 @@ def index():
     pager = Pager(lambda page, per_page: organizations.directory(session, kind, status, query, page, per_page),
                   PER_PAGE)
     return render_template("organizations/list.html", rows=pager.items, kind=kind, status=status, q=query,
-                           pager=pager, region_label=regions.label,
+                           pager=pager, region_label=code_names.region_label,
                            needs=organizations.needs_summary(session), need_labels=NEED_LABELS)
 
 
@@ -69,8 +68,8 @@ def _render_detail(organization, reason: str = "", reason_errors: tuple = (), st
         "organizations/detail.html", organization=organization, profile=profile,
         sections=describe(organization.kind, profile) if profile else [],
         submission=describe_submission(submission) if submission else None,
-        region=regions.label(organization.province_code or "", organization.city_code),
-        service_label=industries.label(organization.service_field or ""),
+        region=code_names.region_label(organization.province_code, organization.city_code),
+        service_label=code_names.industry_label(organization.service_field),
         status_changes=organizations.status_changes(session, organization.id),
         suspension=organizations.current_suspension(session, organization),
         reason=reason, reason_errors=reason_errors, max_reason=organizations.MAX_REASON), status

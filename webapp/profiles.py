@@ -8,9 +8,8 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from engine.domain import profiles
 from engine.domain.profiles import ProfileError
-from forms import industries
 from forms.profiles import EnterpriseInfoForm, InstitutionInfoForm
-from webapp import db
+from webapp import code_names, db
 from webapp.auth import roles_required
 from webapp.views_util import show_at_fields
 
@@ -41,7 +40,7 @@ def enterprise_info():
             session, current_user.row, form.shared(), form.profile_fields())):
         return redirect(url_for("profiles.enterprise_info"))
     return render_template("account/enterprise_info.html", form=form, organization=organization, profile=profile,
-                           industry_label=industries.label(form.industry_code.data or "")), (
+                           industry_label=code_names.industry_label(form.industry_code.data)), (
         422 if request.method == "POST" else 200)
 
 

@@ -12,7 +12,7 @@ from engine.domain.registration import Documents, RegistrationError
 from forms import regions
 from forms.fields import PHONE
 from forms.registration import RegisterForm
-from webapp import db
+from webapp import code_names, db
 from webapp.auth import WebUser
 
 bp = Blueprint("register", __name__)
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
 def register():
     if request.method == "GET":
         return render_template("auth/register.html", form=RegisterForm(),
-                               regions_json=regions.as_json())
+                               regions_json=code_names.regions_json())
     form = RegisterForm(CombinedMultiDict((request.files, request.form)))
     session = db.session()
     if form.validate():
@@ -45,7 +45,7 @@ def register():
                 login_user(WebUser(user))
                 flash(_("注册信息已提交，请等待专项办审核。审核结果将通过“我的消息”通知您。"), "success")
                 return redirect(url_for("account.status"))
-    return render_template("auth/register.html", form=form, regions_json=regions.as_json()), 422
+    return render_template("auth/register.html", form=form, regions_json=code_names.regions_json()), 422
 
 
 def _create(session, form: RegisterForm):
@@ -86,4 +86,4 @@ def _sms_refusal(result) -> str:
 
 @bp.route("/regions/<province_code>.json")
 def cities(province_code: str):
-    return jsonify(regions.cities(province_code))
+    return jsonify(regions.cities(province_code, english=code_names.english()))

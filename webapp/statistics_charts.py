@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from engine.domain import operations, statistics
 from engine.domain.statistics import Period
 from engine.text import localized
-from forms import industries, regions
 from forms.dictionary_lists import Labels
 from forms.profiles import SECTOR_LABELS
+from webapp import code_names
 from webapp.views_util import bpmn_text
 
 
@@ -85,7 +85,7 @@ def plans_by_field(session: Session, period: Period) -> Chart:
 
 def by_region(session: Session, period: Period) -> Chart:
     found = statistics.by_province(session, period)
-    rows = sorted(((regions.label(code) if code else _("未填写"), counts) for code, counts in found.items()),
+    rows = sorted(((code_names.region_label(code) if code else _("未填写"), counts) for code, counts in found.items()),
                   key=lambda row: (-row[1][1], -row[1][0], row[0]))
     return Chart("by-region", _("达标申请与证书（按地区，GB/T 2260）"), "bar", _("省份"),
                  [Column(_("达标申请")), Column(_("颁发证书"))], rows, horizontal=True)
@@ -102,7 +102,7 @@ def by_sector(session: Session, period: Period) -> Chart:
 
 def by_industry(session: Session, period: Period) -> Chart:
     found = statistics.by_industry_section(session, period)
-    rows = [(industries.label(letter) or letter if letter else _("未填写"), counts)
+    rows = [(code_names.industry_label(letter) or letter if letter else _("未填写"), counts)
             for letter, counts in sorted(found.items(), key=lambda item: item[0] or "~")]
     return Chart("by-industry", _("达标申请与证书（按行业，GB/T 4754 门类）"), "bar", _("门类"),
                  [Column(_("达标申请")), Column(_("颁发证书"))], rows, horizontal=True,

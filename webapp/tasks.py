@@ -19,9 +19,9 @@ from engine import clock, list_filters, runtime
 from engine import inbox as task_queries
 from engine.domain import files, team_rights
 from engine.domain.errors import InputError
-from forms import generic_tasks, regions, tasks
+from forms import generic_tasks, tasks
 from storage.models import HumanTask, StoredFile
-from webapp import db, exports, security, work_lists
+from webapp import code_names, db, exports, security, work_lists
 from webapp.i18n import localized
 from webapp.views_util import Pager, rollback_refused, show_at_fields
 
@@ -125,7 +125,7 @@ def show(task_id: int):
     return render_template("tasks/show.html", task=task, form=form, spec=spec, view_only=view_only,
                            context=spec.context(session, task),
                            decisions=generic_tasks.decisions(session, task.instance),
-                           regions_json=regions.as_json()), status
+                           regions_json=code_names.regions_json()), status
 
 
 # Where a user goes after 提交: the list the task belongs to (the office's tasks live in 待办).

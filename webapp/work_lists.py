@@ -11,14 +11,13 @@ from flask_babel import gettext as _
 from engine import exports, list_filters
 from engine.counting import capped_count
 from engine.domain import operations
-from forms import regions
-from webapp import db
+from webapp import code_names, db
 from webapp.i18n import localized
 from webapp.views_util import Pager, bpmn_text
 
 
 def province_options() -> dict[str, str]:
-    return {entry["code"]: entry["name"] for entry in regions.provinces()}
+    return code_names.province_options()
 
 
 def task_options() -> dict[str, dict[str, str]]:

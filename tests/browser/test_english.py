@@ -25,6 +25,10 @@ def test_the_register_page_script_writes_english(new_context):
     page.select_option("#province_code", "440000")
     expect(page.locator("#city_code option").first).to_have_text("Please select a city")
     assert not CJK.search(page.locator("#city_code option").first.text_content())
+    # the cities regions.js draws are named in English (GB/T 2260 in pinyin)
+    expect(page.locator("#city_code option[value='440300']")).to_have_text("Shenzhen")
+    expect(page.locator("#province_code option[value='440000']")).to_have_text("Guangdong")
+    assert not CJK.search(" ".join(page.locator("#city_code option").all_text_contents()))
     assert js_errors == []
 
 

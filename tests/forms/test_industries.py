@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -181,7 +182,8 @@ def test_source_and_json_file():
     path = REPO_ROOT / "forms" / "data" / "industries.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data) == {"source", "entries"}
-    assert [tuple(e) for e in data["entries"]] == industries.entries()
+    assert [(code, name) for code, name, _ in data["entries"]] == industries.entries()
+    assert [(code, name_en) for code, _, name_en in data["entries"]] == industries.entries(english=True)
 
 
 def test_build_script_output_is_up_to_date():
@@ -192,3 +194,37 @@ def test_build_script_output_is_up_to_date():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def test_every_level_has_an_english_name():
+    chinese, english = industries.entries(), industries.entries(english=True)
+    assert [code for code, _ in english] == [code for code, _ in chinese]
+    assert all(name.strip() and name.isascii() and not CJK.search(name) for _, name in english)
+    sections = {code: name for code, name in english if len(code) == 1}
+    assert sections["C"] == "Manufacturing"
+    assert sections["M"] == "Scientific research and technical services"
+
+
+def test_names_and_labels_in_english():
+    assert industries.name_of("M745", english=True) == "Quality inspection technical services"
+    assert industries.name_of("M745") == "质检技术服务"
+    assert industries.label("M7454", english=True) == "M7454 Standardization services"
+    assert industries.label("M7454") == "M7454 标准化服务"
+    assert industries.label("Z9999", english=True) == ""
+    assert industries.name_of("C3761", english=True) == "Manufacture of bicycles"
+
+
+def test_search_in_english():
+    found = industries.search("standardiz", english=True)
+    assert found == [{"code": "M7454", "name": "Standardization services", "label": "M7454 Standardization services"}]
+    # by code and by Chinese name too, the names in English
+    assert industries.search("7454", english=True) == found
+    assert industries.search("标准化", english=True) == found
+    assert industries.search("m7454 STAND", english=True) == found
+    assert [r["code"] for r in industries.search("bicycles", english=True)] == ["C3761", "F5238", "O8191"]
+    # a Chinese reader's search does not read the English names
+    assert industries.search("standardiz") == []
+    assert industries.search("标准化")[0]["name"] == "标准化服务"

