@@ -133,6 +133,13 @@ def known_stages() -> list[tuple[str, str]]:
     return sorted(found.items(), key=lambda pair: pair[0])
 
 
+def forget_read_versions() -> None:
+    """Drop what ``process_names`` remembered (a process that switches databases: the tests)."""
+    with _names_lock:
+        _names.clear()
+        _stages.clear()
+
+
 def stage_labels() -> dict[str, str]:
     """stage → stageLabel of every version read so far (see ``known_stages``)."""
     return dict(known_stages())
