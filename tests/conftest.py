@@ -109,3 +109,9 @@ def deployed(session):
     definitions.deploy_documents(session, workflows.bpmn_files())
     session.commit()
     return session
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long files first (browser journeys, the slow crawls): pytest-xdist's ``--dist loadfile`` hands
+    out files in this order, so the workers end together instead of one finishing a long file alone."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("browser") or item.get_closest_marker("slow") else 1)

@@ -95,6 +95,9 @@ def test_a_designer_adds_an_expert_review_and_a_new_plan_reaches_it(new_context,
 
     # 编辑场景: 专家评审 after every 提交正式版; now every scenario passes.
     page.click("a:has-text('编辑场景')")
+    # locator.all() does not wait: be on the editor (its textareas drawn) before reading them.
+    page.wait_for_url(f"**/design/drafts/{draft_id}/scenarios/edit")
+    page.locator("textarea[name^='text:']").first.wait_for()
     for area in page.locator("textarea[name^='text:']").all():
         area.fill(with_expert_review(area.input_value()))
     page.click("button:has-text('保存场景')")

@@ -118,6 +118,9 @@ def designer_deploys(page, draft_id: int) -> None:
     page.goto(f"/design/drafts/{draft_id}/scenarios")
     assert page.get_attribute("[data-check-result]", "data-check-result") == "failed"  # they expect the office
     page.click("a:has-text('编辑场景')")
+    # locator.all() does not wait: be on the editor (its textareas drawn) before reading them.
+    page.wait_for_url(f"**/design/drafts/{draft_id}/scenarios/edit")
+    page.locator("textarea[name^='text:']").first.wait_for()
     for area in page.locator("textarea[name^='text:']").all():
         area.fill(with_site_check(area.input_value()))
     page.click("button:has-text('保存场景')")
