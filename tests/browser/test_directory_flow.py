@@ -21,7 +21,8 @@ def test_an_institution_publishes_its_profile_and_the_public_finds_it(live_serve
     page.locator("#fields").fill("M7454")
     # 查找服务领域: a suggestion picked from the search is added to the codes.
     page.get_by_label("查找服务领域").fill("检测服务")
-    expect(page.locator("#field-options option[value='M7452']")).to_have_count(1)
+    # the suggestions come from a debounced fetch: give a loaded machine time to answer
+    expect(page.locator("#field-options option[value='M7452']")).to_have_count(1, timeout=15_000)
     page.get_by_label("查找服务领域").fill("M7452")
     expect(page.locator("#fields")).to_have_value("M7454, M7452")
     page.get_by_label("服务简介").fill("电动自行车整车检验检测与对标评价。")
