@@ -134,9 +134,15 @@ def script_messages() -> tuple[str, ...]:
 
 
 def js_text() -> dict[str, str] | None:
-    """The scripts' words in the reader's language (None in Chinese, the scripts' own language)."""
-    if str(get_locale()) == DEFAULT_LOCALE:
-        return None
+    """The scripts' words in the reader's language (None in Chinese, the scripts' own language); built
+    once per language, not on every page rendered."""
+    locale = str(get_locale())
+    return None if locale == DEFAULT_LOCALE else _script_words(locale)
+
+
+@lru_cache(maxsize=4)
+def _script_words(locale: str) -> dict[str, str]:
+    # Called inside a request in ``locale``: the catalogue translating now is that language's.
     return {message: text.Text(message).localized() for message in script_messages()}
 
 

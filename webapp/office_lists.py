@@ -15,7 +15,7 @@ from engine.text import localized as engine_localized
 from forms.articles import COLUMN_LABELS, GROUP_LABELS, STATUS_LABELS
 from forms.dictionary_lists import Labels
 from storage.models import Pilot
-from webapp import records, work_lists
+from webapp import code_names, records, work_lists
 from webapp.records import Column, Shown
 
 PILOT_STATES = {office_lists.RECRUITING: _l("招募中"), office_lists.ENDED: _l("已结束")}
@@ -63,7 +63,7 @@ ARTICLES = Shown(
 def _enrollment_columns() -> tuple[Column, ...]:
     return (Column(_l("单位名称"), lambda r: r[1].name, "name"),
             Column(_l("单位类型"), lambda r: _text(records.KIND_LABELS.get(r[1].kind))),
-            Column(_l("所在省份"), lambda r: work_lists.province_options().get(r[1].province_code or "", "")),
+            Column(_l("所在省份"), lambda r: code_names.region_label(r[1].province_code)),
             Column(_l("报名时间"), lambda r: r[0].created_at, "created"),
             Column(_l("提交时间"), lambda r: r.submitted_at),
             Column(_l("当前状态"), lambda r: work_lists.bpmn_text(r.stage_label)))

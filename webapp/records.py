@@ -12,7 +12,7 @@ from engine import clock, record_lists
 from engine import exports as engine_exports
 from engine.domain import catalog, operations, publicity
 from engine.text import localized as engine_localized
-from webapp import db, exports, work_lists
+from webapp import code_names, db, exports, work_lists
 from webapp.auth import roles_required
 
 bp = Blueprint("records", __name__, url_prefix="/office/records")
@@ -44,7 +44,7 @@ class Shown:
 
 
 def _province(code) -> str:
-    return work_lists.province_options().get(code or "", "")
+    return code_names.region_label(code)  # one lookup per row (an export may have 100k)
 
 
 def _stage(code) -> str:
