@@ -9,6 +9,7 @@ import re
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in
 from tests.browser.test_compliance_flow import ENTERPRISE, INSTITUTION, enterprise_applies, institution_evaluates
@@ -180,6 +181,9 @@ def test_a_designer_made_form_on_a_new_step_runs_on_a_new_application(
     office.goto("/tasks/")
     office.click("tr:has-text('达标结果形式审核及备案') a:has-text('办理')")
     row = office.locator("table[data-decisions] tr:has-text('现场核查')")
+    # The task page is still loading after the click: read the answers once all four are drawn (CI read a
+    # half-loaded page, the two reads then disagreeing).
+    expect(row.locator("[data-answer]")).to_have_count(4)
     answers = dict(zip(row.locator("[data-answer]").evaluate_all("(e) => e.map((n) => n.dataset.answer)"),
                        row.locator("[data-answer]").all_inner_texts(), strict=True))
     assert answers == {"visited_on": "2026-11-30", "items": "生产线、检测设备", "photos": "现场照片.pdf",
