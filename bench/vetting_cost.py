@@ -259,7 +259,7 @@ def platform(database_url: str | None, instances: int) -> Iterator[Platform]:
             headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
             yield Platform(app, client, headers, task_ids)
         finally:
-            app.extensions["duibiao.engine"].dispose()
+            db.dispose(app)
 
 
 def api_measured(label: str, target: Platform) -> Measured:

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = prepare_engine(sql.engine)
     app.extensions["duibiao.engine"] = engine
+    if engine.dialect.name != "sqlite":  # no connection until the first durable write
+        app.extensions["duibiao.durable_engine"] = _durable_engine(engine)
     app.extensions["duibiao.sessions"] = Sessions(engine)
     app.extensions["duibiao.files"] = FileStore(f"{app.config['DATA_DIR']}/files")
     app.extensions["duibiao.mail"] = _mail_backend(app)
@@ -89,13 +92,31 @@ def durable(write: Callable[[Connection], T]) -> T:
     a rollback) writes it again in a transaction of its own (``commit`` and the request's end)."""
     engine = current_app.extensions["duibiao.engine"]
     if engine.dialect.name != "sqlite":
-        return retry_if_disconnected(lambda: _autocommit(engine, write), lambda: None)
+        durable_engine = current_app.extensions["duibiao.durable_engine"]
+        return retry_if_disconnected(lambda: _autocommit(durable_engine, write), lambda: None)
     current = session()
     _replay_lost(current)
     result = write(current.connection())
     current.info.setdefault(_PENDING, []).append(write)
     current.info[_PENDING_TRANSACTION] = current.get_transaction()
     return result
+
+
+def _durable_engine(engine):
+    """PostgreSQL's pool for durable writes: its connections commit without waiting for the WAL to
+    reach the disk (``synchronous_commit = off``, set once per connection). A rate-limit count or a
+    token's last use lost to a power failure costs nothing, and every API request saves a flush."""
+    found = create_engine(engine.url, **engine_options(engine.url.render_as_string(hide_password=False)),
+                          pool_size=2, max_overflow=8)
+    event.listen(found, "connect", _commit_without_flush)
+    return found
+
+
+def _commit_without_flush(dbapi_connection, _record) -> None:
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _autocommit(engine, write: Callable[[Connection], T]) -> T:
@@ -147,3 +168,10 @@ def rollback() -> None:
     current = session()
     current.rollback()
     outbox.queued_in(current)  # what was queued is gone with the rollback
+
+
+def dispose(app: Flask) -> None:
+    """Close the pools' connections (the request's and the durable writes')."""
+    for name in ("duibiao.engine", "duibiao.durable_engine"):
+        if name in app.extensions:
+            app.extensions[name].dispose()

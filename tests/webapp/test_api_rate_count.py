@@ -22,3 +22,17 @@ def test_reads_refusals_and_rollbacks_all_count(app, client, office, session_fac
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
     with session_factory() as session:  # the token's first use was written too (once a minute)
         assert session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_postgresql_durable_writes_do_not_wait_for_the_disk(app, client, office):
+    """A count lost to a power failure costs nothing: the durable writes' connections commit with
+    synchronous_commit off, while the request's own transaction keeps waiting for its WAL flush."""
+    engine = app.extensions["duibiao.engine"]
+    if engine.dialect.name == "sqlite":
+        assert "duibiao.durable_engine" not in app.extensions  # SQLite counts in the request's transaction
+        return
+    client.get("/api/v1/tasks", headers=api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD))
+    with app.extensions["duibiao.durable_engine"].connect() as connection:
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"

@@ -24,7 +24,7 @@ from storage.models import Plan, ProcessEvent, ProcessInstance, User
 from tests.conftest import PG_URL
 from tests.factories import registered
 from tests.webapp.helpers import remembered_password_hashes
-from webapp import create_app
+from webapp import create_app, db
 from webapp.cli import main
 
 pytestmark = pytest.mark.postgres
@@ -67,7 +67,7 @@ def target(db_engine, tmp_path, monkeypatch):
     app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(data_dir),
                       "SCHEDULER_ENABLED": False})
     yield app
-    app.extensions["duibiao.engine"].dispose()
+    db.dispose(app)
 
 
 def _contents(app) -> dict[str, list]:

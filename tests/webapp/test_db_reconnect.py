@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from engine.domain import auth
 from storage.db import engine_options
 from tests.factories import active_member
-from webapp import create_app
+from webapp import create_app, db
 
 APPLICATION = "duibiao_reconnect_test"
 
@@ -29,7 +29,7 @@ def reconnecting_app(db_engine, session_factory, frozen_clock, tmp_path, monkeyp
         token = auth.issue_token(session, user)
         session.commit()
     yield app, {"Authorization": f"Bearer {token}"}
-    app.extensions["duibiao.engine"].dispose()
+    db.dispose(app)
 
 
 def _terminate_app_connections(db_engine) -> int:

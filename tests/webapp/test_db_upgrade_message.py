@@ -1,7 +1,7 @@
 """`duibiao db upgrade` says what it did: an empty database is migrated (not "already up to date")."""
 from __future__ import annotations
 
-from webapp import create_app
+from webapp import create_app, db
 from webapp.cli import main
 
 
@@ -18,4 +18,4 @@ def test_db_upgrade_on_an_empty_database_says_it_migrated_then_that_it_is_curren
     second = runner.invoke(main, ["db", "upgrade"])
     assert second.exit_code == 0, second.output
     assert "数据库已是最新版本" in second.output and "新部署" not in second.output
-    app.extensions["duibiao.engine"].dispose()
+    db.dispose(app)

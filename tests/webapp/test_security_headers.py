@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.webapp.helpers import OFFICE_EMAIL, OFFICE_PASSWORD, api_token
-from webapp import create_app
+from webapp import create_app, db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
 SKIPPED = ("static", "metrics", "auth.logout", "auth.captcha")  # no page; logging out would end the session
@@ -85,7 +85,7 @@ def _static_headers(tmp_path, settings: dict, **request) -> dict:
         with app.test_client() as browser, browser.get("/static/app.css", **request) as response:
             return dict(response.headers)
     finally:
-        app.extensions["duibiao.engine"].dispose()
+        db.dispose(app)
 
 
 @pytest.fixture
