@@ -151,14 +151,14 @@ def wait_healthy(port: int, serve: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError("duibiao serve did not answer /healthz in time")
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    """Resident memory of the gunicorn master's children (its workers), MB."""
-    sizes = []
+def worker_rss_mb(master_pid: int) -> dict[int, float]:
+    """Resident memory of the gunicorn master's children (its workers), MB, by process id."""
+    sizes = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         with contextlib.suppress(OSError):
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
             if int(fields.get("PPid", "0").strip()) == master_pid:
-                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+                sizes[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
     return sizes
 
 
@@ -269,8 +269,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"prepared {len(task_ids)} open tasks in {time.perf_counter() - started:.1f} s")
             port = free_port()
             with servers(bench_url, data_dir, port, options.workers) as serve:
+                before = worker_rss_mb(serve.pid)
                 samples, errors, start_at = drive(port, tokens, task_ids, options.warmup, options.seconds)
-                rss = worker_rss_mb(serve.pid)
+                after = worker_rss_mb(serve.pid)
+                rss = list(after.values())
+            replaced = len(set(before) - set(after))
+            print(f"  workers replaced during the run: {replaced}; RSS of those that ran throughout: "
+                  + ", ".join(f"{before[pid]:.0f} → {after[pid]:.0f} MB" for pid in sorted(set(before) & set(after))))
             met = report(samples, errors, start_at, options.seconds, rss, options.workers)
     finally:
         drop_database(url, bench_url)

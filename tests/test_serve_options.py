@@ -27,3 +27,11 @@ def test_the_command_line():
     assert argv[-1] == "webapp:create_app()"  # each worker builds the app: HUP reloads the code
     assert option(cli_server.gunicorn_argv("::", 8000, 1, 60), "--bind") == "[::]:8000"
     assert option(cli_server.gunicorn_argv("[::1]", 8000, 1, 60), "--bind") == "[::1]:8000"
+
+
+def test_workers_are_recycled_rarely_and_not_all_at_once():
+    """A worker's start costs 1-2 s of CPU: recycled every 2,000 requests it cost ≈ 1 ms a request and
+    stalled its clients (issue 15's throughput); recycling stays, so that a leak cannot grow for ever."""
+    argv = cli_server.gunicorn_argv("127.0.0.1", 8000, 4, 60)
+    assert int(option(argv, "--max-requests")) >= 20_000
+    assert int(option(argv, "--max-requests-jitter")) >= int(option(argv, "--max-requests")) // 20
