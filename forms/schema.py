@@ -33,34 +33,16 @@ def field_schema(field) -> dict:
     schema: dict = {"title": str(localized(field.label.text))}
     if isinstance(field, FieldList):
         return _list_schema(field, schema)
+    if isinstance(field, RadioField | SelectField) and not isinstance(field, SelectMultipleField):
+        schema["oneOf"] = [{"const": choice.value, "title": str(localized(choice.label))}
+                           for choice in field.iter_choices() if choice.value != ""]
+    schema.update(field_shape(field))
     if isinstance(field, SelectMultipleField):
-        choices = [{"const": c.value, "title": str(localized(c.label))} for c in field.iter_choices()]
-        integers = choices and all(type(one["const"]) is int for one in choices)
-        schema.update(type="array", items={"type": "integer" if integers else "string", "oneOf": choices})
+        schema["items"]["oneOf"] = [{"const": c.value, "title": str(localized(c.label))} for c in field.iter_choices()]
         if field.data:
             schema["default"] = list(field.data)
         return schema
-    if isinstance(field, MultipleFileField):
-        schema.update(type="array", items={"type": "string", "format": "binary",
-                                           "contentMediaType": "application/pdf"})
-    elif isinstance(field, FileField):
-        schema.update(type="string", format="binary", contentMediaType="application/pdf")
-    elif isinstance(field, RadioField | SelectField):
-        schema["oneOf"] = [{"const": choice.value, "title": str(localized(choice.label))}
-                           for choice in field.iter_choices() if choice.value != ""]
-        # Ids chosen from the database (coerce=int) are integers: the type must admit its own consts.
-        integers = schema["oneOf"] and all(type(one["const"]) is int for one in schema["oneOf"])
-        schema["type"] = "integer" if integers else "string"
-    elif isinstance(field, BooleanField):
-        schema["type"] = "boolean"
-    elif isinstance(field, IntegerField):
-        schema["type"] = "integer"
-    elif isinstance(field, DecimalField | FloatField):
-        schema["type"] = "number"
-    elif isinstance(field, DateField):
-        schema.update(type="string", format="date")
-    else:
-        schema["type"] = "string"
+    if schema["type"] == "string" and not isinstance(field, FileField | DateField | SelectField):
         if isinstance(field, PasswordField):
             schema["writeOnly"] = True
         if isinstance(field, TextAreaField):
@@ -71,6 +53,36 @@ def field_schema(field) -> dict:
     if field.data not in (None, "") and not isinstance(field, FileField | PasswordField):
         schema["default"] = field.data.isoformat() if hasattr(field.data, "isoformat") else field.data
     return schema
+
+
+def field_shape(field) -> dict:
+    """The part of a (non-list) field's schema a JSON value is checked against: its type, format and
+    items' type — no titles, choices or defaults, which cost translations and are not needed to check."""
+    if isinstance(field, SelectMultipleField):
+        return {"type": "array", "items": {"type": "integer" if _integer_choices(field, blank=True) else "string"}}
+    if isinstance(field, MultipleFileField):
+        return {"type": "array", "items": {"type": "string", "format": "binary",
+                                           "contentMediaType": "application/pdf"}}
+    if isinstance(field, FileField):
+        return {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}
+    if isinstance(field, RadioField | SelectField):
+        # Ids chosen from the database (coerce=int) are integers: the type must admit its own consts.
+        return {"type": "integer" if _integer_choices(field, blank=False) else "string"}
+    if isinstance(field, BooleanField):
+        return {"type": "boolean"}
+    if isinstance(field, IntegerField):
+        return {"type": "integer"}
+    if isinstance(field, DecimalField | FloatField):
+        return {"type": "number"}
+    if isinstance(field, DateField):
+        return {"type": "string", "format": "date"}
+    return {"type": "string"}
+
+
+def _integer_choices(field, blank: bool) -> bool:
+    """Whether every choice's value is an integer (``blank``: the empty choice counts too)."""
+    values = [choice.value for choice in field.iter_choices() if blank or choice.value != ""]
+    return bool(values) and all(type(value) is int for value in values)
 
 
 def _list_schema(field, schema: dict) -> dict:
@@ -106,10 +118,16 @@ def body_problems(form: Form, body) -> dict[str, list[str]]:
     fields = {field.name: field for field in form if field.name != "csrf_token"}
     problems: dict[str, list[str]] = {}
     for name, value in body.items():  # the schema of the fields sent only (form_schema's, field by field)
-        found = list(_value_problems(value, field_schema(fields[name]))) if name in fields else [_l("未知字段")]
+        found = list(_value_problems(value, _check_schema(fields[name]))) if name in fields else [_l("未知字段")]
         if found:
             problems[name] = found
     return problems
+
+
+def _check_schema(field) -> dict:
+    """What a value sent for ``field`` is checked against: the shape alone, but for a list field, whose
+    problems name its cells by their titles."""
+    return field_schema(field) if isinstance(field, FieldList) else field_shape(field)
 
 
 def _fits(value, schema: dict) -> bool:
