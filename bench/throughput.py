@@ -248,7 +248,9 @@ def report(samples, errors, start_at: float, seconds: float, rss: list[float], w
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="timed seconds (default 60)")
-    parser.add_argument("--warmup", type=float, default=3, help="untimed seconds first (default 3)")
+    # Long enough for every worker to have booted (healthz answers once the first one is up) and warmed
+    # its caches: the target is the sustained rate.
+    parser.add_argument("--warmup", type=float, default=10, help="untimed seconds first (default 10)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--clients", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--templates", type=int, default=100, help="registrations made through the service")
