@@ -40,6 +40,7 @@ def gunicorn_argv(host: str, port: int, workers: int, timeout: int, access_log: 
         # 1-2 s of CPU, which every 2,000 requests was ≈ 1 ms per request and stalled its clients.
         "--max-requests", str(MAX_REQUESTS), "--max-requests-jitter", str(MAX_REQUESTS // 10),
         "--error-logfile", "-",
+        "--config", "python:webapp.gunicorn_hooks",  # post_worker_init: gc.freeze() once the app is built
         "--name", "duibiao",
         "webapp:create_app()",
     ]
