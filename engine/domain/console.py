@@ -222,11 +222,11 @@ def _order(wanted: InstanceFilter, by_id: bool) -> list:
 def instances(session: Session, wanted: InstanceFilter, page: int, per_page: int = 20
               ) -> tuple[list[ProcessInstance], int]:
     """One page of instances (with their definition, never their state) and the number found, counted
-    up to engine.counting.COUNT_CAP (a CappedCount beyond: the pager says 共 10000+ 条)."""
+    up to engine.counting.COUNT_CAP past the page's first row (a CappedCount beyond: 共 200+ 条)."""
     dialect = session.get_bind().dialect.name
     named = organizations_named(session, wanted.organization) if dialect == "sqlite" and wanted.organization else None
     where = conditions(wanted, dialect, named)
-    total = capped_count(session, select(ProcessInstance.id).where(*where))
+    total = capped_count(session, select(ProcessInstance.id).where(*where), (max(page, 1) - 1) * per_page)
     by_id = named is not None and len(named) <= FEW_ORGANIZATIONS and not isinstance(total, CappedCount)
     rows = session.scalars(select(ProcessInstance).where(*where).order_by(*_order(wanted, by_id))
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()

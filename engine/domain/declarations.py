@@ -210,7 +210,7 @@ def public_list(session: Session, query: str | None, page: int = 1,
     """对标结果: published and confirmed declarations, newest first; (page rows, total)."""
     base = select(Declaration.id).where(Declaration.status.in_(PUBLIC_STATUSES))
     base = _matching(base, query, session.get_bind().dialect.name)
-    total = capped_count(session, base)
+    total = capped_count(session, base, (max(1, page) - 1) * per_page)
     ids = list(session.scalars(base.order_by(Declaration.published_at.desc(), Declaration.id.desc())
                                .offset((max(1, page) - 1) * per_page).limit(per_page)))
     rows = {d.id: d for d in session.scalars(select(Declaration).where(Declaration.id.in_(ids)))}
