@@ -216,7 +216,7 @@ def instances(session: Session, key: str | None, status: str | None, query: str,
     if text:
         dialect = session.get_bind().dialect.name
         conditions.append(ProcessInstance.id.in_(
-            ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text)))
+            ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text, session)))
     total = capped_count(session, select(ProcessInstance.id).where(*conditions),
                          (max(page, 1) - 1) * per_page)
     rows = session.scalars(
