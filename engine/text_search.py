@@ -8,7 +8,8 @@ trigrams with every other one (``db2``, ``202``, ``xh1``): the index reads those
 posting lists, which grow with the table, though the answer is one row. Given the session, the search
 estimates how common each of the key's trigrams is from a sample of the column (``SAMPLE_SIZE``
 rows picked at random by id, kept ``SAMPLE_SECONDS`` in this process), finds candidates through the
-(at most ``CHOSEN``) rarest only — those in at most ``RARE_SHARE`` of the sample — and keeps the
+rarest only — one in at most ``RARE_SHARE`` of the sample, and the next rarest if it is not common
+(``NARROWING_SHARE``) — and keeps the
 candidates whose text contains the whole key (``LIKE``). A row containing the key contains every
 trigram of it, so the rows found are the same; when no trigram is rare (a common word), or the table
 is small, the key is searched as before.
@@ -25,7 +26,8 @@ MIN_INDEXED = 3  # characters: trigrams answer nothing shorter
 SAMPLE_SIZE = 200  # rows of the column sampled to tell rare trigrams from common ones
 MIN_SAMPLE = 50  # fewer rows: the table is small, the key is searched as before
 RARE_SHARE = 0.03  # a trigram in at most this share of the sample is rare
-CHOSEN = 2  # the rarest trigrams that find the candidates
+CHOSEN = 2  # the rarest trigrams that find the candidates: the rarest, and the next one if it narrows them
+NARROWING_SHARE = 0.25  # ... that is, if it is in at most this share of the sample
 SAMPLE_SECONDS = 600  # how long a column's sample is kept in this process
 _samples: dict[tuple, tuple[float, tuple[int, Counter]]] = {}
 
@@ -84,10 +86,11 @@ def _rare_trigrams(session, dialect, id_column, text_column, text, folded) -> li
     sampled, counts = _sample(session, id_column, text_column) if len(windows) > 1 else (0, Counter())
     if sampled < MIN_SAMPLE:
         return None
-    ranked = sorted((counts[window.lower()], n) for n, window in enumerate(windows)
-                    if counts[window.lower()] <= RARE_SHARE * sampled)
-    rare = [windows[n] for _, n in ranked[:CHOSEN]]
-    return rare if rare and len(rare) < len(windows) else None
+    ranked = sorted((counts[window.lower()], n) for n, window in enumerate(windows))
+    if ranked[0][0] > RARE_SHARE * sampled:
+        return None
+    rare = [windows[n] for count, n in ranked[:CHOSEN] if count <= NARROWING_SHARE * sampled]
+    return rare if len(rare) < len(windows) else None
 
 
 def _sample(session, id_column, text_column) -> tuple[int, Counter]:
