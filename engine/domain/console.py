@@ -162,9 +162,9 @@ def _organization_condition(name: str, dialect: str, found: list[int] | None = N
 
 
 def organizations_named(session: Session, name: str) -> list[int]:
-    """SQLite's organisation filter: the ids of at most FEW_ORGANIZATIONS + 1 organisations it matches."""
-    return list(session.scalars(select(Organization.id).where(
-        Organization.name.like(like_pattern(name), escape="\\")).limit(FEW_ORGANIZATIONS + 1)))
+    """SQLite's organisation filter: the ids of at most FEW_ORGANIZATIONS + 1 organisations it matches
+    (through the name's FTS table: names_containing)."""
+    return list(session.scalars(names_containing(name, "sqlite", session).limit(FEW_ORGANIZATIONS + 1)))
 
 
 def names_containing(text: str, dialect: str, session=None):
