@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, insert, literal_column, select, text
+from sqlalchemy import delete, func, insert, literal_column, select, text, update
 
 from bench.console_list import NOW as MOMENT
 from bench.console_list import fill
@@ -117,3 +117,29 @@ def test_postgresql_answers_the_rare_trigrams_from_the_trigram_indexes(filled):
     # 对标结果 searched by a model: the enterprise-name arm reads the compact name's index too.
     base = declarations._matching(select(Declaration.id), "XH-1999", "postgresql", filled)
     assert {"ix_declaration_search_text_trgm", "ix_organization_compact_name_trgm"} <= _index_names(filled, base)
+
+
+def test_the_organisation_name_indexes_follow_renames_and_deletions(session):
+    from engine.domain import console
+
+    dialect = session.get_bind().dialect.name
+    session.execute(insert(Organization.__table__), [
+        {"id": 9001, "kind": "enterprise", "name": "旧名 Alpha 公司", "status": "active", "created_at": MOMENT,
+         "updated_at": MOMENT},
+        {"id": 9002, "kind": "enterprise", "name": "Beta 公司", "status": "active", "created_at": MOMENT,
+         "updated_at": MOMENT}])
+    session.commit()
+    session.execute(update(Organization).where(Organization.id == 9001).values(name="新名 Gamma 公司"))
+    session.execute(delete(Organization).where(Organization.id == 9002))
+    session.commit()
+
+    def named(text):
+        return set(session.scalars(console.names_containing(text, dialect, session)))
+
+    def compact(text):
+        found = text_search.ids_containing(dialect, Organization.id, COMPACT_NAME, ORGANIZATION_COMPACT_FTS, text,
+                                           session, folded=True)
+        return set(session.scalars(found))
+
+    assert named("新名 Gamma") == {9001} and named("旧名") == set() and named("Beta 公司") == set()
+    assert compact("新名gamma公司") == {9001} and compact("旧名alpha") == set() and compact("beta公司") == set()
