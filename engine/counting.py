@@ -1,14 +1,18 @@
-"""Capped counts for the long lists: past ``COUNT_CAP`` rows the exact number is not worth a scan.
+"""Capped counts for the long lists: the exact number of a long list is not worth a scan.
 
-A list at 100k instances counts at most ``COUNT_CAP + 1`` matching rows (a LIMIT inside the count);
-beyond that it reports ``CappedCount(COUNT_CAP)`` and its pager says 共 1000+ 条.
+A list counts the matching rows up to ``COUNT_CAP`` past the first row of the page shown (a LIMIT
+inside the count: ``offset + COUNT_CAP + 1`` rows at most). Beyond that it reports
+``CappedCount(offset + COUNT_CAP)``, a lower bound: its pager says e.g. 共 200+ 条 on page 1 and
+共 380+ 条 on page 10, and always offers the next ten pages. So the count's work on a list's first
+page is the same at 100k rows as at 1k (issue 15), and a deeper page counts no more than its OFFSET
+already walks.
 """
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-COUNT_CAP = 1_000
+COUNT_CAP = 200  # rows counted past the first row of the page shown: ten pages of 20
 
 
 class CappedCount(int):
@@ -17,7 +21,9 @@ class CappedCount(int):
     capped = True
 
 
-def capped_count(session: Session, query) -> int:
-    """The rows ``query`` selects, exactly up to ``COUNT_CAP``, else ``CappedCount(COUNT_CAP)``."""
-    found = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())) or 0
-    return CappedCount(COUNT_CAP) if found > COUNT_CAP else found
+def capped_count(session: Session, query, offset: int = 0) -> int:
+    """The rows ``query`` selects, exactly up to ``offset + COUNT_CAP``, else ``CappedCount`` of that
+    (``offset``: the rows before the page shown)."""
+    cap = max(offset, 0) + COUNT_CAP
+    found = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+    return CappedCount(cap) if found > cap else found

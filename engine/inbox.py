@@ -91,7 +91,7 @@ def completed(session: Session, user: User, task: HumanTask) -> DoneRow:
 
 
 def _page(session, query, page, per_page, order):
-    total = capped_count(session, query.with_only_columns(HumanTask.id))
+    total = capped_count(session, query.with_only_columns(HumanTask.id), (page - 1) * per_page)
     rows = session.scalars(
         query.options(joinedload(HumanTask.instance))
         .order_by(*order).offset((page - 1) * per_page).limit(per_page)

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
-from engine import definitions, services
+from engine import definitions, services, text_search
 from storage import dictionary_seed, migrate
 from storage.db import Base, make_engine, make_session_factory
 
@@ -88,6 +88,7 @@ def frozen_clock():
 def db_engine(request, tmp_path_factory):
     engine = engine_for(request.param, tmp_path_factory)
     wipe(engine)
+    text_search.forget_samples()  # its samples of the wiped tables' columns (kept per database URL)
     yield engine
 
 

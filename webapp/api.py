@@ -120,7 +120,8 @@ def task_json(task: HumanTask) -> dict:
 def list_tasks():
     page = page_argument()
     rows, total = task_queries.inbox(db.session(), g.api_user, page)
-    # Past engine.counting.COUNT_CAP the count stops: total is then a lower bound, and total_capped says so.
+    # The count stops COUNT_CAP rows past the page's first (engine.counting): total is then a lower bound,
+    # and total_capped says so.
     return jsonify({"tasks": [task_json(t) for t in rows], "total": total, "page": page,
                     "total_capped": bool(getattr(total, "capped", False))})
 

@@ -69,7 +69,8 @@ def list_instances():
     query = clean_query(request.args.get("q"), operations.MAX_QUERY)
     page = page_argument()
     rows, total = operations.instances(session, key, status, query, page, PER_PAGE)
-    # Past engine.counting.COUNT_CAP the count stops: total is then a lower bound, and total_capped says so.
+    # The count stops COUNT_CAP rows past the page's first (engine.counting): total is then a lower bound,
+    # and total_capped says so.
     return jsonify({"instances": [instance_summary(i) for i in rows], "total": total, "page": page,
                     "per_page": PER_PAGE, "total_capped": bool(getattr(total, "capped", False))})
 

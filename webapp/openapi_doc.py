@@ -36,6 +36,8 @@ def _object(properties: dict, required=(), **extra) -> dict:
 
 
 STRING, INTEGER, MOMENT = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null"], "format": "date-time"}
+# true: the count stopped engine.counting.COUNT_CAP (200) rows past the page's first; total is then a lower bound.
+CAPPED = {"type": "boolean"}
 
 # --- bodies and answers that are not forms ------------------------------------------------------
 
@@ -71,8 +73,7 @@ BASE_SCHEMAS = {
         ["id", "name", "process", "instance_id", "form_key", "state"],
     ),
     "TaskList": _object({"tasks": _array(ref("Task")), "total": INTEGER, "page": INTEGER,
-                         # true: counting stopped at 1,000 and total is a lower bound
-                         "total_capped": {"type": "boolean"}}, ["tasks", "total", "page"]),
+                         "total_capped": CAPPED}, ["tasks", "total", "page"]),
     "TaskDetail": _object(
         {"task": ref("Task"), "form": ref("FormSchema"), "context": {"type": "object"}}, ["task", "form", "context"]
     ),
@@ -153,7 +154,7 @@ BASE_SCHEMAS = {
     ),
     "OperatorInstances": _object(
         {"instances": _array(ref("OperatorInstance")), "total": INTEGER, "page": INTEGER, "per_page": INTEGER,
-         "total_capped": {"type": "boolean"}},  # true: counting stopped at 1,000 and total is a lower bound
+         "total_capped": CAPPED},
         ["instances", "total", "page"],
     ),
     "OperatorTask": _object(

@@ -49,7 +49,7 @@ class Pager(Pagination):
 
     @property
     def total_capped(self) -> bool:
-        """The service stopped counting at engine.counting.COUNT_CAP: the pager says 共 1000+ 条."""
+        """The service stopped counting (engine.counting.COUNT_CAP past the page's first row): 共 200+ 条."""
         return bool(getattr(self._total, "capped", False))
 
     @property

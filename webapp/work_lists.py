@@ -57,7 +57,7 @@ def paged(statement, wanted: list_filters.Wanted, id_column, per_page: int = 20)
     narrowed = statement.where(*wanted.conditions(dialect()))
 
     def fetch(page, size):
-        total = capped_count(session, narrowed.with_only_columns(id_column))
+        total = capped_count(session, narrowed.with_only_columns(id_column), (page - 1) * size)
         statement = narrowed.order_by(*wanted.order(id_column)).offset((page - 1) * size).limit(size)
         rows = session.execute(statement).all() if len(narrowed.column_descriptions) > 1 \
             else session.scalars(statement).all()

@@ -213,8 +213,9 @@ def results(session: Session, query: str | None, page: int = 1, per_page: int = 
     statement = select(Certificate).where(Certificate.revoked_at.is_(None))
     if key:
         statement = statement.where(Certificate.id.in_(ids_containing(
-            session.get_bind().dialect.name, Certificate.id, Certificate.search_text, CERTIFICATE_FTS, key)))
-    total = capped_count(session, statement.with_only_columns(Certificate.id))
+            session.get_bind().dialect.name, Certificate.id, Certificate.search_text, CERTIFICATE_FTS, key,
+            session, folded=True)))
+    total = capped_count(session, statement.with_only_columns(Certificate.id), (max(1, page) - 1) * per_page)
     rows = session.scalars(statement.options(selectinload(Certificate.uploaded_file))
                            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()

@@ -24,7 +24,7 @@ from storage.models import (
     ProcessDefinition,
     ProcessInstance,
 )
-from storage.models.search import SUBJECT_FTS
+from storage.models.search import ORGANIZATION_FTS, SUBJECT_FTS
 
 MAX_QUERY = 100
 
@@ -162,12 +162,22 @@ def _organization_condition(name: str, dialect: str, found: list[int] | None = N
 
 
 def organizations_named(session: Session, name: str) -> list[int]:
-    """SQLite's organisation filter: the ids of at most FEW_ORGANIZATIONS + 1 organisations it matches."""
-    return list(session.scalars(select(Organization.id).where(
-        Organization.name.like(like_pattern(name), escape="\\")).limit(FEW_ORGANIZATIONS + 1)))
+    """SQLite's organisation filter: the ids of at most FEW_ORGANIZATIONS + 1 organisations it matches
+    (through the name's FTS table: names_containing)."""
+    return list(session.scalars(names_containing(name, "sqlite", session).limit(FEW_ORGANIZATIONS + 1)))
 
 
-def _subject_condition(text: str, dialect: str):
+def names_containing(text: str, dialect: str, session=None):
+    """The ids of the organisations whose name contains ``text`` (``LIKE``, as ever): found through the
+    name's trigram index (PostgreSQL) or FTS5 table (SQLite, migration 0033), each candidate's name then
+    tested with ``LIKE`` itself, so the FTS table's wider case folding changes nothing (hence ``folded``:
+    candidates through the rare trigrams are safe for any key)."""
+    pattern = like_pattern(text)
+    found = ids_containing(dialect, Organization.id, Organization.name, ORGANIZATION_FTS, text, session, folded=True)
+    return select(Organization.id).where(Organization.id.in_(found), Organization.name.like(pattern, escape="\\"))
+
+
+def _subject_condition(text: str, dialect: str, session=None):
     """The subject, the business key itself, or what the business key points at: a plan's 标准号
     (``enrollment:<id>``), an application's number (``application:<id>``), an organisation's name
     (``organization:<id>``). One id IN over a UNION: each arm uses its own index (subject: trigrams,
@@ -175,18 +185,19 @@ def _subject_condition(text: str, dialect: str):
     enrollment_keys = select(literal("enrollment:") + cast(Plan.enrollment_id, String)).where(
         Plan.standard_number.contains(text, autoescape=True))
     organization_keys = select(literal("organization:") + cast(Organization.id, String)).where(
-        Organization.name.like(like_pattern(text), escape="\\"))
+        Organization.id.in_(names_containing(text, dialect, session)))
     keys = [literal(text), enrollment_keys, organization_keys]
     number = _positive_int(text.removeprefix("#"))
     if number is not None:
         keys.append(select(literal("application:") + cast(Application.id, String)).where(Application.id == number))
     by_key = [select(ProcessInstance.id).where(ProcessInstance.business_key == keys[0])] + [
         select(ProcessInstance.id).where(ProcessInstance.business_key.in_(key)) for key in keys[1:]]
-    by_subject = ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text)
+    by_subject = ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text, session)
     return ProcessInstance.id.in_(union(by_subject, *by_key))
 
 
-def conditions(wanted: InstanceFilter, dialect: str = "postgresql", organizations: list[int] | None = None) -> list:
+def conditions(wanted: InstanceFilter, dialect: str = "postgresql", organizations: list[int] | None = None,
+               session: Session | None = None) -> list:
     found = []
     if wanted.process:
         found.append(ProcessInstance.process_key == wanted.process)
@@ -201,7 +212,7 @@ def conditions(wanted: InstanceFilter, dialect: str = "postgresql", organization
     if wanted.organization:
         found.append(_organization_condition(wanted.organization, dialect, organizations))
     if wanted.query:
-        found.append(_subject_condition(wanted.query, dialect))
+        found.append(_subject_condition(wanted.query, dialect, session))
     found.extend(_between(ProcessInstance.created_at, wanted.started_from, wanted.started_to))
     found.extend(_between(ProcessInstance.updated_at, wanted.updated_from, wanted.updated_to))
     return found
@@ -222,11 +233,11 @@ def _order(wanted: InstanceFilter, by_id: bool) -> list:
 def instances(session: Session, wanted: InstanceFilter, page: int, per_page: int = 20
               ) -> tuple[list[ProcessInstance], int]:
     """One page of instances (with their definition, never their state) and the number found, counted
-    up to engine.counting.COUNT_CAP (a CappedCount beyond: the pager says 共 10000+ 条)."""
+    up to engine.counting.COUNT_CAP past the page's first row (a CappedCount beyond: 共 200+ 条)."""
     dialect = session.get_bind().dialect.name
     named = organizations_named(session, wanted.organization) if dialect == "sqlite" and wanted.organization else None
-    where = conditions(wanted, dialect, named)
-    total = capped_count(session, select(ProcessInstance.id).where(*where))
+    where = conditions(wanted, dialect, named, session)
+    total = capped_count(session, select(ProcessInstance.id).where(*where), (max(page, 1) - 1) * per_page)
     by_id = named is not None and len(named) <= FEW_ORGANIZATIONS and not isinstance(total, CappedCount)
     rows = session.scalars(select(ProcessInstance).where(*where).order_by(*_order(wanted, by_id))
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import exists, func, literal_column, select, union
 from sqlalchemy.orm import Session
 
 from engine import clock, inbox, runtime
@@ -24,7 +24,7 @@ from engine.domain.errors import InputError
 from engine.domain.keys import clean_query, search_key
 from engine.services import ServiceContext
 from engine.text import N_
-from engine.text_search import ids_containing
+from engine.text_search import ids_containing, like_pattern
 from storage.models import (
     Declaration,
     DeclarationIndicator,
@@ -34,7 +34,7 @@ from storage.models import (
     StoredFile,
     User,
 )
-from storage.models.search import DECLARATION_FTS
+from storage.models.search import DECLARATION_FTS, ORGANIZATION_COMPACT_FTS
 
 PROCESS_KEY = "self_declaration"
 PUBLIC_STATUSES = ("published", "confirmed")
@@ -189,7 +189,7 @@ def withdrawal_refusal(session: Session, declaration: Declaration) -> str | None
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _matching(statement, query: str | None, dialect: str):
+def _matching(statement, query: str | None, dialect: str, session=None):
     """Narrow a statement over Declaration to ``query``: the declaration's key
     or its enterprise's name. One id IN over a UNION, so each arm uses its index (trigrams:
     engine.text_search) where an OR across the join would scan every declaration."""
@@ -198,10 +198,12 @@ def _matching(statement, query: str | None, dialect: str):
     if not key:
         return statement
     compact = "".join(raw.lower().split())
-    enterprises = select(Organization.id).where(
-        func.replace(func.lower(Organization.name), " ", "").contains(compact, autoescape=True))
+    name = func.replace(func.lower(Organization.name), literal_column("' '"), literal_column("''"))  # as indexed
+    found = ids_containing(dialect, Organization.id, name, ORGANIZATION_COMPACT_FTS, compact, session, folded=True)
+    enterprises = select(Organization.id).where(  # the FTS table only finds candidates: LIKE decides, as ever
+        Organization.id.in_(found), name.like(like_pattern(compact), escape="\\"))
     return statement.where(Declaration.id.in_(union(
-        ids_containing(dialect, Declaration.id, Declaration.search_text, DECLARATION_FTS, key),
+        ids_containing(dialect, Declaration.id, Declaration.search_text, DECLARATION_FTS, key, session, folded=True),
         select(Declaration.id).where(Declaration.enterprise_id.in_(enterprises)))))
 
 
@@ -209,8 +211,8 @@ def public_list(session: Session, query: str | None, page: int = 1,
                 per_page: int = 20) -> tuple[list[Declaration], int]:
     """对标结果: published and confirmed declarations, newest first; (page rows, total)."""
     base = select(Declaration.id).where(Declaration.status.in_(PUBLIC_STATUSES))
-    base = _matching(base, query, session.get_bind().dialect.name)
-    total = capped_count(session, base)
+    base = _matching(base, query, session.get_bind().dialect.name, session)
+    total = capped_count(session, base, (max(1, page) - 1) * per_page)
     ids = list(session.scalars(base.order_by(Declaration.published_at.desc(), Declaration.id.desc())
                                .offset((max(1, page) - 1) * per_page).limit(per_page)))
     rows = {d.id: d for d in session.scalars(select(Declaration).where(Declaration.id.in_(ids)))}

@@ -173,7 +173,8 @@ def search(session: Session, filters: Filters, page: int = 1, per_page: int = 20
             select(ServiceProfileField.organization_id).where(ServiceProfileField.code == filters.field)))
     if filters.province:
         statement = statement.where(Organization.province_code == filters.province)
-    total = capped_count(session, statement.with_only_columns(ServiceProfile.organization_id))
+    total = capped_count(session, statement.with_only_columns(ServiceProfile.organization_id),
+                         (max(1, page) - 1) * per_page)
     rows = session.execute(statement.order_by(Organization.name, Organization.id)
                            .offset((max(1, page) - 1) * per_page).limit(per_page)).all()
     return [DirectoryRow(o.id, o.name, o.province_code, o.city_code, [f.code for f in p.fields], p.summary)

@@ -205,7 +205,8 @@ def instances(session: Session, key: str | None, status: str | None, query: str,
     """Process instances, newest first (with their definition; never their state), filtered by
     process key, engine status and a text in the subject (the operator API's list). Each filter is
     answered from an index (key / status with creation time: migration 0021; the subject: the trigram
-    index or FTS table of engine.text_search) and the count stops at engine.counting.COUNT_CAP."""
+    index or FTS table of engine.text_search) and the count stops COUNT_CAP rows past the page's first
+    (engine.counting)."""
     conditions = []
     if key:
         conditions.append(ProcessInstance.process_key == key)
@@ -215,8 +216,9 @@ def instances(session: Session, key: str | None, status: str | None, query: str,
     if text:
         dialect = session.get_bind().dialect.name
         conditions.append(ProcessInstance.id.in_(
-            ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text)))
-    total = capped_count(session, select(ProcessInstance.id).where(*conditions))
+            ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text, session)))
+    total = capped_count(session, select(ProcessInstance.id).where(*conditions),
+                         (max(page, 1) - 1) * per_page)
     rows = session.scalars(
         select(ProcessInstance).where(*conditions)
         .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())

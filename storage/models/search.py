@@ -28,9 +28,13 @@ TRIGRAM_INDEX = "ix_plan_search_text_trgm"
 # SQLite's FTS5 trigram tables of the same three columns (migration 0020), external-content tables kept in
 # step by triggers on their tables, as plan_search_fts is.
 SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS = "process_instance_fts", "certificate_fts", "declaration_fts"
-LIST_FTS_TABLES = (SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS)
+# Organisation names (migration 0033): SQLite's FTS5 trigram tables of the name and of its compact form
+# (lower case, no spaces: 对标结果's enterprise match), PostgreSQL's GIN trigram index of the compact form.
+ORGANIZATION_FTS, ORGANIZATION_COMPACT_FTS = "organization_name_fts", "organization_compact_fts"
+LIST_FTS_TABLES = (SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS, ORGANIZATION_FTS, ORGANIZATION_COMPACT_FTS)
 LIST_TRIGRAM_INDEXES = ("ix_process_instance_subject_trgm", "ix_certificate_search_text_trgm",
-                        "ix_declaration_search_text_trgm", "ix_organization_name_trgm")
+                        "ix_declaration_search_text_trgm", "ix_organization_name_trgm",
+                        "ix_organization_compact_name_trgm")
 
 
 class PlanSearchEntry(Base):

@@ -144,6 +144,9 @@ def test_searches_find_their_row_and_long_lists_stop_counting_at_the_cap(filled)
     assert isinstance(total, CappedCount) and total == COUNT_CAP and len(rows) == 20
     _, total = lists["流程实例 organisation"][0]()
     assert not isinstance(total, CappedCount) and 0 < total < COUNT_CAP
+    # A deeper page counts COUNT_CAP past its own first row: the pager always offers the next pages.
+    rows, total = console.instances(filled, console.InstanceFilter(), 5)
+    assert isinstance(total, CappedCount) and total == 4 * 20 + COUNT_CAP and len(rows) == 20
 
 
 def test_sqlite_searches_use_their_fts_tables_which_follow_every_change(filled_sqlite):
