@@ -37,7 +37,7 @@ def _object(properties: dict, required=(), **extra) -> dict:
 
 STRING, INTEGER, MOMENT = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null"], "format": "date-time"}
 # true: the count stopped engine.counting.COUNT_CAP (200) rows past the page's first; total is then a lower bound.
-CAPPED = {"type": "boolean"}
+CAPPED = {"type": "boolean", "description": _l("为 true 时计数在本页第一条之后 200 条处停止，total 为下限（还有更多）")}
 
 # --- bodies and answers that are not forms ------------------------------------------------------
 
