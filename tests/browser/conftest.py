@@ -68,11 +68,13 @@ def live_server(tmp_path_factory):
     migrate.upgrade(engine)
     with app.app_context():
         from demodata import accounts, pilots
+        from tests.factories import remembered_password_hashes
         from webapp import cli, db
 
         session = db.session()
         cli.deploy_workflows(session)
-        accounts.load_accounts(session)
+        with remembered_password_hashes():
+            accounts.load_accounts(session)
         pilots.load_pilots(session)
         db.commit()
 

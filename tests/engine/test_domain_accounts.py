@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+import demodata
 from engine.domain import auth, sms
 from storage.models import OutboxItem
 from tests.factories import office_user
@@ -67,8 +68,10 @@ def test_password_rules(password, problem):
 
 
 def test_passwords_are_hashed_slowly(session):
-    user = office_user(session)
+    # Made as the platform makes accounts (the factories' users hash with a small work factor).
+    user = demodata.ensure_user(session, "office@test.cn", "Office#123", "office", "对标达标提升专项行动办公室")
     assert user.password_hash.startswith("scrypt:")
+    assert int(user.password_hash.split("$")[0].split(":")[1]) >= 2**15  # scrypt's N
     assert auth.verify_credentials(session, "OFFICE@test.cn ", "Office#123") is user
     assert auth.verify_credentials(session, "office@test.cn", "wrong") is None
     assert auth.verify_credentials(session, "nobody@test.cn", "Office#123") is None
