@@ -1,11 +1,13 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when configured), a frozen clock."""
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, null, select, text
 from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
@@ -66,15 +68,81 @@ def engine_for(backend: str, tmp_path_factory):
 
 
 def wipe(engine) -> None:
+    """Every table emptied (ids count from 1 again), the dictionary seeded. On PostgreSQL by DELETE and a
+    VACUUM of the tables that had rows (~0.02 s; a TRUNCATE of every table took ~0.15 s): the VACUUM
+    leaves their indexes without the deleted rows, as TRUNCATE did (the EXPLAIN tests count index rows)."""
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        emptied = [table.name for table in tables if connection.execute(table.delete()).rowcount]
+        if engine.dialect.name == "postgresql":  # what TRUNCATE … RESTART IDENTITY did
+            sequences = connection.scalars(text(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"))
+            connection.execute(select(*[func.setval(name, 1, False) for name in sequences]))
         dictionary_seed.seed(connection)  # 数据字典: the shipped lists, as migration 0023 left them
+        key = engine.url.render_as_string(hide_password=False)
+        if key not in _wiped_rows:
+            _wiped_rows[key] = connection.scalar(_row_total())
+    if engine.dialect.name == "postgresql" and emptied:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for name in emptied:
+                connection.execute(text(f'VACUUM "{name}"'))
+
+
+# --- deploying the workflows once per database ----------------------------------------------
+# Deploying parses and checks every BPMN file (~0.1 s, more than many a test's own work); the rows it
+# writes into a freshly wiped database are the same every time, so they are written again as they are.
+
+_wiped_rows: dict[str, int] = {}  # rows in a freshly wiped database (the dictionary seed)
+_written: dict[tuple, list | None] = {}  # (database, what, clock) -> [(table, rows)], None: run it each time
+
+
+def _row_total():
+    return select(sum(select(func.count()).select_from(table).scalar_subquery()
+                      for table in Base.metadata.sorted_tables))
+
+
+def _digests(session) -> dict[str, tuple[int, str]]:
+    digests = {}
+    for table in Base.metadata.sorted_tables:
+        rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digests[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return digests
+
+
+def _write_again(session, written: list) -> None:
+    for table, rows in written:
+        for row in rows:
+            session.execute(table.insert().values({name: null() if value is None else value
+                                                   for name, value in row.items()}))
+        if session.get_bind().dialect.name == "postgresql":
+            for column in table.primary_key.columns:
+                session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, column.name),
+                                                   select(func.max(column)).scalar_subquery())))
+
+
+def replay(session, what: str, write: Callable[[], object]) -> None:
+    """``write()`` on a freshly wiped database, the first time per database (and frozen time); later, the
+    rows it wrote are inserted again (same ids, same sequences). Runs ``write()`` itself whenever the
+    database is not freshly wiped, or when ``write()`` changed rows that were there before it."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    key = (url, what, engine_clock.now())
+    fresh = session.scalar(_row_total()) == _wiped_rows.get(url)
+    if not fresh or _written.get(key, ()) is None:
+        write()
+        return
+    if key in _written:
+        _write_again(session, _written[key])
+        return
+    before = _digests(session)
+    write()
+    session.flush()
+    after = _digests(session)
+    changed = [table for table in Base.metadata.sorted_tables if before[table.name] != after[table.name]]
+    if any(before[table.name][0] for table in changed):
+        _written[key] = None
+        return
+    _written[key] = [(table, [dict(row._mapping) for row in session.execute(
+        select(table).order_by(*table.primary_key.columns))]) for table in changed]
 
 
 @pytest.fixture
@@ -106,7 +174,7 @@ def session(session_factory, frozen_clock):
 def deployed(session):
     import workflows
 
-    definitions.deploy_documents(session, workflows.bpmn_files())
+    replay(session, "bpmn files", lambda: definitions.deploy_documents(session, workflows.bpmn_files()))
     session.commit()
     return session
 
