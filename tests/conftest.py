@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from engine import clock as engine_clock
 from engine import definitions, services
+from engine.domain import auth as auth_domain
 from storage import dictionary_seed, migrate
 from storage.db import Base, make_engine, make_session_factory
 
@@ -50,6 +52,7 @@ START = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)  # 09:30 China time
 
 
 services.load_all()  # what the app factory and the CLI do at start-up
+PLATFORM_DUMMY_HASH = auth_domain._DUMMY_HASH  # see cheap_unknown_email_check
 
 
 def engine_for(backend: str, tmp_path_factory):
@@ -143,6 +146,18 @@ def replay(session, what: str, write: Callable[[], object]) -> None:
         return
     _written[key] = [(table, [dict(row._mapping) for row in session.execute(
         select(table).order_by(*table.primary_key.columns))]) for table in changed]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_unknown_email_check():
+    """A login with an unknown e-mail checks the password against a dummy hash, as slow as a real one
+    (no account enumeration by timing): here one of the fixtures' work factor, the suite tries hundreds
+    of unknown addresses (tests/engine/test_domain_accounts.py checks the platform's dummy hash)."""
+    from tests.factories import remembered_hash
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth_domain, "_DUMMY_HASH", remembered_hash(secrets.token_hex(16)))
+        yield
 
 
 @pytest.fixture
