@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -199,6 +200,11 @@ def deployed(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The long files first (browser journeys, the slow crawls): pytest-xdist's ``--dist loadfile`` hands
-    out files in this order, so the workers end together instead of one finishing a long file alone."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("browser") or item.get_closest_marker("slow") else 1)
+    """The long files first (browser journeys, the slow crawls), then the files with the most tests:
+    pytest-xdist's ``--dist loadfile`` hands out files in this order, so the workers end together on
+    small files instead of one finishing a long file alone."""
+    sizes, group = Counter(item.path for item in items), {}
+    for item in items:  # 0: browser files (one after the other: they share a Chromium), 1: slow ones, 2: the rest
+        rank = 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("slow") else 2
+        group[item.path] = min(rank, group.get(item.path, 2))
+    items.sort(key=lambda item: (group[item.path], -sizes[item.path], str(item.path)))
