@@ -1,12 +1,44 @@
 """Test data: real rows through the same domain services the app uses."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+from werkzeug.security import generate_password_hash
+
 import demodata
+from demodata import accounts as demo_accounts
 from engine.domain import registration
 from engine.domain.registration import Documents
 from storage.files import FileStore
+
+# The work factor of the fixtures' password hashes: scrypt as in production (checked by the same
+# check_password_hash at every login), with N = 2**10 instead of 2**15 — each login of a fixture user
+# costs ~2 ms instead of ~0.1-0.2 s, and the suite logs in thousands of times.
+FIXTURE_HASH_METHOD = "scrypt:1024:8:1"
+_hashes: dict[str, str] = {}
+
+
+def remembered_hash(password: str) -> str:
+    if password not in _hashes:
+        _hashes[password] = generate_password_hash(password, method=FIXTURE_HASH_METHOD)
+    return _hashes[password]
+
+
+@contextmanager
+def remembered_password_hashes() -> Iterator[None]:
+    """While creating fixture users, hash each password once per session, with a small work factor.
+
+    The hashes are real scrypt hashes, so logging in checks them as in production; the registrations
+    the tests post to /register, password changes and invitations hash as the platform does
+    (tests/engine/test_domain_accounts.py checks that hash).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_accounts, "hash_password", remembered_hash)
+        patch.setattr(registration, "hash_password", remembered_hash)
+        yield
 
 
 def well_formed_pdf(*objects: bytes) -> bytes:
@@ -31,7 +63,8 @@ ORG_FIELDS = {"province_code": "440000", "city_code": "440300", "name": "深圳�
 
 
 def office_user(session, email="office@test.cn"):
-    return demodata.ensure_user(session, email, "Office#123", "office", "对标达标提升专项行动办公室")
+    with remembered_password_hashes():
+        return demodata.ensure_user(session, email, "Office#123", "office", "对标达标提升专项行动办公室")
 
 
 def registered(session, store_root: Path, email="applicant@test.cn", user_type="enterprise",
@@ -42,8 +75,9 @@ def registered(session, store_root: Path, email="applicant@test.cn", user_type="
     if user_type == "institution":
         documents.files["qualification"] = store.save(session, PDF_BYTES, "资质.pdf",
                                                       "application/pdf")
-    return registration.register(session, user_type, email, "Secret#123",
-                                 {**ORG_FIELDS, **fields}, documents)
+    with remembered_password_hashes():
+        return registration.register(session, user_type, email, "Secret#123",
+                                     {**ORG_FIELDS, **fields}, documents)
 
 
 def pilot(session, office, recruit_type="institution", deadline=None, title=None):
@@ -60,4 +94,5 @@ def pilot(session, office, recruit_type="institution", deadline=None, title=None
 
 
 def active_member(session, email, role, org_name):
-    return demodata.ensure_user(session, email, "Member#123", role, org_name)
+    with remembered_password_hashes():
+        return demodata.ensure_user(session, email, "Member#123", role, org_name)

@@ -68,11 +68,13 @@ def live_server(tmp_path_factory):
     migrate.upgrade(engine)
     with app.app_context():
         from demodata import accounts, pilots
+        from tests.factories import remembered_password_hashes
         from webapp import cli, db
 
         session = db.session()
         cli.deploy_workflows(session)
-        accounts.load_accounts(session)
+        with remembered_password_hashes():
+            accounts.load_accounts(session)
         pilots.load_pilots(session)
         db.commit()
 
@@ -114,17 +116,40 @@ def chromium_executable() -> str:
     pytest.skip(reason)
 
 
+_running: dict[str, object] = {}  # "playwright", "chromium": one Chromium for a run of browser files
+
+
 @pytest.fixture(scope="module")
 def browser():
+    """Chromium, started once for the browser files a worker runs one after the other (starting Playwright
+    and Chromium takes ~1.5 s) and stopped after the last of them: Playwright's sync API leaves an event
+    loop running in the thread, which the other tests must not meet. Each test opens its own contexts."""
     executable = chromium_executable()
-    from playwright.sync_api import sync_playwright
+    if "chromium" not in _running:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        _running["playwright"] = playwright = sync_playwright().start()
+        _running["chromium"] = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield _running["chromium"]
+
+
+def _stop_browser() -> None:
+    chromium, playwright = _running.pop("chromium", None), _running.pop("playwright", None)
+    if chromium is not None:
+        chromium.close()
+    if playwright is not None:
+        playwright.stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test, unless the next test is one too (the fixtures are torn down already)."""
+    if nextitem is None or Path(nextitem.path).parent != Path(item.path).parent:
+        _stop_browser()
+
+
+def pytest_sessionfinish(session):
+    _stop_browser()
 
 
 @pytest.fixture

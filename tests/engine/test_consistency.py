@@ -9,11 +9,13 @@ import demodata
 from engine import consistency
 from storage.files import FileStore
 from storage.models import HumanTask, ProcessInstance
+from tests.factories import remembered_password_hashes
 
 
 @pytest.fixture
 def demo(deployed, session_factory, tmp_path):
-    demodata.load_all(deployed, session_factory, FileStore(tmp_path / "files"))
+    with remembered_password_hashes():
+        demodata.load_all(deployed, session_factory, FileStore(tmp_path / "files"))
     deployed.commit()
     deployed.expunge_all()
     return deployed

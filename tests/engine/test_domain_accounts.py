@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+import demodata
 from engine.domain import auth, sms
 from storage.models import OutboxItem
+from tests.conftest import PLATFORM_DUMMY_HASH
 from tests.factories import office_user
 
 
@@ -67,11 +69,22 @@ def test_password_rules(password, problem):
 
 
 def test_passwords_are_hashed_slowly(session):
-    user = office_user(session)
+    # Made as the platform makes accounts (the factories' users hash with a small work factor).
+    user = demodata.ensure_user(session, "office@test.cn", "Office#123", "office", "对标达标提升专项行动办公室")
     assert user.password_hash.startswith("scrypt:")
+    assert int(user.password_hash.split("$")[0].split(":")[1]) >= 2**15  # scrypt's N
     assert auth.verify_credentials(session, "OFFICE@test.cn ", "Office#123") is user
     assert auth.verify_credentials(session, "office@test.cn", "wrong") is None
     assert auth.verify_credentials(session, "nobody@test.cn", "Office#123") is None
+
+
+def test_an_unknown_email_is_checked_against_a_hash_as_slow_as_a_real_one(session, monkeypatch):
+    # The platform's dummy hash (tests/conftest.py swaps in a cheaper one) is made as hash_password makes one.
+    assert PLATFORM_DUMMY_HASH.split("$")[0] == auth.hash_password("x").split("$")[0]
+    checked = []
+    monkeypatch.setattr(auth, "check_password_hash", lambda hashed, password: checked.append(hashed) or False)
+    assert auth.verify_credentials(session, "nobody@test.cn", "Office#123") is None
+    assert checked == [auth._DUMMY_HASH]
 
 
 def test_login_throttle_blocks_after_five_failures_for_fifteen_minutes(session, frozen_clock):

@@ -290,7 +290,8 @@ def build_world(data_dir: Path) -> World:
     engine = app.extensions["duibiao.engine"]
     migrate.upgrade(engine)
     world = World(app, engine, data_dir / "pristine.db")
-    result = app.test_cli_runner().invoke(main, ["demo"])
+    with remembered_password_hashes():
+        result = app.test_cli_runner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     with world.session_factory() as session, remembered_password_hashes():
         _add_objects(session, data_dir, world.ids)

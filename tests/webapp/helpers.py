@@ -4,19 +4,15 @@ from __future__ import annotations
 import io
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from lxml import html as lxml_html
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from demodata import accounts as demo_accounts
-from engine.domain import auth as auth_domain
-from engine.domain import registration as registration_domain
 from storage.models import HumanTask
+from tests import factories
 from tests.factories import PDF_BYTES
 
 OFFICE_EMAIL, OFFICE_PASSWORD = "office@test.cn", "Office#123"
@@ -200,24 +196,4 @@ def api_token(client, email: str, password: str) -> dict:
 
 # --- fast fixtures -------------------------------------------------------------------------
 
-_real_hash_password = auth_domain.hash_password
-_hashes: dict[str, str] = {}
-
-
-def _remembered_hash(password: str) -> str:
-    if password not in _hashes:
-        _hashes[password] = _real_hash_password(password)
-    return _hashes[password]
-
-
-@contextmanager
-def remembered_password_hashes():
-    """While creating fixture users, hash each password (scrypt, ~0.1 s) once per session.
-
-    The hashes are the real ones, so logging in checks them as in production; the
-    registrations the tests post to /register hash as usual.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo_accounts, "hash_password", _remembered_hash)
-        patch.setattr(registration_domain, "hash_password", _remembered_hash)
-        yield
+remembered_password_hashes = factories.remembered_password_hashes  # where the fixtures' users are made

@@ -14,6 +14,7 @@ import demodata
 from engine import clock, runtime
 from storage.models import ProcessInstance
 from tests.conftest import START
+from tests.factories import remembered_password_hashes
 from tests.webapp.helpers import decide, open_task, page, text_of
 
 OPERATOR = ("operator@test.cn", "Operate#123")
@@ -70,7 +71,8 @@ def test_the_path_taken_and_the_open_task_with_its_age(applicant, office_client,
 
 
 def test_pending_timers_show_their_due_time_in_china_time(app, operator_client, session_factory):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with remembered_password_hashes():
+        assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     with session_factory() as session:
         waiting = session.scalars(select(ProcessInstance).where(ProcessInstance.next_timer_at.is_not(None))
                                   .order_by(ProcessInstance.id)).first()

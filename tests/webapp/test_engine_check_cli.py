@@ -4,12 +4,14 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from storage.models import HumanTask
+from tests.factories import remembered_password_hashes
 from webapp.cli import main
 
 
 def test_engine_check_finds_nothing_then_reports_and_repairs_a_deleted_inbox_row(app, session_factory):
     runner = app.test_cli_runner()
-    assert runner.invoke(main, ["demo"]).exit_code == 0
+    with remembered_password_hashes():
+        assert runner.invoke(main, ["demo"]).exit_code == 0
     clean = runner.invoke(main, ["engine", "check"])
     assert clean.exit_code == 0, clean.output
     assert "全部流程实例与引擎状态一致" in clean.output
