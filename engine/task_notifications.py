@@ -82,12 +82,12 @@ class Person:
 
 @dataclass(frozen=True)
 class Choices:
-    """A person's 消息设置 (the defaults, every e-mail in Chinese, for one who never chose)."""
+    """A person's 消息设置."""
 
-    new_task: bool = True
-    daily_digest: bool = True
-    outcomes: bool = True
-    locale: str = DEFAULT_LOCALE
+    new_task: bool
+    daily_digest: bool
+    outcomes: bool
+    locale: str
 
 
 _USER, _ORG, _PREFERENCE = User.__table__, Organization.__table__, NotificationPreference.__table__
@@ -126,7 +126,8 @@ def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple
     return found
 
 
-_DEFAULT_CHOICES = Choices()
+# One who never chose: the defaults of engine.domain.messages (every e-mail, in Chinese).
+_DEFAULT_CHOICES = Choices(*(getattr(messages.default_preference(0), name) for name in Choices.__dataclass_fields__))
 
 
 def recipients_for_task(session: Session, task: HumanTask) -> list[Person]:

@@ -5,13 +5,12 @@ and a plan submitted afterwards reaches 专家评审 in the office's 待办."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, save_draft
 from tests.browser.test_modeler import wait_for_lint
 
 pytestmark = pytest.mark.browser
@@ -76,10 +75,7 @@ def test_a_designer_adds_an_expert_review_and_a_new_plan_reaches_it(new_context,
     page.wait_for_function("() => document.querySelector('[data-designer-problems]') !== null")
     assert not page.locator(".duibiao-server-badge").count()
 
-    page.locator("[data-designer-note]").fill("正式版审核前增加专家评审")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(re.compile(r".*/design/drafts/\d+/edit$"))
-    draft_id = int(re.search(r"/drafts/(\d+)/edit", page.url).group(1))
+    draft_id = save_draft(page, "正式版审核前增加专家评审")
 
     # 比较: the new step and its flow are listed as added, 提交正式版's flow as changed.
     page.goto(f"/design/drafts/{draft_id}/compare")

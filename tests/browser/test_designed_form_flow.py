@@ -5,13 +5,12 @@ institution evaluates and fills in 现场核查, and the office sees the answers
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, save_draft
 from tests.browser.test_compliance_flow import ENTERPRISE, INSTITUTION, enterprise_applies, institution_evaluates
 from tests.browser.test_plan_flow import OFFICE
 
@@ -109,10 +108,7 @@ def designer_adds_the_step(page) -> int:
     page.get_by_role("button", name="检查").click()
     page.wait_for_function("() => document.querySelector('[data-designer-problems]') !== null")
     assert not page.locator(".duibiao-server-badge").count(), page.inner_text("[data-designer-problems]")
-    page.locator("[data-designer-note]").fill("机构评价后增加现场核查")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(re.compile(r".*/design/drafts/\d+/edit$"))
-    return int(re.search(r"/drafts/(\d+)/edit", page.url).group(1))
+    return save_draft(page, "机构评价后增加现场核查")
 
 
 def designer_deploys(page, draft_id: int) -> None:

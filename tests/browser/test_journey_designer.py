@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, save_draft
 from tests.browser.manual_pictures import assert_screenshots_of, save
 from tests.browser.test_design_workflow import DESIGNER, INSERT_TASK, MISSING_LABEL, with_expert_review
 from tests.browser.test_modeler import wait_for_lint
@@ -44,10 +44,7 @@ def draw_expert_review(page) -> int:
     page.get_by_role("button", name="检查").click()
     page.wait_for_function("() => document.querySelector('[data-designer-problems]') !== null")
     shot(page, 4, "modeler-checked")
-    page.locator("[data-designer-note]").fill("正式版审核前增加专家评审")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(re.compile(r".*/design/drafts/\d+/edit$"))
-    return int(re.search(r"/drafts/(\d+)/edit", page.url).group(1))
+    return save_draft(page, "正式版审核前增加专家评审")
 
 
 def compare_and_try(page, draft_id: int) -> None:

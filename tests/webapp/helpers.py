@@ -4,10 +4,12 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import html as lxml_html
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -20,6 +22,33 @@ APPLICANT_EMAIL, APPLICANT_PASSWORD = "applicant@test.cn", "Secret#123"
 OTHER_EMAIL, OTHER_PASSWORD = "other@test.cn", "Other#1234"
 PHONE = "13912345678"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# --- the SQL a request runs ----------------------------------------------------------------
+
+
+@contextmanager
+def recorded_statements(app) -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block, on each of its pools (on PostgreSQL the durable
+    writes, the API's rate-limit count and a token's use, go through a pool of their own)."""
+    engines = [app.extensions[name] for name in ("duibiao.engine", "duibiao.durable_engine") if name in app.extensions]
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listener)
+
+
+def statements_of(app, client, url: str):
+    """The response to GET ``url`` (200) and the SQL statements the app ran for it."""
+    with recorded_statements(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, statements
 
 
 # --- the outbox ----------------------------------------------------------------------------

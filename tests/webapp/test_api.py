@@ -19,6 +19,7 @@ from tests.webapp.helpers import (
     multipart,
     open_task,
     pdf,
+    recorded_statements,
 )
 
 TASK_KEYS = {"id", "name", "title", "process", "instance_id", "form_key", "role", "created_at"}
@@ -231,22 +232,12 @@ def test_a_vetting_decision_through_the_api_takes_thirteen_statements(app, clien
     organisation, the token's rate-limit count, its last use (written at most once a minute; this is
     its first use), task, claim, submission, decision, 我的消息, outbox, inbox row, the people offered the new
     task with their 消息设置 (engine.task_notifications: one read), audit row, instance."""
-    from sqlalchemy import event
 
     task = open_task(session_factory, applicant.instance_id)
     app.config["OUTBOX_SYNC"] = False  # as deployed: the worker sends the e-mail after the request
-    # PostgreSQL writes the durable ones (the rate-limit count, the token's use) through a pool of their own.
-    engines = [app.extensions[name] for name in ("duibiao.engine", "duibiao.durable_engine") if name in app.extensions]
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(app) as statements:  # the durable writes' pool too (PostgreSQL)
         response = client.post(f"/api/v1/tasks/{task.id}", json={"decision": "return", "reason": "请补充资质"},
                                headers=office_api)
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     # Besides, the service call runs in a savepoint (a failing step rolls back its own rows only).
     savepoints = [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]

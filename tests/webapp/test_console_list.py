@@ -18,8 +18,8 @@ from storage.models import (
 )
 from tests.conftest import START
 from tests.factories import remembered_password_hashes
-from tests.webapp.helpers import page
-from tests.webapp.test_operations import reads_state, statements_of
+from tests.webapp.helpers import page, statements_of
+from tests.webapp.test_operations import reads_state
 
 OPERATOR = ("operator@test.cn", "Operate#123")
 OFFICE_ORG = "对标达标提升专项行动办公室"

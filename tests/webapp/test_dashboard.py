@@ -128,7 +128,8 @@ def test_dashboard_charts_are_local_and_the_menu_names_it(operator_client):
 
 def test_the_dashboard_runs_the_same_statements_however_many_instances(app, known, operator_client,
                                                                      session_factory):
-    from tests.webapp.test_operations import reads_state, statements_of
+    from tests.webapp.helpers import statements_of
+    from tests.webapp.test_operations import reads_state
 
     operator_client.get("/operations/dashboard")  # process names are read from BPMN once, then cached
     _, before = statements_of(app, operator_client, "/operations/dashboard")

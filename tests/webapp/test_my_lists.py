@@ -22,7 +22,7 @@ from tests.webapp.compliance_flow import (
     second_enterprise_client_fixture,  # noqa: F401
     second_enterprise_fixture,  # noqa: F401
 )
-from tests.webapp.helpers import page, text_of
+from tests.webapp.helpers import page, statements_of, text_of
 from tests.webapp.pilot_flow import (
     ENTERPRISE_PILOT,
     INSTITUTION_PILOT,
@@ -172,17 +172,8 @@ def test_a_page_past_the_end_shows_the_last_page_of_the_pilot_lists(
 def test_the_evaluation_list_reads_as_many_statements_for_two_enterprises_as_for_one(
         app, application, published, institution, institution_client, second_enterprise_client,
         session_factory):
-    from sqlalchemy import event
-
     def evaluations() -> list[str]:
-        engine, statements = app.extensions["duibiao.engine"], []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert institution_client.get("/my/evaluations").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return statements
+        return statements_of(app, institution_client, "/my/evaluations")[1]
 
     one = evaluations()
     applied(second_enterprise_client, session_factory, published, institution.organization_id, model="YD-2")

@@ -3,11 +3,11 @@
 with the office's 退回原因, and 我参与的 reads a bounded number of statements whatever its rows."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from storage.models import HumanTask, ProcessInstance
 from tests.steps import step_is
-from tests.webapp.helpers import decide, field_errors, first, multipart, open_task, page, pdf
+from tests.webapp.helpers import decide, field_errors, first, multipart, open_task, page, pdf, statements_of
 from tests.webapp.pilot_flow import (
     enrolled,
     institution_client_fixture,  # noqa: F401
@@ -110,15 +110,7 @@ def test_my_enrollments_reads_as_many_statements_for_four_enrolments_as_for_one(
         app, institution, institution_client, office, office_client, session_factory):
     """The plans and their last decisions come for the whole page at once, not per row."""
     def my_enrollments():
-        engine, statements = app.extensions["duibiao.engine"], []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            response = institution_client.get("/my/enrollments")
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        assert response.status_code == 200
-        return response, statements
+        return statements_of(app, institution_client, "/my/enrollments")
 
     def new_enrolment(title: str) -> int:
         return _approved_in_new_pilot(title, institution, institution_client, office, office_client, session_factory)

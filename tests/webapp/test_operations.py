@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 import demodata
 from engine.domain import operations as operations_domain
@@ -17,6 +17,7 @@ from tests.webapp.helpers import (
     open_task,
     page,
     remembered_password_hashes,
+    statements_of,
     text_of,
 )
 from webapp import operations as operations_views
@@ -144,18 +145,6 @@ def test_instance_list_pages(new_applicant, operator_client, monkeypatch):
     assert len(next_link) == 1 and "page=2" in next_link[0] and "q=" in next_link[0]
     assert instance_ids(operator_client.get(next_link[0])) == [created[0]]
 
-
-def statements_of(app, client, url: str):
-    """The response to GET ``url`` and the SQL statements the app ran for it."""
-    engine, statements = app.extensions["duibiao.engine"], []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response, statements
 
 
 def reads_state(statement: str) -> bool:

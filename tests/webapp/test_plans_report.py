@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from storage.models import HumanTask, Plan, ProcessInstance
 from tests.steps import step_is
@@ -20,6 +20,7 @@ from tests.webapp.helpers import (
     open_task,
     page,
     pdf,
+    statements_of,
     text_of,
 )
 from tests.webapp.pilot_flow import (
@@ -145,15 +146,7 @@ def test_my_plans_reads_as_many_statements_for_three_plans_as_for_one(
     """The open tasks of every plan on the page come in one query, not two per plan; so do the tasks their
     step bars show done."""
     def my_plans():
-        engine, statements = app.extensions["duibiao.engine"], []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            response = institution_client.get("/my/plans")
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        assert response.status_code == 200
-        return response, statements
+        return statements_of(app, institution_client, "/my/plans")
 
     def new_plan(title: str) -> int:
         return _plan_in_new_pilot(title, institution, institution_client, office, office_client, session_factory)

@@ -2,9 +2,7 @@
 the whole page at once: the page runs as many statements for three rows as for one."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from tests.webapp.helpers import decide, field_errors, multipart, open_task, page, pdf
+from tests.webapp.helpers import decide, field_errors, multipart, open_task, page, pdf, statements_of
 from tests.webapp.pilot_flow import (
     enrolled,
     institution_client_fixture,  # noqa: F401
@@ -25,17 +23,6 @@ def row_bar(row) -> tuple[str, list[tuple[str, str]]]:
     return bar.get("data-row-step-bar"), [(" ".join(li.text_content().split()), li.get("data-step"))
                                           for li in bar.xpath(".//li[@data-step]")]
 
-
-def statements_of(app, client, url: str):
-    engine, statements = app.extensions["duibiao.engine"], []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response, statements
 
 
 def test_my_enrolments_show_where_each_stands(app, office, office_client, institution, institution_client,
