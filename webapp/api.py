@@ -49,8 +49,8 @@ def token_required(view):
             response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
-        user = holder.user
-        if user.organization.status == "disabled":
+        user = holder.user  # an engine.domain.auth.ApiCaller: plain values, the User row on demand
+        if user.organization_status == "disabled":
             return _disabled_answer()
         if api_tokens.use_to_record(holder):
             db.durable(lambda connection: api_tokens.record_use(connection, holder))

@@ -24,7 +24,7 @@ def _plan_for_applicant(plan_id: int) -> Plan:
     plan = db.session().get(Plan, plan_id)
     if plan is None:
         abort(404, _("对标方案不存在"))
-    refusal = compliance.refusal(db.session(), g.api_user, plan)
+    refusal = compliance.refusal(db.session(), g.api_user.row, plan)
     if refusal:
         abort(403, refusal)
     return plan
@@ -51,7 +51,7 @@ def apply(plan_id: int):
     form = submitted_form(lambda formdata: application_form(plan, formdata).form)
     if not form.validate():
         return jsonify({"errors": _errors(form)}), 422
-    application = submit_application(plan, form, g.api_user)
+    application = submit_application(plan, form, g.api_user.row)
     if application is None:
         return jsonify({"errors": _errors(form)}), 422
     instance = application.instance_id

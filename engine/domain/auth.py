@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, delete, or_, select, text, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock
 from engine.domain import rate_limits
 from engine.text import N_
 from storage.db import UTCDateTime
-from storage.models import ApiToken, Organization, SpentNonce, Throttle, User
+from storage.models import ApiToken, Organization, PersonRoles, SpentNonce, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5  # per account (login name)
@@ -172,35 +172,63 @@ def issue_token(session: Session, user: User, name: str = "", lifetime: timedelt
     return raw
 
 
-# Built once: every API request runs it, and building a statement costs more than running it.
-# The organisation is not joined in: the API checks roles and organisation ids only.
-_TOKEN_USER = (
-    # The organisation comes in the same query: every API request checks that it is not 停用.
-    select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
-    .join(Organization, Organization.id == User.organization_id).options(contains_eager(User.organization))
+# Built once: every API request runs it, and building a statement costs more than running it. Plain
+# columns on the connection (no ORM entity): the API reads the caller's ids, roles and rights, and
+# whether its organisation is 停用; anything else loads the User row (ApiCaller.row).
+_TOKEN_CALLER = (
+    select(User.id, User.email, User.organization_id, User.roles, User.rights, User.full_name,
+           User.is_enabled, Organization.status, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id).join(Organization, Organization.id == User.organization_id)
     .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True), ApiToken.revoked_at.is_(None),
            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
     .limit(1)
 )
 
 
+class ApiCaller(PersonRoles):
+    """The person an API request acts for, read with its token: ids, roles, rights and the organisation's
+    status as plain values. Any other attribute is the User row's, loaded once on first use."""
+
+    def __init__(self, session: Session, user_id: int, email: str, organization_id: int, roles: str,
+                 rights: str, full_name: str, is_enabled: bool, organization_status: str):
+        self.id, self.email, self.organization_id = user_id, email, organization_id
+        self.roles, self.rights, self.full_name, self.is_enabled = roles, rights, full_name, is_enabled
+        self.organization_status = organization_status
+        self._session, self._row = session, None
+
+    @property
+    def row(self) -> User:
+        """The User row (one SELECT the first time): for code that needs the ORM object itself."""
+        if self._row is None:
+            self._row = self._session.get(User, self.id)
+        return self._row
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+
 @dataclass(frozen=True)
 class TokenHolder:
-    user: User
+    user: ApiCaller
     token_id: int
     last_used_at: datetime | None
 
 
 def token_holder(session: Session, raw: str) -> TokenHolder | None:
     """The enabled user holding this unexpired, unrevoked token, with the token's id and last use
-    (one query, on every API request; the token's columns only, no second entity to load)."""
-    row = session.execute(_TOKEN_USER, {"digest": digest_token(raw), "now": clock.now()}).first()
-    return TokenHolder(*row) if row else None
+    (one statement, on every API request)."""
+    row = session.connection().execute(_TOKEN_CALLER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    if row is None:
+        return None
+    *person, token_id, last_used_at = row
+    return TokenHolder(ApiCaller(session, *person), token_id, last_used_at)
 
 
 def user_for_token(session: Session, raw: str) -> User | None:
     found = token_holder(session, raw)
-    return found.user if found else None
+    return found.user.row if found else None
 
 
 # --- single-use values (a session that logged out, a captcha answered) ------------------------------

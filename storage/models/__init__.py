@@ -3,6 +3,7 @@ from storage.models.accounts import (  # noqa: F401
     ApiToken,
     Message,
     Organization,
+    PersonRoles,
     RegistrationSubmission,
     SmsCode,
     SpentNonce,

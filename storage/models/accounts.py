@@ -41,7 +41,32 @@ class Organization(Base):
         return self.status == "active"
 
 
-class User(Base):
+class PersonRoles:
+    """What a person's ``roles``, ``rights``, ``full_name`` and ``email`` say: shared by the User row and
+    the API's light caller (engine.domain.auth.ApiCaller)."""
+
+    roles: str
+    rights: str
+    full_name: str
+    email: str
+
+    @property
+    def right_set(self) -> frozenset[str]:
+        return frozenset(self.rights.split())
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name}（{self.email}）" if self.full_name else self.email
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+
+class User(PersonRoles, Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,20 +90,6 @@ class User(Base):
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
 
-    @property
-    def right_set(self) -> frozenset[str]:
-        return frozenset(self.rights.split())
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.full_name}（{self.email}）" if self.full_name else self.email
-
-    @property
-    def role_set(self) -> frozenset[str]:
-        return frozenset(self.roles.split())
-
-    def has_role(self, role: str) -> bool:
-        return role in self.role_set
 
 
 class OrganizationStatusChange(Base):

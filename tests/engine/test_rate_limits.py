@@ -28,7 +28,11 @@ def test_tokens_are_listed_revoked_and_their_use_recorded(session, frozen_clock)
     (token,) = api_tokens.tokens_of(session, user.id)
     assert (token.name, api_tokens.state(token), token.last_used_at) == ("ERP", "active", None)
     holder = auth.token_holder(session, raw)
-    assert holder.user is user and holder.token_id == token.id and holder.last_used_at is None
+    assert holder.token_id == token.id and holder.last_used_at is None
+    caller = holder.user  # plain values read with the token; the row on demand
+    assert (caller.id, caller.organization_id, caller.role_set, caller.right_set, caller.organization_status) == (
+        user.id, user.organization_id, user.role_set, user.right_set, user.organization.status)
+    assert caller.has_role("office") and caller.row is user and caller.password_hash == user.password_hash
     api_tokens.record_use(session, holder)
     session.refresh(token)
     first_use = token.last_used_at
