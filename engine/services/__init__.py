@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 registry: dict[str, Callable[..., Any]] = {}
@@ -62,10 +63,24 @@ class ServiceContext:
         key = (model, int(row_id))
         row = self.loaded.get(key)
         if row is None:
-            row = self.session.get(model, key[1])
+            if Session.identity_key(model, key[1]) in self.session.identity_map or len(inspect(model).primary_key) != 1:
+                row = self.session.get(model, key[1])
+            else:  # a statement built once per model: Session.get builds and keys a new one every time
+                row = self.session.execute(_by_id(model), {"row_id": key[1]}).scalars().first()
             if row is not None:  # a row created later in the request must still be found
                 self.loaded[key] = row
         return row
+
+
+_BY_ID: dict[type, Select] = {}
+
+
+def _by_id(model: type) -> Select:
+    statement = _BY_ID.get(model)
+    if statement is None:
+        statement = _BY_ID[model] = select(model).where(
+            inspect(model).primary_key[0] == bindparam("row_id"))
+    return statement
 
 
 def service(name: str):
