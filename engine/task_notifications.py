@@ -119,7 +119,7 @@ def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple
     else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
         lane, key = "staff", task.role
     found = []
-    for row in session.execute(_PEOPLE_BY_LANE[lane], {"key": key}):
+    for row in session.connection().execute(_PEOPLE_BY_LANE[lane], {"key": key}):  # Core: no ORM layer
         person = Person(*row[:7])
         if may_act(person, task) and team_rights.may_act_on_task(person, task):
             found.append((person, Choices(*row[8:]) if row[7] is not None else _DEFAULT_CHOICES))
