@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from storage.db import Base
-from storage.models.search import FTS_TABLE, LIST_FTS_TABLES, LIST_TRIGRAM_INDEXES, TRIGRAM_INDEX
+from storage.models.search import FTS_TABLE, LIST_FTS_TABLES, LIST_TRIGRAM_INDEXES, SUBJECT_SEARCH, TRIGRAM_INDEX
 
 
 def _config(connection) -> Config:
@@ -42,7 +42,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name in UNMAPPED_INDEXES)
 
 
-UNMAPPED_TABLE_PREFIXES = (FTS_TABLE, *LIST_FTS_TABLES)
+UNMAPPED_TABLE_PREFIXES = (FTS_TABLE, *LIST_FTS_TABLES, SUBJECT_SEARCH.name)
 UNMAPPED_INDEXES = (TRIGRAM_INDEX, *LIST_TRIGRAM_INDEXES)
 
 

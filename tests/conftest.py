@@ -88,7 +88,8 @@ def wipe(engine) -> None:
             _wiped_rows[key] = connection.scalar(_row_total())
     if engine.dialect.name == "postgresql" and emptied:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for name in emptied:
+            # process_instance_subject (migration 0034, not mapped) lost its rows with their instances.
+            for name in emptied + (["process_instance_subject"] if "process_instance" in emptied else []):
                 connection.execute(text(f'VACUUM "{name}"'))
 
 

@@ -24,7 +24,7 @@ from storage.models import (
     ProcessDefinition,
     ProcessInstance,
 )
-from storage.models.search import ORGANIZATION_FTS, SUBJECT_FTS
+from storage.models.search import ORGANIZATION_FTS, SUBJECT_FTS, subject_columns
 
 MAX_QUERY = 100
 
@@ -192,7 +192,7 @@ def _subject_condition(text: str, dialect: str, session=None):
         keys.append(select(literal("application:") + cast(Application.id, String)).where(Application.id == number))
     by_key = [select(ProcessInstance.id).where(ProcessInstance.business_key == keys[0])] + [
         select(ProcessInstance.id).where(ProcessInstance.business_key.in_(key)) for key in keys[1:]]
-    by_subject = ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text, session)
+    by_subject = ids_containing(dialect, *subject_columns(dialect), SUBJECT_FTS, text, session)
     return ProcessInstance.id.in_(union(by_subject, *by_key))
 
 

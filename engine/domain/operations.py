@@ -21,7 +21,7 @@ from engine.stages import STATUS_LABELS
 from engine.text import N_
 from engine.text_search import ids_containing
 from storage.models import HumanTask, Organization, ProcessDefinition, ProcessEvent, ProcessInstance, User
-from storage.models.search import SUBJECT_FTS
+from storage.models.search import SUBJECT_FTS, subject_columns
 
 STATUSES = tuple(STATUS_LABELS)
 MAX_QUERY = 100
@@ -216,7 +216,7 @@ def instances(session: Session, key: str | None, status: str | None, query: str,
     if text:
         dialect = session.get_bind().dialect.name
         conditions.append(ProcessInstance.id.in_(
-            ids_containing(dialect, ProcessInstance.id, ProcessInstance.subject, SUBJECT_FTS, text, session)))
+            ids_containing(dialect, *subject_columns(dialect), SUBJECT_FTS, text, session)))
     total = capped_count(session, select(ProcessInstance.id).where(*conditions),
                          (max(page, 1) - 1) * per_page)
     rows = session.scalars(

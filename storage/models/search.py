@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Integer, Text, column, table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base, UTCDateTime
+from storage.models.workflow import ProcessInstance
 
 FTS_TABLE = "plan_search_fts"
 TRIGRAM_INDEX = "ix_plan_search_text_trgm"
@@ -32,9 +33,20 @@ SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS = "process_instance_fts", "certifi
 # (lower case, no spaces: 对标结果's enterprise match), PostgreSQL's GIN trigram index of the compact form.
 ORGANIZATION_FTS, ORGANIZATION_COMPACT_FTS = "organization_name_fts", "organization_compact_fts"
 LIST_FTS_TABLES = (SUBJECT_FTS, CERTIFICATE_FTS, DECLARATION_FTS, ORGANIZATION_FTS, ORGANIZATION_COMPACT_FTS)
-LIST_TRIGRAM_INDEXES = ("ix_process_instance_subject_trgm", "ix_certificate_search_text_trgm",
+# PostgreSQL's instance subjects (migration 0034): a table of their own, kept in step by triggers on
+# process_instance, carries their trigram index, so that an instance's saves do not rewrite it.
+SUBJECT_SEARCH = table("process_instance_subject", column("instance_id", Integer), column("subject", Text))
+LIST_TRIGRAM_INDEXES = ("ix_process_instance_subject_search_trgm", "ix_certificate_search_text_trgm",
                         "ix_declaration_search_text_trgm", "ix_organization_name_trgm",
                         "ix_organization_compact_name_trgm")
+
+
+def subject_columns(dialect: str) -> tuple:
+    """(instance id, subject) as the subject search reads them: on PostgreSQL from process_instance_subject
+    (its trigram index), on SQLite from process_instance (its FTS5 table)."""
+    if dialect == "postgresql":
+        return SUBJECT_SEARCH.c.instance_id, SUBJECT_SEARCH.c.subject
+    return ProcessInstance.id, ProcessInstance.subject
 
 
 class PlanSearchEntry(Base):

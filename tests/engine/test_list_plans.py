@@ -4,7 +4,7 @@ searches go through their FTS5 trigram tables, which their triggers keep in step
 
 The data are bench/lists.py's bulk fill (2,000 instances, 2,000 certificates and declarations), ANALYZEd.
 Sequential scans are priced out (``enable_seqscan = off``): a list whose query no index can serve still
-gets a Seq Scan, which the test finds; the searches must name their trigram index (migration 0020).
+gets a Seq Scan, which the test finds; the searches must name their trigram index (migrations 0020, 0034).
 """
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def _lists(session):
 
     return {
         "流程实例": (listing(), None),
-        "流程实例 subject": (listing(q="样例 1234"), "ix_process_instance_subject_trgm"),
+        "流程实例 subject": (listing(q="样例 1234"), "ix_process_instance_subject_search_trgm"),
         "流程实例 on a person": (listing(status="on_person"), None),
         "流程实例 organisation": (listing(org="单位0012"), None),
         "待办": (lambda: inbox.inbox(session, office, 1), None),
@@ -109,7 +109,7 @@ def _lists(session):
         "operator API process and status": (
             lambda: operations.instances(session, "registration_vetting", "running", "", 1), None),
         "operator API subject": (lambda: operations.instances(session, None, None, "样例 1234", 1),
-                                 "ix_process_instance_subject_trgm"),
+                                 "ix_process_instance_subject_search_trgm"),
     }
 
 
