@@ -1,7 +1,9 @@
 """Engine and session construction shared by the web app, the CLI and the tests."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -97,10 +99,40 @@ def retry_if_disconnected(read: Callable[[], T], reset: Callable[[], object]) ->
 
 
 def prepare_engine(engine: Engine) -> Engine:
-    """What an engine needs before its first connection: SQLite's pragmas and BEGIN IMMEDIATE."""
+    """What an engine needs before its first connection: SQLite's pragmas and BEGIN IMMEDIATE; savepoints
+    that can stay open (``savepoints_kept_open``)."""
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    _release_unless_kept(engine.dialect)
     return engine
+
+
+# A savepoint whose work is kept need not be released before its transaction ends: COMMIT releases every
+# savepoint, and a ROLLBACK TO an outer one still undoes what it holds. Inside ``savepoints_kept_open``
+# (a service task's call, engine.scripting: one savepoint per call) the RELEASE is not sent, which on
+# PostgreSQL is a round trip of its own. SQLAlchemy names each savepoint anew, so none is confused.
+_KEEP_SAVEPOINTS: ContextVar[bool] = ContextVar("duibiao_keep_savepoints", default=False)
+
+
+@contextmanager
+def savepoints_kept_open() -> Iterator[None]:
+    token = _KEEP_SAVEPOINTS.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_SAVEPOINTS.reset(token)
+
+
+def _release_unless_kept(dialect) -> None:
+    if getattr(dialect, "_duibiao_release", None) is not None:
+        return
+    release = dialect._duibiao_release = dialect.do_release_savepoint
+
+    def do_release_savepoint(connection, name):
+        if not _KEEP_SAVEPOINTS.get():
+            release(connection, name)
+
+    dialect.do_release_savepoint = do_release_savepoint
 
 
 def make_engine(url: str, **options) -> Engine:
