@@ -20,6 +20,9 @@ def watch_failed_requests(page) -> list[str]:
 
 def wait_for_diagram(page):
     page.wait_for_selector("[data-bpmn-diagram][data-bpmn-state='rendered']")
+    # The diagram's script sits mid-page and may render before the page's last scripts have arrived:
+    # leaving the page then would abort them (a "failed" request that is the test's, not the page's).
+    page.wait_for_load_state("load")
     return page.locator("[data-bpmn-diagram]")
 
 
