@@ -1,6 +1,7 @@
 """Engine and session construction shared by the web app, the CLI and the tests."""
 from __future__ import annotations
 
+import select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -9,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -75,9 +76,10 @@ def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 15}}
     # No ping on every checkout (one more round trip per request, issue 15): a connection the server
-    # dropped fails its first statement instead, SQLAlchemy then invalidates it and the pool's older
-    # connections, and the request's first read is tried once more (``retry_if_disconnected``).
-    # Connections older than half an hour are replaced before use (firewalls, idle timeouts).
+    # closed while it sat in the pool is told by its socket, without a round trip (``drop_closed_by_server``,
+    # installed by ``prepare_engine``); one that died otherwise fails its first statement, SQLAlchemy
+    # invalidates it and the pool's older connections, and a request's first read is tried once more
+    # (``retry_if_disconnected``). Connections older than half an hour are replaced before use.
     return {"pool_pre_ping": False, "pool_recycle": POOL_RECYCLE_SECONDS}
 
 
@@ -103,8 +105,22 @@ def prepare_engine(engine: Engine) -> Engine:
     that can stay open (``savepoints_kept_open``)."""
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        event.listen(engine, "checkout", drop_closed_by_server)
     _release_unless_kept(engine.dialect)
     return engine
+
+
+def drop_closed_by_server(dbapi_connection, _record, _proxy) -> None:
+    """A pool's checkout: an idle PostgreSQL connection has nothing to read unless the server closed it
+    (a restart, pg_terminate_backend: its farewell or the end of the stream waits on the socket). Asked of
+    the socket without a round trip; the pool then replaces the connection."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError) as exc:  # closed already
+        raise DisconnectionError from exc
+    if readable:
+        raise DisconnectionError
 
 
 # A savepoint whose work is kept need not be released before its transaction ends: COMMIT releases every

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
-from engine.domain import rate_limits
+from engine.domain import auth, rate_limits
 from webapp import db
 
 
@@ -27,6 +27,13 @@ def token_wait(token_id: int) -> int:
     Durable (webapp.db.durable): the count must stay when the request itself is rolled back."""
     key, limit, window = rate_limits.token_key(token_id), current_app.config["API_RATE_LIMIT"], _window()
     return db.durable(lambda connection: rate_limits.hit_on(connection, key, limit, window))
+
+
+def counted_holder(raw: str) -> auth.CountedHolder | None:
+    """PostgreSQL: the token's holder with its call counted, in one statement on the durable writes'
+    connection (engine.domain.auth.counted_token_holder); None when the token is not valid."""
+    limit, window, session = current_app.config["API_RATE_LIMIT"], _window(), db.session()
+    return db.durable(lambda connection: auth.counted_token_holder(connection, session, raw, limit, window))
 
 
 def address_limited(view):

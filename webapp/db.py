@@ -20,7 +20,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from storage import outbox
-from storage.db import Base, engine_options, make_session_factory, prepare_engine, retry_if_disconnected
+from storage.db import (
+    Base,
+    drop_closed_by_server,
+    engine_options,
+    make_session_factory,
+    prepare_engine,
+    retry_if_disconnected,
+)
 from storage.files import FileStore
 
 log = logging.getLogger(__name__)
@@ -102,6 +109,11 @@ def durable(write: Callable[[Connection], T]) -> T:
     return result
 
 
+def has_durable_pool() -> bool:
+    """Whether durable writes go through a connection of their own (PostgreSQL), apart from the request's."""
+    return "duibiao.durable_engine" in current_app.extensions
+
+
 def _durable_engine(engine):
     """PostgreSQL's pool for durable writes: its connections commit without waiting for the WAL to
     reach the disk (``synchronous_commit = off``, set once per connection). A rate-limit count or a
@@ -109,6 +121,7 @@ def _durable_engine(engine):
     found = create_engine(engine.url, **engine_options(engine.url.render_as_string(hide_password=False)),
                           pool_size=2, max_overflow=8)
     event.listen(found, "connect", _commit_without_flush)
+    event.listen(found, "checkout", drop_closed_by_server)
     return found
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, delete, or_, select, text, update
+from sqlalchemy import Boolean, bindparam, delete, or_, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +16,7 @@ from engine import clock
 from engine.domain import rate_limits
 from engine.text import N_
 from storage.db import UTCDateTime
-from storage.models import ApiToken, Organization, PersonRoles, SpentNonce, Throttle, User
+from storage.models import ApiToken, PersonRoles, SpentNonce, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5  # per account (login name)
@@ -172,16 +173,29 @@ def issue_token(session: Session, user: User, name: str = "", lifetime: timedelt
     return raw
 
 
-# Built once: every API request runs it, and building a statement costs more than running it. Plain
-# columns on the connection (no ORM entity): the API reads the caller's ids, roles and rights, and
+# The caller of an API request and its token, by the token's digest: plain columns (no ORM entity, and a
+# text statement skips the ORM's per-execution work): the API reads the caller's ids, roles and rights, and
 # whether its organisation is 停用; anything else loads the User row (ApiCaller.row).
-_TOKEN_CALLER = (
-    select(User.id, User.email, User.organization_id, User.roles, User.rights, User.full_name,
-           User.is_enabled, Organization.status, ApiToken.id, ApiToken.last_used_at)
-    .join(ApiToken, ApiToken.user_id == User.id).join(Organization, Organization.id == User.organization_id)
-    .where(ApiToken.digest == bindparam("digest"), User.is_enabled.is_(True), ApiToken.revoked_at.is_(None),
-           or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
-    .limit(1)
+_CALLER_SQL = (
+    "SELECT user_account.id, user_account.email, user_account.organization_id, user_account.roles, "
+    "user_account.rights, user_account.full_name, user_account.is_enabled, organization.status, "
+    "api_token.id AS token_id, api_token.last_used_at "
+    "FROM user_account JOIN api_token ON api_token.user_id = user_account.id "
+    "JOIN organization ON organization.id = user_account.organization_id "
+    "WHERE api_token.digest = :digest AND user_account.is_enabled = true AND api_token.revoked_at IS NULL "
+    "AND (api_token.expires_at IS NULL OR api_token.expires_at > :now) LIMIT 1"
+)
+_CALLER_COLUMNS = {"is_enabled": Boolean, "last_used_at": UTCDateTime}
+_TOKEN_CALLER = text(_CALLER_SQL).bindparams(bindparam("now", type_=UTCDateTime)).columns(**_CALLER_COLUMNS)
+# PostgreSQL: the same, with the token's rate-limit count (engine.domain.rate_limits) in the one statement,
+# on the durable writes' autocommit connection (webapp.db.durable): one round trip for both.
+_TOKEN_CALLER_COUNTED = (
+    text(f"WITH caller AS ({_CALLER_SQL}), hit AS ("  # noqa: S608 (constant texts, no input)
+         'INSERT INTO throttle ("key", count, window_start) SELECT :prefix || caller.token_id, 1, :now FROM caller '
+         f"{rate_limits.UPSERT_COUNT}) "
+         "SELECT caller.*, hit.count, hit.window_start FROM caller LEFT JOIN hit ON true")
+    .bindparams(bindparam("now", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime))
+    .columns(**_CALLER_COLUMNS, window_start=UTCDateTime)
 )
 
 
@@ -224,6 +238,28 @@ def token_holder(session: Session, raw: str) -> TokenHolder | None:
         return None
     *person, token_id, last_used_at = row
     return TokenHolder(ApiCaller(session, *person), token_id, last_used_at)
+
+
+@dataclass(frozen=True)
+class CountedHolder:
+    holder: TokenHolder
+    wait: int  # rate_limits.wait_after: seconds to wait, 0 to go on
+
+
+def counted_token_holder(connection: Connection, session: Session, raw: str, limit: int,
+                         window: timedelta) -> CountedHolder | None:
+    """PostgreSQL: ``token_holder`` and the token's rate-limit count (``rate_limits.hit_on``) in one
+    statement on ``connection`` (autocommit: the count stays whatever becomes of the request); the caller's
+    User row, when asked for, comes from ``session``."""
+    now = clock.now()
+    row = connection.execute(_TOKEN_CALLER_COUNTED, {
+        "digest": digest_token(raw), "now": now, "cutoff": now - window,
+        "prefix": rate_limits.TOKEN_KEY_PREFIX}).first()
+    if row is None:
+        return None
+    *person, token_id, last_used_at, count, window_start = row
+    holder = TokenHolder(ApiCaller(session, *person), token_id, last_used_at)
+    return CountedHolder(holder, rate_limits.wait_after(count, window_start, limit, window, now))
 
 
 def user_for_token(session: Session, raw: str) -> User | None:

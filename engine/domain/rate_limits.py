@@ -45,6 +45,12 @@ def hit_on(connection: Connection, key: str, limit: int, window: timedelta) -> i
     now = clock.now()
     parameters = {"key": key, "now": now, "cutoff": now - window}
     count, window_start = connection.execute(_COUNT, parameters).one()
+    return wait_after(count, window_start, limit, window, now)
+
+
+def wait_after(count: int, window_start, limit: int, window: timedelta, now) -> int:
+    """0 when the ``count``-th request of the window that began at ``window_start`` is allowed, else
+    the seconds until that window ends."""
     if count <= limit:
         return 0
     return max(1, int((window_start + window - now).total_seconds() + 0.999))
@@ -53,15 +59,17 @@ def hit_on(connection: Connection, key: str, limit: int, window: timedelta) -> i
 # One text for both databases (SQLite ≥ 3.35 and PostgreSQL share the upsert syntax), typed so
 # the moments go in and come out as the ORM stores them; a text statement also skips the ORM's
 # per-execution work, which costs more here than the statement itself.
+# What follows the row to insert: a new window, or one more in the current one (engine.domain.auth's
+# token statement on PostgreSQL counts with it too).
+UPSERT_COUNT = (
+    'ON CONFLICT ("key") DO UPDATE SET '
+    "count = CASE WHEN throttle.window_start <= :cutoff THEN 1 ELSE throttle.count + 1 END, "
+    "window_start = CASE WHEN throttle.window_start <= :cutoff THEN excluded.window_start "
+    "ELSE throttle.window_start END "
+    "RETURNING count, window_start"
+)
 _COUNT = (
-    text(
-        'INSERT INTO throttle ("key", count, window_start) VALUES (:key, 1, :now) '
-        'ON CONFLICT ("key") DO UPDATE SET '
-        "count = CASE WHEN throttle.window_start <= :cutoff THEN 1 ELSE throttle.count + 1 END, "
-        "window_start = CASE WHEN throttle.window_start <= :cutoff THEN excluded.window_start "
-        "ELSE throttle.window_start END "
-        "RETURNING count, window_start"
-    )
+    text('INSERT INTO throttle ("key", count, window_start) VALUES (:key, 1, :now) ' + UPSERT_COUNT)  # noqa: S608
     .bindparams(bindparam("now", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime))
     .columns(count=Integer, window_start=UTCDateTime)
 )

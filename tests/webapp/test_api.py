@@ -229,7 +229,7 @@ def test_json_body_must_be_an_object(client, applicant, office_api, session_fact
 def test_a_vetting_decision_through_the_api_takes_thirteen_statements(app, client, applicant, office_api,
                                                                        session_factory):
     """The cost target of the vetting step rests on this count (docs/performance.md): token and
-    organisation, the token's rate-limit count, its last use (written at most once a minute; this is
+    organisation, the token's rate-limit count (the same statement on PostgreSQL), its last use (written at most once a minute; this is
     its first use), task, claim, submission, decision, 我的消息, outbox, inbox row, the people offered the new
     task with their 消息设置 (engine.task_notifications: one read), audit row, instance."""
 
@@ -243,5 +243,7 @@ def test_a_vetting_decision_through_the_api_takes_thirteen_statements(app, clien
     # open once the call succeeded: the COMMIT releases it (storage.db.savepoints_kept_open).
     savepoints = [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     sql = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(sql) == 13, "\n".join(s[:100].replace("\n", " ") for s in sql)
+    # PostgreSQL reads the caller and counts its call in one statement (engine.domain.auth.counted_token_holder).
+    expected = 13 if app.extensions["duibiao.engine"].dialect.name == "sqlite" else 12
+    assert len(sql) == expected, "\n".join(s[:100].replace("\n", " ") for s in sql)
     assert [s.split()[0] for s in savepoints] == ["SAVEPOINT"]

@@ -1,6 +1,7 @@
 """No ping on every pool checkout (issue 15: a round trip per request): a connection PostgreSQL dropped
-(a restart, an administrator's pg_terminate_backend) is found by the request's first statement, the pool
-is invalidated and that statement — the token lookup, a read — is tried once more: the request succeeds."""
+(a restart, an administrator's pg_terminate_backend) is told at checkout by its socket, without a round
+trip (storage.db.drop_closed_by_server), and replaced; one found dead by the request's first statement —
+the token lookup — has the pool invalidated and is tried once more: the request succeeds."""
 from __future__ import annotations
 
 import pytest
@@ -33,9 +34,11 @@ def reconnecting_app(db_engine, session_factory, frozen_clock, tmp_path, monkeyp
 
 
 def _terminate_app_connections(db_engine) -> int:
+    """End the app's server sessions and wait (up to 5 s each) until they are gone: a connection killed
+    while it sat in the pool, as a restart leaves them."""
     with db_engine.connect() as connection:
         killed = connection.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = :name"),
             {"name": APPLICATION}).scalar()
         connection.commit()
     return killed
