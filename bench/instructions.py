@@ -9,7 +9,7 @@ than most single changes do. This counts, for the same step (the office's ``vet_
 or psycopg's C code — under ``valgrind --tool=callgrind``: instrumentation is switched on after the set-up
 (``callgrind_control -i on``), and only what runs inside one ``functools.reduce`` call, which drives the ``--n``
 completions, is collected (``--toggle-collect=functools_reduce``). The same commit gives the same count to
-within ≈ 0.1 %.
+within ≈ 0.1 % (for the same ``--n``).
 
 Read the figures with docs/performance.md ("Issue 15, fourth round"): the API step executes ≈ 1.5× the bare
 cycle's instructions but takes ≈ 3× its time — instructions are a steady yardstick for a change, not the
