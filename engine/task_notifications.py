@@ -37,6 +37,7 @@ from storage.models import (
     Message,
     NotificationPreference,
     Organization,
+    PersonRoles,
     ProcessInstance,
     User,
 )
@@ -59,25 +60,18 @@ def configure(*, translations_dir: Path | str | None = None, base_url: str | Non
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(PersonRoles):
     """Someone told of a task: the columns the choice and the message need, read as plain values (an ORM
-    row each cost more than the query itself). Reads like a ``User`` where the checks look."""
+    row each cost more than the query itself). Reads like a ``User`` where the checks look (PersonRoles)."""
 
     id: int
     email: str
+    full_name: str
     organization_id: int
     organization_name: str
     roles: str
     rights: str
     is_enabled: bool
-
-    @property
-    def role_set(self) -> frozenset[str]:
-        return frozenset(self.roles.split())
-
-    @property
-    def right_set(self) -> frozenset[str]:
-        return frozenset(self.rights.split())
 
 
 @dataclass(frozen=True)
@@ -92,7 +86,8 @@ class Choices:
 
 _USER, _ORG, _PREFERENCE = User.__table__, Organization.__table__, NotificationPreference.__table__
 _PEOPLE = (
-    select(_USER.c.id, _USER.c.email, _USER.c.organization_id, _ORG.c.name, _USER.c.roles, _USER.c.rights,
+    select(_USER.c.id, _USER.c.email, _USER.c.full_name, _USER.c.organization_id, _ORG.c.name, _USER.c.roles,
+           _USER.c.rights,
            _USER.c.is_enabled, _PREFERENCE.c.user_id, _PREFERENCE.c.new_task, _PREFERENCE.c.daily_digest,
            _PREFERENCE.c.outcomes, _PREFERENCE.c.locale)
     .join(_ORG, _ORG.c.id == _USER.c.organization_id)
@@ -120,9 +115,9 @@ def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple
         lane, key = "staff", task.role
     found = []
     for row in session.connection().execute(_PEOPLE_BY_LANE[lane], {"key": key}):  # Core: no ORM layer
-        person = Person(*row[:7])
+        person = Person(*row[:8])
         if may_act(person, task) and team_rights.may_act_on_task(person, task):
-            found.append((person, Choices(*row[8:]) if row[7] is not None else _DEFAULT_CHOICES))
+            found.append((person, Choices(*row[9:]) if row[8] is not None else _DEFAULT_CHOICES))
     return found
 
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from storage import outbox
 from storage.db import (
     Base,
-    drop_closed_by_server,
     engine_options,
     make_session_factory,
     prepare_engine,
@@ -121,8 +120,7 @@ def _durable_engine(engine):
     found = create_engine(engine.url, **engine_options(engine.url.render_as_string(hide_password=False)),
                           pool_size=2, max_overflow=8)
     event.listen(found, "connect", _commit_without_flush)
-    event.listen(found, "checkout", drop_closed_by_server)
-    return found
+    return prepare_engine(found)  # as the request's pool: a connection the server closed is replaced
 
 
 def _commit_without_flush(dbapi_connection, _record) -> None:
