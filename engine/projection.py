@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine.task_due import due_at, timer_due
+from storage.fast_sql import Prepared
 from storage.models import HumanTask, ProcessInstance
 
 # Lanes whose tasks go to one organisation named in the instance data.
@@ -160,7 +161,7 @@ def task_organization(instance: ProcessInstance, task) -> int | None:
     return int(value)
 
 
-_INSERT_TASK = insert(HumanTask.__table__).returning(HumanTask.__table__.c.id)
+_INSERT_TASK = Prepared(insert(HumanTask.__table__).returning(HumanTask.__table__.c.id))
 _TASKS = HumanTask.__table__
 _CLOSE_ROWS = (update(_TASKS)
                .where(_TASKS.c.instance_id == bindparam("b_instance_id"),
@@ -227,7 +228,7 @@ def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_id
 
 def _insert_task(session: Session, values: dict) -> HumanTask:
     """A Core INSERT … RETURNING id, then the row joins the session as if loaded (no flush needed)."""
-    task_id = session.connection().execute(_INSERT_TASK, values).scalar_one()
+    task_id = _INSERT_TASK.execute(session.connection(), values).scalar_one()
     row = HumanTask(id=task_id, assignee_id=None, completed_at=None, completed_by_id=None, **values)
     make_transient_to_detached(row)
     session.add(row)

@@ -25,6 +25,7 @@ from engine import clock, definitions, history, metrics, projection, pruning, se
 from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
 from storage import event_chain
+from storage.fast_sql import Prepared
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 
 Apply = Callable[[ServiceContext], dict | None]
@@ -85,16 +86,16 @@ def start_instance(
 # Hot-path statements, built once (building one costs more than running it on SQLite).
 _LOAD_TASK = select(HumanTask).where(HumanTask.id == bindparam("task_id")).options(
     joinedload(HumanTask.instance).undefer(ProcessInstance.state))
-_CLAIM = (update(HumanTask.__table__)
-          .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "ready")
-          .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
-_INSERT_EVENT = insert(ProcessEvent.__table__)
+_CLAIM = Prepared(update(HumanTask.__table__)
+                  .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "ready")
+                  .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
+_INSERT_EVENT = Prepared(insert(ProcessEvent.__table__))
 _INSTANCE = ProcessInstance.__table__
 _SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "stage_element", "next_timer_at", "updated_at",
                   "completed_at", "error", "last_event_sequence", "last_event_hash", "version")
-_UPDATE_INSTANCE = (update(_INSTANCE)
-                    .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
-                    .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
+_UPDATE_INSTANCE = Prepared(update(_INSTANCE)
+                            .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+                            .values({name: bindparam(f"v_{name}") for name in _SAVED_COLUMNS}))
 
 
 def load_task(session: Session, task_id: int) -> HumanTask | None:
@@ -123,7 +124,7 @@ def complete_task(
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
     now = clock.now()
-    claimed = session.connection().execute(_CLAIM, {"task_id": human_task.id, "now": now, "actor_id": actor_id})
+    claimed = _CLAIM.execute(session.connection(), {"task_id": human_task.id, "now": now, "actor_id": actor_id})
     if claimed.rowcount != 1:
         raise AlreadyHandled(human_task.id)
     context.open_task_ids.discard(human_task.engine_task_id)
@@ -289,10 +290,10 @@ def _error_text(instance: ProcessInstance, status: str, context: ServiceContext)
     return context.failure or instance.error
 
 
-_SET_STATUS = (update(_INSTANCE)
-               .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
-               .values(status=bindparam("v_status"), updated_at=bindparam("v_updated_at"),
-                       version=bindparam("v_version")))
+_SET_STATUS = Prepared(update(_INSTANCE)
+                       .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+                       .values(status=bindparam("v_status"), updated_at=bindparam("v_updated_at"),
+                               version=bindparam("v_version")))
 
 
 def set_status(session: Session, instance: ProcessInstance, status: str) -> None:
@@ -300,7 +301,7 @@ def set_status(session: Session, instance: ProcessInstance, status: str) -> None
     here like every save, guarded by the version column (AlreadyHandled: someone moved it first)."""
     session.flush()
     version, now = instance.version, clock.now()
-    result = session.connection().execute(_SET_STATUS, {"v_status": status, "v_updated_at": now,
+    result = _SET_STATUS.execute(session.connection(), {"v_status": status, "v_updated_at": now,
                                                          "v_version": version + 1, "b_id": instance.id,
                                                          "b_version": version})
     if result.rowcount != 1:
@@ -312,7 +313,7 @@ def set_status(session: Session, instance: ProcessInstance, status: str) -> None
 def _update_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
     """One Core UPDATE guarded by the version column (the loser of a race updates no row)."""
     version = instance.version
-    result = session.connection().execute(_UPDATE_INSTANCE, {
+    result = _UPDATE_INSTANCE.execute(session.connection(), {
         **{f"v_{key}": value for key, value in values.items()},
         "v_version": version + 1, "b_id": instance.id, "b_version": version})
     if result.rowcount != 1:
@@ -333,7 +334,7 @@ def _write_events(session, instance, context, now) -> tuple[int, str | None]:
             for offset, event in enumerate(context.events, start=1)]
     newest = event_chain.link(rows, newest)
     # Append-only audit rows: one plain INSERT, outside the unit of work.
-    session.connection().execute(_INSERT_EVENT, rows)
+    _INSERT_EVENT.execute_many(session.connection(), rows)
     last += len(context.events)
     context.events.clear()
     return last, newest

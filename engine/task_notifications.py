@@ -31,6 +31,7 @@ from engine import clock, progress, text
 from engine.domain import messages, team_rights
 from engine.inbox import may_act
 from storage import outbox
+from storage.fast_sql import Prepared
 from storage.models import (
     DigestSent,
     HumanTask,
@@ -167,14 +168,14 @@ def _tell(session: Session, user: Person, preference: Choices, facts: dict, alre
         return  # the step's own notice was the news, and this person wants no second e-mail
     subject, body = render("new_task.txt", preference.locale, organization=user.organization_name, **facts)
     if not already_told:
-        session.connection().execute(_INSERT_MESSAGE, {
+        _INSERT_MESSAGE.execute(session.connection(), {
             "organization_id": user.organization_id, "user_id": user.id, "title": subject[:200],
             "body": body, "link": facts["path"], "created_at": clock.now()})
     if send_email:
         outbox.enqueue(session, "email", user.email, subject, body)
 
 
-_INSERT_MESSAGE = insert(Message.__table__)
+_INSERT_MESSAGE = Prepared(insert(Message.__table__))
 
 
 def _task_facts(instance: ProcessInstance, workflow, task: HumanTask) -> dict:

@@ -22,13 +22,14 @@ from sqlalchemy import case, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from storage.db import UTCDateTime, utcnow
+from storage.fast_sql import Prepared
 from storage.models import NotificationPreference, OutboxItem, User
 
 log = logging.getLogger(__name__)
 _file_lock = threading.Lock()
 
 
-_INSERT_ITEM = insert(OutboxItem.__table__)
+_INSERT_ITEM = Prepared(insert(OutboxItem.__table__))
 
 
 def enqueue(session: Session, channel: str, to: str, subject: str, text: str, words: dict | None = None) -> None:
@@ -37,7 +38,7 @@ def enqueue(session: Session, channel: str, to: str, subject: str, text: str, wo
     if channel not in ("sms", "email"):
         raise ValueError(channel)
     # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping.
-    session.connection().execute(_INSERT_ITEM, {
+    _INSERT_ITEM.execute(session.connection(), {
         "channel": channel, "recipient": to, "subject": subject, "body": text, "created_at": utcnow(),
         "attempts": 0, "words": words})
     session.info["outbox_queued"] = True  # the request then drains after its commit

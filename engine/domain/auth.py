@@ -16,6 +16,7 @@ from engine import clock
 from engine.domain import rate_limits
 from engine.text import N_
 from storage.db import UTCDateTime
+from storage.fast_sql import Prepared
 from storage.models import ApiToken, PersonRoles, SpentNonce, Throttle, User
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -186,10 +187,10 @@ _CALLER_SQL = (
     "AND (api_token.expires_at IS NULL OR api_token.expires_at > :now) LIMIT 1"
 )
 _CALLER_COLUMNS = {"is_enabled": Boolean, "last_used_at": UTCDateTime}
-_TOKEN_CALLER = text(_CALLER_SQL).bindparams(bindparam("now", type_=UTCDateTime)).columns(**_CALLER_COLUMNS)
+_TOKEN_CALLER = Prepared(text(_CALLER_SQL).bindparams(bindparam("now", type_=UTCDateTime)).columns(**_CALLER_COLUMNS))
 # PostgreSQL: the same, with the token's rate-limit count (engine.domain.rate_limits) in the one statement,
 # on the durable writes' autocommit connection (webapp.db.durable): one round trip for both.
-_TOKEN_CALLER_COUNTED = (
+_TOKEN_CALLER_COUNTED = Prepared(
     text(f"WITH caller AS ({_CALLER_SQL}), hit AS ("  # noqa: S608 (constant texts, no input)
          'INSERT INTO throttle ("key", count, window_start) SELECT :prefix || caller.token_id, 1, :now FROM caller '
          f"{rate_limits.UPSERT_COUNT}) "
@@ -233,7 +234,7 @@ class TokenHolder:
 def token_holder(session: Session, raw: str) -> TokenHolder | None:
     """The enabled user holding this unexpired, unrevoked token, with the token's id and last use
     (one statement, on every API request)."""
-    row = session.connection().execute(_TOKEN_CALLER, {"digest": digest_token(raw), "now": clock.now()}).first()
+    row = _TOKEN_CALLER.execute(session.connection(), {"digest": digest_token(raw), "now": clock.now()}).first()
     if row is None:
         return None
     *person, token_id, last_used_at = row
@@ -252,7 +253,7 @@ def counted_token_holder(connection: Connection, session: Session, raw: str, lim
     statement on ``connection`` (autocommit: the count stays whatever becomes of the request); the caller's
     User row, when asked for, comes from ``session``."""
     now = clock.now()
-    row = connection.execute(_TOKEN_CALLER_COUNTED, {
+    row = _TOKEN_CALLER_COUNTED.execute(connection, {
         "digest": digest_token(raw), "now": now, "cutoff": now - window,
         "prefix": rate_limits.TOKEN_KEY_PREFIX}).first()
     if row is None:

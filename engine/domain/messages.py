@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, text
 from storage import outbox
+from storage.fast_sql import Prepared
 from storage.models import Message, NotificationPreference
 
 DEFAULT_LOCALE = "zh_CN"
@@ -19,7 +20,7 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
     words = {"title": text.to_data(title), "body": text.to_data(body)} \
         if isinstance(title, text.Text) or isinstance(body, text.Text) else None
     # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping.
-    session.connection().execute(_INSERT_MESSAGE, {
+    _INSERT_MESSAGE.execute(session.connection(), {
         "organization_id": organization_id, "title": str(title), "body": str(body), "link": link,
         "created_at": clock.now(), "words": words})
     _notified_in_transaction(session).add(organization_id)
@@ -30,7 +31,7 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
             "subject": text.to_data(subject), "body": text.to_data(body)} if words else None)
 
 
-_INSERT_MESSAGE = insert(Message.__table__)
+_INSERT_MESSAGE = Prepared(insert(Message.__table__))
 
 
 def _notified_in_transaction(session: Session) -> set[int]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from storage.db import UTCDateTime
+from storage.fast_sql import Prepared
 
 TOKEN_KEY_PREFIX = "api:token:"  # noqa: S105 (a throttle key, not a secret)
 ADDRESS_KEY_PREFIX = "api:ip:"
@@ -28,7 +29,7 @@ def count(session: Session, key: str, window: timedelta) -> int:
     """Count one more under ``key`` (a window older than ``window`` starts again) and return the count,
     in one atomic statement. The caller commits."""
     now = clock.now()
-    return session.connection().execute(_COUNT, {"key": key, "now": now, "cutoff": now - window}).one()[0]
+    return _COUNT.execute(session.connection(), {"key": key, "now": now, "cutoff": now - window}).scalar_one()
 
 
 def hit(session: Session, key: str, limit: int, window: timedelta) -> int:
@@ -44,7 +45,7 @@ def hit_on(connection: Connection, key: str, limit: int, window: timedelta) -> i
     """``hit`` on a connection (the web layer's own transaction or an autocommit one)."""
     now = clock.now()
     parameters = {"key": key, "now": now, "cutoff": now - window}
-    count, window_start = connection.execute(_COUNT, parameters).one()
+    count, window_start = _COUNT.execute(connection, parameters).first()
     return wait_after(count, window_start, limit, window, now)
 
 
@@ -68,7 +69,7 @@ UPSERT_COUNT = (
     "ELSE throttle.window_start END "
     "RETURNING count, window_start"
 )
-_COUNT = (
+_COUNT = Prepared(
     text('INSERT INTO throttle ("key", count, window_start) VALUES (:key, 1, :now) ' + UPSERT_COUNT)  # noqa: S608
     .bindparams(bindparam("now", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime))
     .columns(count=Integer, window_start=UTCDateTime)

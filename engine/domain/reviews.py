@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import clock, history
+from storage.fast_sql import Prepared
 
 DECISIONS = ("approve", "return", "reject")
 _FIELDS = ("decision", "reason", "decided_at", "decided_by_id")
@@ -20,8 +21,8 @@ def next_sequence(session, column, *where) -> int:
 
 @cache
 def _update_decision(table):
-    return update(table).where(table.c.id == bindparam("row_id")).values(
-        {name: bindparam(f"v_{name}") for name in _FIELDS})
+    return Prepared(update(table).where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(f"v_{name}") for name in _FIELDS}))
 
 
 def record_decision(submission, decision: str, reason: str | None, actor_id: int | None) -> None:
@@ -35,8 +36,8 @@ def record_decision(submission, decision: str, reason: str | None, actor_id: int
             setattr(submission, name, value)
         return
     # A stored submission: one UPDATE now, mirrored on the row (the flush then has less to do).
-    object_session(submission).connection().execute(
-        _update_decision(type(submission).__table__),
+    _update_decision(type(submission).__table__).execute(
+        object_session(submission).connection(),
         {"row_id": submission.id, **{f"v_{name}": value for name, value in values.items()}})
     for name, value in values.items():
         set_committed_value(submission, name, value)

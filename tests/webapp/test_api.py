@@ -229,9 +229,10 @@ def test_json_body_must_be_an_object(client, applicant, office_api, session_fact
 def test_a_vetting_decision_through_the_api_takes_thirteen_statements(app, client, applicant, office_api,
                                                                        session_factory):
     """The cost target of the vetting step rests on this count (docs/performance.md): token and
-    organisation, the token's rate-limit count (the same statement on PostgreSQL), its last use (written at most once a minute; this is
-    its first use), task, claim, submission, decision, 我的消息, outbox, inbox row, the people offered the new
-    task with their 消息设置 (engine.task_notifications: one read), audit row, instance."""
+    organisation, the token's rate-limit count (the same statement on PostgreSQL), its last use (written at
+    most once a minute; this is its first use), task, claim, submission, decision, 我的消息, outbox, inbox
+    row, the people offered the new task with their 消息设置 (engine.task_notifications: one read), audit
+    row, instance."""
 
     task = open_task(session_factory, applicant.instance_id)
     app.config["OUTBOX_SYNC"] = False  # as deployed: the worker sends the e-mail after the request

@@ -1,0 +1,158 @@
+"""The completion's hot statements, compiled once and run on the driver's cursor.
+
+SQLAlchemy Core spends about 20–30 µs of Python on each execution of a cached statement (execution
+context, parameter construction, result set-up) where the driver spends 5–10 µs (issue 15: a task
+completion makes a dozen such statements). ``Prepared`` keeps what SQLAlchemy's compiler produced for a
+dialect — the SQL text, the parameter order, the type processors — and runs it straight on the
+connection's DBAPI cursor, with the same conversions, the same cursor events (``before_cursor_execute``
+/ ``after_cursor_execute``) and the same exceptions (driver errors wrapped, a dead connection
+invalidated) as ``Connection.execute``.
+
+For plain INSERT / UPDATE / DELETE and SELECTs of columns (not ORM entities), with every value given
+by the caller or fixed in the statement: a statement that needs SQLAlchemy's execution-time defaults
+(a column's Python ``default`` / ``onupdate``) or expanding IN lists is refused when it is first run.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_PARAM = object()  # a plan's slot taken from the caller's parameters
+
+
+@dataclass(slots=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # compiled parameter names, in the driver's order
+    sources: tuple[Any, ...]  # per name: _PARAM, or the fixed value (already processed)
+    processors: tuple[Callable | None, ...]  # per name: SQLAlchemy's bind processor, if any
+    positional: bool
+    # Result column name → its processor (a SELECT's columns, a RETURNING); None: no rows come back.
+    result_types: dict[str, Callable | None] | None
+    # Per column of the cursor's description, matched by name on the first run (a textual SELECT
+    # types only some of its columns, by name, as SQLAlchemy matches them).
+    result_processors: tuple[Callable | None, ...] | None = None
+
+    def parameters(self, params: dict) -> tuple | dict:
+        values = []
+        for name, source, process in zip(self.names, self.sources, self.processors, strict=True):
+            if source is _PARAM:
+                value = params[name]
+                values.append(process(value) if process is not None and value is not None else value)
+            else:
+                values.append(source)
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+    def rows(self, cursor) -> list[tuple]:
+        processors = self.result_processors
+        if processors is None:
+            processors = self.result_processors = tuple(
+                self.result_types.get(column[0].lower()) for column in cursor.description)
+        if not any(processors):
+            return [tuple(raw) for raw in cursor.fetchall()]
+        return [tuple(value if process is None or value is None else process(value)
+                      for value, process in zip(raw, processors, strict=True)) for raw in cursor.fetchall()]
+
+
+class Outcome:
+    """What a statement answered: its rows (processed) and the driver's rowcount."""
+
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows: list[tuple], rowcount: int):
+        self.rows, self.rowcount = rows, rowcount
+
+    def first(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        if len(self.rows) != 1:
+            raise LookupError(f"expected one row, got {len(self.rows)}")
+        return self.rows[0][0]
+
+
+class Prepared:
+    """A Core statement that runs without SQLAlchemy's per-execution work (see the module's text)."""
+
+    __slots__ = ("statement", "_plans")
+
+    def __init__(self, statement: ClauseElement):
+        self.statement = statement
+        self._plans: dict[tuple, _Plan] = {}
+
+    def execute(self, connection: Connection, params: dict) -> Outcome:
+        dialect = connection.dialect
+        key = (dialect.name, dialect.driver, tuple(params))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _plan(self.statement, dialect, list(params))
+        return _run(connection, plan, plan.parameters(params))
+
+    def execute_many(self, connection: Connection, rows: list[dict]) -> None:
+        """The statement once per row, in one ``executemany`` (psycopg pipelines it: one round trip);
+        the rows share their keys."""
+        if len(rows) == 1:
+            self.execute(connection, rows[0])
+            return
+        dialect = connection.dialect
+        key = (dialect.name, dialect.driver, tuple(rows[0]))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _plan(self.statement, dialect, list(rows[0]))
+        _run(connection, plan, [plan.parameters(row) for row in rows], many=True)
+
+
+def _plan(statement: ClauseElement, dialect, keys: list[str]) -> _Plan:
+    # for_executemany: no implicit RETURNING of the new row's key (nobody reads inserted_primary_key).
+    compiled: SQLCompiler = statement.compile(dialect=dialect, column_keys=keys, for_executemany=True)
+    if compiled.insert_prefetch or compiled.update_prefetch or compiled.post_compile_params \
+            or compiled.literal_execute_params or compiled.escaped_bind_names:
+        raise ValueError(f"fast_sql cannot run this statement (defaults or expanding parameters): {compiled}")
+    names = tuple(compiled.positiontup) if compiled.positional else tuple(dict.fromkeys(compiled.bind_names.values()))
+    bind_processors = compiled._bind_processors  # what Connection.execute applies, per parameter name
+    given = set(keys)
+    sources = []
+    for name in names:
+        bind = compiled.binds[name]
+        if name in given:
+            sources.append(_PARAM)
+        elif bind.required or bind.callable is not None:
+            raise ValueError(f"fast_sql: no value given for {name!r}")
+        else:
+            process = bind_processors.get(name)
+            value = bind.value
+            sources.append(process(value) if process is not None and value is not None else value)
+    # A SELECT's columns or an INSERT / UPDATE's RETURNING; none for a statement that returns no rows.
+    result_types = {column.name.lower(): column.type._cached_result_processor(dialect, None)
+                    for column in compiled._result_columns} or None
+    return _Plan(compiled.string, names, tuple(sources),
+                 tuple(bind_processors.get(name) for name in names), compiled.positional, result_types)
+
+
+def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
+    cursor = connection.connection.dbapi_connection.cursor()
+    sql = plan.sql
+    events = connection._has_events or connection.engine._has_events
+    try:
+        if events:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
+        (cursor.executemany if many else cursor.execute)(sql, parameters)
+        if events:
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+        rows = plan.rows(cursor) if plan.result_types is not None and not many else []
+        return Outcome(rows, cursor.rowcount)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        # Wrapped as Connection.execute would (IntegrityError, OperationalError …), the connection
+        # invalidated when the error says it is dead (storage.db.retry_if_disconnected reads that).
+        connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
+        raise  # not reached: the call above raises
+    finally:
+        cursor.close()
