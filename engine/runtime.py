@@ -89,6 +89,7 @@ _LOAD_TASK = select(HumanTask).where(HumanTask.id == bindparam("task_id")).optio
 _CLAIM = Prepared(update(HumanTask.__table__)
                   .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "ready")
                   .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
+_WITH_STATE = (undefer(ProcessInstance.state),)  # built once: building the option costs more than the get
 _INSERT_EVENT = Prepared(insert(ProcessEvent.__table__))
 _INSTANCE = ProcessInstance.__table__
 _SAVED_COLUMNS = ("state", "status", "stage", "stage_label", "stage_element", "next_timer_at", "updated_at",
@@ -117,7 +118,7 @@ def complete_task(
     if human_task.state != "ready":
         raise Halted(human_task.id) if human_task.state == "suspended" else AlreadyHandled(human_task.id)
     # Usually loaded with the task (see load_task): no query then.
-    instance = session.get(ProcessInstance, human_task.instance_id, options=[undefer(ProcessInstance.state)])
+    instance = session.get(ProcessInstance, human_task.instance_id, options=_WITH_STATE)
     context = ServiceContext(session, instance, actor_id)
     workflow = load(session, instance, context)
     task = pruning.find_task(workflow, UUID(human_task.engine_task_id))  # None: finished and cut
@@ -187,7 +188,7 @@ def withdraw(session: Session, task: HumanTask | None, actor_id: int | None) -> 
     tasks can be withdrawn from, whatever they are called); AlreadyHandled when it cannot be now."""
     if task is None or task.state != "ready" or not task.withdraw_message:
         raise AlreadyHandled(task.id if task is not None else None)
-    instance = session.get(ProcessInstance, task.instance_id, options=[undefer(ProcessInstance.state)])
+    instance = session.get(ProcessInstance, task.instance_id, options=_WITH_STATE)
     return send_message(session, instance, task.withdraw_message, actor_id, must_cancel=task.task_name)
 
 

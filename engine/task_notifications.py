@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jinja2
 from babel.support import NullTranslations, Translations
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -95,12 +95,13 @@ _PEOPLE = (
     .outerjoin(_PREFERENCE, _PREFERENCE.c.user_id == _USER.c.id)
     .where(_USER.c.is_enabled.is_(True))
 )
-# The three ways a task is addressed, built once (a request tells people of each new task).
+# The three ways a task is addressed, built once (a request tells people of each new task; storage.fast_sql,
+# so the staff kinds are spelt out rather than an IN list, which would be expanded at each execution).
 _PEOPLE_BY_LANE = {
-    "assignee": _PEOPLE.where(_USER.c.id == bindparam("key")).order_by(_USER.c.id),
-    "organization": _PEOPLE.where(_USER.c.organization_id == bindparam("key")).order_by(_USER.c.id),
-    "staff": _PEOPLE.where(_ORG.c.kind.in_(STAFF_KINDS), _USER.c.roles.contains(bindparam("key")))
-    .order_by(_USER.c.id),
+    "assignee": Prepared(_PEOPLE.where(_USER.c.id == bindparam("key")).order_by(_USER.c.id)),
+    "organization": Prepared(_PEOPLE.where(_USER.c.organization_id == bindparam("key")).order_by(_USER.c.id)),
+    "staff": Prepared(_PEOPLE.where(or_(*(_ORG.c.kind == kind for kind in STAFF_KINDS)),
+                                    _USER.c.roles.contains(bindparam("key"))).order_by(_USER.c.id)),
 }
 
 
@@ -115,7 +116,7 @@ def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple
     else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
         lane, key = "staff", task.role
     found = []
-    for row in session.connection().execute(_PEOPLE_BY_LANE[lane], {"key": key}):  # Core: no ORM layer
+    for row in _PEOPLE_BY_LANE[lane].execute(session.connection(), {"key": key}).rows:  # no ORM layer
         person = Person(*row[:8])
         if may_act(person, task) and team_rights.may_act_on_task(person, task):
             found.append((person, Choices(*row[9:]) if row[8] is not None else _DEFAULT_CHOICES))

@@ -140,13 +140,13 @@ def _plan(statement: ClauseElement, dialect, keys: list[str]) -> _Plan:
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
     cursor = connection.connection.dbapi_connection.cursor()
     sql = plan.sql
-    events = connection._has_events or connection.engine._has_events
+    dispatch = connection.dispatch
     try:
-        if events:
-            connection.dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
+        if dispatch.before_cursor_execute:  # listeners (tests counting statements, say)
+            dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
         (cursor.executemany if many else cursor.execute)(sql, parameters)
-        if events:
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+        if dispatch.after_cursor_execute:
+            dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
         rows = plan.rows(cursor) if plan.result_types is not None and not many else []
         return Outcome(rows, cursor.rowcount)
     except connection.dialect.loaded_dbapi.Error as exc:
