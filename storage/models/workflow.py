@@ -117,10 +117,12 @@ class ProcessInstance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
-    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    # Searched by process through ix_process_instance_key_created, by status through
+    # ix_process_instance_status_created (a one-column index of either is one more write per save: 0035).
+    process_key: Mapped[str] = mapped_column(String(100))
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
     stage: Mapped[str | None] = mapped_column(String(50), index=True)
     # The stage's words as the BPMN declares them (stageLabel), in the source language.
     stage_label: Mapped[str | None] = mapped_column(String(100))
@@ -168,7 +170,8 @@ class HumanTask(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # Indexed by uq_human_task_instance_id, completed_by_id by ix_human_task_done (migration 0035).
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     engine_task_id: Mapped[str] = mapped_column(String(36))
     process_key: Mapped[str] = mapped_column(String(100))
     task_name: Mapped[str] = mapped_column(String(100))
@@ -181,7 +184,7 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The message a boundary event on this task catches while it is open (a withdrawal, say).
     withdraw_message: Mapped[str | None] = mapped_column(String(100))
 
