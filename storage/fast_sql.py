@@ -137,8 +137,22 @@ def _plan(statement: ClauseElement, dialect, keys: list[str]) -> _Plan:
                  tuple(bind_processors.get(name) for name in names), compiled.positional, result_types)
 
 
+_CURSOR = "duibiao.fast_sql.cursor"
+
+
+def _cursor(connection: Connection):
+    """The DBAPI connection's cursor for these statements, made once (a new psycopg cursor sets up its own
+    adapters each time). Kept in the pooled connection's ``info``, which lives as long as the DBAPI connection
+    and is emptied when SQLAlchemy replaces it."""
+    pooled = connection.connection
+    cursor = pooled.info.get(_CURSOR)
+    if cursor is None or cursor.connection is not pooled.dbapi_connection:
+        cursor = pooled.info[_CURSOR] = pooled.dbapi_connection.cursor()
+    return cursor
+
+
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = _cursor(connection)
     sql = plan.sql
     dispatch = connection.dispatch
     try:
@@ -151,8 +165,8 @@ def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) ->
         return Outcome(rows, cursor.rowcount)
     except connection.dialect.loaded_dbapi.Error as exc:
         # Wrapped as Connection.execute would (IntegrityError, OperationalError …), the connection
-        # invalidated when the error says it is dead (storage.db.retry_if_disconnected reads that).
+        # invalidated when the error says it is dead (storage.db.retry_if_disconnected reads that). The
+        # handler closes the cursor: the next statement makes a new one.
+        connection.connection.info.pop(_CURSOR, None)
         connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
         raise  # not reached: the call above raises
-    finally:
-        cursor.close()

@@ -95,6 +95,10 @@ def test_driver_errors_are_sqlalchemys_and_nothing_is_written(session, organizat
         INSERT.execute(session.connection(), _message(organization_id + 1000))  # no such organisation
     session.rollback()
     assert session.scalar(select(Message.id)) is None
+    # The failed statement's cursor was closed by SQLAlchemy's handler: the next one runs on a new cursor.
+    message_id = INSERT.execute(session.connection(), _message(organization_id)).scalar_one()
+    session.commit()
+    assert session.scalars(select(Message.id)).all() == [message_id]
 
 
 def test_statements_it_cannot_run_faithfully_are_refused(session, organization_id):
