@@ -90,6 +90,8 @@ class Prepared:
 
     def execute(self, connection: Connection, params: dict) -> Outcome:
         dialect = connection.dialect
+        # Engines of one driver share a plan: the platform creates them all with the same options, on
+        # which the processors depend (the JSON serializer, say).
         key = (dialect.name, dialect.driver, tuple(params))
         plan = self._plans.get(key)
         if plan is None:
