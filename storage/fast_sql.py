@@ -154,6 +154,8 @@ def _cursor(connection: Connection):
 
 
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
+    if not connection.in_transaction():  # as Connection.execute: begin, so that commit() keeps the write
+        connection.begin()
     cursor = _cursor(connection)
     sql = plan.sql
     dispatch = connection.dispatch

@@ -75,6 +75,14 @@ def test_many_rows_in_one_call(session, organization_id):
     assert session.scalars(select(Message.title).order_by(Message.id)).all() == ["第0条", "第1条", "第2条"]
 
 
+def test_a_connection_not_yet_begun_begins_as_with_connection_execute(db_engine, organization_id, session):
+    with db_engine.connect() as connection:
+        message_id = INSERT.execute(connection, _message(organization_id)).scalar_one()
+        assert connection.in_transaction()
+        connection.commit()
+    assert session.scalars(select(Message.id)).all() == [message_id]
+
+
 def test_cursor_events_see_the_statement(session, organization_id, db_engine):
     seen = []
 
