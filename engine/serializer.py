@@ -9,7 +9,6 @@ untouched.
 from __future__ import annotations
 
 import json
-from types import ModuleType
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -46,26 +45,13 @@ _serializer = _make_serializer()
 
 # SpiffWorkflow's serialize_json / deserialize_json with orjson for the text (about 10× faster than the
 # standard library on a state, issue 15). Values the registry converts (datetime, timedelta, UUID and
-# what the platform registers) still go through it, as SpiffWorkflow's encoder sends them: orjson is
-# told to pass datetimes, dataclasses and subclasses of str / int / dict / list to ``_encode``. (Task
-# data here are JSON values — form answers, service results — besides those: orjson would write a UUID
-# object as its text and a float NaN as null, where the standard library writes NaN.)
+# what the platform registers) still go through SpiffWorkflow's own encoder (its ``default``): orjson is
+# told to pass datetimes, dataclasses and subclasses of str / int / dict / list to it. (Task data here
+# are JSON values — form answers, service results — besides those: orjson would write a UUID object as
+# its text and a float NaN as null, where the standard library writes NaN.)
 _ORJSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
                    | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
-
-
-def _encode(value):
-    """SpiffWorkflow's SpiffEncoder.default: registered types as their dicts, callables and modules as
-    null, sets as lists."""
-    registry = _serializer.registry
-    typename = registry.typenames.get(type(value))
-    if typename is not None:
-        return registry.convert_to_dict[typename](value)
-    if callable(value) or isinstance(value, ModuleType):
-        return None
-    if isinstance(value, set):
-        return list(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+_encode = _serializer._encoder_cls().default  # registered types as their dicts, callables null, sets lists
 
 
 def dumps(workflow: BpmnWorkflow) -> str:

@@ -70,9 +70,6 @@ class Outcome:
     def first(self) -> tuple | None:
         return self.rows[0] if self.rows else None
 
-    def scalar(self) -> Any:
-        return self.rows[0][0] if self.rows else None
-
     def scalar_one(self) -> Any:
         if len(self.rows) != 1:
             raise LookupError(f"expected one row, got {len(self.rows)}")
@@ -89,13 +86,7 @@ class Prepared:
         self._plans: dict[tuple, _Plan] = {}
 
     def execute(self, connection: Connection, params: dict) -> Outcome:
-        dialect = connection.dialect
-        # Engines of one driver share a plan: the platform creates them all with the same options, on
-        # which the processors depend (the JSON serializer, say).
-        key = (dialect.name, dialect.driver, tuple(params))
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = _plan(self.statement, dialect, list(params))
+        plan = self._plan_for(connection.dialect, params)
         return _run(connection, plan, plan.parameters(params))
 
     def execute_many(self, connection: Connection, rows: list[dict]) -> None:
@@ -104,12 +95,17 @@ class Prepared:
         if len(rows) == 1:
             self.execute(connection, rows[0])
             return
-        dialect = connection.dialect
-        key = (dialect.name, dialect.driver, tuple(rows[0]))
+        plan = self._plan_for(connection.dialect, rows[0])
+        _run(connection, plan, [plan.parameters(row) for row in rows], many=True)
+
+    def _plan_for(self, dialect, params: dict) -> _Plan:
+        # Engines of one driver share a plan: the platform creates them all with the same options, on
+        # which the processors depend (the JSON serializer, say).
+        key = (dialect.name, dialect.driver, tuple(params))
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _plan(self.statement, dialect, list(rows[0]))
-        _run(connection, plan, [plan.parameters(row) for row in rows], many=True)
+            plan = self._plans[key] = _plan(self.statement, dialect, list(params))
+        return plan
 
 
 def _plan(statement: ClauseElement, dialect, keys: list[str]) -> _Plan:

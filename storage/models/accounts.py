@@ -91,7 +91,6 @@ class User(PersonRoles, Base):
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
 
 
-
 class OrganizationStatusChange(Base):
     """停用 / 启用 of an enterprise or institution by the office: who, when and why (append-only)."""
 
