@@ -179,7 +179,14 @@ def ready_task_ids(workflow: BpmnWorkflow) -> set[str]:
 
 def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, ready_tasks: list,
                      now, open_ids: set[str]) -> list[HumanTask]:
-    """Insert rows for new READY user tasks; close rows whose task is no longer READY.
+    """Insert rows for new READY user tasks; close rows whose task is no longer READY (see new_rows)."""
+    return open_rows(session, new_rows(session, instance, workflow, ready_tasks, now, open_ids))
+
+
+def new_rows(session: Session, instance: ProcessInstance, workflow, ready_tasks: list,
+             now, open_ids: set[str]) -> list[dict]:
+    """Close the rows whose task is no longer READY; the values of the rows new READY user tasks need
+    (``open_rows`` inserts them).
 
     ``open_ids``: the engine ids of the rows still open, known without reading them: the READY
     user tasks of the workflow as it was loaded, less the one the request claimed.
@@ -188,19 +195,22 @@ def sync_human_tasks(session: Session, instance: ProcessInstance, workflow, read
     _close_rows(session, instance, workflow, open_ids - ready.keys(), now)
     for engine_id in open_ids:
         ready.pop(engine_id, None)
-    created = []
+    rows = []
     for engine_id, task in ready.items():
         props = properties(task.task_spec)
-        values = {
+        rows.append({
             "instance_id": instance.id, "engine_task_id": engine_id, "process_key": task.workflow.spec.name,
             "task_name": task.task_spec.name, "title": task.task_spec.bpmn_name or task.task_spec.name,
             "form_key": props.get("formKey") or task.task_spec.name, "role": task.task_spec.lane or "office",
             "organization_id": task_organization(instance, task), "state": "ready", "created_at": now,
             "withdraw_message": next(iter(boundary_messages(task.task_spec)), None),
             "due_at": due_at(task, props, now),
-        }
-        created.append(_insert_task(session, values))
-    return created
+        })
+    return rows
+
+
+def open_rows(session: Session, rows: list[dict]) -> list[HumanTask]:
+    return [_insert_task(session, values) for values in rows]
 
 
 def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_ids: set[str], now) -> None:

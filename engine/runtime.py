@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import clock, definitions, history, metrics, projection, pruning, serializer, task_notifications
 from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
-from storage import event_chain
+from storage import deferred, event_chain
 from storage.fast_sql import Prepared
 from storage.models import HumanTask, ProcessEvent, ProcessInstance
 
@@ -125,9 +125,9 @@ def complete_task(
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
     now = clock.now()
-    claimed = _CLAIM.execute(session.connection(), {"task_id": human_task.id, "now": now, "actor_id": actor_id})
-    if claimed.rowcount != 1:
-        raise AlreadyHandled(human_task.id)
+    # Sent with the request's next statement (PostgreSQL: storage.deferred); save() checks its row count.
+    _CLAIM.defer(session.connection(), {"task_id": human_task.id, "now": now, "actor_id": actor_id},
+                 check=_one_row_or(AlreadyHandled, human_task.id))
     context.open_task_ids.discard(human_task.engine_task_id)
     # Mirror the UPDATE on the loaded row without making it dirty again.
     for key, value in (("state", "completed"), ("completed_at", now), ("completed_by_id", actor_id)):
@@ -272,15 +272,22 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         record(context, "completed", summary={"stage": values["stage"]})
     if context.open_task_ids is None:  # a context that did not come from load() or start_instance()
         raise projection.EngineError("saving a workflow whose open inbox rows are unknown")
-    created = projection.sync_human_tasks(session, instance, workflow, ready, now, context.open_task_ids)
-    task_notifications.tasks_ready(session, instance, workflow, created, context.actor_id)  # 我的消息 + e-mail
-    values["last_event_sequence"], values["last_event_hash"] = _write_events(session, instance, context, now)
+    events, values["last_event_sequence"], values["last_event_hash"] = _event_rows(instance, context, now)
     try:
-        session.flush()  # the domain rows the request changed, and the new inbox rows
+        session.flush()  # the domain rows the request changed
     except StaleDataError as exc:
         raise AlreadyHandled(instance.id) from exc
+    # Deferred (PostgreSQL): this UPDATE and the audit rows go with the new inbox rows' INSERT. The UPDATE
+    # first: a racer that moved the instance on is met by its version, before the audit rows' numbers.
     _update_instance(session, instance, values)
+    if events:  # append-only: one plain INSERT, outside the unit of work
+        _INSERT_EVENT.defer_many(session.connection(), events)
+    rows = projection.new_rows(session, instance, workflow, ready, now, context.open_task_ids)
+    people = task_notifications.read_people_ahead(session, rows)  # read with the INSERT, below
+    created = projection.open_rows(session, rows)
+    task_notifications.tasks_ready(session, instance, workflow, created, context.actor_id, people)  # 我的消息 + e-mail
     projection.project_subject(session, instance, workflow, values["stage"])
+    deferred.check(session.connection())  # the claim's and this UPDATE's row counts (AlreadyHandled)
     return created
 
 
@@ -314,31 +321,37 @@ def set_status(session: Session, instance: ProcessInstance, status: str) -> None
 def _update_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
     """One Core UPDATE guarded by the version column (the loser of a race updates no row)."""
     version = instance.version
-    result = _UPDATE_INSTANCE.execute(session.connection(), {
+    _UPDATE_INSTANCE.defer(session.connection(), {
         **{f"v_{key}": value for key, value in values.items()},
-        "v_version": version + 1, "b_id": instance.id, "b_version": version})
-    if result.rowcount != 1:
-        raise AlreadyHandled(instance.id)
+        "v_version": version + 1, "b_id": instance.id, "b_version": version},
+        check=_one_row_or(AlreadyHandled, instance.id))
     # Mirror the UPDATE on the loaded row without making it dirty.
     for key, value in {**values, "version": version + 1}.items():
         set_committed_value(instance, key, value)
 
 
-def _write_events(session, instance, context, now) -> tuple[int, str | None]:
-    """Insert the request's audit rows, chained (storage.event_chain); returns the instance's new last
-    event sequence and hash."""
+def _event_rows(instance, context, now) -> tuple[list[dict], int, str | None]:
+    """The request's audit rows, chained (storage.event_chain), and the instance's new last event sequence
+    and hash."""
     last, newest = instance.last_event_sequence or 0, instance.last_event_hash
     if not context.events:
-        return last, newest
+        return [], last, newest
     rows = [{**event, "instance_id": instance.id, "sequence": last + offset, "actor_id": context.actor_id,
              "created_at": now}
             for offset, event in enumerate(context.events, start=1)]
     newest = event_chain.link(rows, newest)
-    # Append-only audit rows: one plain INSERT, outside the unit of work.
-    _INSERT_EVENT.execute_many(session.connection(), rows)
     last += len(context.events)
     context.events.clear()
-    return last, newest
+    return rows, last, newest
+
+
+def _one_row_or(error: type[Exception], *args) -> Callable[[int], None]:
+    """A deferred write's check: it changed exactly one row, else ``error(*args)``."""
+    def check(rowcount: int) -> None:
+        if rowcount != 1:
+            raise error(*args)
+
+    return check
 
 
 def _summary(data: dict) -> dict:

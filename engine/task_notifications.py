@@ -31,7 +31,7 @@ from engine import clock, progress, text
 from engine.domain import messages, team_rights
 from engine.inbox import may_act
 from storage import outbox
-from storage.fast_sql import Prepared
+from storage.fast_sql import Outcome, Prepared, ReadAhead
 from storage.models import (
     DigestSent,
     HumanTask,
@@ -109,14 +109,31 @@ def recipients_with_preferences(session: Session, task: HumanTask) -> list[tuple
     """The people told that ``task`` waits for them, each with their 消息设置 (one query): enabled users
     offered it (engine.inbox.may_act) who hold the right to act on it in their organisation (单位成员:
     提交和修改 or 办理评审). Users who never chose get the defaults (every e-mail)."""
-    if task.assignee_id is not None:
-        lane, key = "assignee", task.assignee_id
-    elif task.organization_id is not None:
-        lane, key = "organization", task.organization_id
-    else:  # a lane of the programme's own staff: its people are in the office's (or platform's) organisation
-        lane, key = "staff", task.role
+    lane, key = _lane(task.assignee_id, task.organization_id, task.role)
+    return _chosen(task, _PEOPLE_BY_LANE[lane].execute(session.connection(), {"key": key}))  # no ORM layer
+
+
+def read_people_ahead(session: Session, rows: list[dict]) -> list[ReadAhead]:
+    """The people of the inbox rows about to be inserted (engine.projection.new_rows), read with the
+    INSERT (PostgreSQL: one round trip; storage.deferred); ``tasks_ready`` takes them."""
+    ahead = []
+    for row in rows:
+        lane, key = _lane(row.get("assignee_id"), row["organization_id"], row["role"])
+        ahead.append(_PEOPLE_BY_LANE[lane].read_ahead(session.connection(), {"key": key}))
+    return ahead
+
+
+def _lane(assignee_id: int | None, organization_id: int | None, role: str) -> tuple[str, int | str]:
+    if assignee_id is not None:
+        return "assignee", assignee_id
+    if organization_id is not None:
+        return "organization", organization_id
+    return "staff", role  # the programme's own staff: its people are in the office's (or platform's) organisation
+
+
+def _chosen(task: HumanTask, people: Outcome) -> list[tuple[Person, Choices]]:
     found = []
-    for row in _PEOPLE_BY_LANE[lane].execute(session.connection(), {"key": key}).rows:  # no ORM layer
+    for row in people.rows:
         person = Person(*row[:8])
         if may_act(person, task) and team_rights.may_act_on_task(person, task):
             found.append((person, Choices(*row[9:]) if row[8] is not None else _DEFAULT_CHOICES))
@@ -144,7 +161,7 @@ def preferences(session: Session, user_ids) -> dict[int, NotificationPreference]
 
 
 def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: list[HumanTask],
-                actor_id: int | None) -> None:
+                actor_id: int | None, people: list[ReadAhead] | None = None) -> None:
     """Tell the people of each new task (a message each; an e-mail to those who want one).
 
     One piece of news per step: where the step already wrote the task's organisation a notice (退回,
@@ -153,13 +170,13 @@ def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: 
     if not created:
         return
     noticed = messages.notified_in_transaction(session)
-    for task in created:
-        people = [(user, chosen) for user, chosen in recipients_with_preferences(session, task)
-                  if user.id != actor_id]
-        if not people:
+    for index, task in enumerate(created):
+        found = _chosen(task, people[index].outcome()) if people else recipients_with_preferences(session, task)
+        told = [(user, chosen) for user, chosen in found if user.id != actor_id]
+        if not told:
             continue
         facts = _task_facts(instance, workflow, task)
-        for user, chosen in people:
+        for user, chosen in told:
             _tell(session, user, chosen, facts, already_told=user.organization_id in noticed)
 
 
@@ -169,7 +186,7 @@ def _tell(session: Session, user: Person, preference: Choices, facts: dict, alre
         return  # the step's own notice was the news, and this person wants no second e-mail
     subject, body = render("new_task.txt", preference.locale, organization=user.organization_name, **facts)
     if not already_told:
-        _INSERT_MESSAGE.execute(session.connection(), {
+        _INSERT_MESSAGE.defer(session.connection(), {
             "organization_id": user.organization_id, "user_id": user.id, "title": subject[:200],
             "body": body, "link": facts["path"], "created_at": clock.now()})
     if send_email:

@@ -14,6 +14,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from storage import deferred
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -107,7 +109,10 @@ def prepare_engine(engine: Engine) -> Engine:
         _configure_sqlite(engine)
     else:
         event.listen(engine, "checkout", drop_closed_by_server)
+        if engine.dialect.driver == "psycopg":
+            event.listen(engine, "connect", deferred.begin_explicitly)
     _release_unless_kept(engine.dialect)
+    deferred.install(engine.dialect)  # statements sent together (psycopg)
     return engine
 
 

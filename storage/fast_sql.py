@@ -11,6 +11,11 @@ invalidated) as ``Connection.execute``.
 For plain INSERT / UPDATE / DELETE and SELECTs of columns (not ORM entities), with every value given
 by the caller or fixed in the statement: a statement that needs SQLAlchemy's execution-time defaults
 (a column's Python ``default`` / ``onupdate``) or expanding IN lists is refused when it is first run.
+
+A write whose answer nobody needs at once (an audit row, a message, a guarded UPDATE whose row count is
+checked later), or a read needed a little later, can be *deferred* (``Prepared.defer``, ``read_ahead``):
+on PostgreSQL it waits and goes with the transaction's next statement, in one round trip
+(storage.deferred). On SQLite, where a statement costs no round trip, it runs at once.
 """
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from storage import deferred
 
 _PARAM = object()  # a plan's slot taken from the caller's parameters
 
@@ -76,6 +83,22 @@ class Outcome:
         return self.rows[0][0]
 
 
+class ReadAhead:
+    """A read deferred with ``Prepared.read_ahead``."""
+
+    __slots__ = ("_plan", "_cursor", "_outcome")
+
+    def __init__(self, plan: _Plan, cursor: Callable[[], Any] | None, outcome: Outcome | None):
+        self._plan, self._cursor, self._outcome = plan, cursor, outcome
+
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            cursor = self._cursor()
+            self._outcome = Outcome(self._plan.rows(cursor) if self._plan.result_types is not None else [],
+                                    cursor.rowcount)
+        return self._outcome
+
+
 class Prepared:
     """A Core statement that runs without SQLAlchemy's per-execution work (see the module's text)."""
 
@@ -88,6 +111,41 @@ class Prepared:
     def execute(self, connection: Connection, params: dict) -> Outcome:
         plan = self._plan_for(connection.dialect, params)
         return _run(connection, plan, plan.parameters(params))
+
+    def defer(self, connection: Connection, params: dict, check: Callable[[int], None] | None = None) -> None:
+        """A write sent with the transaction's next statement, or at the commit (storage.deferred);
+        ``check`` is given its row count by ``deferred.check`` or the commit, and raises when the write did
+        not do what it should (the transaction is then not committed)."""
+        plan = self._plan_for(connection.dialect, params)
+        if not deferred.pipelines(connection.dialect):
+            outcome = _run(connection, plan, plan.parameters(params))
+            if check is not None:
+                check(outcome.rowcount)
+            return
+        _begun(connection)
+        deferred.defer(connection, plan.sql, plan.parameters(params), check=check)
+
+    def defer_many(self, connection: Connection, rows: list[dict]) -> None:
+        """``execute_many``, deferred as ``defer`` is."""
+        if len(rows) == 1:
+            self.defer(connection, rows[0])
+            return
+        plan = self._plan_for(connection.dialect, rows[0])
+        parameters = [plan.parameters(row) for row in rows]
+        if not deferred.pipelines(connection.dialect):
+            _run(connection, plan, parameters, many=True)
+            return
+        _begun(connection)
+        deferred.defer(connection, plan.sql, parameters, many=True)
+
+    def read_ahead(self, connection: Connection, params: dict) -> ReadAhead:
+        """A read sent with the transaction's next statement; ``outcome()`` answers it (sending it then,
+        with what waits before it, when nothing has yet)."""
+        plan = self._plan_for(connection.dialect, params)
+        if not deferred.pipelines(connection.dialect):
+            return ReadAhead(plan, None, _run(connection, plan, plan.parameters(params)))
+        _begun(connection)
+        return ReadAhead(plan, deferred.read_ahead(connection, plan.sql, plan.parameters(params)), None)
 
     def execute_many(self, connection: Connection, rows: list[dict]) -> None:
         """The statement once per row, in one ``executemany`` (psycopg pipelines it: one round trip);
@@ -149,16 +207,24 @@ def _cursor(connection: Connection):
     return cursor
 
 
-def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
+def _begun(connection: Connection) -> None:
     if not connection.in_transaction():  # as Connection.execute: begin, so that commit() keeps the write
         connection.begin()
+
+
+def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
+    _begun(connection)
     cursor = _cursor(connection)
     sql = plan.sql
     dispatch = connection.dispatch
     try:
         if dispatch.before_cursor_execute:  # listeners (tests counting statements, say)
             dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
-        (cursor.executemany if many else cursor.execute)(sql, parameters)
+        execute = cursor.executemany if many else cursor.execute
+        if deferred.pipelines(connection.dialect):  # what waits on the connection goes first, with it
+            deferred.send_waiting_before(cursor.connection, lambda: execute(sql, parameters))
+        else:
+            execute(sql, parameters)
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
         rows = plan.rows(cursor) if plan.result_types is not None and not many else []
@@ -170,3 +236,4 @@ def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) ->
         connection.connection.info.pop(_CURSOR, None)
         connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
         raise  # not reached: the call above raises
+

@@ -37,8 +37,9 @@ def enqueue(session: Session, channel: str, to: str, subject: str, text: str, wo
     address receives in its own language (see use_localizer)."""
     if channel not in ("sms", "email"):
         raise ValueError(channel)
-    # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping.
-    _INSERT_ITEM.execute(session.connection(), {
+    # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping (sent with the
+    # transaction's next statement: storage.fast_sql's deferred writes).
+    _INSERT_ITEM.defer(session.connection(), {
         "channel": channel, "recipient": to, "subject": subject, "body": text, "created_at": utcnow(),
         "attempts": 0, "words": words})
     session.info["outbox_queued"] = True  # the request then drains after its commit

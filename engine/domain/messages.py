@@ -19,8 +19,9 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
     recipient's language)."""
     words = {"title": text.to_data(title), "body": text.to_data(body)} \
         if isinstance(title, text.Text) or isinstance(body, text.Text) else None
-    # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping.
-    _INSERT_MESSAGE.execute(session.connection(), {
+    # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping, sent with the
+    # transaction's next statement (storage.fast_sql's deferred writes).
+    _INSERT_MESSAGE.defer(session.connection(), {
         "organization_id": organization_id, "title": str(title), "body": str(body), "link": link,
         "created_at": clock.now(), "words": words})
     _notified_in_transaction(session).add(organization_id)

@@ -35,8 +35,9 @@ def record_decision(submission, decision: str, reason: str | None, actor_id: int
         for name, value in values.items():
             setattr(submission, name, value)
         return
-    # A stored submission: one UPDATE now, mirrored on the row (the flush then has less to do).
-    _update_decision(type(submission).__table__).execute(
+    # A stored submission: one UPDATE (sent with the next statement), mirrored on the row (the flush then
+    # has less to do).
+    _update_decision(type(submission).__table__).defer(
         object_session(submission).connection(),
         {"row_id": submission.id, **{f"v_{name}": value for name, value in values.items()}})
     for name, value in values.items():

@@ -1,0 +1,299 @@
+"""Statements that wait to go with the transaction's next one: one round trip instead of several.
+
+On PostgreSQL each statement is a round trip: the request waits for the server, the server for the
+request, and both lose their CPU caches to the other at each switch (issue 15: a task completion made 14
+round trips; the wait and the lost caches were a third of its time). A write whose answer nobody needs at
+once (an audit row, a message, the claim of a task whose row count is checked at the end), or a read
+needed a little later, waits here on its DBAPI connection; whatever next needs the connection — a fast_sql
+statement, SQLAlchemy's own, the commit — sends the waiting ones first, in psycopg's pipeline mode, in the
+same round trip. Order is kept: nothing runs on the connection before what was deferred before it.
+
+``install`` puts this into a psycopg dialect:
+
+- ``do_execute`` and its kin send what waits first;
+- a SAVEPOINT waits too (sent by whatever comes next, a ROLLBACK TO it included);
+- the transaction's BEGIN waits too (``begin_explicitly``): the driver, left to itself, sends one and
+  waits for its answer before the first statement;
+- the commit runs the checks (one that raises leaves the transaction uncommitted) and carries the writes
+  that wait with the COMMIT, in one round trip;
+- a rollback drops what waits, and the checks.
+
+A check (``defer(check=…)``) is given the row count of its write when ``check`` is called or at the
+commit, never while another statement is being sent: code that merely issued the next statement (a
+service task, whose errors SpiffWorkflow would make the task's own) must not meet another write's
+failure. A check describes its write as it ran: a ROLLBACK TO a savepoint made before it is not undone.
+"""
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+
+@dataclass(slots=True)
+class _Waiting:
+    connection: Connection | None  # whose cursor events it fires (none for the BEGIN)
+    sql: str
+    parameters: Any
+    many: bool = False
+    check: Callable[[int], None] | None = None
+    reads: bool = False  # a read ahead: ``cursor`` holds its answer once sent
+    cursor: Any = None
+    begins: bool = False  # the transaction's BEGIN
+
+
+class _Queue:
+    """A connection's statements not sent yet, and the checks of writes sent but not yet checked."""
+
+    __slots__ = ("waiting", "checks")
+
+    def __init__(self):
+        self.waiting: list[_Waiting] = []
+        self.checks: list[tuple[Callable[[int], None], Any]] = []  # (check, the cursor with its row count)
+
+
+_QUEUES: weakref.WeakKeyDictionary[Any, _Queue] = weakref.WeakKeyDictionary()  # by DBAPI connection
+# DBAPI connection → the BEGIN its transactions start with (begin_explicitly); None while SQLAlchemy holds
+# it in AUTOCOMMIT.
+_BEGINS: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+
+
+def pipelines(dialect) -> bool:
+    """Whether statements are deferred on this dialect's connections (psycopg's), rather than run at once."""
+    return dialect.driver == "psycopg"
+
+
+def _queue(dbapi_connection) -> _Queue:
+    queue = _QUEUES.get(dbapi_connection)
+    if queue is None:
+        queue = _QUEUES[dbapi_connection] = _Queue()
+    return queue
+
+
+def defer(connection: Connection, sql: str, parameters, many: bool = False,
+          check: Callable[[int], None] | None = None) -> None:
+    """``sql`` waits on the connection (in a transaction begun already: fast_sql begins it)."""
+    _queue(connection.connection.dbapi_connection).waiting.append(_Waiting(connection, sql, parameters, many, check))
+
+
+def read_ahead(connection: Connection, sql: str, parameters) -> Callable[[], Any]:
+    """``sql`` waits on the connection; the function returned gives the cursor holding its answer (sending
+    it first, with what waits before it, when nothing has yet)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    waiting = _Waiting(connection, sql, parameters, reads=True)
+    _queue(dbapi_connection).waiting.append(waiting)
+
+    def answered():
+        if waiting.cursor is None:
+            send_waiting_before(dbapi_connection, lambda: None)
+        return waiting.cursor
+
+    return answered
+
+
+def check(connection: Connection) -> None:
+    """Run the checks of the connection's deferred writes (one raises: the transaction must not be
+    committed). A checked write still waiting is sent first, with what waits before it; what waits after
+    the last checked write may wait on, for the commit to carry it."""
+    if not pipelines(connection.dialect):
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    queue = _QUEUES.get(dbapi_connection)
+    if queue is None:
+        return
+    checked = [index for index, waiting in enumerate(queue.waiting) if waiting.check is not None]
+    if checked:
+        cut = checked[-1] + 1
+        sent, queue.waiting = queue.waiting[:cut], queue.waiting[cut:]
+        try:
+            _send(dbapi_connection, queue, sent, None)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            connection._handle_dbapi_exception(exc, sent[-1].sql, sent[-1].parameters, None, None)
+            raise  # not reached: the call above raises
+    _run_checks(queue)
+
+
+def _run_checks(queue: _Queue) -> None:
+    checks, queue.checks = queue.checks, []
+    for check_rowcount, cursor in checks:
+        check_rowcount(cursor.rowcount)
+
+
+def send_waiting_before(dbapi_connection, then: Callable[[], object]):
+    """``then()`` (a statement that needs the connection now), after what waits on it, in one round trip."""
+    queue = _QUEUES.get(dbapi_connection) if _QUEUES else None
+    if queue is None or not queue.waiting:
+        return then()
+    sent, queue.waiting = queue.waiting, []
+    return _send(dbapi_connection, queue, sent, then)
+
+
+def _send(dbapi_connection, queue: _Queue, sent: list[_Waiting], then):
+    """``sent`` then ``then`` in one pipeline. A failed statement raises when the pipeline is synced, and
+    nothing after it runs."""
+    try:
+        return _pipeline(dbapi_connection, queue, sent, then)
+    except Exception:
+        # A racer's work: the claim found the task handled, or the instance moved on, and what came after
+        # it failed for that reason (the same audit row's number, say). The check says why.
+        for check_rowcount, cursor in _answered(queue.checks):
+            check_rowcount(cursor.rowcount)  # raises (the statement's failure is its context)
+        raise
+
+
+def _answered(checks: list):
+    """The checks whose statement ran (a statement after a failure in its pipeline has no answer)."""
+    return [(check_rowcount, cursor) for check_rowcount, cursor in checks if cursor.pgresult is not None]
+
+
+def _pipeline(dbapi_connection, queue: _Queue, sent: list[_Waiting], then):
+    result = None
+    with dbapi_connection.pipeline():
+        shared = None
+        for waiting in sent:
+            # A checked write or a read keeps a cursor of its own: a cursor holds its last answer only.
+            if waiting.check is not None:
+                cursor = dbapi_connection.cursor()
+                queue.checks.append((waiting.check, cursor))
+            elif waiting.reads:
+                cursor = waiting.cursor = dbapi_connection.cursor()
+            else:
+                cursor = shared = shared or dbapi_connection.cursor()
+            _execute(waiting, cursor)
+        if then is not None:
+            result = then()
+    return result
+
+
+def _execute(waiting: _Waiting, cursor) -> None:
+    connection = waiting.connection
+    dispatch = connection.dispatch if connection is not None else None
+    if dispatch is not None and dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(connection, cursor, waiting.sql, waiting.parameters, None, waiting.many)
+    if waiting.many:  # one by one: psycopg's executemany would sync a pipeline of its own (a round trip)
+        for parameters in waiting.parameters:
+            cursor.execute(waiting.sql, parameters)
+    else:
+        cursor.execute(waiting.sql, waiting.parameters)
+    if dispatch is not None and dispatch.after_cursor_execute:
+        dispatch.after_cursor_execute(connection, cursor, waiting.sql, waiting.parameters, None, waiting.many)
+
+
+# --- the dialect ------------------------------------------------------------------------------------
+
+def begin_explicitly(dbapi_connection, _record=None, level: str | None = None) -> None:
+    """A psycopg connection's ``connect`` event: the driver in autocommit, so that it sends no BEGIN of its
+    own; the dialect (``install``) defers one instead, which the transaction's first statement carries. The
+    driver still sends COMMIT and ROLLBACK whenever the server says a transaction is open. A connection
+    SQLAlchemy puts in AUTOCOMMIT (the durable writes' pool) begins nothing."""
+    dbapi_connection.autocommit = True
+    _BEGINS[dbapi_connection] = f"BEGIN ISOLATION LEVEL {level}" if level else "BEGIN"
+
+
+def install(dialect) -> None:
+    """Defer on a psycopg dialect's connections (see the module's text); other dialects are left alone."""
+    if not pipelines(dialect) or getattr(dialect, "_duibiao_deferred", False):
+        return
+    dialect._duibiao_deferred = True
+    from psycopg import ServerCursor
+
+    dialect.do_execute = _sending_waiting_first(dialect.do_execute, ServerCursor)
+    dialect.do_executemany = _sending_waiting_first(dialect.do_executemany, ServerCursor)
+    dialect.do_execute_no_params = _after_waiting(dialect.do_execute_no_params)
+    dialect.do_begin = _begin(dialect.do_begin)
+    dialect.do_commit = _commit(dialect.do_commit)
+    dialect.do_rollback = _rollback(dialect.do_rollback)
+    dialect.do_savepoint = _savepoint
+    dialect.set_isolation_level = _isolation_level(dialect.set_isolation_level)
+
+
+def _sending_waiting_first(execute, server_cursor: type):
+    after_waiting = _after_waiting(execute)
+
+    def do_execute(cursor, statement, parameters, *args, **kwargs):
+        # Not in a pipeline: a server-side cursor (yield_per's), and a statement without parameters, which
+        # may hold several commands ("DROP …; CREATE …") that only the simple query protocol takes.
+        if not parameters or isinstance(cursor, server_cursor):
+            return after_waiting(cursor, statement, parameters, *args, **kwargs)
+        return send_waiting_before(cursor.connection,
+                                   lambda: execute(cursor, statement, parameters, *args, **kwargs))
+
+    return do_execute
+
+
+def _after_waiting(execute):
+    """``execute`` once what waits has been sent, in a round trip of its own."""
+    def do_execute(cursor, *args, **kwargs):
+        send_waiting_before(cursor.connection, lambda: None)
+        return execute(cursor, *args, **kwargs)
+
+    return do_execute
+
+
+# SQLAlchemy hands these the pool's proxy of the DBAPI connection.
+def _raw(proxied):
+    return getattr(proxied, "dbapi_connection", proxied)
+
+
+def _begin(begin):
+    def do_begin(proxied):
+        dbapi_connection = _raw(proxied)
+        statement = _BEGINS.get(dbapi_connection)
+        if statement is None:
+            begin(proxied)
+        else:
+            _queue(dbapi_connection).waiting.append(_Waiting(None, statement, None, begins=True))
+
+    return do_begin
+
+
+def _commit(commit):
+    def do_commit(proxied):
+        dbapi_connection = _raw(proxied)
+        queue = _QUEUES.get(dbapi_connection)
+        waiting = queue.waiting if queue is not None else None
+        if not waiting:
+            if queue is not None:
+                _run_checks(queue)  # one that raises leaves the transaction uncommitted
+            commit(proxied)
+        elif all(item.begins for item in waiting):
+            waiting.clear()  # a transaction that ran nothing: the driver sees none open, sends nothing
+            commit(proxied)
+        elif any(item.check is not None for item in waiting):
+            send_waiting_before(dbapi_connection, lambda: None)
+            _run_checks(queue)
+            commit(proxied)
+        else:  # the checks were run on what was sent; what waits goes with the COMMIT, in one round trip
+            _run_checks(queue)
+            send_waiting_before(dbapi_connection, lambda: dbapi_connection.cursor().execute("COMMIT"))
+
+    return do_commit
+
+
+def _rollback(rollback):
+    def do_rollback(proxied):
+        _QUEUES.pop(_raw(proxied), None)  # never sent, or undone now: nothing left to check
+        rollback(proxied)
+
+    return do_rollback
+
+
+def _savepoint(connection: Connection, name: str) -> None:
+    sql = f"SAVEPOINT {connection.dialect.identifier_preparer.format_savepoint(None, name)}"
+    _queue(connection.connection.dbapi_connection).waiting.append(_Waiting(connection, sql, None))
+
+
+def _isolation_level(set_isolation_level):
+    def set_level(dbapi_connection, level):
+        set_isolation_level(dbapi_connection, level)
+        if dbapi_connection not in _BEGINS:
+            return
+        if level == "AUTOCOMMIT":
+            _BEGINS[dbapi_connection] = None
+        else:  # back from AUTOCOMMIT, or another level: the BEGIN says it
+            begin_explicitly(dbapi_connection, level=level)
+
+    return set_level
