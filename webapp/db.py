@@ -117,8 +117,9 @@ def _durable_engine(engine):
     """PostgreSQL's pool for durable writes: its connections commit without waiting for the WAL to
     reach the disk (``synchronous_commit = off``, set once per connection). A rate-limit count or a
     token's last use lost to a power failure costs nothing, and every API request saves a flush."""
+    # In AUTOCOMMIT from the start: no isolation level set and reset around each use.
     found = create_engine(engine.url, **engine_options(engine.url.render_as_string(hide_password=False)),
-                          pool_size=2, max_overflow=8)
+                          pool_size=2, max_overflow=8, isolation_level="AUTOCOMMIT")
     event.listen(found, "connect", _commit_without_flush)
     return prepare_engine(found)  # as the request's pool: a connection the server closed is replaced
 
@@ -131,7 +132,7 @@ def _commit_without_flush(dbapi_connection, _record) -> None:
 
 
 def _autocommit(engine, write: Callable[[Connection], T]) -> T:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with engine.connect() as connection:  # an AUTOCOMMIT engine (_durable_engine)
         return write(connection)
 
 
