@@ -189,8 +189,11 @@ def begin_explicitly(dbapi_connection, _record=None, level: str | None = None) -
     own; the dialect (``install``) defers one instead, which the transaction's first statement carries. The
     driver still sends COMMIT and ROLLBACK whenever the server says a transaction is open. A connection
     SQLAlchemy puts in AUTOCOMMIT (the durable writes' pool) begins nothing."""
-    if level is None and dbapi_connection.autocommit:  # an engine created in AUTOCOMMIT: left alone
-        return
+    if level is None:
+        if dbapi_connection.autocommit:  # an engine created in AUTOCOMMIT: left alone
+            return
+        chosen = dbapi_connection.isolation_level  # one the engine was created with, else None
+        level = chosen.name.replace("_", " ") if chosen is not None else None
     dbapi_connection.autocommit = True
     _BEGINS[dbapi_connection] = f"BEGIN ISOLATION LEVEL {level}" if level else "BEGIN"
 

@@ -169,3 +169,21 @@ def test_on_postgresql_what_waits_reaches_the_server_with_the_next_statement(ses
         session.commit()
         assert waits[0] == 1
     assert _kept(session_factory) == ["waiting", "with the commit"]
+
+
+def test_the_begin_we_send_keeps_the_isolation_level_asked_for(db_engine):
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite defers nothing")
+    from storage.db import make_engine
+
+    strict = make_engine(db_engine.url.render_as_string(hide_password=False), isolation_level="REPEATABLE READ")
+    try:
+        with strict.connect() as connection:
+            assert connection.scalar(text("SELECT current_setting('transaction_isolation')")) == "repeatable read"
+        with strict.connect() as connection:
+            level = connection.execution_options(isolation_level="SERIALIZABLE")
+            assert level.scalar(text("SELECT current_setting('transaction_isolation')")) == "serializable"
+        with db_engine.connect() as connection:
+            assert connection.scalar(text("SELECT current_setting('transaction_isolation')")) == "read committed"
+    finally:
+        strict.dispose()
