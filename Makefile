@@ -16,8 +16,11 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# IBM_TELEMETRY_DISABLED: two of form-js's packages (@carbon/grid, @carbon/layout) would otherwise run a usage
+# collector at install, which stays behind as background processes and reports to IBM when it thinks it runs
+# in CI; a government deployment installs offline and reports to nobody.
 node_modules/.installed: package.json
-	npm install --no-audit --no-fund --loglevel=error
+	IBM_TELEMETRY_DISABLED=true npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 FRONTEND_SOURCES := $(shell find webapp/frontend -type f 2>/dev/null)
