@@ -32,13 +32,15 @@ def test_500_return_loops_then_approve(deployed, tmp_path, db_engine):
 
     sizes, seconds = [], []
     for _ in range(PASSES):
-        started = time.perf_counter()
+        # The process's CPU time, not the wall clock: under `make test` the other worker's Chromium shares
+        # the two cores, and a busy stretch doubled one pass's wall time with the cost unchanged.
+        started = time.process_time()
         runtime.complete_task(deployed, ready(), office.id,
                               lambda ctx: registration.decide(ctx, "return", "再改"))
         runtime.complete_task(deployed, ready(), user.id,
                               lambda ctx: registration.resubmit(ctx, fields,
                                                                 registration.Documents()))
-        seconds.append(time.perf_counter() - started)
+        seconds.append(time.process_time() - started)
         sizes.append(len(instance.state))
     deployed.commit()
     round_trip(deployed, instance)
