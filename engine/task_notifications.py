@@ -161,18 +161,18 @@ def preferences(session: Session, user_ids) -> dict[int, NotificationPreference]
 
 
 def tasks_ready(session: Session, instance: ProcessInstance, workflow, created: list[HumanTask],
-                actor_id: int | None, people: list[ReadAhead] | None = None) -> None:
+                actor_id: int | None, people: list[ReadAhead]) -> None:
     """Tell the people of each new task (a message each; an e-mail to those who want one).
 
     One piece of news per step: where the step already wrote the task's organisation a notice (退回,
     审核通过 …: engine.domain.messages.notify), that notice is the news; the task adds no message, and
-    its e-mail goes only to those who turned 办理结果 e-mails off but kept 新待办."""
+    its e-mail goes only to those who turned 办理结果 e-mails off but kept 新待办. ``people``: each new
+    task's read ahead (``read_people_ahead``)."""
     if not created:
         return
     noticed = messages.notified_in_transaction(session)
-    for index, task in enumerate(created):
-        found = _chosen(task, people[index].outcome()) if people else recipients_with_preferences(session, task)
-        told = [(user, chosen) for user, chosen in found if user.id != actor_id]
+    for task, ahead in zip(created, people, strict=True):
+        told = [(user, chosen) for user, chosen in _chosen(task, ahead.outcome()) if user.id != actor_id]
         if not told:
             continue
         facts = _task_facts(instance, workflow, task)

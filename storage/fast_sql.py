@@ -117,26 +117,15 @@ class Prepared:
         ``check`` is given its row count by ``deferred.check`` or the commit, and raises when the write did
         not do what it should (the transaction is then not committed)."""
         plan = self._plan_for(connection.dialect, params)
-        if not deferred.pipelines(connection.dialect):
-            outcome = _run(connection, plan, plan.parameters(params))
-            if check is not None:
-                check(outcome.rowcount)
-            return
-        _begun(connection)
-        deferred.defer(connection, plan.sql, plan.parameters(params), check=check)
+        _defer(connection, plan, plan.parameters(params), False, check)
 
     def defer_many(self, connection: Connection, rows: list[dict]) -> None:
-        """``execute_many``, deferred as ``defer`` is."""
+        """The statement once per row (the rows share their keys), deferred as ``defer`` is."""
         if len(rows) == 1:
             self.defer(connection, rows[0])
             return
         plan = self._plan_for(connection.dialect, rows[0])
-        parameters = [plan.parameters(row) for row in rows]
-        if not deferred.pipelines(connection.dialect):
-            _run(connection, plan, parameters, many=True)
-            return
-        _begun(connection)
-        deferred.defer(connection, plan.sql, parameters, many=True)
+        _defer(connection, plan, [plan.parameters(row) for row in rows], True, None)
 
     def read_ahead(self, connection: Connection, params: dict) -> ReadAhead:
         """A read sent with the transaction's next statement; ``outcome()`` answers it (sending it then,
@@ -146,15 +135,6 @@ class Prepared:
             return ReadAhead(plan, None, _run(connection, plan, plan.parameters(params)))
         _begun(connection)
         return ReadAhead(plan, deferred.read_ahead(connection, plan.sql, plan.parameters(params)), None)
-
-    def execute_many(self, connection: Connection, rows: list[dict]) -> None:
-        """The statement once per row, in one ``executemany`` (psycopg pipelines it: one round trip);
-        the rows share their keys."""
-        if len(rows) == 1:
-            self.execute(connection, rows[0])
-            return
-        plan = self._plan_for(connection.dialect, rows[0])
-        _run(connection, plan, [plan.parameters(row) for row in rows], many=True)
 
     def _plan_for(self, dialect, params: dict) -> _Plan:
         # Engines of one driver share a plan: the platform creates them all with the same options, on
@@ -210,6 +190,16 @@ def _cursor(connection: Connection):
 def _begun(connection: Connection) -> None:
     if not connection.in_transaction():  # as Connection.execute: begin, so that commit() keeps the write
         connection.begin()
+
+
+def _defer(connection: Connection, plan: _Plan, parameters, many: bool, check) -> None:
+    if not deferred.pipelines(connection.dialect):  # SQLite: no round trip to save, it runs now
+        outcome = _run(connection, plan, parameters, many)
+        if check is not None:
+            check(outcome.rowcount)
+        return
+    _begun(connection)
+    deferred.defer(connection, plan.sql, parameters, many=many, check=check)
 
 
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:

@@ -38,7 +38,7 @@ def enqueue(session: Session, channel: str, to: str, subject: str, text: str, wo
     if channel not in ("sms", "email"):
         raise ValueError(channel)
     # A plain Core INSERT: append-only rows need none of the unit of work's bookkeeping (sent with the
-    # transaction's next statement: storage.fast_sql's deferred writes).
+    # transaction's next statement: storage.deferred).
     _INSERT_ITEM.defer(session.connection(), {
         "channel": channel, "recipient": to, "subject": subject, "body": text, "created_at": utcnow(),
         "attempts": 0, "words": words})

@@ -20,7 +20,7 @@ def notify(session: Session, organization_id: int, title: str, body: str = "",
     words = {"title": text.to_data(title), "body": text.to_data(body)} \
         if isinstance(title, text.Text) or isinstance(body, text.Text) else None
     # Append-only: a Core INSERT on the request's connection, no unit-of-work bookkeeping, sent with the
-    # transaction's next statement (storage.fast_sql's deferred writes).
+    # transaction's next statement (storage.deferred).
     _INSERT_MESSAGE.defer(session.connection(), {
         "organization_id": organization_id, "title": str(title), "body": str(body), "link": link,
         "created_at": clock.now(), "words": words})

@@ -70,7 +70,7 @@ def test_updates_count_their_rows_and_keep_the_statements_fixed_values(session, 
 
 def test_many_rows_in_one_call(session, organization_id):
     many = Prepared(insert(MESSAGES))
-    many.execute_many(session.connection(), [_message(organization_id, title=f"第{i}条") for i in range(3)])
+    many.defer_many(session.connection(), [_message(organization_id, title=f"第{i}条") for i in range(3)])
     session.commit()
     assert session.scalars(select(Message.title).order_by(Message.id)).all() == ["第0条", "第1条", "第2条"]
 
