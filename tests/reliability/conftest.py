@@ -262,14 +262,18 @@ class Answer:
 def request(port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None,
             timeout: float = 60) -> tuple[int, dict | None, dict]:
     """One HTTP request on a connection of its own (gunicorn's sync workers close each after the answer).
-    A connection the server drops (a killed worker) raises OSError: the request is not acknowledged."""
+    A connection the server drops (a killed worker) raises OSError: the request is not acknowledged — also
+    when it dies after the answer's headers, in its body (the answer was never whole)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         payload = json.dumps(body).encode() if body is not None else None
         sent = {"Content-Type": "application/json"} if payload is not None else {}
         connection.request(method, path, body=payload, headers={**sent, **(headers or {})})
         response = connection.getresponse()
-        data = response.read()
+        try:
+            data = response.read()
+        except http.client.IncompleteRead as exc:
+            raise ConnectionResetError(f"the answer was cut after {len(exc.partial)} bytes") from exc
         parsed = json.loads(data) if data and response.getheader("Content-Type", "").startswith(
             "application/json") else None
         return response.status, parsed, dict(response.getheaders())
