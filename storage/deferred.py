@@ -85,13 +85,53 @@ def read_ahead(connection: Connection, sql: str, parameters) -> Callable[[], Any
     dbapi_connection = connection.connection.dbapi_connection
     waiting = _Waiting(connection, sql, parameters, reads=True)
     _queue(dbapi_connection).waiting.append(waiting)
+    return _answer(dbapi_connection, waiting)
 
+
+# The commands around a read that runs apart from the transaction (``read_ahead_apart``): a transaction of
+# its own, committed without waiting for the WAL to reach the disk (as the durable writes' pool does).
+_APART_BEFORE = ("BEGIN", "SET LOCAL synchronous_commit TO off")
+_APART_AFTER = ("COMMIT",)
+
+
+def read_ahead_apart(connection: Connection, sql: str, parameters) -> Callable[[], Any] | None:
+    """``sql`` (a read that may write: a rate-limit count) in a small transaction of its own, committed at
+    once whatever becomes of the connection's transaction, and sent before that transaction's BEGIN, with
+    its first statement: one round trip for both. The function returned gives the cursor holding the
+    answer, as ``read_ahead``'s does. None when the transaction has sent something already (or its BEGIN is
+    not waiting): the caller runs ``sql`` another way."""
+    dbapi_connection = connection.connection.dbapi_connection
+    queue = _QUEUES.get(dbapi_connection)
+    if queue is None or queue.checks or [item.begins for item in queue.waiting] != [True]:
+        return None
+    waiting = _Waiting(connection, sql, parameters, reads=True)
+    queue.waiting[:0] = [*(_Waiting(None, command, None) for command in _APART_BEFORE), waiting,
+                         *(_Waiting(None, command, None) for command in _APART_AFTER)]
+    return _answer(dbapi_connection, waiting)
+
+
+class NotAnswered(RuntimeError):
+    """A read ahead whose pipeline failed (the statement that sent it raised the failure): no answer."""
+
+
+def _answer(dbapi_connection, waiting: _Waiting) -> Callable[[], Any]:
     def answered():
         if waiting.cursor is None:
-            send_waiting_before(dbapi_connection, lambda: None)
+            _send_now(waiting.connection, dbapi_connection, waiting)
+        if waiting.cursor.pgresult is None:
+            raise NotAnswered(waiting.sql)
         return waiting.cursor
 
     return answered
+
+
+def _send_now(connection: Connection, dbapi_connection, waiting: _Waiting) -> None:
+    """What waits, sent now; a driver's error raised as SQLAlchemy's (a dead connection then says so)."""
+    try:
+        send_waiting_before(dbapi_connection, lambda: None)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, waiting.sql, waiting.parameters, None, None)
+        raise  # not reached: the call above raises
 
 
 def check(connection: Connection) -> None:

@@ -136,6 +136,17 @@ class Prepared:
         _begun(connection)
         return ReadAhead(plan, deferred.read_ahead(connection, plan.sql, plan.parameters(params)), None)
 
+    def read_ahead_apart(self, connection: Connection, params: dict) -> ReadAhead | None:
+        """PostgreSQL: a read (that may write) committed apart from the connection's transaction, which has
+        sent nothing yet, and sent with its first statement (``deferred.read_ahead_apart``); None on
+        another database, or when the transaction has sent something already."""
+        if not deferred.pipelines(connection.dialect):
+            return None
+        _begun(connection)
+        plan = self._plan_for(connection.dialect, params)
+        cursor = deferred.read_ahead_apart(connection, plan.sql, plan.parameters(params))
+        return ReadAhead(plan, cursor, None) if cursor is not None else None
+
     def _plan_for(self, dialect, params: dict) -> _Plan:
         # Engines of one driver share a plan: the platform creates them all with the same options, on
         # which the processors depend (the JSON serializer, say).

@@ -1,6 +1,7 @@
 """JSON API (bearer tokens only, so no cookies and no CSRF): tokens, tasks, instances, health."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, Flask, abort, g, jsonify, request
@@ -39,43 +40,64 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
-def token_required(view):
+def token_required(view=None, *, first_read: Callable[..., object] | None = None):
+    """The view runs for the holder of a valid token only, within the token's rate limit and the person's
+    rights (401, 403, 429 otherwise). ``first_read(**view_args)`` is a read the view makes first that needs
+    no caller (the task it is about): on PostgreSQL it goes with the token's statement in one round trip,
+    and what it read is used only once the caller has passed."""
+    if view is None:
+        return lambda decorated: token_required(decorated, first_read=first_read)
+
     @wraps(view)
     def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _space, raw = header.partition(" ")
-        holder, wait = _caller(raw.strip()) if scheme == "Bearer" else (None, None)
-        if holder is None:
-            response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
-            response.headers["WWW-Authenticate"] = "Bearer"
-            return response, 401
-        user = holder.user  # an engine.domain.auth.ApiCaller: plain values, the User row on demand
-        if user.organization_status == "disabled":
-            return _disabled_answer()
-        if api_tokens.use_to_record(holder):
-            db.durable(lambda connection: api_tokens.record_use(connection, holder))
-        if wait is None:  # SQLite: counted apart, in the request's transaction
-            wait = api_limits.token_wait(holder.token_id)
-        if wait:
-            return api_limits.too_many(wait)
-        g.api_user = user
-        refused = team_guard.api_refusal(user)  # the person's rights within the organisation
-        if refused:
-            return refused
-        return view(*args, **kwargs)
+        refused = _refusal((lambda: first_read(**kwargs)) if first_read is not None else None)
+        return refused if refused is not None else view(*args, **kwargs)
 
     return wrapper
 
 
-def _caller(raw: str) -> tuple[accounts.TokenHolder | None, int | None]:
-    """The token's holder and, on PostgreSQL, the seconds its rate-limit count says to wait, from one
-    statement on the durable writes' connection (None: counted apart). The request's first statement:
-    tried again once when its pooled connection was dead."""
+def _refusal(first_read: Callable[[], object] | None):
+    """The answer refusing the request's caller (None: go on, with ``g.api_user`` set)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _space, raw = header.partition(" ")
+    holder, wait = _caller(raw.strip(), first_read) if scheme == "Bearer" else (None, None)
+    if holder is None:
+        response = jsonify({"error": _("需要有效的访问令牌（Authorization: Bearer …）")})
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response, 401
+    user = holder.user  # an engine.domain.auth.ApiCaller: plain values, the User row on demand
+    if user.organization_status == "disabled":
+        return _disabled_answer()
+    if api_tokens.use_to_record(holder):
+        db.durable(lambda connection: api_tokens.record_use(connection, holder))
+    if wait is None:  # SQLite: counted apart, in the request's transaction
+        wait = api_limits.token_wait(holder.token_id)
+    if wait:
+        return api_limits.too_many(wait)
+    g.api_user = user
+    return team_guard.api_refusal(user)  # the person's rights within the organisation
+
+
+def _caller(raw: str, first_read: Callable[[], object] | None) -> tuple[accounts.TokenHolder | None, int | None]:
+    """The token's holder and, on PostgreSQL, the seconds its rate-limit count says to wait (None: counted
+    apart). The request's first statement: tried again once when its pooled connection was dead."""
     if db.has_durable_pool():
-        counted = api_limits.counted_holder(raw)
+        counted = retry_if_disconnected(lambda: _counted_caller(raw, first_read), db.session().rollback)
         return (counted.holder, counted.wait) if counted else (None, None)
     holder = retry_if_disconnected(lambda: accounts.token_holder(db.session(), raw), db.session().rollback)
     return holder, None
+
+
+def _counted_caller(raw: str, first_read: Callable[[], object] | None) -> accounts.CountedHolder | None:
+    """PostgreSQL: the holder with its call counted, by one statement committed apart from the request.
+    It goes with the request's first statement (``first_read``'s, else the BEGIN alone); when the
+    request's transaction has sent something already, on the durable writes' connection."""
+    answer = api_limits.counted_holder_ahead(raw)
+    if answer is None:
+        return api_limits.counted_holder(raw)
+    if first_read is not None:
+        first_read()
+    return answer()
 
 
 def _disabled_answer():
@@ -133,8 +155,13 @@ def list_tasks():
                     "total_capped": bool(getattr(total, "capped", False))})
 
 
+def _read_task(task_id: int) -> None:
+    """The task a task view is about, read with the caller's token (token_required's ``first_read``)."""
+    g.api_task_read = runtime.load_task(db.session(), task_id)
+
+
 def _task_or_error(task_id: int) -> HumanTask:
-    task = runtime.load_task(db.session(), task_id)
+    task = g.pop("api_task_read") if "api_task_read" in g else runtime.load_task(db.session(), task_id)
     if task is None:
         abort(404, _("任务不存在"))
     if not task_queries.may_act(g.api_user, task):
@@ -151,7 +178,7 @@ def _already_handled():
 
 
 @bp.get("/tasks/<int:task_id>")
-@token_required
+@token_required(first_read=_read_task)
 def get_task(task_id: int):
     task = _task_or_error(task_id)
     if task.state != "ready":
@@ -242,7 +269,7 @@ def _flat_errors(field, errors):
 
 
 @bp.post("/tasks/<int:task_id>")
-@token_required
+@token_required(first_read=_read_task)
 @idempotent
 def complete_task(task_id: int):
     task = _task_or_error(task_id)
@@ -281,7 +308,7 @@ def _halted():
 
 
 @bp.post("/tasks/<int:task_id>/draft")
-@token_required
+@token_required(first_read=_read_task)
 def save_task_draft(task_id: int):
     """保存 through the API: keeps a draft, the task stays READY (only forms that keep drafts)."""
     task = _task_or_error(task_id)

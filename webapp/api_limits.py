@@ -2,6 +2,7 @@
 token endpoint. 429 with Retry-After and a Chinese message when a window is used up."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
@@ -34,6 +35,13 @@ def counted_holder(raw: str) -> auth.CountedHolder | None:
     connection (engine.domain.auth.counted_token_holder); None when the token is not valid."""
     limit, window, session = current_app.config["API_RATE_LIMIT"], _window(), db.session()
     return db.durable(lambda connection: auth.counted_token_holder(connection, session, raw, limit, window))
+
+
+def counted_holder_ahead(raw: str) -> Callable[[], auth.CountedHolder | None] | None:
+    """PostgreSQL: ``counted_holder``'s statement on the request's own connection, sent with the request's
+    first statement (engine.domain.auth.counted_token_holder_ahead); None when that cannot be."""
+    limit, window = current_app.config["API_RATE_LIMIT"], _window()
+    return auth.counted_token_holder_ahead(db.session(), raw, limit, window)
 
 
 def address_limited(view):

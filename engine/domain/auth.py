@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -253,9 +254,28 @@ def counted_token_holder(connection: Connection, session: Session, raw: str, lim
     statement on ``connection`` (autocommit: the count stays whatever becomes of the request); the caller's
     User row, when asked for, comes from ``session``."""
     now = clock.now()
-    row = _TOKEN_CALLER_COUNTED.execute(connection, {
-        "digest": digest_token(raw), "now": now, "cutoff": now - window,
-        "prefix": rate_limits.TOKEN_KEY_PREFIX}).first()
+    row = _TOKEN_CALLER_COUNTED.execute(connection, _counted_parameters(raw, window, now)).first()
+    return _counted_holder(session, row, limit, window, now)
+
+
+def counted_token_holder_ahead(session: Session, raw: str, limit: int,
+                               window: timedelta) -> Callable[[], CountedHolder | None] | None:
+    """PostgreSQL: ``counted_token_holder``'s statement on the session's own connection, in a transaction of
+    its own (the count stays whatever becomes of the request), sent with the session's first statement in
+    one round trip (storage.deferred.read_ahead_apart); the function returned answers it. None when the
+    session's transaction has sent something already, or on SQLite."""
+    now = clock.now()
+    ahead = _TOKEN_CALLER_COUNTED.read_ahead_apart(session.connection(), _counted_parameters(raw, window, now))
+    if ahead is None:
+        return None
+    return lambda: _counted_holder(session, ahead.outcome().first(), limit, window, now)
+
+
+def _counted_parameters(raw: str, window: timedelta, now: datetime) -> dict:
+    return {"digest": digest_token(raw), "now": now, "cutoff": now - window, "prefix": rate_limits.TOKEN_KEY_PREFIX}
+
+
+def _counted_holder(session: Session, row, limit: int, window: timedelta, now: datetime) -> CountedHolder | None:
     if row is None:
         return None
     *person, token_id, last_used_at, count, window_start = row
