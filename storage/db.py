@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from storage import deferred
+from storage import deferred, lazy_description
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -111,6 +111,7 @@ def prepare_engine(engine: Engine) -> Engine:
         event.listen(engine, "checkout", drop_closed_by_server)
         if engine.dialect.driver == "psycopg":
             event.listen(engine, "connect", deferred.begin_explicitly)
+            event.listen(engine, "connect", lazy_description.use_lazy_descriptions)
     _release_unless_kept(engine.dialect)
     deferred.install(engine.dialect)  # statements sent together (psycopg)
     return engine
