@@ -88,25 +88,23 @@ def read_ahead(connection: Connection, sql: str, parameters) -> Callable[[], Any
     return _answer(dbapi_connection, waiting)
 
 
-# The commands around a read that runs apart from the transaction (``read_ahead_apart``): a transaction of
-# its own, committed without waiting for the WAL to reach the disk (as the durable writes' pool does).
-_APART_BEFORE = ("BEGIN", "SET LOCAL synchronous_commit TO off")
-_APART_AFTER = ("COMMIT",)
-
-
 def read_ahead_apart(connection: Connection, sql: str, parameters) -> Callable[[], Any] | None:
-    """``sql`` (a read that may write: a rate-limit count) in a small transaction of its own, committed at
-    once whatever becomes of the connection's transaction, and sent before that transaction's BEGIN, with
-    its first statement: one round trip for both. The function returned gives the cursor holding the
-    answer, as ``read_ahead``'s does. None when the transaction has sent something already (or its BEGIN is
-    not waiting): the caller runs ``sql`` another way."""
+    """``sql`` (a read that may write: a rate-limit count) in a transaction of its own, committed at once
+    whatever becomes of the connection's transaction, and sent before that transaction's BEGIN, with its
+    first statement: one round trip for both. The function returned gives the cursor holding the answer, as
+    ``read_ahead``'s does. None when the transaction has sent something already (or its BEGIN is not
+    waiting): the caller runs ``sql`` another way.
+
+    ``sql`` goes between a BEGIN and a COMMIT of its own. Without them it would run in the pipeline's
+    implicit transaction, which the transaction's BEGIN would make its own (PostgreSQL turns an implicit
+    block into an explicit one), locks and rollback included; a COMMIT alone ends that block, but the server
+    logs a warning for it each time."""
     dbapi_connection = connection.connection.dbapi_connection
     queue = _QUEUES.get(dbapi_connection)
     if queue is None or queue.checks or [item.begins for item in queue.waiting] != [True]:
         return None
     waiting = _Waiting(connection, sql, parameters, reads=True)
-    queue.waiting[:0] = [*(_Waiting(None, command, None) for command in _APART_BEFORE), waiting,
-                         *(_Waiting(None, command, None) for command in _APART_AFTER)]
+    queue.waiting[:0] = [_Waiting(None, "BEGIN", None), waiting, _Waiting(None, "COMMIT", None)]
     return _answer(dbapi_connection, waiting)
 
 
