@@ -195,8 +195,8 @@ _TOKEN_CALLER = Prepared(text(_CALLER_SQL).bindparams(bindparam("now", type_=UTC
 # without waiting for the WAL to reach the disk (``relaxed``: set before the first row is written, in force
 # at the commit).
 _TOKEN_CALLER_COUNTED = Prepared(
-    text("WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)), "
-         f"caller AS ({_CALLER_SQL}), hit AS ("  # noqa: S608 (constant texts, no input)
+    text("WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)), "  # noqa: S608
+         f"caller AS ({_CALLER_SQL}), hit AS ("  # (constant texts, no input)
          'INSERT INTO throttle ("key", count, window_start) SELECT :prefix || caller.token_id, 1, :now '
          f"FROM caller, relaxed {rate_limits.UPSERT_COUNT}) "
          "SELECT caller.*, hit.count, hit.window_start FROM caller LEFT JOIN hit ON true")
