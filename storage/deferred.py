@@ -98,13 +98,18 @@ def read_ahead_apart(connection: Connection, sql: str, parameters) -> Callable[[
     ``sql`` goes between a BEGIN and a COMMIT of its own. Without them it would run in the pipeline's
     implicit transaction, which the transaction's BEGIN would make its own (PostgreSQL turns an implicit
     block into an explicit one), locks and rollback included; a COMMIT alone ends that block, but the server
-    logs a warning for it each time."""
+    logs a warning for it each time. When the transaction's BEGIN is a plain one, ``COMMIT AND CHAIN`` ends
+    the one and begins the other (same characteristics; a setting made local to the first is not kept)."""
     dbapi_connection = connection.connection.dbapi_connection
     queue = _QUEUES.get(dbapi_connection)
     if queue is None or queue.checks or [item.begins for item in queue.waiting] != [True]:
         return None
     waiting = _Waiting(connection, sql, parameters, reads=True)
-    queue.waiting[:0] = [_Waiting(None, "BEGIN", None), waiting, _Waiting(None, "COMMIT", None)]
+    if queue.waiting[0].sql == "BEGIN":
+        queue.waiting[:] = [_Waiting(None, "BEGIN", None), waiting, _Waiting(None, "COMMIT AND CHAIN", None,
+                                                                             begins=True)]
+    else:
+        queue.waiting[:0] = [_Waiting(None, "BEGIN", None), waiting, _Waiting(None, "COMMIT", None)]
     return _answer(dbapi_connection, waiting)
 
 

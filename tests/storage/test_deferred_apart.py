@@ -97,3 +97,29 @@ def test_a_failure_apart_stops_the_transaction_and_says_why(session, session_fac
         ahead.outcome()
     assert _count(session_factory, "x" * 301) is None
     assert session.scalar(text("SELECT 2 WHERE :a = :a"), {"a": 1}) == 2  # the connection is usable again
+
+
+def test_after_the_write_apart_the_transaction_keeps_its_isolation_level(db_engine, session_factory):
+    """A plain BEGIN is chained to the write apart's COMMIT (one statement fewer); another level keeps its own
+    BEGIN."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from storage.db import make_engine
+
+    level = text("SELECT current_setting(:name)")
+    with db_engine.connect() as connection:
+        ahead = COUNT.read_ahead_apart(connection, {"key": "token:5", "now": MOMENT})
+        assert connection.scalar(level, {"name": "transaction_isolation"}) == "read committed"
+        assert connection.scalar(level, {"name": "synchronous_commit"}) == "on"  # not kept from the write apart
+        assert ahead.outcome().rows == [(1, "off")]
+        connection.rollback()
+    strict = make_engine(db_engine.url.render_as_string(hide_password=False), isolation_level="REPEATABLE READ")
+    try:
+        with strict.connect() as connection:
+            ahead = COUNT.read_ahead_apart(connection, {"key": "token:5", "now": MOMENT})
+            assert connection.scalar(level, {"name": "transaction_isolation"}) == "repeatable read"
+            assert ahead.outcome().rows[0][0] == 2
+            connection.rollback()
+    finally:
+        strict.dispose()
+    assert _count(session_factory, "token:5") == 2
