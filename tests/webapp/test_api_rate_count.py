@@ -75,3 +75,30 @@ def test_a_refused_caller_never_gets_the_task_read_with_its_token(app, client, o
     with session_factory() as session:
         assert session.scalar(select(Throttle.count).where(Throttle.key.startswith(TOKEN_KEY_PREFIX))) == 3
     assert open_task(session_factory, applicant.instance_id).id == task.id  # the POST changed nothing
+
+
+def test_postgresql_counts_on_the_durable_pool_once_the_request_has_read(app, client, office, session_factory):
+    """The caller's statement goes before the request's BEGIN only while that transaction has sent nothing;
+    after a read it goes through the durable writes' pool, and is counted just the same."""
+    if app.extensions["duibiao.engine"].dialect.name == "sqlite":
+        return
+    from sqlalchemy import event, text
+
+    from webapp import api, db
+
+    raw = api_token(client, OFFICE_EMAIL, OFFICE_PASSWORD)["Authorization"].removeprefix("Bearer ")
+    durable_statements: list[str] = []
+    durable_engine = app.extensions["duibiao.durable_engine"]
+    record = lambda *args: durable_statements.append(args[2])  # noqa: E731
+    event.listen(durable_engine, "before_cursor_execute", record)
+    with app.test_request_context("/api/v1/tasks"):
+        db.session().execute(text("SELECT 1 WHERE :a = :a"), {"a": 1})
+        counted = api._counted_caller(raw, None)
+        assert counted is not None and counted.holder.user.email == OFFICE_EMAIL and counted.wait == 0
+        assert len(durable_statements) == 1 and "INSERT INTO throttle" in durable_statements[0]
+        db.rollback()
+        assert api._counted_caller("not-a-token", None) is None  # before the BEGIN again: no holder, no count
+        assert len(durable_statements) == 1
+    event.remove(durable_engine, "before_cursor_execute", record)
+    with session_factory() as session:
+        assert session.scalar(select(Throttle.count).where(Throttle.key.startswith(TOKEN_KEY_PREFIX))) == 1
