@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
 
 import workflows
 from engine import serializer
@@ -53,3 +54,38 @@ def test_values_orjson_cannot_write_fall_back_to_the_standard_library(tmp_path):
     assert "NaN" in legacy
     loaded = serializer.loads(legacy, spec, subprocess_specs).task_tree.data
     assert loaded["huge"] == huge and loaded["nan"] != loaded["nan"]
+
+
+def _reference_serializer():
+    """The platform's serializer with SpiffWorkflow's own TaskConverter (engine.serializer replaces it)."""
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = serializer._ByReferenceWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def test_task_ids_read_and_written_once_give_spiffworkflows_state(tmp_path):
+    """Our task converter names and parses each id once per call (engine.serializer._named, _parsed): the
+    state is the one SpiffWorkflow's converter writes, and reads back to the same tree."""
+    workflow, spec, subprocess_specs = _workflow(tmp_path, {"submission_id": 7, "form": {"name": "甲"}})
+    workflow.do_engine_steps()
+    ready = workflow.get_next_task(state=TaskState.READY)
+    ready.data.update({"decision": "approve", "form": {"name": "乙"}})  # a delta against the parent's data
+    ready.data.pop("submission_id")
+    assert len(workflow.tasks) > 5
+    ours = serializer.dumps(workflow)
+    reference = _reference_serializer()
+    expected = reference.to_dict(workflow)
+    expected[reference.VERSION_KEY] = reference.VERSION
+    assert json.loads(ours) == json.loads(json.dumps(expected, cls=reference._encoder_cls))
+    restored = serializer.loads(ours, spec, subprocess_specs)
+    assert serializer.dumps(restored) == ours
+    by_spiffworkflow = reference.from_dict({**json.loads(ours), "spec": spec, "subprocess_specs": subprocess_specs})
+    assert {task.id: (task.parent.id if task.parent else None, [c.id for c in task.children], task.data)
+            for task in restored.get_tasks()} == \
+           {task.id: (task.parent.id if task.parent else None, [c.id for c in task.children], task.data)
+            for task in by_spiffworkflow.get_tasks()}
+    assert restored.get_task_from_id(ready.id).data == ready.data  # the deletion and the update kept
+    assert serializer._ids.parsed is None and serializer._ids.named is None  # nothing kept between calls
