@@ -237,4 +237,3 @@ def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) ->
         connection.connection.info.pop(_CURSOR, None)
         connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
         raise  # not reached: the call above raises
-
