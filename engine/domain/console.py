@@ -135,36 +135,44 @@ def _status_conditions(status: str | None) -> list:
     return [ProcessInstance.status == status]
 
 
-# SQLite: an organisation filter matching at most this many organisations looks their instances up by
-# id; one matching more (a common word) walks the list's order and tests each instance instead.
+# An organisation filter matching at most this many organisations looks their instances up by the ids
+# found first (console.organizations_named); one matching more (a common word) keeps the name in the query.
 FEW_ORGANIZATIONS = 100
 # human_task, read through its organisation index (SQLite's INDEXED BY; columns unqualified).
 _TASKS_BY_ORGANIZATION = table(quoted_name("human_task INDEXED BY ix_human_task_organization_id", quote=False))
 
 
 def _organization_condition(name: str, dialect: str, found: list[int] | None = None):
-    """Started by, or a task of, an organisation whose name contains ``name``. PostgreSQL: one id IN over
-    a UNION of the two, each answered from its index (an OR scans the instances). SQLite, given the
-    organisations ``found`` (at most FEW_ORGANIZATIONS + 1): the same UNION over their ids when they are
-    few — its statistics of the tasks' organisation index can make that index look useless (office tasks
-    have none), so it is named (INDEXED BY) — and an OR, tested row by row as the list is walked, when
-    they are many (every instance would be in the UNION)."""
-    ids = select(Organization.id).where(Organization.name.like(like_pattern(name), escape="\\"))
-    by_task = select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))
-    if dialect == "sqlite":
-        if found is None or len(found) > FEW_ORGANIZATIONS:
-            return or_(ProcessInstance.started_by_org_id.in_(ids), ProcessInstance.id.in_(by_task))
+    """Started by, or a task of, an organisation whose name contains ``name``: one id IN over a UNION of
+    the two, each answered from its index (an OR scans the instances).
+
+    Given the organisations ``found`` (at most FEW_ORGANIZATIONS + 1) and when they are few, the UNION is
+    over their ids. On PostgreSQL that lets the statement keep one plan for every name (psycopg prepares
+    it): with the name inside, a cached generic plan cannot know how few instances match (at 100k it scans
+    them all), so each run was planned anew, which cost more than running it. On SQLite the tasks'
+    organisation index is named (INDEXED BY): its statistics can make that index look useless (office
+    tasks have none). Many organisations, or none looked up: the name stays in the query; SQLite then
+    tests each instance with an OR as the list is walked (every instance would be in the UNION)."""
+    if found is not None and len(found) <= FEW_ORGANIZATIONS:
         ids = found
-        by_task = (select(literal_column("instance_id")).select_from(_TASKS_BY_ORGANIZATION)
-                   .where(literal_column("organization_id").in_(found)))
+        by_task = select(HumanTask.instance_id).where(HumanTask.organization_id.in_(found))
+        if dialect == "sqlite":
+            by_task = (select(literal_column("instance_id")).select_from(_TASKS_BY_ORGANIZATION)
+                       .where(literal_column("organization_id").in_(found)))
+    else:
+        ids = select(Organization.id).where(Organization.name.like(like_pattern(name), escape="\\"))
+        by_task = select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))
+        if dialect == "sqlite":
+            return or_(ProcessInstance.started_by_org_id.in_(ids), ProcessInstance.id.in_(by_task))
     return ProcessInstance.id.in_(union(
         select(ProcessInstance.id).where(ProcessInstance.started_by_org_id.in_(ids)), by_task))
 
 
 def organizations_named(session: Session, name: str) -> list[int]:
-    """SQLite's organisation filter: the ids of at most FEW_ORGANIZATIONS + 1 organisations it matches
-    (through the name's FTS table: names_containing)."""
-    return list(session.scalars(names_containing(name, "sqlite", session).limit(FEW_ORGANIZATIONS + 1)))
+    """The ids of at most FEW_ORGANIZATIONS + 1 organisations whose name contains ``name`` (through the
+    name's trigram index or FTS table: names_containing), for the 单位 filter."""
+    dialect = session.get_bind().dialect.name
+    return list(session.scalars(names_containing(name, dialect, session).limit(FEW_ORGANIZATIONS + 1)))
 
 
 def names_containing(text: str, dialect: str, session=None):
@@ -235,10 +243,11 @@ def instances(session: Session, wanted: InstanceFilter, page: int, per_page: int
     """One page of instances (with their definition, never their state) and the number found, counted
     up to engine.counting.COUNT_CAP past the page's first row (a CappedCount beyond: 共 200+ 条)."""
     dialect = session.get_bind().dialect.name
-    named = organizations_named(session, wanted.organization) if dialect == "sqlite" and wanted.organization else None
+    named = organizations_named(session, wanted.organization) if wanted.organization else None
     where = conditions(wanted, dialect, named, session)
     total = capped_count(session, select(ProcessInstance.id).where(*where), (max(page, 1) - 1) * per_page)
-    by_id = named is not None and len(named) <= FEW_ORGANIZATIONS and not isinstance(total, CappedCount)
+    by_id = (dialect == "sqlite" and named is not None and len(named) <= FEW_ORGANIZATIONS
+             and not isinstance(total, CappedCount))
     rows = session.scalars(select(ProcessInstance).where(*where).order_by(*_order(wanted, by_id))
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return list(rows), total
