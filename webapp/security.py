@@ -44,21 +44,24 @@ class _Talisman(Talisman):
     ``talisman`` decorator's, else these defaults), the text on the policy alone while no nonce is asked
     for (``content_security_policy_nonce_in``)."""
 
+    def __init__(self, *args, **kwargs):
+        self._options_by_endpoint: dict = {}
+        self._policy_texts: dict = {}  # id(policy) → (the policy, its text): kept, so its id stays its own
+        super().__init__(*args, **kwargs)
+
     def _get_local_options(self):
-        by_endpoint = self.__dict__.setdefault("_options_by_endpoint", {})
         endpoint = flask.request.endpoint
-        options = by_endpoint.get(endpoint)
+        options = self._options_by_endpoint.get(endpoint)
         if options is None:
-            options = by_endpoint[endpoint] = super()._get_local_options()
+            options = self._options_by_endpoint[endpoint] = super()._get_local_options()
         return options
 
     def _parse_policy(self, policy):
         if self.content_security_policy_nonce_in:
             return super()._parse_policy(policy)
-        texts = self.__dict__.setdefault("_policy_texts", {})
-        kept = texts.get(id(policy))
-        if kept is None or kept[0] is not policy:  # the policy itself is kept, so its id stays its own
-            kept = texts[id(policy)] = (policy, super()._parse_policy(policy))
+        kept = self._policy_texts.get(id(policy))
+        if kept is None or kept[0] is not policy:
+            kept = self._policy_texts[id(policy)] = (policy, super()._parse_policy(policy))
         return kept[1]
 
 
@@ -66,9 +69,11 @@ class _SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per secret key: Flask built
     one for every request, with a cookie or without (an API request carries none)."""
 
+    _kept: tuple | None = None  # (the keys, their serializer)
+
     def get_signing_serializer(self, app: Flask):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self.__dict__.get("_kept")
+        kept = self._kept
         if kept is None or kept[0] != keys:
             kept = self._kept = (keys, super().get_signing_serializer(app))
         return kept[1]

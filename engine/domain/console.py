@@ -155,10 +155,9 @@ def _organization_condition(name: str, dialect: str, found: list[int] | None = N
     tests each instance with an OR as the list is walked (every instance would be in the UNION)."""
     if found is not None and len(found) <= FEW_ORGANIZATIONS:
         ids = found
-        by_task = select(HumanTask.instance_id).where(HumanTask.organization_id.in_(found))
-        if dialect == "sqlite":
-            by_task = (select(literal_column("instance_id")).select_from(_TASKS_BY_ORGANIZATION)
-                       .where(literal_column("organization_id").in_(found)))
+        by_task = (select(literal_column("instance_id")).select_from(_TASKS_BY_ORGANIZATION)
+                   .where(literal_column("organization_id").in_(found)) if dialect == "sqlite"
+                   else select(HumanTask.instance_id).where(HumanTask.organization_id.in_(found)))
     else:
         ids = select(Organization.id).where(Organization.name.like(like_pattern(name), escape="\\"))
         by_task = select(HumanTask.instance_id).where(HumanTask.organization_id.in_(ids))
