@@ -18,16 +18,17 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, definitions, history, metrics, projection, pruning, serializer, task_notifications
 from engine.scripting import ExpressionFailure, SafeScriptEngine
 from engine.services import ServiceContext
-from storage import deferred, event_chain
+from storage import deferred, event_chain, loaded_rows
 from storage.fast_sql import Prepared
-from storage.models import HumanTask, ProcessEvent, ProcessInstance
+from storage.loaded_rows import RowShape
+from storage.models import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 
 Apply = Callable[[ServiceContext], dict | None]
 log = logging.getLogger(__name__)
@@ -85,8 +86,16 @@ def start_instance(
 
 
 # Hot-path statements, built once (building one costs more than running it on SQLite).
-_LOAD_TASK = select(HumanTask).where(HumanTask.id == bindparam("task_id")).options(
-    joinedload(HumanTask.instance).undefer(ProcessInstance.state))
+# The task, its instance with the state and the instance's definition, read by one statement whose rows
+# become the three ORM objects (storage.loaded_rows: the ORM's own joined load cost ≈ 9 % of a completion).
+_TASK_ROW = RowShape(HumanTask, "t")
+_INSTANCE_ROW = RowShape(ProcessInstance, "i", undefer=("state",))
+_DEFINITION_ROW = RowShape(ProcessDefinition, "d")
+_LOAD_TASK = Prepared(
+    select(*_TASK_ROW.columns, *_INSTANCE_ROW.columns, *_DEFINITION_ROW.columns)
+    .join_from(HumanTask, ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+    .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
+    .where(HumanTask.id == bindparam("task_id")))
 _CLAIM = Prepared(update(HumanTask.__table__)
                   .where(HumanTask.__table__.c.id == bindparam("task_id"), HumanTask.__table__.c.state == "ready")
                   .values(state="completed", completed_at=bindparam("now"), completed_by_id=bindparam("actor_id")))
@@ -104,8 +113,20 @@ def _instance_update(columns: tuple[str, ...]) -> Prepared:
 
 
 def load_task(session: Session, task_id: int) -> HumanTask | None:
-    """A task with its instance and the instance's state: what completing it reads, in one query."""
-    return session.scalars(_LOAD_TASK, {"task_id": task_id}).first()
+    """A task with its instance, the instance's state and definition: what completing it reads, in one
+    statement (objects the session holds already are kept, as the ORM's query would)."""
+    loaded_rows.autoflush(session)
+    row = _LOAD_TASK.execute(session.connection(), {"task_id": task_id}).first()
+    if row is None:
+        return None
+    definition = _DEFINITION_ROW.attach(session, row, len(_TASK_ROW.keys) + len(_INSTANCE_ROW.keys))
+    instance = _INSTANCE_ROW.attach(session, row, len(_TASK_ROW.keys))
+    task = _TASK_ROW.attach(session, row)
+    # Loaded relationships, as the joined load set them: they also keep the objects in the session's
+    # (weak-referencing) identity map for the rest of the request.
+    loaded_rows.relate(instance, "definition", definition)
+    loaded_rows.relate(task, "instance", instance)
+    return task
 
 
 def load(session: Session, instance: ProcessInstance, context: ServiceContext) -> BpmnWorkflow:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session
+
+from storage import loaded_rows
 
 registry: dict[str, Callable[..., Any]] = {}
 # Process key → the workflow data the platform gives an instance when it starts it (what gateway
@@ -63,24 +64,12 @@ class ServiceContext:
         key = (model, int(row_id))
         row = self.loaded.get(key)
         if row is None:
-            if Session.identity_key(model, key[1]) in self.session.identity_map or len(inspect(model).primary_key) != 1:
-                row = self.session.get(model, key[1])
-            else:  # a statement built once per model: Session.get builds and keys a new one every time
-                row = self.session.execute(_by_id(model), {"row_id": key[1]}).scalars().first()
+            # The session's object, else one statement built once per model (storage.loaded_rows):
+            # Session.get builds and keys a new ORM query every time.
+            row = loaded_rows.get(self.session, model, key[1])
             if row is not None:  # a row created later in the request must still be found
                 self.loaded[key] = row
         return row
-
-
-_BY_ID: dict[type, Select] = {}
-
-
-def _by_id(model: type) -> Select:
-    statement = _BY_ID.get(model)
-    if statement is None:
-        statement = _BY_ID[model] = select(model).where(
-            inspect(model).primary_key[0] == bindparam("row_id"))
-    return statement
 
 
 def service(name: str):
