@@ -213,6 +213,11 @@ def _defer(connection: Connection, plan: _Plan, parameters, many: bool, check) -
     deferred.defer(connection, plan.sql, parameters, many=many, check=check)
 
 
+def execute_text(connection: Connection, sql: str) -> None:
+    """A statement with neither parameters nor rows (a SAVEPOINT), run as ``Prepared`` runs its own."""
+    _run(connection, _Plan(sql, (), (), (), True, None), ())
+
+
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
     _begun(connection)
     cursor = _cursor(connection)
