@@ -11,11 +11,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, insert, or_, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine.task_due import due_at, timer_due
+from storage import loaded_rows
 from storage.fast_sql import Prepared
 from storage.models import HumanTask, ProcessInstance
 
@@ -239,10 +240,8 @@ def _close_rows(session: Session, instance: ProcessInstance, workflow, engine_id
 def _insert_task(session: Session, values: dict) -> HumanTask:
     """A Core INSERT … RETURNING id, then the row joins the session as if loaded (no flush needed)."""
     task_id = _INSERT_TASK.execute(session.connection(), values).scalar_one()
-    row = HumanTask(id=task_id, assignee_id=None, completed_at=None, completed_by_id=None, **values)
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
+    return loaded_rows.attach_new(session, HumanTask, {"id": task_id, "assignee_id": None, "completed_at": None,
+                                                      "completed_by_id": None, **values})
 
 
 def at_stage(stage: str):

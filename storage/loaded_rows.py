@@ -51,11 +51,17 @@ class RowShape:
                 if name not in loaded:
                     set_committed_value(held, name, value)
             return held
-        made = self._mapper.class_manager.new_instance()
-        made.__dict__.update(zip(self.keys, values, strict=True))
-        make_transient_to_detached(made)
-        session.add(made)
-        return made
+        return attach_new(session, self.model, dict(zip(self.keys, values, strict=True)))
+
+
+def attach_new(session: Session, model: type, values: dict) -> object:
+    """The object of a row just read or inserted (``values``: its columns by attribute), in ``session`` as
+    loaded; the constructor would record each value as a change to flush."""
+    made = inspect(model).class_manager.new_instance()
+    made.__dict__.update(values)
+    make_transient_to_detached(made)
+    session.add(made)
+    return made
 
 
 def relate(owner: object, name: str, target: object) -> None:
