@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -69,13 +70,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        fast_sql.execute_text(connection, "BEGIN IMMEDIATE", begins=True)  # without SQLAlchemy's per-statement work
 
-    engine.dialect.do_savepoint = lambda connection, name: _sqlite_savepoint(connection, "SAVEPOINT", name)
-    engine.dialect.do_release_savepoint = lambda connection, name: _sqlite_savepoint(connection, "RELEASE", name)
+    engine.dialect.do_savepoint = partial(_sqlite_savepoint, command="SAVEPOINT")
+    engine.dialect.do_release_savepoint = partial(_sqlite_savepoint, command="RELEASE SAVEPOINT")
 
 
-def _sqlite_savepoint(connection, command: str, name: str) -> None:
+def _sqlite_savepoint(connection, name: str, *, command: str) -> None:
     """SAVEPOINT / RELEASE as text on the driver's cursor: SQLAlchemy compiles a new statement for every
     savepoint (a service task's call makes one), ≈ 2 % of a SQLite completion (issue 15). PostgreSQL's
     are queued with the next statement instead (storage.deferred)."""

@@ -213,13 +213,15 @@ def _defer(connection: Connection, plan: _Plan, parameters, many: bool, check) -
     deferred.defer(connection, plan.sql, parameters, many=many, check=check)
 
 
-def execute_text(connection: Connection, sql: str) -> None:
-    """A statement with neither parameters nor rows (a SAVEPOINT), run as ``Prepared`` runs its own."""
-    _run(connection, _Plan(sql, (), (), (), True, None), ())
+def execute_text(connection: Connection, sql: str, *, begins: bool = False) -> None:
+    """A statement with neither parameters nor rows (a SAVEPOINT), run as ``Prepared`` runs its own;
+    ``begins``: it is the transaction's BEGIN (sent from SQLAlchemy's ``begin`` event)."""
+    _run(connection, _Plan(sql, (), (), (), True, None), (), begins=begins)
 
 
-def _run(connection: Connection, plan: _Plan, parameters, many: bool = False) -> Outcome:
-    _begun(connection)
+def _run(connection: Connection, plan: _Plan, parameters, many: bool = False, begins: bool = False) -> Outcome:
+    if not begins:
+        _begun(connection)
     cursor = _cursor(connection)
     sql = plan.sql
     dispatch = connection.dispatch
