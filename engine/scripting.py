@@ -104,7 +104,7 @@ class SafeScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException("no service context for this engine run", task=task)
         # A savepoint per call: a failing service leaves none of its rows behind, while what the
         # request wrote before it (the user's submission, earlier services) stays (runtime.run_engine).
-        # Kept open when the call succeeds: the request's COMMIT releases it (no RELEASE round trip).
+        # On PostgreSQL kept open when the call succeeds: the COMMIT releases it (no RELEASE round trip).
         with savepoints_kept_open(), self.context.session.begin_nested():
             result = function(self.context, task, **params)
         return json.dumps(result if result is not None else {})
