@@ -91,6 +91,7 @@ def start_instance(
 _TASK_ROW = RowShape(HumanTask, "t")
 _INSTANCE_ROW = RowShape(ProcessInstance, "i", undefer=("state",))
 _DEFINITION_ROW = RowShape(ProcessDefinition, "d")
+_INSTANCE_AT, _DEFINITION_AT = len(_TASK_ROW.keys), len(_TASK_ROW.keys) + len(_INSTANCE_ROW.keys)  # in the row
 _LOAD_TASK = Prepared(
     select(*_TASK_ROW.columns, *_INSTANCE_ROW.columns, *_DEFINITION_ROW.columns)
     .join_from(HumanTask, ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
@@ -119,8 +120,8 @@ def load_task(session: Session, task_id: int) -> HumanTask | None:
     row = _LOAD_TASK.execute(session.connection(), {"task_id": task_id}).first()
     if row is None:
         return None
-    definition = _DEFINITION_ROW.attach(session, row, len(_TASK_ROW.keys) + len(_INSTANCE_ROW.keys))
-    instance = _INSTANCE_ROW.attach(session, row, len(_TASK_ROW.keys))
+    definition = _DEFINITION_ROW.attach(session, row, _DEFINITION_AT)
+    instance = _INSTANCE_ROW.attach(session, row, _INSTANCE_AT)
     task = _TASK_ROW.attach(session, row)
     # Loaded relationships, as the joined load set them: they also keep the objects in the session's
     # (weak-referencing) identity map for the rest of the request.

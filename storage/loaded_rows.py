@@ -30,7 +30,7 @@ class RowShape:
 
     def __init__(self, model: type, prefix: str, undefer: Sequence[str] = ()):
         mapper = inspect(model)
-        if len(mapper.primary_key) != 1 or mapper.inherits is not None or mapper.polymorphic_on is not None:
+        if not _one_table_one_key(mapper):
             raise ValueError(f"{model.__name__}: one primary-key column and no inheritance only")
         props = [prop for prop in mapper.column_attrs if not prop.deferred or prop.key in undefer]
         if {prop.key for prop in props} & set(undefer) != set(undefer):
@@ -40,11 +40,13 @@ class RowShape:
         self.columns = tuple(prop.columns[0].label(f"{prefix}_{prop.key}") for prop in props)
         self._primary = self.keys.index(mapper.get_property_by_column(mapper.primary_key[0]).key)
 
+    def identity_key(self, primary_key) -> tuple:
+        return self._mapper.identity_key_from_primary_key((primary_key,))
+
     def attach(self, session: Session, row: Sequence, offset: int = 0) -> object:
         """The object of ``row[offset:offset + len(self.columns)]``, in ``session`` as if loaded."""
         values = row[offset:offset + len(self.keys)]
-        key = self._mapper.identity_key_from_primary_key((values[self._primary],))
-        held = session.identity_map.get(key)
+        held = session.identity_map.get(self.identity_key(values[self._primary]))
         if held is not None:
             loaded = held.__dict__
             for name, value in zip(self.keys, values, strict=True):
@@ -85,9 +87,11 @@ def get(session: Session, model: type, row_id: int) -> object | None:
     read = _BY_ID.get(model, False)
     if read is False:
         read = _BY_ID[model] = _by_id(model)
-    if read is None or session.identity_map.get(inspect(model).identity_key_from_primary_key((row_id,))):
+    if read is None:
         return session.get(model, row_id)
     shape, statement = read
+    if session.identity_map.get(shape.identity_key(row_id)) is not None:  # held (expired ones refreshed)
+        return session.get(model, row_id)
     autoflush(session)
     row = statement.execute(session.connection(), {"row_id": row_id}).first()
     return None if row is None else shape.attach(session, row)
@@ -95,8 +99,11 @@ def get(session: Session, model: type, row_id: int) -> object | None:
 
 def _by_id(model: type) -> tuple[RowShape, Prepared] | None:
     mapper = inspect(model)
-    if len(mapper.primary_key) != 1 or mapper.inherits is not None or mapper.polymorphic_on is not None \
-            or any(relationship.lazy in _EAGER for relationship in mapper.relationships):
+    if not _one_table_one_key(mapper) or any(relationship.lazy in _EAGER for relationship in mapper.relationships):
         return None
     shape = RowShape(model, "r")
     return shape, Prepared(select(*shape.columns).where(mapper.primary_key[0] == bindparam("row_id")))
+
+
+def _one_table_one_key(mapper) -> bool:
+    return len(mapper.primary_key) == 1 and mapper.inherits is None and mapper.polymorphic_on is None

@@ -4,6 +4,9 @@ the session holds already is kept with what it changed (issue 15: the ORM's set-
 completion for the task's read, ≈ 5 % for a submission's)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import joinedload
@@ -19,21 +22,16 @@ def _columns(row) -> dict:
             if prop.key in inspect(row).dict}
 
 
-class _Statements:
+@contextmanager
+def _sent_statements(session) -> Iterator[list[str]]:
     """The statements sent to the session's database while the block runs."""
-
-    def __init__(self, session):
-        self.engine, self.sent = session.get_bind(), []
-
-    def _capture(self, _conn, _cursor, statement, *_rest):
-        self.sent.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._capture)
-        return self.sent
-
-    def __exit__(self, *_exc):
-        event.remove(self.engine, "before_cursor_execute", self._capture)
+    sent: list[str] = []
+    record = lambda _conn, _cursor, statement, *_rest: sent.append(statement)  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -52,7 +50,7 @@ def test_the_task_is_read_as_the_orm_loads_it(deployed, open_task):
     assert orm[1]["state"] and "bpmn_xml" not in orm[2]
     deployed.expunge_all()
 
-    with _Statements(deployed) as sent:
+    with _sent_statements(deployed) as sent:
         task = runtime.load_task(deployed, open_task)
         instance, definition = task.instance, task.instance.definition
         made = (_columns(task), _columns(instance), _columns(definition))
@@ -97,11 +95,11 @@ def test_a_row_by_id_is_the_orm_get(deployed, open_task):
     expected = _columns(deployed.get(RegistrationSubmission, submission_id))
     deployed.expunge_all()
 
-    with _Statements(deployed) as sent:
+    with _sent_statements(deployed) as sent:
         made = loaded_rows.get(deployed, RegistrationSubmission, submission_id)
     assert len(sent) == 1 and _columns(made) == expected and not inspect(made).modified
     assert made.organization.id == expected["organization_id"]  # a lazy relationship loads on use
-    with _Statements(deployed) as sent:
+    with _sent_statements(deployed) as sent:
         assert loaded_rows.get(deployed, RegistrationSubmission, submission_id) is made
     assert sent == []  # held: the session's object, no statement
     assert loaded_rows.get(deployed, RegistrationSubmission, submission_id + 1000) is None
