@@ -30,7 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import pq
 from sqlalchemy.engine import Connection
+
+from storage import pg_pipeline
+
+_IDLE = pq.TransactionStatus.IDLE
 
 
 @dataclass(slots=True)
@@ -165,18 +170,66 @@ def _run_checks(queue: _Queue) -> None:
         check_rowcount(cursor.rowcount)
 
 
-def send_waiting_before(dbapi_connection, then: Callable[[], object]):
-    """``then()`` (a statement that needs the connection now), after what waits on it, in one round trip."""
+def send_waiting_before(dbapi_connection, then: Callable[[], object] | None = None):
+    """``then()`` (a statement of SQLAlchemy's own, on a psycopg cursor, that needs the connection now),
+    after what waits on it, in one round trip; without ``then``, what waits is sent (storage.pg_pipeline)."""
     queue = _QUEUES.get(dbapi_connection) if _QUEUES else None
     if queue is None or not queue.waiting:
-        return then()
+        return then() if then is not None else None
     sent, queue.waiting = queue.waiting, []
+    if then is None:
+        _exchange(dbapi_connection, queue, sent)
+        return None
     return _send(dbapi_connection, queue, sent, then)
 
 
+def run_after_waiting(connection: Connection, sql: str, parameters) -> pg_pipeline.Answer:
+    """A statement of fast_sql's, after what waits on the connection, in one round trip: its answer."""
+    dbapi_connection = connection.connection.dbapi_connection
+    queue = _queue(dbapi_connection)
+    last = _Waiting(connection, sql, parameters, reads=True)
+    sent, queue.waiting = [*queue.waiting, last], []
+    _exchange(dbapi_connection, queue, sent)
+    return last.cursor
+
+
+def _exchange(dbapi_connection, queue: _Queue, sent: list[_Waiting]) -> None:
+    """``sent`` in one pipeline on libpq; each read keeps its answer, each checked write joins the checks.
+    A failed statement raises (after the checks of those that ran, which say why a racer's work failed),
+    and nothing after it runs."""
+    statements = []
+    for waiting in sent:
+        _event(waiting, "before_cursor_execute")
+        if waiting.many:
+            statements.extend((waiting.sql, parameters) for parameters in waiting.parameters)
+        else:
+            statements.append((waiting.sql, waiting.parameters))
+    answers, failure = pg_pipeline.exchange(dbapi_connection, statements)
+    position = 0
+    for waiting in sent:
+        answer = answers[position]
+        position += len(waiting.parameters) if waiting.many else 1
+        if waiting.check is not None:
+            queue.checks.append((waiting.check, answer))
+        elif waiting.reads:
+            waiting.cursor = answer
+        if answer.pgresult is not None:
+            _event(waiting, "after_cursor_execute", answer)
+    if failure is not None:
+        for check_rowcount, answer in _answered(queue.checks):
+            check_rowcount(answer.rowcount)  # raises (the statement's failure is its context)
+        raise failure
+
+
+def _event(waiting: _Waiting, name: str, cursor=None) -> None:
+    connection = waiting.connection
+    if connection is not None and getattr(connection.dispatch, name):
+        getattr(connection.dispatch, name)(connection, cursor, waiting.sql, waiting.parameters, None, waiting.many)
+
+
 def _send(dbapi_connection, queue: _Queue, sent: list[_Waiting], then):
-    """``sent`` then ``then`` in one pipeline. A failed statement raises when the pipeline is synced, and
-    nothing after it runs."""
+    """``sent`` then ``then`` in one psycopg pipeline. A failed statement raises when the pipeline is
+    synced, and nothing after it runs."""
     try:
         return _pipeline(dbapi_connection, queue, sent, then)
     except Exception:
@@ -212,17 +265,13 @@ def _pipeline(dbapi_connection, queue: _Queue, sent: list[_Waiting], then):
 
 
 def _execute(waiting: _Waiting, cursor) -> None:
-    connection = waiting.connection
-    dispatch = connection.dispatch if connection is not None else None
-    if dispatch is not None and dispatch.before_cursor_execute:
-        dispatch.before_cursor_execute(connection, cursor, waiting.sql, waiting.parameters, None, waiting.many)
+    _event(waiting, "before_cursor_execute", cursor)
     if waiting.many:  # one by one: psycopg's executemany would sync a pipeline of its own (a round trip)
         for parameters in waiting.parameters:
             cursor.execute(waiting.sql, parameters)
     else:
         cursor.execute(waiting.sql, waiting.parameters)
-    if dispatch is not None and dispatch.after_cursor_execute:
-        dispatch.after_cursor_execute(connection, cursor, waiting.sql, waiting.parameters, None, waiting.many)
+    _event(waiting, "after_cursor_execute", cursor)
 
 
 # --- the dialect ------------------------------------------------------------------------------------
@@ -306,19 +355,29 @@ def _commit(commit):
         if not waiting:
             if queue is not None:
                 _run_checks(queue)  # one that raises leaves the transaction uncommitted
-            commit(proxied)
+            _commit_now(dbapi_connection, commit, proxied)
         elif all(item.begins for item in waiting):
             waiting.clear()  # a transaction that ran nothing: the driver sees none open, sends nothing
             commit(proxied)
         elif any(item.check is not None for item in waiting):
-            send_waiting_before(dbapi_connection, lambda: None)
+            send_waiting_before(dbapi_connection)
             _run_checks(queue)
-            commit(proxied)
+            _commit_now(dbapi_connection, commit, proxied)
         else:  # the checks were run on what was sent; what waits goes with the COMMIT, in one round trip
             _run_checks(queue)
-            send_waiting_before(dbapi_connection, lambda: dbapi_connection.cursor().execute("COMMIT"))
+            waiting.append(_Waiting(None, "COMMIT", None))
+            send_waiting_before(dbapi_connection)
 
     return do_commit
+
+
+def _commit_now(dbapi_connection, commit, proxied) -> None:
+    """The COMMIT alone: on libpq when the dialect began the transaction (the driver is in autocommit and
+    would send nothing), else by the driver."""
+    if not dbapi_connection.autocommit:
+        commit(proxied)
+    elif dbapi_connection.pgconn.transaction_status != _IDLE:
+        _exchange(dbapi_connection, _queue(dbapi_connection), [_Waiting(None, "COMMIT", None)])
 
 
 def _rollback(rollback):

@@ -222,17 +222,18 @@ def execute_text(connection: Connection, sql: str, *, begins: bool = False) -> N
 def _run(connection: Connection, plan: _Plan, parameters, many: bool = False, begins: bool = False) -> Outcome:
     if not begins:
         _begun(connection)
+    if deferred.pipelines(connection.dialect):
+        return _run_pipelined(connection, plan, parameters)
     cursor = _cursor(connection)
     sql = plan.sql
     dispatch = connection.dispatch
     try:
         if dispatch.before_cursor_execute:  # listeners (tests counting statements, say)
             dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
-        execute = cursor.executemany if many else cursor.execute
-        if deferred.pipelines(connection.dialect):  # what waits on the connection goes first, with it
-            deferred.send_waiting_before(cursor.connection, lambda: execute(sql, parameters))
+        if many:
+            cursor.executemany(sql, parameters)
         else:
-            execute(sql, parameters)
+            cursor.execute(sql, parameters)
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
         rows = plan.rows(cursor) if plan.result_types is not None and not many else []
@@ -244,3 +245,15 @@ def _run(connection: Connection, plan: _Plan, parameters, many: bool = False, be
         connection.connection.info.pop(_CURSOR, None)
         connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
         raise  # not reached: the call above raises
+
+
+def _run_pipelined(connection: Connection, plan: _Plan, parameters) -> Outcome:
+    """PostgreSQL: the statement goes after what waits on the connection, in one round trip (the cursor
+    events are fired there, for each)."""
+    try:
+        answer = deferred.run_after_waiting(connection, plan.sql, parameters)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, plan.sql, parameters, None, None)
+        raise  # not reached: the call above raises
+    rows = plan.rows(answer) if plan.result_types is not None else []
+    return Outcome(rows, answer.rowcount)

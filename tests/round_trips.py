@@ -1,4 +1,5 @@
-"""Counting the round trips a piece of code makes to PostgreSQL, from what psycopg is asked to do."""
+"""Counting the round trips a piece of code makes to PostgreSQL, from what psycopg (and storage.pg_pipeline)
+is asked to do."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,12 +8,15 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from storage import pg_pipeline
+
 
 @contextmanager
 def server_waits() -> Iterator[list[int]]:
     """Inside, ``counted[0]`` grows by one for each time the client must wait for PostgreSQL's answer: a
-    statement run outside a pipeline, a pipeline synced (psycopg's own, as ``executemany`` makes, included),
-    a COMMIT or ROLLBACK the driver sends itself. A statement queued in a pipeline is not one."""
+    statement run outside a pipeline, a pipeline synced (psycopg's own, as ``executemany`` makes, included,
+    and storage.pg_pipeline's), a COMMIT or ROLLBACK the driver sends itself. A statement queued in a
+    pipeline is not one."""
     counted = [0]
     execute, pipeline = psycopg.Cursor.execute, psycopg.Connection.pipeline
     commit, rollback = psycopg.Connection.commit, psycopg.Connection.rollback
@@ -37,10 +41,17 @@ def server_waits() -> Iterator[list[int]]:
 
         return counting_end
 
+    def counting_exchange(*args, **kwargs):
+        counted[0] += 1  # one Sync, every answer read
+        return exchange(*args, **kwargs)
+
+    exchange = pg_pipeline.exchange
     psycopg.Cursor.execute, psycopg.Connection.pipeline = counting_execute, counting_pipeline
     psycopg.Connection.commit, psycopg.Connection.rollback = ending(commit), ending(rollback)
+    pg_pipeline.exchange = counting_exchange
     try:
         yield counted
     finally:
         psycopg.Cursor.execute, psycopg.Connection.pipeline = execute, pipeline
         psycopg.Connection.commit, psycopg.Connection.rollback = commit, rollback
+        pg_pipeline.exchange = exchange
