@@ -146,14 +146,16 @@ def complete_task(
     # Usually loaded with the task (see load_task): no query then.
     instance = session.get(ProcessInstance, human_task.instance_id, options=_WITH_STATE)
     context = ServiceContext(session, instance, actor_id)
+    now = clock.now()
+    # PostgreSQL: sent now, and read with the request's next statement (storage.deferred), so that the
+    # server claims the row while the state is read; save() checks its row count.
+    _CLAIM.defer(session.connection(), {"task_id": human_task.id, "now": now, "actor_id": actor_id},
+                 check=_one_row_or(AlreadyHandled, human_task.id))
+    deferred.send_ahead(session.connection())
     workflow = load(session, instance, context)
     task = pruning.find_task(workflow, UUID(human_task.engine_task_id))  # None: finished and cut
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled(human_task.id)
-    now = clock.now()
-    # Sent with the request's next statement (PostgreSQL: storage.deferred); save() checks its row count.
-    _CLAIM.defer(session.connection(), {"task_id": human_task.id, "now": now, "actor_id": actor_id},
-                 check=_one_row_or(AlreadyHandled, human_task.id))
     context.open_task_ids.discard(human_task.engine_task_id)
     # Mirror the UPDATE on the loaded row without making it dirty again.
     for key, value in (("state", "completed"), ("completed_at", now), ("completed_by_id", actor_id)):
@@ -284,6 +286,7 @@ def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
          context: ServiceContext, status: str | None = None) -> list[HumanTask]:
     """``status`` overrides the engine's (an operator's cancellation)."""
     projection.assert_consistent(workflow)
+    deferred.send_ahead(session.connection())  # the step's writes, run by the server while the state is saved
     now = clock.now()
     summary = projection.summarize(workflow)  # one walk of the task tree
     ready = summary.ready

@@ -25,6 +25,7 @@ failure. A check describes its write as it ran: a ROLLBACK TO a savepoint made b
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,11 +54,13 @@ class _Waiting:
 class _Queue:
     """A connection's statements not sent yet, and the checks of writes sent but not yet checked."""
 
-    __slots__ = ("waiting", "checks")
+    __slots__ = ("waiting", "checks", "in_flight")
 
     def __init__(self):
         self.waiting: list[_Waiting] = []
         self.checks: list[tuple[Callable[[int], None], Any]] = []  # (check, the cursor with its row count)
+        # Sent ahead (send_ahead), their answers not read yet: (the statements, the list their answers fill)
+        self.in_flight: list[tuple[list[_Waiting], list]] = []
 
 
 _QUEUES: weakref.WeakKeyDictionary[Any, _Queue] = weakref.WeakKeyDictionary()  # by DBAPI connection
@@ -107,7 +110,7 @@ def read_ahead_apart(connection: Connection, sql: str, parameters) -> Callable[[
     the one and begins the other (same characteristics; a setting made local to the first is not kept)."""
     dbapi_connection = connection.connection.dbapi_connection
     queue = _QUEUES.get(dbapi_connection)
-    if queue is None or queue.checks or [item.begins for item in queue.waiting] != [True]:
+    if queue is None or queue.checks or queue.in_flight or [item.begins for item in queue.waiting] != [True]:
         return None
     waiting = _Waiting(connection, sql, parameters, reads=True)
     if queue.waiting[0].sql == "BEGIN":
@@ -153,15 +156,38 @@ def check(connection: Connection) -> None:
     if queue is None:
         return
     checked = [index for index, waiting in enumerate(queue.waiting) if waiting.check is not None]
-    if checked:
-        cut = checked[-1] + 1
+    if checked or _checks_in_flight(queue):
+        cut = checked[-1] + 1 if checked else 0
         sent, queue.waiting = queue.waiting[:cut], queue.waiting[cut:]
         try:
-            _send(dbapi_connection, queue, sent, None)
+            _exchange(dbapi_connection, queue, sent)
         except connection.dialect.loaded_dbapi.Error as exc:
-            connection._handle_dbapi_exception(exc, sent[-1].sql, sent[-1].parameters, None, None)
+            connection._handle_dbapi_exception(exc, "(deferred statements)", None, None, None)
             raise  # not reached: the call above raises
     _run_checks(queue)
+
+
+def _checks_in_flight(queue: _Queue) -> bool:
+    return any(waiting.check is not None for sent, _answers in queue.in_flight for waiting in sent)
+
+
+def send_ahead(connection: Connection) -> None:
+    """PostgreSQL: what waits on the connection goes to the server now, without waiting for it; the server
+    runs it while the request goes on (the engine's Python, say), and the next statement that needs an
+    answer reads its answers with its own, in the same round trip."""
+    if not pipelines(connection.dialect):
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    queue = _QUEUES.get(dbapi_connection)
+    if queue is None or not queue.waiting:
+        return
+    sent, queue.waiting = queue.waiting, []
+    try:
+        answers = pg_pipeline.send_ahead(dbapi_connection, _statements(sent))
+    except connection.dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, sent[-1].sql, sent[-1].parameters, None, None)
+        raise  # not reached: the call above raises
+    queue.in_flight.append((sent, answers))
 
 
 def _run_checks(queue: _Queue) -> None:
@@ -174,12 +200,12 @@ def send_waiting_before(dbapi_connection, then: Callable[[], object] | None = No
     """``then()`` (a statement of SQLAlchemy's own, on a psycopg cursor, that needs the connection now),
     after what waits on it, in one round trip; without ``then``, what waits is sent (storage.pg_pipeline)."""
     queue = _QUEUES.get(dbapi_connection) if _QUEUES else None
-    if queue is None or not queue.waiting:
+    if queue is None or not (queue.waiting or queue.in_flight):
         return then() if then is not None else None
     sent, queue.waiting = queue.waiting, []
-    if then is None:
+    if then is None or queue.in_flight:  # what was sent ahead is read first: psycopg's turn comes after
         _exchange(dbapi_connection, queue, sent)
-        return None
+        return then() if then is not None else None
     return _send(dbapi_connection, queue, sent, then)
 
 
@@ -197,6 +223,20 @@ def _exchange(dbapi_connection, queue: _Queue, sent: list[_Waiting]) -> None:
     """``sent`` in one pipeline on libpq; each read keeps its answer, each checked write joins the checks.
     A failed statement raises (after the checks of those that ran, which say why a racer's work failed),
     and nothing after it runs."""
+    flown, queue.in_flight = queue.in_flight, []
+    answers, failure = pg_pipeline.exchange(dbapi_connection, _statements(sent))
+    for earlier, their_answers in flown:
+        _answered_by(queue, earlier, their_answers)
+    _answered_by(queue, sent, answers)
+    if failure is not None:
+        for check_rowcount, answer in _answered(queue.checks):
+            check_rowcount(answer.rowcount)  # raises (the statement's failure is its context)
+        raise failure
+
+
+def _statements(sent: list[_Waiting]) -> list[tuple[str, Any]]:
+    """What goes to the server for ``sent`` (one statement per parameter set of a ``many``); the cursor
+    events before each."""
     statements = []
     for waiting in sent:
         _event(waiting, "before_cursor_execute")
@@ -204,7 +244,11 @@ def _exchange(dbapi_connection, queue: _Queue, sent: list[_Waiting]) -> None:
             statements.extend((waiting.sql, parameters) for parameters in waiting.parameters)
         else:
             statements.append((waiting.sql, waiting.parameters))
-    answers, failure = pg_pipeline.exchange(dbapi_connection, statements)
+    return statements
+
+
+def _answered_by(queue: _Queue, sent: list[_Waiting], answers: list) -> None:
+    """Each read keeps its answer, each checked write joins the checks; the cursor events after each."""
     position = 0
     for waiting in sent:
         answer = answers[position]
@@ -215,10 +259,6 @@ def _exchange(dbapi_connection, queue: _Queue, sent: list[_Waiting]) -> None:
             waiting.cursor = answer
         if answer.pgresult is not None:
             _event(waiting, "after_cursor_execute", answer)
-    if failure is not None:
-        for check_rowcount, answer in _answered(queue.checks):
-            check_rowcount(answer.rowcount)  # raises (the statement's failure is its context)
-        raise failure
 
 
 def _event(waiting: _Waiting, name: str, cursor=None) -> None:
@@ -352,14 +392,15 @@ def _commit(commit):
         dbapi_connection = _raw(proxied)
         queue = _QUEUES.get(dbapi_connection)
         waiting = queue.waiting if queue is not None else None
-        if not waiting:
+        flying = queue is not None and bool(queue.in_flight)
+        if not waiting and not flying:
             if queue is not None:
                 _run_checks(queue)  # one that raises leaves the transaction uncommitted
             _commit_now(dbapi_connection, commit, proxied)
-        elif all(item.begins for item in waiting):
+        elif not flying and all(item.begins for item in waiting):
             waiting.clear()  # a transaction that ran nothing: the driver sees none open, sends nothing
             commit(proxied)
-        elif any(item.check is not None for item in waiting):
+        elif any(item.check is not None for item in waiting) or _checks_in_flight(queue):
             send_waiting_before(dbapi_connection)
             _run_checks(queue)
             _commit_now(dbapi_connection, commit, proxied)
@@ -382,7 +423,11 @@ def _commit_now(dbapi_connection, commit, proxied) -> None:
 
 def _rollback(rollback):
     def do_rollback(proxied):
-        _QUEUES.pop(_raw(proxied), None)  # never sent, or undone now: nothing left to check
+        dbapi_connection = _raw(proxied)
+        _QUEUES.pop(dbapi_connection, None)  # never sent, or undone now: nothing left to check
+        if pg_pipeline.in_flight(dbapi_connection):
+            with contextlib.suppress(Exception):  # a dead connection: the rollback below says so
+                pg_pipeline.settle(dbapi_connection)  # their failure, if any, is undone with the rest
         rollback(proxied)
 
     return do_rollback

@@ -57,12 +57,14 @@ _NOT_RUN = Answer(None, -1, None)
 
 
 class _State:
-    """A connection's adapters, kept warm from one result to the next (a psycopg cursor sets up its own)."""
+    """A connection's adapters, kept warm from one result to the next (a psycopg cursor sets up its own),
+    and the statements sent ahead whose results are not read yet (the connection stays in pipeline mode)."""
 
-    __slots__ = ("transformer",)
+    __slots__ = ("transformer", "in_flight")
 
     def __init__(self, dbapi_connection):
         self.transformer = Transformer(dbapi_connection)
+        self.in_flight: list = []  # expected results (see _send), in the order the server gives them
 
 
 _STATES: weakref.WeakKeyDictionary[Any, _State] = weakref.WeakKeyDictionary()
@@ -75,50 +77,88 @@ def _state(dbapi_connection) -> _State:
     return state
 
 
-def exchange(dbapi_connection, statements: list[tuple[str, Any]]) -> tuple[list[Answer], Exception | None]:
-    """Run ``statements`` (SQL in psycopg's ``%(name)s`` style, parameters or None) in one round trip.
-    The answers in order (one whose ``pgresult`` is None: not run, a statement before it failed), and the
-    failure (psycopg's error, to raise), with every result read and the connection out of pipeline mode."""
-    register = dbapi_connection._prepared
-    if register._to_flush:  # statements psycopg means to deallocate first (all of them after a DROP, say)
-        dbapi_connection.wait(register.maintain_gen(dbapi_connection))
-    transformer = _state(dbapi_connection).transformer
-    expected = _send_all(dbapi_connection, transformer, statements)
-    return _receive_all(dbapi_connection, transformer, expected, len(statements))
+def in_flight(dbapi_connection) -> bool:
+    """Whether statements sent ahead wait to be read (nothing else may use the connection until then)."""
+    state = _STATES.get(dbapi_connection)
+    return state is not None and bool(state.in_flight)
 
 
-def _send_all(dbapi_connection, transformer: Transformer, statements) -> list:
-    """Send each statement, prepared on the server as psycopg's cursor would (its connection's register of
-    prepared statements decides, and forgets them when psycopg drops them: a ROLLBACK, a DROP); what each
-    result sent back will be."""
+def send_ahead(dbapi_connection, statements: list[tuple[str, Any]]) -> list[Answer]:
+    """Send ``statements`` now, without waiting: the server runs them while the caller goes on, and the
+    next ``exchange`` reads their results. The list returned holds their answers once it has."""
+    state = _state(dbapi_connection)
+    if not state.in_flight:
+        _maintain(dbapi_connection)
+    answers = [_NOT_RUN] * len(statements)
     pgconn = dbapi_connection.pgconn
-    register = dbapi_connection._prepared
-    expected = []  # per command sent: None (a preparation) or (index, register key, Prepare, name)
-    pgconn.enter_pipeline_mode()
     try:
-        for index, (sql, parameters) in enumerate(statements):
-            if parameters is None:  # as psycopg sends it: the text as it is (no placeholders)
-                pgconn.send_query_params(sql.encode(transformer.encoding), None)
-                expected.append((index, None, Prepare.NO, b""))
-                continue
-            query = _Query(sql, parameters, transformer)
-            prepare, name = register.get(query)
-            if prepare is Prepare.NO:
-                pgconn.send_query_params(query.query, query.params, param_types=query.types,
-                                         param_formats=query.formats)
-            else:
-                if prepare is Prepare.SHOULD:
-                    pgconn.send_prepare(name, query.query, param_types=query.types)
-                    expected.append(None)
-                pgconn.send_query_prepared(name, query.params, param_formats=query.formats)
-            expected.append((index, register.maybe_add_to_cache(query, prepare, name), prepare, name))
+        state.in_flight += _send(dbapi_connection, state.transformer, statements, answers)
+        _flush(pgconn)
+    except BaseException:
+        state.in_flight = []
+        _drain(pgconn)
+        raise
+    return answers
+
+
+def exchange(dbapi_connection, statements: list[tuple[str, Any]]) -> tuple[list[Answer], Exception | None]:
+    """Run ``statements`` (SQL in psycopg's ``%(name)s`` style, parameters or None) in one round trip,
+    after those sent ahead. The answers in order (one whose ``pgresult`` is None: not run, a statement
+    before it failed), and the failure (psycopg's error, to raise), with every result read — those sent
+    ahead included — and the connection out of pipeline mode."""
+    state = _state(dbapi_connection)
+    if not state.in_flight:
+        _maintain(dbapi_connection)
+    answers = [_NOT_RUN] * len(statements)
+    pgconn = dbapi_connection.pgconn
+    expected, state.in_flight = state.in_flight, []
+    try:
+        expected += _send(dbapi_connection, state.transformer, statements, answers)
         pgconn.pipeline_sync()
-        while pgconn.flush():
-            select.select([], [pgconn.socket], [])
+        _flush(pgconn)
     except BaseException:
         _drain(pgconn)
         raise
+    return answers, _receive_all(dbapi_connection, state.transformer, expected)
+
+
+def _maintain(dbapi_connection) -> None:
+    register = dbapi_connection._prepared
+    if register._to_flush:  # statements psycopg means to deallocate first (all of them after a DROP, say)
+        dbapi_connection.wait(register.maintain_gen(dbapi_connection))
+
+
+def _send(dbapi_connection, transformer: Transformer, statements, answers: list) -> list:
+    """Send each statement, prepared on the server as psycopg's cursor would (its connection's register of
+    prepared statements decides, and forgets them when psycopg drops them: a ROLLBACK, a DROP); what each
+    result sent back will be: None (a preparation's) or where its answer goes, with its register entry."""
+    pgconn = dbapi_connection.pgconn
+    register = dbapi_connection._prepared
+    expected = []
+    if not pgconn.pipeline_status:
+        pgconn.enter_pipeline_mode()
+    for index, (sql, parameters) in enumerate(statements):
+        if parameters is None:  # as psycopg sends it: the text as it is (no placeholders)
+            pgconn.send_query_params(sql.encode(transformer.encoding), None)
+            expected.append((answers, index, None, Prepare.NO, b""))
+            continue
+        query = _Query(sql, parameters, transformer)
+        prepare, name = register.get(query)
+        if prepare is Prepare.NO:
+            pgconn.send_query_params(query.query, query.params, param_types=query.types,
+                                     param_formats=query.formats)
+        else:
+            if prepare is Prepare.SHOULD:
+                pgconn.send_prepare(name, query.query, param_types=query.types)
+                expected.append(None)
+            pgconn.send_query_prepared(name, query.params, param_formats=query.formats)
+        expected.append((answers, index, register.maybe_add_to_cache(query, prepare, name), prepare, name))
     return expected
+
+
+def _flush(pgconn) -> None:
+    while pgconn.flush():
+        select.select([], [pgconn.socket], [])
 
 
 class _Query:
@@ -149,10 +189,10 @@ def _converted(sql: str, encoding: str) -> tuple:
     return found
 
 
-def _receive_all(dbapi_connection, transformer: Transformer, expected: list, count: int):
+def _receive_all(dbapi_connection, transformer: Transformer, expected: list) -> Exception | None:
+    """Read every result up to the sync into its answer; the first failure, if any."""
     pgconn = dbapi_connection.pgconn
     register = dbapi_connection._prepared
-    answers = [_NOT_RUN] * count
     failure = None
     position = 0
     try:
@@ -164,7 +204,7 @@ def _receive_all(dbapi_connection, transformer: Transformer, expected: list, cou
                 failure = errors.error_from_result(result, encoding=dbapi_connection.info.encoding)
             if item is None:
                 continue
-            index, key, prepare, name = item
+            answers, index, key, prepare, name = item
             if key is not None:
                 register.validate(key, prepare, name, [result])  # a failed one is not kept as prepared
             if status != _FATAL and status != _ABORTED:
@@ -172,7 +212,7 @@ def _receive_all(dbapi_connection, transformer: Transformer, expected: list, cou
     finally:
         if pgconn.status != _BAD:
             pgconn.exit_pipeline_mode()
-    return answers, failure
+    return failure
 
 
 def _results(pgconn):
@@ -197,12 +237,19 @@ def _answer(transformer: Transformer, result) -> Answer:
     return Answer(result, result.ntuples, transformer.load_rows(0, result.ntuples, tuple))
 
 
+def settle(dbapi_connection) -> Exception | None:
+    """Read what was sent ahead (a rollback follows, say): the connection is out of pipeline mode after;
+    the failure of one of them, if any."""
+    if not in_flight(dbapi_connection):
+        return None
+    return exchange(dbapi_connection, [])[1]
+
+
 def _drain(pgconn) -> None:
     """After a failure to send: whatever was sent is read back and the connection leaves pipeline mode."""
     try:
         pgconn.pipeline_sync()
-        while pgconn.flush():
-            select.select([], [pgconn.socket], [])
+        _flush(pgconn)
         for _ in _results(pgconn):
             pass
     finally:

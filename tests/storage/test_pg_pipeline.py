@@ -3,13 +3,14 @@ counts, errors), in one round trip per exchange; statements run often are prepar
 register, so that psycopg's dropping them (a ROLLBACK, a DROP) never leaves a name the server forgot."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from storage import pg_pipeline
+from storage import deferred, pg_pipeline
 from storage.fast_sql import Prepared
 from storage.models import Throttle
 from tests.round_trips import server_waits
@@ -104,3 +105,88 @@ def test_an_answer_reads_as_a_cursor_would(pg_session):
     assert answers[1].pgresult is None and answers[2].pgresult is None  # not run: the one before failed
     assert type(failure).__name__ == "DivisionByZero"
     pg_session.rollback()
+
+
+# --- statements sent ahead (storage.deferred.send_ahead) ----------------------------------------------
+
+def _server_has_written(session_factory, pid: int) -> bool:
+    """Whether the backend's transaction has written (it holds a transaction id), as another session sees."""
+    for _ in range(200):  # the server runs what was sent ahead on its own time
+        with session_factory() as other:
+            if other.scalar(text("SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = :pid"),
+                            {"pid": pid}):
+                return True
+        time.sleep(0.01)
+    return False
+
+
+def test_what_is_sent_ahead_runs_before_the_next_statement_and_costs_no_wait(pg_session, session_factory):
+    # In the transaction (a read gives it no transaction id): the pool may give the next one another connection.
+    pid = pg_session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with server_waits() as waits:
+        ADD.defer(pg_session.connection(), _row("ahead"))
+        deferred.send_ahead(pg_session.connection())
+        assert waits[0] == 0
+        assert _server_has_written(session_factory, pid)  # the INSERT ran while this side waited for nothing
+        waits[0] = 0  # (the other session's own)
+        assert ROWS.execute(pg_session.connection(), {"from_key": ""}).rows[0][0] == "ahead"
+        assert waits[0] == 1  # the read, with the INSERT's answer
+    pg_session.commit()
+    assert _kept(session_factory) == ["ahead"]
+
+
+def test_sqlalchemys_own_statement_after_statements_sent_ahead(pg_session, session_factory):
+    ADD.defer(pg_session.connection(), _row("ahead"))
+    deferred.send_ahead(pg_session.connection())
+    assert pg_session.scalars(select(Throttle.key)).all() == ["ahead"]  # the ORM's query, on psycopg's cursor
+    BUMP.defer(pg_session.connection(), {"b_key": "ahead", "count": 5}, check=_one_row)
+    deferred.send_ahead(pg_session.connection())
+    pg_session.commit()
+    with session_factory() as other:
+        assert other.scalars(select(Throttle.count)).all() == [5]
+
+
+def test_a_failure_sent_ahead_is_raised_by_the_next_statement_and_undone(pg_session, session_factory):
+    ADD.defer(pg_session.connection(), _row("twice"))
+    ADD.defer(pg_session.connection(), _row("twice"))
+    deferred.send_ahead(pg_session.connection())
+    with pytest.raises(IntegrityError):
+        ROWS.execute(pg_session.connection(), {"from_key": ""})
+    pg_session.rollback()
+    ADD.defer(pg_session.connection(), _row("clean"))
+    pg_session.commit()
+    assert _kept(session_factory) == ["clean"]
+
+
+def test_a_rollback_undoes_what_was_sent_ahead(pg_session, session_factory):
+    ADD.defer(pg_session.connection(), _row("ahead"))
+    deferred.send_ahead(pg_session.connection())
+    pg_session.rollback()
+    assert not pg_session.connection().connection.dbapi_connection.pgconn.pipeline_status
+    assert _kept(session_factory) == []
+
+
+def test_a_check_sent_ahead_stops_the_commit(pg_session, session_factory):
+    ADD.defer(pg_session.connection(), _row("kept"))
+    pg_session.commit()
+    BUMP.defer(pg_session.connection(), {"b_key": "nobody", "count": 5}, check=_one_row)
+    ADD.defer(pg_session.connection(), _row("not kept"))
+    deferred.send_ahead(pg_session.connection())
+    with pytest.raises(Moved):
+        pg_session.commit()
+    pg_session.rollback()
+    assert _kept(session_factory) == ["kept"]
+
+
+class Moved(Exception):
+    pass
+
+
+def _one_row(rowcount: int) -> None:
+    if rowcount != 1:
+        raise Moved(rowcount)
+
+
+def _kept(session_factory) -> list[str]:
+    with session_factory() as other:
+        return other.scalars(select(Throttle.key).order_by(Throttle.key)).all()
