@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg import pq
+from psycopg.adapt import Transformer
 from sqlalchemy.engine import Connection
 
 from storage import pg_pipeline
@@ -338,7 +339,7 @@ def install(dialect) -> None:
     from psycopg import ServerCursor
 
     dialect.do_execute = _sending_waiting_first(dialect.do_execute, ServerCursor)
-    dialect.do_executemany = _sending_waiting_first(dialect.do_executemany, ServerCursor)
+    dialect.do_executemany = _sending_waiting_first(dialect.do_executemany, ServerCursor, many=True)
     dialect.do_execute_no_params = _after_waiting(dialect.do_execute_no_params)
     dialect.do_begin = _begin(dialect.do_begin)
     dialect.do_commit = _commit(dialect.do_commit)
@@ -347,7 +348,7 @@ def install(dialect) -> None:
     dialect.set_isolation_level = _isolation_level(dialect.set_isolation_level)
 
 
-def _sending_waiting_first(execute, server_cursor: type):
+def _sending_waiting_first(execute, server_cursor: type, many: bool = False):
     after_waiting = _after_waiting(execute)
 
     def do_execute(cursor, statement, parameters, *args, **kwargs):
@@ -355,10 +356,26 @@ def _sending_waiting_first(execute, server_cursor: type):
         # may hold several commands ("DROP …; CREATE …") that only the simple query protocol takes.
         if not parameters or isinstance(cursor, server_cursor):
             return after_waiting(cursor, statement, parameters, *args, **kwargs)
+        queue = _QUEUES.get(cursor.connection) if _QUEUES else None
+        if queue is not None and queue.in_flight and not many:
+            return _run_for_cursor(cursor, queue, statement, parameters)
         return send_waiting_before(cursor.connection,
                                    lambda: execute(cursor, statement, parameters, *args, **kwargs))
 
     return do_execute
+
+
+def _run_for_cursor(cursor, queue: _Queue, statement: str, parameters) -> None:
+    """SQLAlchemy's statement after what was sent ahead, in the same round trip (a psycopg pipeline cannot
+    follow statements libpq was sent outside it): its result is given to the psycopg cursor as the cursor
+    would have taken it from its own execute."""
+    last = _Waiting(None, statement, parameters, reads=True)
+    sent, queue.waiting = [*queue.waiting, last], []
+    _exchange(cursor.connection, queue, sent)
+    cursor._reset()  # as the cursor's own execute begins (psycopg's _start_query), then ends
+    cursor._last_query = None
+    cursor._tx = Transformer(cursor)
+    cursor._set_results([last.cursor.pgresult])
 
 
 def _after_waiting(execute):

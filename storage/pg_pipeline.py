@@ -32,22 +32,28 @@ _BAD = pq.ConnStatus.BAD
 
 
 class Answer:
-    """What one statement answered: enough of a DBAPI cursor for fast_sql and the deferred checks."""
+    """What one statement answered: enough of a DBAPI cursor for fast_sql and the deferred checks (its rows
+    are loaded when asked for: a psycopg cursor given the result loads its own)."""
 
-    __slots__ = ("pgresult", "rowcount", "_rows")
+    __slots__ = ("pgresult", "rowcount", "_transformer", "_rows")
 
-    def __init__(self, pgresult, rowcount: int, rows: list | None):
-        self.pgresult, self.rowcount, self._rows = pgresult, rowcount, rows
+    def __init__(self, pgresult, rowcount: int, transformer: Transformer | None):
+        self.pgresult, self.rowcount, self._transformer, self._rows = pgresult, rowcount, transformer, None
 
     @property
     def description(self):
         """The columns' names (fast_sql reads them once per statement), as a DBAPI cursor gives them."""
-        if self._rows is None:
+        if self._transformer is None:
             return None
         return [(self.pgresult.fname(i).decode(),) for i in range(self.pgresult.nfields)]
 
     def fetchall(self) -> list:
-        return self._rows if self._rows is not None else []
+        if self._transformer is None:
+            return []
+        if self._rows is None:
+            self._transformer.set_pgresult(self.pgresult)
+            self._rows = self._transformer.load_rows(0, self.pgresult.ntuples, tuple)
+        return self._rows
 
     def close(self) -> None:  # SQLAlchemy closes a cursor after an error
         pass
@@ -233,8 +239,7 @@ def _answer(transformer: Transformer, result) -> Answer:
     if result.status != _TUPLES:
         count = result.command_tuples
         return Answer(result, count if count is not None else -1, None)
-    transformer.set_pgresult(result)
-    return Answer(result, result.ntuples, transformer.load_rows(0, result.ntuples, tuple))
+    return Answer(result, result.ntuples, transformer)
 
 
 def settle(dbapi_connection) -> Exception | None:

@@ -135,10 +135,14 @@ def test_what_is_sent_ahead_runs_before_the_next_statement_and_costs_no_wait(pg_
     assert _kept(session_factory) == ["ahead"]
 
 
-def test_sqlalchemys_own_statement_after_statements_sent_ahead(pg_session, session_factory):
+def test_sqlalchemys_own_statement_goes_with_statements_sent_ahead(pg_session, session_factory):
     ADD.defer(pg_session.connection(), _row("ahead"))
     deferred.send_ahead(pg_session.connection())
-    assert pg_session.scalars(select(Throttle.key)).all() == ["ahead"]  # the ORM's query, on psycopg's cursor
+    with server_waits() as waits:  # the ORM's query, read by psycopg's cursor: one round trip with the INSERT
+        assert pg_session.execute(select(Throttle.key, Throttle.count).where(Throttle.count >= 1)).all() \
+            == [("ahead", 1)]
+        assert waits[0] == 1
+    assert pg_session.get(Throttle, "ahead").window_start == MOMENT  # the ORM's objects, as loaded
     BUMP.defer(pg_session.connection(), {"b_key": "ahead", "count": 5}, check=_one_row)
     deferred.send_ahead(pg_session.connection())
     pg_session.commit()
