@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from storage import deferred, fast_sql, lazy_description
+from storage import deferred_dialect, fast_sql, lazy_description
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -122,10 +122,10 @@ def prepare_engine(engine: Engine) -> Engine:
     else:
         event.listen(engine, "checkout", drop_closed_by_server)
         if engine.dialect.driver == "psycopg":
-            event.listen(engine, "connect", deferred.begin_explicitly)
+            event.listen(engine, "connect", deferred_dialect.begin_explicitly)
             event.listen(engine, "connect", lazy_description.use_lazy_descriptions)
     _release_unless_kept(engine.dialect)
-    deferred.install(engine.dialect)  # statements sent together (psycopg)
+    deferred_dialect.install(engine.dialect)  # statements sent together (psycopg)
     return engine
 
 

@@ -8,7 +8,7 @@ needed a little later, waits here on its DBAPI connection; whatever next needs t
 statement, SQLAlchemy's own, the commit — sends the waiting ones first, in psycopg's pipeline mode, in the
 same round trip. Order is kept: nothing runs on the connection before what was deferred before it.
 
-``install`` puts this into a psycopg dialect:
+``install`` (storage.deferred_dialect) puts this into a psycopg dialect:
 
 - ``do_execute`` and its kin send what waits first;
 - a SAVEPOINT waits too (sent by whatever comes next, a ROLLBACK TO it included);
@@ -25,19 +25,14 @@ failure. A check describes its write as it ran: a ROLLBACK TO a savepoint made b
 """
 from __future__ import annotations
 
-import contextlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import pq
-from psycopg.adapt import Transformer
 from sqlalchemy.engine import Connection
 
 from storage import pg_pipeline
-
-_IDLE = pq.TransactionStatus.IDLE
 
 
 @dataclass(slots=True)
@@ -65,9 +60,6 @@ class _Queue:
 
 
 _QUEUES: weakref.WeakKeyDictionary[Any, _Queue] = weakref.WeakKeyDictionary()  # by DBAPI connection
-# DBAPI connection → the BEGIN its transactions start with (begin_explicitly); None while SQLAlchemy holds
-# it in AUTOCOMMIT.
-_BEGINS: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
 
 
 def pipelines(dialect) -> bool:
@@ -200,6 +192,7 @@ def _run_checks(queue: _Queue) -> None:
 def send_waiting_before(dbapi_connection, then: Callable[[], object] | None = None):
     """``then()`` (a statement of SQLAlchemy's own, on a psycopg cursor, that needs the connection now),
     after what waits on it, in one round trip; without ``then``, what waits is sent (storage.pg_pipeline)."""
+    pg_pipeline.settle_late(dbapi_connection)  # a late COMMIT's outcome is read before psycopg's turn
     queue = _QUEUES.get(dbapi_connection) if _QUEUES else None
     if queue is None or not (queue.waiting or queue.in_flight):
         return then() if then is not None else None
@@ -313,156 +306,3 @@ def _execute(waiting: _Waiting, cursor) -> None:
     else:
         cursor.execute(waiting.sql, waiting.parameters)
     _event(waiting, "after_cursor_execute", cursor)
-
-
-# --- the dialect ------------------------------------------------------------------------------------
-
-def begin_explicitly(dbapi_connection, _record=None, level: str | None = None) -> None:
-    """A psycopg connection's ``connect`` event: the driver in autocommit, so that it sends no BEGIN of its
-    own; the dialect (``install``) defers one instead, which the transaction's first statement carries. The
-    driver still sends COMMIT and ROLLBACK whenever the server says a transaction is open. A connection
-    SQLAlchemy puts in AUTOCOMMIT (the durable writes' pool) begins nothing."""
-    if level is None:
-        if dbapi_connection.autocommit:  # an engine created in AUTOCOMMIT: left alone
-            return
-        chosen = dbapi_connection.isolation_level  # one the engine was created with, else None
-        level = chosen.name.replace("_", " ") if chosen is not None else None
-    dbapi_connection.autocommit = True
-    _BEGINS[dbapi_connection] = f"BEGIN ISOLATION LEVEL {level}" if level else "BEGIN"
-
-
-def install(dialect) -> None:
-    """Defer on a psycopg dialect's connections (see the module's text); other dialects are left alone."""
-    if not pipelines(dialect) or getattr(dialect, "_duibiao_deferred", False):
-        return
-    dialect._duibiao_deferred = True
-    from psycopg import ServerCursor
-
-    dialect.do_execute = _sending_waiting_first(dialect.do_execute, ServerCursor)
-    dialect.do_executemany = _sending_waiting_first(dialect.do_executemany, ServerCursor, many=True)
-    dialect.do_execute_no_params = _after_waiting(dialect.do_execute_no_params)
-    dialect.do_begin = _begin(dialect.do_begin)
-    dialect.do_commit = _commit(dialect.do_commit)
-    dialect.do_rollback = _rollback(dialect.do_rollback)
-    dialect.do_savepoint = _savepoint
-    dialect.set_isolation_level = _isolation_level(dialect.set_isolation_level)
-
-
-def _sending_waiting_first(execute, server_cursor: type, many: bool = False):
-    after_waiting = _after_waiting(execute)
-
-    def do_execute(cursor, statement, parameters, *args, **kwargs):
-        # Not in a pipeline: a server-side cursor (yield_per's), and a statement without parameters, which
-        # may hold several commands ("DROP …; CREATE …") that only the simple query protocol takes.
-        if not parameters or isinstance(cursor, server_cursor):
-            return after_waiting(cursor, statement, parameters, *args, **kwargs)
-        queue = _QUEUES.get(cursor.connection) if _QUEUES else None
-        if queue is not None and queue.in_flight and not many:
-            return _run_for_cursor(cursor, queue, statement, parameters)
-        return send_waiting_before(cursor.connection,
-                                   lambda: execute(cursor, statement, parameters, *args, **kwargs))
-
-    return do_execute
-
-
-def _run_for_cursor(cursor, queue: _Queue, statement: str, parameters) -> None:
-    """SQLAlchemy's statement after what was sent ahead, in the same round trip (a psycopg pipeline cannot
-    follow statements libpq was sent outside it): its result is given to the psycopg cursor as the cursor
-    would have taken it from its own execute."""
-    last = _Waiting(None, statement, parameters, reads=True)
-    sent, queue.waiting = [*queue.waiting, last], []
-    _exchange(cursor.connection, queue, sent)
-    cursor._reset()  # as the cursor's own execute begins (psycopg's _start_query), then ends
-    cursor._last_query = None
-    cursor._tx = Transformer(cursor)
-    cursor._set_results([last.cursor.pgresult])
-
-
-def _after_waiting(execute):
-    """``execute`` once what waits has been sent, in a round trip of its own."""
-    def do_execute(cursor, *args, **kwargs):
-        send_waiting_before(cursor.connection, lambda: None)
-        return execute(cursor, *args, **kwargs)
-
-    return do_execute
-
-
-# SQLAlchemy hands these the pool's proxy of the DBAPI connection.
-def _raw(proxied):
-    return getattr(proxied, "dbapi_connection", proxied)
-
-
-def _begin(begin):
-    def do_begin(proxied):
-        dbapi_connection = _raw(proxied)
-        statement = _BEGINS.get(dbapi_connection)
-        if statement is None:
-            begin(proxied)
-        else:
-            _queue(dbapi_connection).waiting.append(_Waiting(None, statement, None, begins=True))
-
-    return do_begin
-
-
-def _commit(commit):
-    def do_commit(proxied):
-        dbapi_connection = _raw(proxied)
-        queue = _QUEUES.get(dbapi_connection)
-        waiting = queue.waiting if queue is not None else None
-        flying = queue is not None and bool(queue.in_flight)
-        if not waiting and not flying:
-            if queue is not None:
-                _run_checks(queue)  # one that raises leaves the transaction uncommitted
-            _commit_now(dbapi_connection, commit, proxied)
-        elif not flying and all(item.begins for item in waiting):
-            waiting.clear()  # a transaction that ran nothing: the driver sees none open, sends nothing
-            commit(proxied)
-        elif any(item.check is not None for item in waiting) or _checks_in_flight(queue):
-            send_waiting_before(dbapi_connection)
-            _run_checks(queue)
-            _commit_now(dbapi_connection, commit, proxied)
-        else:  # the checks were run on what was sent; what waits goes with the COMMIT, in one round trip
-            _run_checks(queue)
-            waiting.append(_Waiting(None, "COMMIT", None))
-            send_waiting_before(dbapi_connection)
-
-    return do_commit
-
-
-def _commit_now(dbapi_connection, commit, proxied) -> None:
-    """The COMMIT alone: on libpq when the dialect began the transaction (the driver is in autocommit and
-    would send nothing), else by the driver."""
-    if not dbapi_connection.autocommit:
-        commit(proxied)
-    elif dbapi_connection.pgconn.transaction_status != _IDLE:
-        _exchange(dbapi_connection, _queue(dbapi_connection), [_Waiting(None, "COMMIT", None)])
-
-
-def _rollback(rollback):
-    def do_rollback(proxied):
-        dbapi_connection = _raw(proxied)
-        _QUEUES.pop(dbapi_connection, None)  # never sent, or undone now: nothing left to check
-        if pg_pipeline.in_flight(dbapi_connection):
-            with contextlib.suppress(Exception):  # a dead connection: the rollback below says so
-                pg_pipeline.settle(dbapi_connection)  # their failure, if any, is undone with the rest
-        rollback(proxied)
-
-    return do_rollback
-
-
-def _savepoint(connection: Connection, name: str) -> None:
-    sql = f"SAVEPOINT {connection.dialect.identifier_preparer.format_savepoint(None, name)}"
-    _queue(connection.connection.dbapi_connection).waiting.append(_Waiting(connection, sql, None))
-
-
-def _isolation_level(set_isolation_level):
-    def set_level(dbapi_connection, level):
-        set_isolation_level(dbapi_connection, level)
-        if dbapi_connection not in _BEGINS:
-            return
-        if level == "AUTOCOMMIT":
-            _BEGINS[dbapi_connection] = None
-        else:  # back from AUTOCOMMIT, or another level: the BEGIN says it
-            begin_explicitly(dbapi_connection, level=level)
-
-    return set_level

@@ -15,7 +15,9 @@ it, and knows a dead connection by it).
 from __future__ import annotations
 
 import select
+import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from psycopg import errors, pq
@@ -66,11 +68,12 @@ class _State:
     """A connection's adapters, kept warm from one result to the next (a psycopg cursor sets up its own),
     and the statements sent ahead whose results are not read yet (the connection stays in pipeline mode)."""
 
-    __slots__ = ("transformer", "in_flight")
+    __slots__ = ("transformer", "in_flight", "late")
 
     def __init__(self, dbapi_connection):
         self.transformer = Transformer(dbapi_connection)
         self.in_flight: list = []  # expected results (see _send), in the order the server gives them
+        self.late: LateCommit | None = None  # a COMMIT sent and synced, its outcome not read yet
 
 
 _STATES: weakref.WeakKeyDictionary[Any, _State] = weakref.WeakKeyDictionary()
@@ -83,6 +86,70 @@ def _state(dbapi_connection) -> _State:
     return state
 
 
+class LateCommit:
+    """A transaction's COMMIT (with what went with it) sent and synced, its outcome read later: by
+    ``settle``, or by whoever next uses the connection (``settle_late``), whichever comes first."""
+
+    __slots__ = ("_connection", "_expected", "_then", "_lock", "_done", "failure")
+
+    def __init__(self, dbapi_connection, expected: list, then: Callable[[], None] | None):
+        self._connection, self._expected, self._then = dbapi_connection, expected, then
+        self._lock = threading.Lock()  # the request that committed, and the next user of the connection
+        self._done = False
+        self.failure: Exception | None = None
+
+    def settle(self) -> Exception | None:
+        """The COMMIT's failure (a dead connection's included: the outcome is then unknown), or None."""
+        with self._lock:
+            if not self._done:
+                state = _STATES.get(self._connection)
+                try:
+                    self.failure = _receive_all(self._connection, state.transformer, self._expected)
+                except Exception as exc:  # noqa: BLE001 - reported to the request as its COMMIT's failure
+                    self.failure = exc
+                self._done = True
+                if state.late is self:
+                    state.late = None
+                if self.failure is None and self._then is not None:
+                    self._then()
+        return self.failure
+
+
+def send_commit(dbapi_connection, statements: list[tuple[str, Any]],
+                then: Callable[[list[Answer]], None] | None = None) -> LateCommit:
+    """``statements`` (the last one a COMMIT) sent and synced now, after those sent ahead; the LateCommit
+    returned reads their outcome (and calls ``then`` with their answers when none failed)."""
+    state = _state(dbapi_connection)
+    settle_late(dbapi_connection)
+    if not state.in_flight:
+        _maintain(dbapi_connection)
+    answers = [_NOT_RUN] * len(statements)
+    pgconn = dbapi_connection.pgconn
+    expected, state.in_flight = state.in_flight, []
+    try:
+        expected += _send(dbapi_connection, state.transformer, statements, answers)
+        pgconn.pipeline_sync()
+        _flush(pgconn)
+    except BaseException:
+        _drain(pgconn)
+        raise
+    state.late = LateCommit(dbapi_connection, expected, (lambda: then(answers)) if then is not None else None)
+    return state.late
+
+
+def settle_late(dbapi_connection) -> None:
+    """Before anything else uses the connection: the outcome of its late COMMIT, if one waits, is read
+    (and kept for the request that sent it)."""
+    state = _STATES.get(dbapi_connection)
+    if state is not None and state.late is not None:
+        state.late.settle()
+
+
+def late_pending(dbapi_connection) -> bool:
+    state = _STATES.get(dbapi_connection)
+    return state is not None and state.late is not None
+
+
 def in_flight(dbapi_connection) -> bool:
     """Whether statements sent ahead wait to be read (nothing else may use the connection until then)."""
     state = _STATES.get(dbapi_connection)
@@ -93,6 +160,7 @@ def send_ahead(dbapi_connection, statements: list[tuple[str, Any]]) -> list[Answ
     """Send ``statements`` now, without waiting: the server runs them while the caller goes on, and the
     next ``exchange`` reads their results. The list returned holds their answers once it has."""
     state = _state(dbapi_connection)
+    settle_late(dbapi_connection)
     if not state.in_flight:
         _maintain(dbapi_connection)
     answers = [_NOT_RUN] * len(statements)
@@ -113,6 +181,7 @@ def exchange(dbapi_connection, statements: list[tuple[str, Any]]) -> tuple[list[
     before it failed), and the failure (psycopg's error, to raise), with every result read — those sent
     ahead included — and the connection out of pipeline mode."""
     state = _state(dbapi_connection)
+    settle_late(dbapi_connection)
     if not state.in_flight:
         _maintain(dbapi_connection)
     answers = [_NOT_RUN] * len(statements)

@@ -41,17 +41,20 @@ def server_waits() -> Iterator[list[int]]:
 
         return counting_end
 
-    def counting_exchange(*args, **kwargs):
-        counted[0] += 1  # one Sync, every answer read
-        return exchange(*args, **kwargs)
+    def counting(send):
+        def counting_send(*args, **kwargs):
+            counted[0] += 1  # one Sync, every answer read (a late COMMIT's later, while the answer is built)
+            return send(*args, **kwargs)
 
-    exchange = pg_pipeline.exchange
+        return counting_send
+
+    exchange, send_commit = pg_pipeline.exchange, pg_pipeline.send_commit
     psycopg.Cursor.execute, psycopg.Connection.pipeline = counting_execute, counting_pipeline
     psycopg.Connection.commit, psycopg.Connection.rollback = ending(commit), ending(rollback)
-    pg_pipeline.exchange = counting_exchange
+    pg_pipeline.exchange, pg_pipeline.send_commit = counting(exchange), counting(send_commit)
     try:
         yield counted
     finally:
         psycopg.Cursor.execute, psycopg.Connection.pipeline = execute, pipeline
         psycopg.Connection.commit, psycopg.Connection.rollback = commit, rollback
-        pg_pipeline.exchange = exchange
+        pg_pipeline.exchange, pg_pipeline.send_commit = exchange, send_commit

@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     doctor.warn_at_start(app)
     db.init_app(app)
     metrics.init_app(app)
+    db.init_late_commits(app)  # after metrics: its COMMIT is settled before the answer is counted
     outbox_worker.init_app(app)
     i18n.init_app(app)
     views_util.init_app(app)

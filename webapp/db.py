@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from storage import outbox
+from storage import late_commit, outbox
 from storage.db import (
     Base,
     engine_options,
@@ -173,7 +173,51 @@ def commit() -> None:
     if current_app.config.get("OUTBOX_SYNC"):
         outbox.drain(current, current_app.extensions["duibiao.mail"])
     else:
+        if current_app.config.get("OUTBOX_WORKER"):  # the worker's thread reads the rows: committed first
+            _raise_if_failed(late_commit.settle())
         current_app.extensions["duibiao.outbox_worker"].notify()
+
+
+class LateCommitFailed(RuntimeError):
+    """The request's COMMIT, read while its answer was built, failed: the answer is an error (500)."""
+
+
+def init_late_commits(app: Flask) -> None:
+    """PostgreSQL: a request's COMMIT is read while its answer is built (storage.late_commit). Called
+    after the hooks that read the answer's status are registered (metrics): Flask runs the later
+    registered first, so the COMMIT is settled before they count or log the answer."""
+    if app.extensions["duibiao.engine"].dialect.name != "postgresql":
+        return
+    app.before_request(_begin_late_commits)
+    app.after_request(_settle_late_commits)
+    app.teardown_request(_end_late_commits)
+
+
+def _begin_late_commits() -> None:
+    g.late_commits = late_commit.begin()
+
+
+def _settle_late_commits(response):
+    """The request's COMMITs are known before its answer leaves; what comes after it (a test's own code,
+    with the request's context kept) commits at once again."""
+    token = g.pop("late_commits", None)
+    if token is not None:
+        _raise_if_failed(late_commit.end(token))
+    return response
+
+
+def _raise_if_failed(failure: Exception | None) -> None:
+    if failure is not None:
+        raise LateCommitFailed("the request's COMMIT failed") from failure
+
+
+def _end_late_commits(_exc=None) -> None:
+    token = g.pop("late_commits", None)
+    if token is None:
+        return
+    failure = late_commit.end(token)
+    if failure is not None:  # the request failed before its answer was built; its error page says so
+        log.error("the request's COMMIT failed: %s", failure)
 
 
 def rollback() -> None:
