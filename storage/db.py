@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from storage import deferred_dialect, fast_sql, lazy_description
+from storage import deferred_dialect, fast_sql, lazy_description, pg_pipeline
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -132,7 +132,9 @@ def prepare_engine(engine: Engine) -> Engine:
 def drop_closed_by_server(dbapi_connection, _record, _proxy) -> None:
     """A pool's checkout: an idle PostgreSQL connection has nothing to read unless the server closed it
     (a restart, pg_terminate_backend: its farewell or the end of the stream waits on the socket). Asked of
-    the socket without a round trip; the pool then replaces the connection."""
+    the socket without a round trip; the pool then replaces the connection. A late COMMIT's answer
+    (storage.late_commit) is read first: it is what may wait there."""
+    pg_pipeline.settle_late(dbapi_connection)
     try:
         readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
     except (OSError, ValueError) as exc:  # closed already

@@ -3,6 +3,7 @@ outcome read later — by ``settle``, or by whoever uses the connection first (t
 and a failed COMMIT is reported to the context that sent it, never to the next user."""
 from __future__ import annotations
 
+import select as select_module
 from datetime import UTC, datetime
 
 import pytest
@@ -57,8 +58,13 @@ def test_the_commit_is_read_by_settle(one_connection, late, session_factory):
 def test_the_next_user_of_the_connection_reads_it_first(one_connection, late):
     with one_connection() as session:
         ADD.defer(session.connection(), _row("first"))
+        committed_on = session.connection().connection.dbapi_connection
         session.commit()
+    assert select_module.select([committed_on.fileno()], [], [], 5)[0]  # the answer waits on the socket
     with one_connection() as session:  # the same connection, its COMMIT's answer still unread
+        # Kept by the pool's checkout, which takes an idle connection with something to read for one the
+        # server closed.
+        assert session.connection().connection.dbapi_connection is committed_on
         assert session.scalars(select(Throttle.key)).all() == ["first"]
         ADD.defer(session.connection(), _row("second"))
         session.commit()
