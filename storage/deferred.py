@@ -5,8 +5,11 @@ request, and both lose their CPU caches to the other at each switch (issue 15: a
 round trips; the wait and the lost caches were a third of its time). A write whose answer nobody needs at
 once (an audit row, a message, the claim of a task whose row count is checked at the end), or a read
 needed a little later, waits here on its DBAPI connection; whatever next needs the connection — a fast_sql
-statement, SQLAlchemy's own, the commit — sends the waiting ones first, in psycopg's pipeline mode, in the
-same round trip. Order is kept: nothing runs on the connection before what was deferred before it.
+statement, SQLAlchemy's own, the commit — sends the waiting ones first, in one libpq pipeline
+(storage.pg_pipeline; psycopg's own pipeline when SQLAlchemy's statement comes with nothing sent ahead), in
+the same round trip. Order is kept: nothing runs on the connection before what was deferred before it.
+``send_ahead`` sends what waits at once, without waiting for its answers (the engine calls it before a long
+stretch of Python), and the next statement reads them with its own.
 
 ``install`` (storage.deferred_dialect) puts this into a psycopg dialect:
 
@@ -15,8 +18,8 @@ same round trip. Order is kept: nothing runs on the connection before what was d
 - the transaction's BEGIN waits too (``begin_explicitly``): the driver, left to itself, sends one and
   waits for its answer before the first statement;
 - the commit runs the checks (one that raises leaves the transaction uncommitted) and carries the writes
-  that wait with the COMMIT, in one round trip;
-- a rollback drops what waits, and the checks.
+  that wait with the COMMIT, in one round trip (read later inside a request: storage.late_commit);
+- a rollback drops what waits, and the checks, and reads what was sent ahead.
 
 A check (``defer(check=…)``) is given the row count of its write when ``check`` is called or at the
 commit, never while another statement is being sent: code that merely issued the next statement (a

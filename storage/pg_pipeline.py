@@ -4,9 +4,12 @@ psycopg's own pipeline mode keeps a cursor per statement and steps generators fo
 completion (issue 15: fourteen statements in four round trips) the driver's Python was 1.3 ms of the
 request's 5.2 ms of CPU. Here the statements of one round trip are converted and dumped by psycopg's
 own adapters (the same parameters, the same types and formats as ``cursor.execute``), sent with one
-sync and one flush, and their results read back in one loop; a statement with parameters is prepared on
-the server the first time a connection runs it (as psycopg does after a few runs), so that the server
-neither parses nor plans it again.
+sync and one flush, and their results read back in one loop. Statements run often are prepared on the
+server through psycopg's own register of prepared statements (after as many runs as psycopg's cursor
+waits for), so that psycopg's forgetting them — its ROLLBACK, a DROP — covers these too.
+
+Besides ``exchange`` (send, sync, read): ``send_ahead`` sends without syncing, for the next exchange to
+read, and ``send_commit`` syncs a COMMIT whose outcome a ``LateCommit`` reads later (storage.late_commit).
 
 An error ends the pipeline as the server ends it: the statements after the failed one are not run (no
 answer), the transaction is left failed, and the error is raised as psycopg raises it (SQLAlchemy wraps
@@ -29,7 +32,6 @@ _SYNC = pq.ExecStatus.PIPELINE_SYNC
 _ABORTED = pq.ExecStatus.PIPELINE_ABORTED
 _FATAL = pq.ExecStatus.FATAL_ERROR
 _TUPLES = pq.ExecStatus.TUPLES_OK
-_COMMAND_OK = pq.ExecStatus.COMMAND_OK
 _BAD = pq.ConnStatus.BAD
 
 
