@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import select
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -78,14 +77,16 @@ class _State:
         self.late: LateCommit | None = None  # a COMMIT sent and synced, its outcome not read yet
 
 
-_STATES: weakref.WeakKeyDictionary[Any, _State] = weakref.WeakKeyDictionary()
-
-
 def _state(dbapi_connection) -> _State:
-    state = _STATES.get(dbapi_connection)
+    # Kept on the connection itself: a table keyed by it would keep it alive (the adapters refer to it).
+    state = getattr(dbapi_connection, "_duibiao_pipeline", None)
     if state is None:
-        state = _STATES[dbapi_connection] = _State(dbapi_connection)
+        state = dbapi_connection._duibiao_pipeline = _State(dbapi_connection)
     return state
+
+
+def _known_state(dbapi_connection) -> _State | None:
+    return getattr(dbapi_connection, "_duibiao_pipeline", None)
 
 
 class LateCommit:
@@ -104,7 +105,7 @@ class LateCommit:
         """The COMMIT's failure (a dead connection's included: the outcome is then unknown), or None."""
         with self._lock:
             if not self._done:
-                state = _STATES.get(self._connection)
+                state = _known_state(self._connection)
                 try:
                     self.failure = _receive_all(self._connection, state.transformer, self._expected)
                 except Exception as exc:  # noqa: BLE001 - reported to the request as its COMMIT's failure
@@ -142,19 +143,19 @@ def send_commit(dbapi_connection, statements: list[tuple[str, Any]],
 def settle_late(dbapi_connection) -> None:
     """Before anything else uses the connection: the outcome of its late COMMIT, if one waits, is read
     (and kept for the request that sent it)."""
-    state = _STATES.get(dbapi_connection)
+    state = _known_state(dbapi_connection)
     if state is not None and state.late is not None:
         state.late.settle()
 
 
 def late_pending(dbapi_connection) -> bool:
-    state = _STATES.get(dbapi_connection)
+    state = _known_state(dbapi_connection)
     return state is not None and state.late is not None
 
 
 def in_flight(dbapi_connection) -> bool:
     """Whether statements sent ahead wait to be read (nothing else may use the connection until then)."""
-    state = _STATES.get(dbapi_connection)
+    state = _known_state(dbapi_connection)
     return state is not None and bool(state.in_flight)
 
 

@@ -3,7 +3,9 @@ counts, errors), in one round trip per exchange; statements run often are prepar
 register, so that psycopg's dropping them (a ROLLBACK, a DROP) never leaves a name the server forgot."""
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import deferred, pg_pipeline
+from storage.db import make_engine, make_session_factory
 from storage.fast_sql import Prepared
 from storage.models import Throttle
 from tests.round_trips import server_waits
@@ -194,3 +197,15 @@ def _one_row(rowcount: int) -> None:
 def _kept(session_factory) -> list[str]:
     with session_factory() as other:
         return other.scalars(select(Throttle.key).order_by(Throttle.key)).all()
+
+
+def test_a_connection_the_pool_drops_is_not_kept_alive(db_engine):
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: libpq's pipeline")
+    engine = make_engine(db_engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=0)
+    with make_session_factory(engine)() as session:
+        assert ROWS.execute(session.connection(), {"from_key": "none"}).rows == []
+        dropped = weakref.ref(session.connection().connection.dbapi_connection)
+    engine.dispose()
+    gc.collect()
+    assert dropped() is None
