@@ -122,20 +122,7 @@ def send_commit(dbapi_connection, statements: list[tuple[str, Any]],
                 then: Callable[[list[Answer]], None] | None = None) -> LateCommit:
     """``statements`` (the last one a COMMIT) sent and synced now, after those sent ahead; the LateCommit
     returned reads their outcome (and calls ``then`` with their answers when none failed)."""
-    state = _state(dbapi_connection)
-    settle_late(dbapi_connection)
-    if not state.in_flight:
-        _maintain(dbapi_connection)
-    answers = [_NOT_RUN] * len(statements)
-    pgconn = dbapi_connection.pgconn
-    expected, state.in_flight = state.in_flight, []
-    try:
-        expected += _send(dbapi_connection, state.transformer, statements, answers)
-        pgconn.pipeline_sync()
-        _flush(pgconn)
-    except BaseException:
-        _drain(pgconn)
-        raise
+    state, expected, answers = _send_synced(dbapi_connection, statements)
     state.late = LateCommit(dbapi_connection, expected, (lambda: then(answers)) if then is not None else None)
     return state.late
 
@@ -162,10 +149,7 @@ def in_flight(dbapi_connection) -> bool:
 def send_ahead(dbapi_connection, statements: list[tuple[str, Any]]) -> list[Answer]:
     """Send ``statements`` now, without waiting: the server runs them while the caller goes on, and the
     next ``exchange`` reads their results. The list returned holds their answers once it has."""
-    state = _state(dbapi_connection)
-    settle_late(dbapi_connection)
-    if not state.in_flight:
-        _maintain(dbapi_connection)
+    state = _ready(dbapi_connection)
     answers = [_NOT_RUN] * len(statements)
     pgconn = dbapi_connection.pgconn
     try:
@@ -183,10 +167,23 @@ def exchange(dbapi_connection, statements: list[tuple[str, Any]]) -> tuple[list[
     after those sent ahead. The answers in order (one whose ``pgresult`` is None: not run, a statement
     before it failed), and the failure (psycopg's error, to raise), with every result read — those sent
     ahead included — and the connection out of pipeline mode."""
+    state, expected, answers = _send_synced(dbapi_connection, statements)
+    return answers, _receive_all(dbapi_connection, state.transformer, expected)
+
+
+def _ready(dbapi_connection) -> _State:
+    """The connection's state, its late COMMIT read and psycopg's pending deallocations done first."""
     state = _state(dbapi_connection)
     settle_late(dbapi_connection)
     if not state.in_flight:
         _maintain(dbapi_connection)
+    return state
+
+
+def _send_synced(dbapi_connection, statements) -> tuple[_State, list, list[Answer]]:
+    """``statements`` sent after those sent ahead, then a Sync: the state, what each result sent back will
+    be (those sent ahead included), and the list the answers of ``statements`` will fill."""
+    state = _ready(dbapi_connection)
     answers = [_NOT_RUN] * len(statements)
     pgconn = dbapi_connection.pgconn
     expected, state.in_flight = state.in_flight, []
@@ -197,7 +194,7 @@ def exchange(dbapi_connection, statements: list[tuple[str, Any]]) -> tuple[list[
     except BaseException:
         _drain(pgconn)
         raise
-    return answers, _receive_all(dbapi_connection, state.transformer, expected)
+    return state, expected, answers
 
 
 def _maintain(dbapi_connection) -> None:

@@ -17,6 +17,7 @@ from storage.db import make_engine, make_session_factory
 from storage.fast_sql import Prepared
 from storage.models import Throttle
 from tests.round_trips import server_waits
+from tests.storage.test_deferred import Moved, _kept, _one_row
 
 MOMENT = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
 _TABLE = Throttle.__table__
@@ -183,20 +184,6 @@ def test_a_check_sent_ahead_stops_the_commit(pg_session, session_factory):
         pg_session.commit()
     pg_session.rollback()
     assert _kept(session_factory) == ["kept"]
-
-
-class Moved(Exception):
-    pass
-
-
-def _one_row(rowcount: int) -> None:
-    if rowcount != 1:
-        raise Moved(rowcount)
-
-
-def _kept(session_factory) -> list[str]:
-    with session_factory() as other:
-        return other.scalars(select(Throttle.key).order_by(Throttle.key)).all()
 
 
 def test_a_connection_the_pool_drops_is_not_kept_alive(db_engine):
