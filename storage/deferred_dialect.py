@@ -110,6 +110,9 @@ def _raw(proxied):
 
 def _begin(begin):
     def do_begin(proxied):
+        # A request reads its own writes: a transaction it begins after a late COMMIT (on whichever
+        # connection the pool gives) begins once that COMMIT is known done (storage.late_commit).
+        late_commit.settle_quietly()
         dbapi_connection = _raw(proxied)
         statement = _BEGINS.get(dbapi_connection)
         if statement is None:

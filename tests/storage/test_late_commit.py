@@ -98,3 +98,20 @@ def test_outside_such_a_context_the_commit_is_waited_for(one_connection):
         session.commit()
         assert not pg_pipeline.late_pending(dbapi_connection)
     assert late_commit.settle() is None  # nothing was kept to settle
+
+
+def test_a_transaction_begun_after_it_waits_for_it(one_connection, late, db_engine):
+    """Read your writes: the request's next transaction, on any connection, begins once the COMMIT is done."""
+    with one_connection() as session:
+        ADD.defer(session.connection(), _row("mine"))
+        committed_on = session.connection().connection.dbapi_connection
+        session.commit()
+    other_engine = make_engine(db_engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with make_session_factory(other_engine)() as other:  # another pool: another connection
+            assert other.connection().connection.dbapi_connection is not committed_on
+            assert not pg_pipeline.late_pending(committed_on)
+            assert other.scalars(select(Throttle.key)).all() == ["mine"]
+    finally:
+        other_engine.dispose()
+    assert late_commit.settle() is None
