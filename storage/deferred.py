@@ -208,9 +208,12 @@ def send_waiting_before(dbapi_connection, then: Callable[[], object] | None = No
 
 def run_after_waiting(connection: Connection, sql: str, parameters) -> pg_pipeline.Answer:
     """A statement of fast_sql's, after what waits on the connection, in one round trip: its answer."""
-    dbapi_connection = connection.connection.dbapi_connection
+    return run_last(connection.connection.dbapi_connection, _Waiting(connection, sql, parameters, reads=True))
+
+
+def run_last(dbapi_connection, last: _Waiting) -> pg_pipeline.Answer:
+    """``last`` (a read) after what was sent ahead and what waits, in one libpq round trip: its answer."""
     queue = _queue(dbapi_connection)
-    last = _Waiting(connection, sql, parameters, reads=True)
     sent, queue.waiting = [*queue.waiting, last], []
     _exchange(dbapi_connection, queue, sent)
     return last.cursor
@@ -226,8 +229,7 @@ def _exchange(dbapi_connection, queue: _Queue, sent: list[_Waiting]) -> None:
         _answered_by(queue, earlier, their_answers)
     _answered_by(queue, sent, answers)
     if failure is not None:
-        for check_rowcount, answer in _answered(queue.checks):
-            check_rowcount(answer.rowcount)  # raises (the statement's failure is its context)
+        _raise_a_racers_check(queue)
         raise failure
 
 
@@ -270,11 +272,16 @@ def _send(dbapi_connection, queue: _Queue, sent: list[_Waiting], then):
     try:
         return _pipeline(dbapi_connection, queue, sent, then)
     except Exception:
-        # A racer's work: the claim found the task handled, or the instance moved on, and what came after
-        # it failed for that reason (the same audit row's number, say). The check says why.
-        for check_rowcount, cursor in _answered(queue.checks):
-            check_rowcount(cursor.rowcount)  # raises (the statement's failure is its context)
+        _raise_a_racers_check(queue)
         raise
+
+
+def _raise_a_racers_check(queue: _Queue) -> None:
+    """A racer's work: the claim found the task handled, or the instance moved on, and what came after it
+    failed for that reason (the same audit row's number, say). The check of a statement that ran says why
+    (it raises; the failure being handled is its context)."""
+    for check_rowcount, cursor in _answered(queue.checks):
+        check_rowcount(cursor.rowcount)
 
 
 def _answered(checks: list):

@@ -23,6 +23,7 @@ from storage.deferred import (
     _statements,
     _Waiting,
     pipelines,
+    run_last,
     send_waiting_before,
 )
 
@@ -74,30 +75,28 @@ def _sending_waiting_first(execute, server_cursor: type, many: bool = False):
             return after_waiting(cursor, statement, parameters, *args, **kwargs)
         queue = _QUEUES.get(cursor.connection) if _QUEUES else None
         if queue is not None and queue.in_flight and not many:
-            return _run_for_cursor(cursor, queue, statement, parameters)
+            return _run_for_cursor(cursor, statement, parameters)
         return send_waiting_before(cursor.connection,
                                    lambda: execute(cursor, statement, parameters, *args, **kwargs))
 
     return do_execute
 
 
-def _run_for_cursor(cursor, queue: _Queue, statement: str, parameters) -> None:
+def _run_for_cursor(cursor, statement: str, parameters) -> None:
     """SQLAlchemy's statement after what was sent ahead, in the same round trip (a psycopg pipeline cannot
     follow statements libpq was sent outside it): its result is given to the psycopg cursor as the cursor
     would have taken it from its own execute."""
-    last = _Waiting(None, statement, parameters, reads=True)
-    sent, queue.waiting = [*queue.waiting, last], []
-    _exchange(cursor.connection, queue, sent)
+    answer = run_last(cursor.connection, _Waiting(None, statement, parameters, reads=True))
     cursor._reset()  # as the cursor's own execute begins (psycopg's _start_query), then ends
     cursor._last_query = None
     cursor._tx = Transformer(cursor)
-    cursor._set_results([last.cursor.pgresult])
+    cursor._set_results([answer.pgresult])
 
 
 def _after_waiting(execute):
     """``execute`` once what waits has been sent, in a round trip of its own."""
     def do_execute(cursor, *args, **kwargs):
-        send_waiting_before(cursor.connection, lambda: None)
+        send_waiting_before(cursor.connection)
         return execute(cursor, *args, **kwargs)
 
     return do_execute
