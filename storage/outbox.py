@@ -176,7 +176,7 @@ def drain(session: Session, backend, limit: int = DRAIN_BATCH) -> int:
     """Send what is queued. Items are claimed (sent_at set) in one short transaction
     first, so two drainers never both send one; a failed send is put back."""
     query = (select(OutboxItem).where(OutboxItem.sent_at.is_(None), OutboxItem.attempts < MAX_ATTEMPTS)
-             .order_by(OutboxItem.id).limit(limit))
+             .order_by(OutboxItem.id).limit(limit))  # from ix_outbox_unsent: the queue alone, in this order
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     items = session.scalars(query).all()
