@@ -62,7 +62,7 @@ def free_port() -> int:
 def build(url: str, data_dir: Path, templates: int, total: int, clients: int) -> tuple[list[int], list[str]]:
     """The scratch database's rows: open vet_registration task ids (templates and copies, interleaved so
     that parallel clients decide different submissions) and one raw API token per client."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     import workflows
     from bench.vetting_cost import OFFICE_EMAIL, OFFICE_PASSWORD, fast_password_hashes
@@ -102,6 +102,8 @@ def build(url: str, data_dir: Path, templates: int, total: int, clients: int) ->
                     {**{c: getattr(tasks[template], c) for c in task_columns}, "instance_id": new_id}
                     for template, new_id in zip(template_ids, new_ids, strict=True)])
                 session.commit()
+            session.execute(text("ANALYZE"))  # the statistics autovacuum keeps (this machine runs without it)
+            session.commit()
             # In id order, consecutive tasks copy different templates (parallel clients decide
             # different submissions).
             order = list(session.scalars(select(HumanTask.id).where(

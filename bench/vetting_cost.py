@@ -213,7 +213,7 @@ def platform(database_url: str | None, instances: int) -> Iterator[Platform]:
 
     ``database_url`` None: a SQLite file in the run's temporary data directory.
     """
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from demodata.accounts import ensure_user
     from storage import migrate
@@ -246,6 +246,9 @@ def platform(database_url: str | None, instances: int) -> Iterator[Platform]:
                         factories.registered(session, data_dir / "files", email=f"applicant{i}@bench.test",
                                              name=f"基准测试企业{i:04d}有限公司")
                 db.commit()
+                if database_url:  # the statistics autovacuum would have gathered (this machine runs without it)
+                    session.execute(text("ANALYZE"))
+                    db.commit()
                 task_ids = list(session.scalars(
                     select(HumanTask.id).where(HumanTask.task_name == TASK_NAME, HumanTask.state == "ready")
                     .order_by(HumanTask.id)))
