@@ -77,16 +77,16 @@ class _State:
         self.late: LateCommit | None = None  # a COMMIT sent and synced, its outcome not read yet
 
 
-def _state(dbapi_connection) -> _State:
+def _known_state(dbapi_connection) -> _State | None:
     # Kept on the connection itself: a table keyed by it would keep it alive (the adapters refer to it).
-    state = getattr(dbapi_connection, "_duibiao_pipeline", None)
+    return getattr(dbapi_connection, "_duibiao_pipeline", None)
+
+
+def _state(dbapi_connection) -> _State:
+    state = _known_state(dbapi_connection)
     if state is None:
         state = dbapi_connection._duibiao_pipeline = _State(dbapi_connection)
     return state
-
-
-def _known_state(dbapi_connection) -> _State | None:
-    return getattr(dbapi_connection, "_duibiao_pipeline", None)
 
 
 class LateCommit:
